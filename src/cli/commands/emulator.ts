@@ -1,0 +1,47 @@
+import type { Argv } from 'yargs';
+import { createEmulator, DEFAULT_EMULATOR_PORT, DEFAULT_STATE_FILE } from '../../emulator/index.js';
+
+/** `tenantform emulator`: serve the local tenant until SIGINT/SIGTERM, announcing itself with one JSON line. */
+export function emulatorCommand(y: Argv): Argv {
+  return y.command(
+    'emulator',
+    'Run the local Microsoft Graph + Entra ID emulator',
+    (a) =>
+      a
+        .option('port', { type: 'number', default: DEFAULT_EMULATOR_PORT, describe: 'HTTPS port on 127.0.0.1 (0 = any free port)' })
+        .option('state', { type: 'string', default: DEFAULT_STATE_FILE, describe: 'Persist the tenant as JSON in this file' })
+        .option('memory', { type: 'boolean', default: false, describe: 'Throwaway in-memory tenant (ignores --state)' })
+        .option('tenant-type', { choices: ['AAD', 'CIAM'] as const, describe: 'Workforce (AAD) or External ID customer tenant (CIAM), for a new tenant' })
+        .option('latency-ms', { type: 'number', describe: 'Added latency per request [TENANTFORM_EMULATOR_LATENCY_MS]' })
+        .option('throttle-rate', { type: 'number', describe: 'Fraction of Graph requests answered 429 [TENANTFORM_EMULATOR_THROTTLE_RATE]' })
+        .option('replication-lag-ms', { type: 'number', describe: 'Replication lag after writes [TENANTFORM_EMULATOR_REPLICATION_LAG_MS]' })
+        .option('seed', { type: 'number', describe: 'Seed of the fault injection [TENANTFORM_EMULATOR_SEED]' }),
+    async (args) => {
+      const emu = await createEmulator({
+        port: args.port,
+        stateFile: args.memory ? undefined : args.state,
+        tenantType: args['tenant-type'],
+        latencyMs: args['latency-ms'],
+        throttleRate: args['throttle-rate'],
+        replicationLagMs: args['replication-lag-ms'],
+        seed: args.seed,
+      });
+      process.stdout.write(
+        `${JSON.stringify({
+          graphUrl: emu.graphUrl,
+          authorityHost: emu.authorityHost,
+          tenantId: emu.tenantId,
+          caFile: emu.caFile,
+          adminClientId: emu.adminClientId,
+          adminClientSecret: emu.adminClientSecret,
+        })}\n`,
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await emu.close();
+      process.exit(0);
+    },
+  );
+}

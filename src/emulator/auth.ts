@@ -1,0 +1,50 @@
+import { errors as joseErrors } from 'jose';
+import type { Caller, EmulatorEnv } from './context.js';
+import { GraphFault, graphErrors } from './errors.js';
+import type { EmuRequest } from './http.js';
+import { MICROSOFT_GRAPH_APP_ID } from './seed.js';
+
+/** Issuer forms of this tenant (reference/tokens.md §4.2): v1 is sts.windows.net, v2 sits on the authority host. */
+export function issuerV1(tenantId: string): string {
+  return `https://sts.windows.net/${tenantId}/`;
+}
+export function issuerV2(authorityHost: string, tenantId: string): string {
+  return `${authorityHost}/${tenantId}/v2.0`;
+}
+
+const GRAPH_AUDIENCES = ['https://graph.microsoft.com', 'https://graph.microsoft.com/', MICROSOFT_GRAPH_APP_ID];
+
+/**
+ * Graph accepts only access tokens this tenant issued for Microsoft Graph. Failures answer 401
+ * InvalidAuthenticationToken with Graph's messages, plus the WWW-Authenticate header Graph sends.
+ */
+export async function authenticateGraph(req: EmuRequest, env: EmulatorEnv): Promise<Caller> {
+  const header = req.headers.authorization;
+  const fail = (message: string) => withChallenge(graphErrors.unauthenticated(message), env);
+  if (!header || !/^Bearer\s+\S/i.test(header)) throw fail('Access token is empty.');
+  const token = header.replace(/^Bearer\s+/i, '').trim();
+  if (token.split('.').length !== 3) throw fail('IDX14100: JWT is not well formed, there are no dots (.).');
+  const tid = env.tenant.tenantId;
+  try {
+    const claims = await env.keys.verify(token, {
+      issuer: [issuerV1(tid), issuerV2(env.authorityHost, tid)],
+      currentDate: new Date(env.clock.now()),
+    });
+    const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+    if (!aud.some((a) => a && GRAPH_AUDIENCES.includes(a))) throw fail('Access token validation failure. Invalid audience.');
+    if (claims.tid !== tid) throw fail('Access token validation failure. Invalid tenant.');
+    const appId = String(claims.appid ?? claims.azp ?? '');
+    return { appId, servicePrincipalId: String(claims.oid ?? ''), roles: Array.isArray(claims.roles) ? claims.roles.map(String) : [] };
+  } catch (e) {
+    if (e instanceof GraphFault) throw e;
+    if (e instanceof joseErrors.JWTExpired) throw fail('Lifetime validation failed, the token is expired.');
+    if (e instanceof joseErrors.JWTClaimValidationFailed && e.claim === 'iss') throw fail('Access token validation failure. Invalid issuer.');
+    throw fail('Access token validation failure.');
+  }
+}
+
+function withChallenge(f: GraphFault, env: EmulatorEnv): GraphFault {
+  f.headers['WWW-Authenticate'] =
+    `Bearer realm="", authorization_uri="${env.authorityHost}/common/oauth2/authorize", client_id="${MICROSOFT_GRAPH_APP_ID}"`;
+  return f;
+}

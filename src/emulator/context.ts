@@ -1,0 +1,63 @@
+import type { Clock, Faults } from './faults.js';
+import type { EmuRequest, EmuResponse } from './http.js';
+import type { TokenKeys } from './keys.js';
+import type { Tenant } from './store.js';
+
+/** Everything a handler may use; one per emulator instance. */
+export interface EmulatorEnv {
+  tenant: Tenant;
+  clock: Clock;
+  faults: Faults;
+  keys: TokenKeys;
+  /** Origin used like https://login.microsoftonline.com. */
+  authorityHost: string;
+  /** Origin used like https://graph.microsoft.com. */
+  graphUrl: string;
+}
+
+/** The application calling Graph, from its verified access token. */
+export interface Caller {
+  appId: string;
+  /** Object id of the caller's service principal (token `oid`). */
+  servicePrincipalId: string;
+  roles: string[];
+}
+
+export interface GraphCtx {
+  req: EmuRequest;
+  /** Path parameters by name, raw (a key segment may be `{id}` or `(appId='…')`; see parseKey). */
+  params: Record<string, string>;
+  env: EmulatorEnv;
+  caller: Caller;
+}
+
+export type GraphHandler = (ctx: GraphCtx) => EmuResponse | Promise<EmuResponse>;
+
+export interface GraphRoute {
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
+  /** Path after the version, e.g. `applications/:app/addPassword`. `:name` matches one segment. */
+  pattern: string;
+  /** The caller needs at least one of these Microsoft Graph application permissions. */
+  anyOf: readonly string[];
+  handler: GraphHandler;
+}
+
+/** Microsoft Graph application permissions per kind of access (from each API page's permissions table). */
+export const PERMS = {
+  appRead: ['Application.Read.All', 'Application.ReadWrite.All', 'Application.ReadWrite.OwnedBy', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  appWrite: ['Application.ReadWrite.All', 'Application.ReadWrite.OwnedBy'],
+  /** https://learn.microsoft.com/graph/api/serviceprincipal-post-approleassignedto (+ Application.Read.All, checked in the handler) */
+  assignmentWrite: ['AppRoleAssignment.ReadWrite.All'],
+  /** https://learn.microsoft.com/graph/api/oauth2permissiongrant-post */
+  grantWrite: ['DelegatedPermissionGrant.ReadWrite.All', 'Directory.ReadWrite.All'],
+  grantRead: ['DelegatedPermissionGrant.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  /** https://learn.microsoft.com/graph/api/organization-get */
+  orgRead: ['Organization.Read.All', 'Directory.Read.All', 'Organization.ReadWrite.All', 'Directory.ReadWrite.All'],
+  /** directory/deletedItems: https://learn.microsoft.com/graph/api/directory-deleteditems-list */
+  deletedRead: ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  deletedWrite: ['Application.ReadWrite.All', 'Directory.ReadWrite.All'],
+} as const;
+
+export function hasAny(caller: Caller, roles: readonly string[]): boolean {
+  return roles.some((r) => caller.roles.includes(r));
+}

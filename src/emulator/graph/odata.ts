@@ -1,0 +1,212 @@
+import { graphErrors } from '../errors.js';
+import { json, type EmuResponse } from '../http.js';
+import type { GraphCtx } from '../context.js';
+import appTypes from '../data/graph-v1.0-app-types.json' with { type: 'json' };
+
+/** Properties of an entity type including its base types (entity → directoryObject → …), from the v1.0 CSDL extract. */
+export function entityProperties(type: string): Set<string> {
+  const props = new Set<string>(['id']);
+  const t = (appTypes.types as Record<string, { properties?: Record<string, string> }>)[type];
+  if (!t) throw new Error(`no v1.0 type ${type}`);
+  for (const p of Object.keys(t.properties ?? {})) props.add(p);
+  if (['application', 'servicePrincipal', 'organization'].includes(type)) props.add('deletedDateTime');
+  return props;
+}
+
+// ---------------------------------------------------------------- $filter
+
+type Value = string | number | boolean | null;
+type Predicate = (o: Record<string, unknown>) => boolean;
+
+/**
+ * A small $filter compiler for the clauses Graph supports on the properties we emulate:
+ * `p eq 'v'`, `p ne 'v'`, `startswith(p,'v')`, `coll/any(x:x eq 'v')`, `not`, `and`, `or`, parentheses.
+ * Filtering on a property the resource does not allow answers Request_UnsupportedQuery, as Graph does.
+ * https://learn.microsoft.com/graph/filter-query-parameter
+ */
+export function compileFilter(filter: string, allowed: readonly string[], resource: string): Predicate {
+  const tokens = tokenize(filter);
+  let i = 0;
+  const peek = () => tokens[i];
+  const next = () => tokens[i++];
+  const expect = (t: string) => {
+    if (next()?.toLowerCase() !== t) throw invalid();
+  };
+  const invalid = () => graphErrors.badRequest(`Invalid filter clause: '${filter}'`);
+  const checkProp = (p: string) => {
+    if (!allowed.includes(p)) {
+      throw graphErrors.unsupportedQuery(`Unsupported or invalid query filter clause specified for property '${p}' of resource '${resource}'.`);
+    }
+  };
+  const literal = (): Value => {
+    const t = next();
+    if (t === undefined) throw invalid();
+    if (t.startsWith("'")) return t.slice(1, -1).replace(/''/g, "'");
+    if (t === 'true' || t === 'false') return t === 'true';
+    if (t === 'null') return null;
+    if (/^-?\d+(\.\d+)?$/.test(t)) return Number(t);
+    if (/^[0-9a-f-]{36}$/i.test(t)) return t;
+    throw invalid();
+  };
+  const primary = (): Predicate => {
+    const t = next();
+    if (t === undefined) throw invalid();
+    if (t === '(') {
+      const e = orExpr();
+      expect(')');
+      return e;
+    }
+    if (t.toLowerCase() === 'not') {
+      const p = primary();
+      return (o) => !p(o);
+    }
+    if (t.toLowerCase() === 'startswith') {
+      expect('(');
+      const prop = next()!;
+      checkProp(prop);
+      expect(',');
+      const v = literal();
+      expect(')');
+      return (o) => typeof o[prop] === 'string' && typeof v === 'string' && (o[prop] as string).toLowerCase().startsWith(v.toLowerCase());
+    }
+    const any = /^([A-Za-z]+)\/any$/.exec(t);
+    if (any) {
+      const prop = any[1];
+      checkProp(prop);
+      expect('(');
+      const v = next()!;
+      expect(':');
+      if (next() !== v) throw invalid();
+      const op = next()?.toLowerCase();
+      const val = literal();
+      expect(')');
+      return (o) => Array.isArray(o[prop]) && (o[prop] as unknown[]).some((x) => compare(op, x, val));
+    }
+    checkProp(t);
+    const op = next()?.toLowerCase();
+    if (op !== 'eq' && op !== 'ne') throw invalid();
+    const val = literal();
+    return (o) => compare(op, o[t], val);
+  };
+  const andExpr = (): Predicate => {
+    let left = primary();
+    while (peek()?.toLowerCase() === 'and') {
+      next();
+      const l = left;
+      const r = primary();
+      left = (o) => l(o) && r(o);
+    }
+    return left;
+  };
+  const orExpr = (): Predicate => {
+    let left = andExpr();
+    while (peek()?.toLowerCase() === 'or') {
+      next();
+      const l = left;
+      const r = andExpr();
+      left = (o) => l(o) || r(o);
+    }
+    return left;
+  };
+  const pred = orExpr();
+  if (i !== tokens.length) throw invalid();
+  return pred;
+}
+
+function compare(op: string | undefined, actual: unknown, expected: Value): boolean {
+  // Directory string comparisons are case-insensitive.
+  const eq =
+    typeof actual === 'string' && typeof expected === 'string' ? actual.toLowerCase() === expected.toLowerCase() : (actual ?? null) === expected;
+  if (op === 'eq') return eq;
+  if (op === 'ne') return !eq;
+  throw graphErrors.badRequest(`Invalid filter operator '${op}'`);
+}
+
+function tokenize(s: string): string[] {
+  const out: string[] = [];
+  const re = /\s*('(?:[^']|'')*'|[(),:]|[A-Za-z_][\w.]*\/any|[^\s(),:']+)/gy;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(s)) !== null) {
+    out.push(m[1]);
+    if (re.lastIndex >= s.length) break;
+  }
+  if (out.join('').replace(/\s/g, '').length !== s.replace(/\s/g, '').length) throw graphErrors.badRequest(`Invalid filter clause: '${s}'`);
+  return out;
+}
+
+// ---------------------------------------------------------------- $select and projection
+
+/** Parsed `$select`, validated against the type (Graph answers 400 for unknown names). */
+export function parseSelect(ctx: GraphCtx, type: string): string[] | undefined {
+  const raw = ctx.req.query.get('$select');
+  if (!raw) return undefined;
+  const props = entityProperties(type);
+  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) {
+    if (!props.has(n)) throw graphErrors.badRequest(`Could not find a property named '${n}' on type 'microsoft.graph.${type}'.`);
+  }
+  return names;
+}
+
+/**
+ * The JSON Graph returns for an object: every property by default except `keyCredentials[].key`, which
+ * appears only when `$select` names keyCredentials (https://learn.microsoft.com/graph/api/application-get).
+ */
+export function project<T extends object>(obj: T, select: string[] | undefined): Record<string, unknown> {
+  const src = obj as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of select ?? Object.keys(src)) out[k] = src[k] === undefined ? null : structuredClone(src[k]);
+  if (!select?.includes('keyCredentials') && Array.isArray(out.keyCredentials)) {
+    out.keyCredentials = (out.keyCredentials as Array<Record<string, unknown>>).map((k) => ({ ...k, key: null }));
+  }
+  return out;
+}
+
+function contextUrl(ctx: GraphCtx, entitySet: string, select: string[] | undefined, single: boolean): string {
+  const sel = select ? `(${select.join(',')})` : '';
+  return `${ctx.env.graphUrl}/v1.0/$metadata#${entitySet}${sel}${single ? '/$entity' : ''}`;
+}
+
+/** 200 with one object. */
+export function entityResponse(ctx: GraphCtx, entitySet: string, type: string, obj: object, status = 200): EmuResponse {
+  const select = parseSelect(ctx, type);
+  return json(status, { '@odata.context': contextUrl(ctx, entitySet, select, true), ...project(obj, select) });
+}
+
+/**
+ * 200 with a collection: $filter (on the allowed properties), $select, $top (max 999) and paging by
+ * @odata.nextLink, $count=true with `ConsistencyLevel: eventual` (https://learn.microsoft.com/graph/aad-advanced-queries).
+ */
+export function listResponse(
+  ctx: GraphCtx,
+  opts: { entitySet: string; type: string; items: object[]; filterable: readonly string[]; resource: string },
+): EmuResponse {
+  const q = ctx.req.query;
+  let items = opts.items as Array<Record<string, unknown>>;
+  const filter = q.get('$filter');
+  if (filter) {
+    const pred = compileFilter(filter, opts.filterable, opts.resource);
+    items = items.filter(pred);
+  }
+  const select = parseSelect(ctx, opts.type);
+  const top = q.has('$top') ? Number(q.get('$top')) : 100;
+  if (!Number.isInteger(top) || top < 1 || top > 999) {
+    throw graphErrors.badRequest(`Invalid page size specified: '${q.get('$top')}'. Must be between 1 and 999 inclusive.`);
+  }
+  const skip = q.has('$skiptoken') ? Number(Buffer.from(q.get('$skiptoken')!, 'base64url').toString()) || 0 : 0;
+  const page = items.slice(skip, skip + top);
+  const body: Record<string, unknown> = { '@odata.context': contextUrl(ctx, opts.entitySet, select, false) };
+  if (q.get('$count') === 'true') {
+    if (String(ctx.req.headers.consistencylevel ?? '').toLowerCase() !== 'eventual') {
+      throw graphErrors.badRequest('$count is supported only with the ConsistencyLevel header set to eventual.');
+    }
+    body['@odata.count'] = items.length;
+  }
+  if (skip + top < items.length) {
+    const next = new URLSearchParams(q);
+    next.set('$skiptoken', Buffer.from(String(skip + top)).toString('base64url'));
+    body['@odata.nextLink'] = `${ctx.env.graphUrl}${ctx.req.path}?${next.toString()}`;
+  }
+  body.value = page.map((o) => project(o, select));
+  return json(200, body);
+}

@@ -1,0 +1,114 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:https';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createSigningKey, loadOrCreateTls } from './certs.js';
+import type { EmulatorEnv } from './context.js';
+import { Clock, Faults, resolveFaults, type FaultOptions } from './faults.js';
+import { TokenKeys } from './keys.js';
+import { RequestLog } from './log.js';
+import { seedTenant, type SeedOptions } from './seed.js';
+import { EmulatorPipeline } from './server.js';
+import { loadState, Tenant } from './store.js';
+
+export { graphWrites, type RequestLogEntry } from './log.js';
+export type { FaultOptions } from './faults.js';
+
+/** Default port of the local tenant, fixed so config files written for it stay valid across restarts. */
+export const DEFAULT_EMULATOR_PORT = 47443;
+/** Where `--tenant local` keeps its tenant. */
+export const DEFAULT_STATE_FILE = '.tenantform/local-tenant.json';
+
+export interface EmulatorOptions extends FaultOptions, SeedOptions {
+  /** 0 = any free port. Default 0 in process; the CLI defaults to DEFAULT_EMULATOR_PORT. */
+  port?: number;
+  /** Persist the tenant as JSON here (TLS certificate beside it). Omit for a throwaway in-memory tenant. */
+  stateFile?: string;
+  /** Request log as JSON lines; default TENANTFORM_EMULATOR_LOG. */
+  logFile?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** What a running emulator offers: the JSON line printed by `tenantform emulator`, plus handles for tests. */
+export interface Emulator {
+  graphUrl: string;
+  authorityHost: string;
+  tenantId: string;
+  /** PEM of the CA certificate to trust (the server's self-signed certificate). */
+  ca: string;
+  caFile: string;
+  adminClientId: string;
+  adminClientSecret: string;
+  port: number;
+  requestLog: RequestLog;
+  clock: Clock;
+  tenant: Tenant;
+  faults: Faults;
+  close(): Promise<void>;
+}
+
+export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  const env = options.env ?? process.env;
+  const faults = new Faults(resolveFaults(options, env));
+  const clock = new Clock();
+  const stateFile = options.stateFile;
+  const certFile = stateFile ? stateFile.replace(/\.json$/, '') + '.tls-cert.pem' : undefined;
+  const keyFile = stateFile ? stateFile.replace(/\.json$/, '') + '.tls-key.pem' : undefined;
+
+  const tls = await loadOrCreateTls(certFile, keyFile);
+  let state = stateFile ? loadState(stateFile) : undefined;
+  const fresh = !state;
+  state ??= seedTenant(options, await createSigningKey(), clock.iso());
+  const tenant = new Tenant(state, clock, () => faults.options.replicationLagMs, stateFile);
+  if (fresh) tenant.saveNow();
+
+  let caFile = certFile;
+  let tmpDir: string | undefined;
+  if (!caFile) {
+    tmpDir = mkdtempSync(join(tmpdir(), 'tenantform-emulator-'));
+    caFile = join(tmpDir, 'ca.pem');
+    writeFileSync(caFile, tls.cert);
+  }
+
+  const server: Server = createServer({ key: tls.key, cert: tls.cert, keepAlive: true });
+  const log = new RequestLog(options.logFile ?? env.TENANTFORM_EMULATOR_LOG);
+  const envRef: { current?: EmulatorEnv } = {};
+  let pipeline: EmulatorPipeline | undefined;
+  server.on('request', (req, res) => {
+    void pipeline!.handle(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const origin = `https://127.0.0.1:${port}`;
+  envRef.current = { tenant, clock, faults, keys: await TokenKeys.load(state.signingKey), authorityHost: origin, graphUrl: origin };
+  pipeline = new EmulatorPipeline(envRef.current, log);
+
+  return {
+    graphUrl: origin,
+    authorityHost: origin,
+    tenantId: state.tenantId,
+    ca: tls.cert,
+    caFile,
+    adminClientId: state.admin.appId,
+    adminClientSecret: state.admin.clientSecret,
+    port,
+    requestLog: log,
+    clock,
+    tenant,
+    faults,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      tenant.saveNow();
+      if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function stateDir(stateFile: string): string {
+  return dirname(stateFile);
+}

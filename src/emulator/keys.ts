@@ -1,0 +1,35 @@
+import { createPublicKey, X509Certificate } from 'node:crypto';
+import { importPKCS8, importX509, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyOptions, type CryptoKey } from 'jose';
+import { certDerBase64 } from './certs.js';
+import type { SigningKey } from './store.js';
+
+/** The tenant's token signing key in usable form: sign access tokens, verify them (Graph), publish the JWKS. */
+export class TokenKeys {
+  private constructor(
+    readonly kid: string,
+    private readonly privateKey: CryptoKey,
+    private readonly publicKey: CryptoKey,
+    private readonly certPem: string,
+  ) {}
+
+  static async load(key: SigningKey): Promise<TokenKeys> {
+    return new TokenKeys(key.kid, await importPKCS8(key.privatePem, 'RS256'), await importX509(key.certPem, 'RS256'), key.certPem);
+  }
+
+  /** Sign an access token: RS256 with `kid`; v1 tokens also carry `x5t` (= kid), as Entra's do (reference/tokens.md §4.1). */
+  sign(claims: JWTPayload, version: '1.0' | '2.0'): Promise<string> {
+    const header = version === '1.0' ? { alg: 'RS256', typ: 'JWT', kid: this.kid, x5t: this.kid } : { alg: 'RS256', typ: 'JWT', kid: this.kid };
+    return new SignJWT(claims).setProtectedHeader(header).sign(this.privateKey);
+  }
+
+  async verify(token: string, options: JWTVerifyOptions): Promise<JWTPayload> {
+    const { payload } = await jwtVerify(token, this.publicKey, { algorithms: ['RS256'], ...options });
+    return payload;
+  }
+
+  /** One JWK as Entra publishes it: kty, use, kid, x5t, n, e, x5c, issuer. */
+  jwk(issuer: string): Record<string, unknown> {
+    const pub = createPublicKey(new X509Certificate(this.certPem).publicKey).export({ format: 'jwk' });
+    return { kty: 'RSA', use: 'sig', kid: this.kid, x5t: this.kid, n: pub.n, e: pub.e, x5c: [certDerBase64(this.certPem)], issuer };
+  }
+}

@@ -1,0 +1,44 @@
+import { ClientSecretCredential, type TokenCredential } from '@azure/identity';
+import { Client } from '@microsoft/microsoft-graph-client';
+import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
+import { Agent } from 'undici';
+import { createEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
+
+/** Start an in-memory emulator on a free port; stop it with `await emu.close()` (use `after`). */
+export function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
+  return createEmulator({ port: 0, env: {}, ...options });
+}
+
+/** A ClientSecretCredential pointed at the emulator, trusting its certificate in process. */
+export function secretCredential(emu: Emulator, clientId = emu.adminClientId, secret = emu.adminClientSecret): ClientSecretCredential {
+  return new ClientSecretCredential(emu.tenantId, clientId, secret, {
+    authorityHost: emu.authorityHost,
+    disableInstanceDiscovery: true,
+    tlsOptions: { ca: emu.ca },
+  });
+}
+
+/** The real Graph SDK client against the emulator (customHosts is needed for the bearer token to be attached). */
+export function graphClient(emu: Emulator, credential: TokenCredential = secretCredential(emu)): Client {
+  const authProvider = new TokenCredentialAuthenticationProvider(credential, { scopes: ['https://graph.microsoft.com/.default'] });
+  return Client.initWithMiddleware({
+    authProvider,
+    baseUrl: `${emu.graphUrl}/`,
+    customHosts: new Set([new URL(emu.graphUrl).hostname]),
+    fetchOptions: { dispatcher: new Agent({ connect: { ca: emu.ca } }) },
+  } as Parameters<typeof Client.initWithMiddleware>[0]);
+}
+
+/** Raw HTTPS to the emulator (for status codes and headers the SDK hides). */
+export async function rawFetch(emu: Emulator, path: string, init: RequestInit & { token?: string } = {}): Promise<Response> {
+  const headers = new Headers(init.headers);
+  if (init.token) headers.set('Authorization', `Bearer ${init.token}`);
+  return fetch(`${emu.graphUrl}${path}`, { ...init, headers, dispatcher: new Agent({ connect: { ca: emu.ca } }) } as RequestInit);
+}
+
+/** An app-only token for Graph for the admin client (or any client), through @azure/identity. */
+export async function graphToken(emu: Emulator, credential: TokenCredential = secretCredential(emu)): Promise<string> {
+  const t = await credential.getToken('https://graph.microsoft.com/.default');
+  if (!t) throw new Error('no token');
+  return t.token;
+}
