@@ -34,6 +34,9 @@ export interface DeletedItem {
   type: 'application' | 'servicePrincipal';
   value: Application | ServicePrincipal;
   internals?: AppInternals;
+  /** For a service principal: the assignments and grants that go and come back with it. */
+  appRoleAssignments?: AppRoleAssignment[];
+  oauth2PermissionGrants?: OAuth2PermissionGrant[];
 }
 
 export interface SigningKey {
