@@ -1,0 +1,44 @@
+/**
+ * The one error family of tenantform. Every failure a user can cause or meet carries a stable `code`,
+ * a message that says what happened and what to do next, and structured `meta`. Anything else thrown
+ * is an internal bug and is reported as such (see `isInternal`).
+ */
+export type ErrorCode =
+  | 'VALIDATION_FAILED' // manifests have problems (meta.problems)
+  | 'MANIFEST_NOT_FOUND'
+  | 'GRAPH_ERROR' // Graph answered an error we do not retry (meta.status, meta.graphCode)
+  | 'GRAPH_PERMISSION' // the acting identity lacks a Graph permission
+  | 'AUTH_FAILED' // could not get a token for Graph
+  | 'RESOLVE_FAILED' // a name in a manifest could not be resolved against the tenant
+  | 'CONFLICT' // the tenant holds an object we may not touch (ownership)
+  | 'TIMEOUT' // waited for eventual consistency longer than the deadline
+  | 'CONFIRMATION_REQUIRED' // would write without a TTY and without --yes
+  | 'OUTPUT_FAILED'
+  | 'USAGE';
+
+/** A source position in a manifest, 1-based. */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+export class TenantformError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly meta: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'TenantformError';
+  }
+}
+
+export function isTenantformError(e: unknown): e is TenantformError {
+  return e instanceof TenantformError;
+}
+
+/** Anything that is not a TenantformError is a bug in tenantform, not a user error. */
+export function isInternal(e: unknown): boolean {
+  return !isTenantformError(e);
+}
