@@ -1,0 +1,78 @@
+import { TenantformError } from '../errors.js';
+import type { GraphRequestSpec, GraphResponse, GraphTransport } from './transport.js';
+
+/** Graph accepts at most 20 requests per $batch (https://learn.microsoft.com/graph/json-batching). */
+export const BATCH_LIMIT = 20;
+
+export interface BatchOptions {
+  deadline: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/**
+ * Send many independent GETs as $batch envelopes of ≤20, all envelopes in parallel, so N reads cost one
+ * round trip. Items answered 429 are sent again after their own Retry-After (the SDKs do not retry
+ * batch items). Sub-request URLs carry no version (Graph rejects `/v1.0/…` inside a batch).
+ */
+export async function batchRequests(transport: GraphTransport, specs: GraphRequestSpec[], opts: BatchOptions): Promise<GraphResponse[]> {
+  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const results: Array<GraphResponse | undefined> = new Array(specs.length);
+  let pending = specs.map((_, i) => i);
+  for (let round = 0; pending.length > 0; round++) {
+    const chunks: number[][] = [];
+    for (let i = 0; i < pending.length; i += BATCH_LIMIT) chunks.push(pending.slice(i, i + BATCH_LIMIT));
+    const throttled: Array<{ index: number; waitMs: number }> = [];
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        const items = await sendEnvelope(transport, chunk.map((i) => ({ id: String(i), spec: specs[i] })), opts, sleep);
+        for (const [i, res] of items) {
+          if (res.status === 429 || res.status === 503) {
+            throttled.push({ index: i, waitMs: Math.max(0, Number(res.headers['retry-after'] ?? 1) * 1000) || 250 * 2 ** round });
+          }
+          results[i] = res;
+        }
+      }),
+    );
+    pending = throttled.map((t) => t.index);
+    if (pending.length === 0) break;
+    const waitMs = Math.max(...throttled.map((t) => t.waitMs));
+    if (Date.now() + waitMs > opts.deadline) break; // leave the 429s in the results; callers map them
+    await sleep(waitMs);
+  }
+  return results as GraphResponse[];
+}
+
+async function sendEnvelope(
+  transport: GraphTransport,
+  items: Array<{ id: string; spec: GraphRequestSpec }>,
+  opts: BatchOptions,
+  sleep: (ms: number) => Promise<void>,
+): Promise<Array<[number, GraphResponse]>> {
+  const payload = {
+    requests: items.map(({ id, spec }) => ({
+      id,
+      method: spec.method,
+      url: spec.path,
+      ...(spec.headers ? { headers: spec.headers } : {}),
+      ...(spec.body !== undefined ? { body: spec.body, headers: { 'Content-Type': 'application/json', ...(spec.headers ?? {}) } } : {}),
+    })),
+  };
+  for (let attempt = 0; ; attempt++) {
+    const res = await transport.send({ method: 'POST', path: '/$batch', body: payload });
+    if (res.status === 429 || res.status === 503) {
+      const waitMs = Number(res.headers['retry-after'] ?? 0) * 1000 || 250 * 2 ** attempt;
+      if (Date.now() + waitMs > opts.deadline) throw new TenantformError('TIMEOUT', 'Microsoft Graph kept throttling the $batch request; wait a minute and re-run.');
+      await sleep(waitMs);
+      continue;
+    }
+    if (res.status !== 200) {
+      throw new TenantformError('GRAPH_ERROR', `Microsoft Graph rejected a $batch request with ${res.status}.`, { status: res.status, body: res.body });
+    }
+    const responses = (res.body as { responses?: Array<{ id: string; status: number; headers?: Record<string, string>; body?: unknown }> }).responses ?? [];
+    return responses.map((r) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = String(v);
+      return [Number(r.id), { status: r.status, headers, body: r.body }];
+    });
+  }
+}

@@ -1,0 +1,61 @@
+import type {
+  Application,
+  AppRoleAssignment,
+  FederatedIdentityCredential,
+  OAuth2PermissionGrant,
+  ServicePrincipal,
+} from '@microsoft/microsoft-graph-types';
+
+/** What the tenant holds for one managed application (keyed by its uniqueName). */
+export interface LiveApplication {
+  app: Application;
+  servicePrincipal?: ServicePrincipal;
+  /** App role assignments where this app's SP is the principal (its application permissions). */
+  assignments: AppRoleAssignment[];
+  /** Delegated grants where this app's SP is the client. */
+  grants: OAuth2PermissionGrant[];
+  federatedCredentials: FederatedIdentityCredential[];
+}
+
+export interface LiveTenant {
+  id: string;
+  displayName?: string;
+  /** 'AAD' (workforce) or 'CIAM' (External ID customer tenant). */
+  tenantType?: string;
+  /** The initial `{subdomain}.onmicrosoft.com` domain's subdomain. */
+  subdomain?: string;
+  verifiedDomains: string[];
+}
+
+/** A resource API in the tenant, resolved from a manifest's permission by name or appId. */
+export interface LiveResource {
+  servicePrincipal: ServicePrincipal;
+}
+
+/** Plain data: everything plan needs about the tenant. */
+export interface LiveState {
+  tenant: LiveTenant;
+  /** By uniqueName (lower-cased). Absent = the application does not exist. */
+  applications: Record<string, LiveApplication>;
+  /** By the name used in the manifest (display name or appId). Absent = not found. */
+  resources: Record<string, LiveResource | null>;
+}
+
+export const APP_SELECT = [
+  'id',
+  'appId',
+  'uniqueName',
+  'displayName',
+  'description',
+  'signInAudience',
+  'identifierUris',
+  'api',
+  'appRoles',
+  'optionalClaims',
+  'tags',
+  'passwordCredentials',
+  'requiredResourceAccess',
+  'createdDateTime',
+].join(',');
+
+export const SP_SELECT = ['id', 'appId', 'displayName', 'appRoleAssignmentRequired', 'tags', 'appRoles', 'oauth2PermissionScopes', 'servicePrincipalNames'].join(',');

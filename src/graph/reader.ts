@@ -1,0 +1,108 @@
+import type { Application, AppRoleAssignment, OAuth2PermissionGrant, Organization, ServicePrincipal } from '@microsoft/microsoft-graph-types';
+import { TenantformError } from '../errors.js';
+import { batchRequests } from './batch.js';
+import { graphFailure } from './failure.js';
+import { APP_SELECT, SP_SELECT, type LiveApplication, type LiveState, type LiveTenant } from './live.js';
+import type { GraphRequestSpec, GraphResponse, GraphTransport } from './transport.js';
+
+export interface ReadRequest {
+  /** uniqueNames of the applications the manifests manage. */
+  uniqueNames: string[];
+  /** Names (service principal display names or appIds) of tenant APIs the manifests ask permissions on. */
+  resources: string[];
+  deadline: number;
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const q = (s: string) => s.replace(/'/g, "''");
+
+/**
+ * Read everything plan needs in two batched round trips, whatever the number of applications:
+ *  1. organization + each application by uniqueName + each named resource API;
+ *  2. for each existing application: its service principal, app role assignments and delegated grants
+ *     (addressed by appId, so no third round trip for object ids).
+ */
+export async function readLive(transport: GraphTransport, req: ReadRequest): Promise<LiveState> {
+  const round1: GraphRequestSpec[] = [
+    { method: 'GET', path: '/organization?$select=id,displayName,tenantType,verifiedDomains' },
+    ...req.uniqueNames.map((u) => ({ method: 'GET' as const, path: `/applications(uniqueName='${q(u)}')?$select=${APP_SELECT}` })),
+    ...req.resources.map((name) => ({
+      method: 'GET' as const,
+      path: GUID.test(name)
+        ? `/servicePrincipals(appId='${name}')?$select=${SP_SELECT}`
+        : `/servicePrincipals?$filter=displayName eq '${q(name)}'&$select=${SP_SELECT}`,
+    })),
+  ];
+  const r1 = await batchRequests(transport, round1, { deadline: req.deadline });
+  const tenant = toTenant(expectOk(r1[0], 'read the organization', ['Organization.Read.All']));
+  const applications: Record<string, LiveApplication> = {};
+  const found: Array<{ uniqueName: string; app: Application }> = [];
+  req.uniqueNames.forEach((u, i) => {
+    const res = r1[1 + i];
+    if (res.status === 404) return;
+    const app = expectOk(res, `read application ${u}`, ['Application.Read.All']) as Application;
+    found.push({ uniqueName: u, app });
+  });
+  const resources: LiveState['resources'] = {};
+  req.resources.forEach((name, i) => {
+    const res = r1[1 + req.uniqueNames.length + i];
+    if (res.status === 404) {
+      resources[name] = null;
+      return;
+    }
+    const body = expectOk(res, `look up the API "${name}"`, ['Application.Read.All']) as ServicePrincipal & { value?: ServicePrincipal[] };
+    const list = body.value ?? [body];
+    if (list.length > 1) {
+      throw new TenantformError('RESOLVE_FAILED', `The API name "${name}" matches ${list.length} service principals in the tenant; use its appId instead.`, { name });
+    }
+    resources[name] = list[0] ? { servicePrincipal: list[0] } : null;
+  });
+
+  const round2 = found.flatMap(({ app }) => [
+    { method: 'GET' as const, path: `/servicePrincipals(appId='${app.appId}')?$select=${SP_SELECT}` },
+    { method: 'GET' as const, path: `/servicePrincipals(appId='${app.appId}')/appRoleAssignments` },
+    { method: 'GET' as const, path: `/servicePrincipals(appId='${app.appId}')/oauth2PermissionGrants` },
+    { method: 'GET' as const, path: `/applications/${app.id}/federatedIdentityCredentials` },
+  ]);
+  const r2 = round2.length ? await batchRequests(transport, round2, { deadline: req.deadline }) : [];
+  found.forEach(({ uniqueName, app }, i) => {
+    const [sp, assignments, grants, fics] = r2.slice(i * 4, i * 4 + 4);
+    applications[uniqueName.toLowerCase()] = {
+      app,
+      servicePrincipal: sp.status === 404 ? undefined : (expectOk(sp, `read the service principal of ${uniqueName}`, ['Application.Read.All']) as ServicePrincipal),
+      assignments: listOf<AppRoleAssignment>(assignments, `read app role assignments of ${uniqueName}`),
+      grants: listOf<OAuth2PermissionGrant>(grants, `read delegated grants of ${uniqueName}`),
+      federatedCredentials: listOf(fics, `read federated credentials of ${uniqueName}`),
+    };
+  });
+  return { tenant, applications, resources };
+}
+
+function expectOk(res: GraphResponse, action: string, needs: string[]): unknown {
+  if (res.status >= 200 && res.status < 300) return res.body;
+  throw graphFailure(res, { action, needs });
+}
+
+function listOf<T>(res: GraphResponse, action: string): T[] {
+  if (res.status === 404) return [];
+  const body = expectOk(res, action, ['Application.Read.All']) as { value?: T[]; '@odata.nextLink'?: string };
+  if (body['@odata.nextLink']) {
+    // More than one page (100+ items on one app) is not expected for app registrations; say so rather than drop data.
+    throw new TenantformError('GRAPH_ERROR', `Cannot ${action}: more than one page of results is not supported yet.`);
+  }
+  return body.value ?? [];
+}
+
+function toTenant(body: unknown): LiveTenant {
+  const org = ((body as { value?: Organization[] }).value ?? [])[0];
+  if (!org?.id) throw new TenantformError('GRAPH_ERROR', 'Microsoft Graph returned no organization for this tenant.');
+  const domains = (org.verifiedDomains ?? []).map((d) => d.name!).filter(Boolean);
+  const initial = (org.verifiedDomains ?? []).find((d) => d.isInitial)?.name ?? domains.find((d) => d.endsWith('.onmicrosoft.com'));
+  return {
+    id: org.id,
+    displayName: org.displayName ?? undefined,
+    tenantType: org.tenantType ?? undefined,
+    subdomain: initial?.replace(/\.onmicrosoft\.com$/i, ''),
+    verifiedDomains: domains,
+  };
+}

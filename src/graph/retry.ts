@@ -1,0 +1,113 @@
+import { TenantformError } from '../errors.js';
+import { graphErrorOf, type GraphResponse } from './transport.js';
+
+/**
+ * What a Graph call is, for the retry table. The same status means different things for different
+ * operations: a 404 on a read is an answer; on a write to an object this run just created it means
+ * "not replicated yet" (https://learn.microsoft.com/graph/best-practices-concept#handling-expected-errors).
+ */
+export type OpKind =
+  | 'read' // 404 is an answer
+  | 'read-after-write' // reading back what this run wrote: 404 means not replicated yet
+  | 'write' // PATCH/DELETE/action on an object that exists (maybe only just)
+  | 'upsert' // PATCH …(key) + Prefer: create-if-missing: idempotent by key
+  | 'create-service-principal'
+  | 'create-assignment'
+  | 'create-grant'
+  | 'add-password';
+
+type RetryClass = 'throttle' | 'transient' | 'replication';
+
+interface RetryRule {
+  ops: readonly OpKind[] | 'any';
+  status: number;
+  /** Graph error codes (never message text); omitted = any code. */
+  codes?: readonly string[];
+  retry: RetryClass;
+  why: string;
+}
+
+const WRITES_AFTER_CREATE: readonly OpKind[] = ['read-after-write', 'write', 'upsert', 'add-password', 'create-service-principal', 'create-assignment', 'create-grant'];
+
+/**
+ * THE retry table. Anything not listed here is not retried and reaches the user as a mapped error.
+ * Sources: reference/graph-api.md §4.3 (throttling) and §5 (eventual consistency), TF azuread retry funcs.
+ */
+export const RETRY_TABLE: readonly RetryRule[] = [
+  { ops: 'any', status: 429, retry: 'throttle', why: 'throttled; honour Retry-After (https://learn.microsoft.com/graph/throttling)' },
+  { ops: 'any', status: 503, retry: 'throttle', why: 'service unavailable; honour Retry-After' },
+  { ops: 'any', status: 504, retry: 'transient', why: 'gateway timeout' },
+  { ops: 'any', status: 502, retry: 'transient', why: 'bad gateway' },
+  { ops: WRITES_AFTER_CREATE, status: 404, codes: ['Request_ResourceNotFound'], retry: 'replication', why: 'object not replicated to this replica yet' },
+  { ops: ['write', 'upsert'], status: 400, codes: ['CannotDeleteOrUpdateEnabledEntitlement'], retry: 'replication', why: 'the disabled role/scope has not replicated yet' },
+  { ops: ['write', 'upsert'], status: 409, codes: ['Error_MsaAppDoesNotExist'], retry: 'replication', why: 'MSA side of a new app not created yet (azuread #1764)' },
+  // SP create right after app create: 400 "appId … does not reference a valid application object" or a misleading 403.
+  { ops: ['create-service-principal'], status: 400, codes: ['Request_BadRequest'], retry: 'replication', why: 'application not replicated yet' },
+  { ops: ['create-service-principal'], status: 403, codes: ['Authorization_RequestDenied'], retry: 'replication', why: 'application not replicated yet (misleading 403)' },
+  // Assignment/grant right after SP create: 400 "Not a valid reference update" / "… does not exist …". A real
+  // duplicate is also 400 Request_BadRequest, which is why creates re-read before each retry.
+  { ops: ['create-assignment', 'create-grant'], status: 400, codes: ['Request_BadRequest'], retry: 'replication', why: 'service principal not replicated yet' },
+];
+
+export interface RetryOptions {
+  /** Absolute deadline (ms since epoch) for replication waits. */
+  deadline: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Before retrying a create: re-read by identity; a response returned here ends the loop (it exists now). */
+  reconcile?: () => Promise<GraphResponse | undefined>;
+  onWait?: (info: { waitMs: number; why: string; attempt: number }) => void;
+}
+
+export function ruleFor(op: OpKind, res: GraphResponse): RetryRule | undefined {
+  const { code } = graphErrorOf(res);
+  return RETRY_TABLE.find((r) => (r.ops === 'any' || r.ops.includes(op)) && r.status === res.status && (!r.codes || r.codes.includes(code)));
+}
+
+/** Wait before the next attempt: Retry-After for throttling, else exponential backoff from 250 ms, capped at 8 s. */
+export function waitFor(rule: RetryRule, res: GraphResponse, attempt: number): number {
+  const ra = res.headers['retry-after'];
+  if (rule.retry === 'throttle' && ra !== undefined && Number.isFinite(Number(ra))) return Math.max(0, Number(ra) * 1000);
+  return Math.min(8000, 250 * 2 ** attempt);
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Run one Graph call under the retry table. Throttling is retried until the deadline as well, but
+ * throttle waits never count as failures. Returns the final response (success or a non-retryable error).
+ */
+export async function withRetry(op: OpKind, attempt: () => Promise<GraphResponse>, opts: RetryOptions): Promise<GraphResponse> {
+  const sleep = opts.sleep ?? defaultSleep;
+  for (let n = 0; ; n++) {
+    let res: GraphResponse;
+    try {
+      res = await attempt();
+    } catch (e) {
+      // Network failure: the request may or may not have been applied, so creates reconcile first.
+      res = { status: 599, headers: {}, body: { error: { code: 'NetworkError', message: (e as Error).message } } };
+      if (n >= 4) throw new TenantformError('GRAPH_ERROR', `Could not reach Microsoft Graph: ${(e as Error).message}. Check the network and --graph-url.`, { cause: String(e) });
+      await sleep(Math.min(8000, 250 * 2 ** n));
+      const done = await opts.reconcile?.();
+      if (done) return done;
+      continue;
+    }
+    if (res.status < 400) return res;
+    const rule = ruleFor(op, res);
+    if (!rule) return res;
+    const waitMs = waitFor(rule, res, n);
+    if (Date.now() + waitMs > opts.deadline) {
+      const { code, message } = graphErrorOf(res);
+      throw new TenantformError(
+        'TIMEOUT',
+        `Gave up waiting for Microsoft Graph (${rule.why}): still ${res.status} ${code} after ${n + 1} attempts. Re-run the command; it converges. (${message})`,
+        { status: res.status, graphCode: code, attempts: n + 1 },
+      );
+    }
+    opts.onWait?.({ waitMs, why: rule.why, attempt: n + 1 });
+    await sleep(waitMs);
+    if (op.startsWith('create-') || op === 'add-password') {
+      const done = await opts.reconcile?.();
+      if (done) return done;
+    }
+  }
+}

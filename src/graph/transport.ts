@@ -1,0 +1,114 @@
+import type { TokenCredential } from '@azure/identity';
+import {
+  AuthenticationHandler,
+  Client,
+  HTTPMessageHandler,
+  ResponseType,
+  TelemetryHandler,
+  type ClientOptions,
+} from '@microsoft/microsoft-graph-client';
+import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
+import { Agent } from 'undici';
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
+
+export interface GraphRequestSpec {
+  method: HttpMethod;
+  /** Path relative to the version root, e.g. `/applications(uniqueName='x')`. */
+  path: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface GraphResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface TransportOptions {
+  /** Origin used like https://graph.microsoft.com (national clouds, or the emulator). */
+  graphUrl: string;
+  credential: TokenCredential;
+  /** Extra CA certificate (PEM) to trust — the local emulator's. */
+  ca?: string;
+}
+
+/** Counts what went over the wire, for the benchmark and the "zero writes on a no-op apply" checks. */
+export interface TransportStats {
+  requests: number;
+  writes: number;
+}
+
+/**
+ * Graph over the official SDK, with a middleware chain WITHOUT the SDK's RetryHandler: retries are
+ * decided by our one retry table (retry.ts), which knows Graph's eventual-consistency codes too.
+ * Responses come back raw (never thrown) so the table can see status, code and Retry-After.
+ */
+export class GraphTransport {
+  readonly stats: TransportStats = { requests: 0, writes: 0 };
+  private readonly client: Client;
+
+  constructor(readonly options: TransportOptions) {
+    const authProvider = new TokenCredentialAuthenticationProvider(options.credential, {
+      scopes: [`${graphResource(options.graphUrl)}/.default`],
+    });
+    const auth = new AuthenticationHandler(authProvider);
+    const telemetry = new TelemetryHandler();
+    auth.setNext(telemetry);
+    telemetry.setNext(new HTTPMessageHandler());
+    const config: ClientOptions & { fetchOptions?: Record<string, unknown> } = {
+      middleware: auth,
+      baseUrl: `${options.graphUrl}/`,
+      defaultVersion: 'v1.0',
+      // The SDK attaches the bearer token only to hosts it knows as Graph hosts.
+      customHosts: new Set([new URL(options.graphUrl).hostname]),
+    };
+    if (options.ca) config.fetchOptions = { dispatcher: new Agent({ connect: { ca: options.ca } }) };
+    this.client = Client.initWithMiddleware(config);
+  }
+
+  async send(req: GraphRequestSpec): Promise<GraphResponse> {
+    this.stats.requests++;
+    if (req.method !== 'GET' && req.path !== '/$batch') this.stats.writes++;
+    let r = this.client.api(req.path).responseType(ResponseType.RAW);
+    for (const [k, v] of Object.entries(req.headers ?? {})) r = r.header(k, v);
+    const res = (await (req.method === 'GET'
+      ? r.get()
+      : req.method === 'POST'
+        ? r.post(req.body ?? {})
+        : req.method === 'PATCH'
+          ? r.patch(req.body ?? {})
+          : req.method === 'PUT'
+            ? r.put(req.body ?? {})
+            : r.delete())) as Response;
+    const text = await res.text();
+    const headers: Record<string, string> = {};
+    res.headers.forEach((v, k) => (headers[k.toLowerCase()] = v));
+    let body: unknown = undefined;
+    if (text) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text;
+      }
+    }
+    return { status: res.status, headers, body };
+  }
+}
+
+/**
+ * The resource of the Graph token. The public cloud and the emulator take https://graph.microsoft.com;
+ * national clouds use their own Graph host (e.g. https://graph.microsoft.us).
+ */
+export function graphResource(graphUrl: string): string {
+  const host = new URL(graphUrl).hostname;
+  return host === '127.0.0.1' || host === 'localhost' ? 'https://graph.microsoft.com' : new URL(graphUrl).origin;
+}
+
+/** Graph's error envelope `{error:{code,message}}`, tolerant of variants. */
+export function graphErrorOf(res: GraphResponse): { code: string; message: string } {
+  const e = (res.body as { error?: { code?: string; message?: unknown } } | undefined)?.error;
+  const message = typeof e?.message === 'string' ? e.message : ((e?.message as { value?: string })?.value ?? '');
+  return { code: e?.code ?? `HTTP${res.status}`, message };
+}
