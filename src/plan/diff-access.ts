@@ -1,0 +1,162 @@
+import type { RequiredResourceAccess } from '@microsoft/microsoft-graph-types';
+import { TenantformError } from '../errors.js';
+import type { LiveApplication, LiveState } from '../graph/live.js';
+import type { PlanApplication, PlanPermission, PlanStack } from './input.js';
+import { appRef, type Change, type ResourceRef } from './types.js';
+
+/** A permission's API with its role/scope ids resolved (manifest apps statically, tenant APIs from Graph). */
+export interface ResolvedApi {
+  ref: ResourceRef;
+  /** The API's appId, or the placeholder `{appId:<ref>}` when it is created by this apply. */
+  appId: string;
+  /** Object id of its service principal, when it exists. */
+  servicePrincipalId?: string;
+  roles: Map<string, string>;
+  scopes: Map<string, string>;
+  /** Planned change ids that must land before roles/scopes of this API can be granted. */
+  deps: string[];
+}
+
+export function resolveApi(p: PlanPermission, stack: PlanStack, live: LiveState, planned: Set<string>): ResolvedApi {
+  if (p.api.kind === 'stack') {
+    const key = p.api.key;
+    const target = stack.applications.find((a) => a.key === key);
+    if (!target) throw new TenantformError('RESOLVE_FAILED', `Permission names application "${key}", which stack ${stack.name} does not define.`);
+    const l = live.applications[target.uniqueName.toLowerCase()];
+    const ref = appRef(stack.name, key);
+    return {
+      ref: { kind: 'stack', app: ref, display: target.displayName },
+      appId: l?.app.appId ?? `{appId:${ref}}`,
+      servicePrincipalId: l?.servicePrincipal?.id ?? undefined,
+      roles: new Map(target.appRoles.map((r) => [String(r.value), String(r.id)])),
+      scopes: new Map(target.oauth2PermissionScopes.map((s) => [String(s.value), String(s.id)])),
+      deps: [ref, `${ref}#configure`, `sp:${stack.name}/${key}`].filter((id) => planned.has(id)),
+    };
+  }
+  const name = p.api.name;
+  const found = live.resources[name];
+  if (!found) {
+    throw new TenantformError('RESOLVE_FAILED', `No API named "${name}" in the tenant (looked for a service principal with that display name or appId). Check the name, or create the API's service principal first.`, { name });
+  }
+  const sp = found.servicePrincipal;
+  return {
+    ref: { kind: 'tenant', servicePrincipalId: String(sp.id), display: String(sp.displayName ?? name) },
+    appId: String(sp.appId),
+    servicePrincipalId: String(sp.id),
+    roles: new Map((sp.appRoles ?? []).filter((r) => r.allowedMemberTypes?.includes('Application')).map((r) => [String(r.value), String(r.id)])),
+    scopes: new Map((sp.oauth2PermissionScopes ?? []).map((s) => [String(s.value), String(s.id)])),
+    deps: [],
+  };
+}
+
+function idOf(api: ResolvedApi, kind: 'role' | 'scope', value: string, client: PlanApplication): string {
+  const id = (kind === 'role' ? api.roles : api.scopes).get(value);
+  if (id) return id;
+  const known = [...(kind === 'role' ? api.roles : api.scopes).keys()].sort();
+  throw new TenantformError(
+    'RESOLVE_FAILED',
+    `Application "${client.key}" asks for ${kind} "${value}" on "${api.ref.display}", which does not publish it. Known ${kind}s: ${known.join(', ') || '(none)'}.`,
+    { app: client.key, api: api.ref.display, value },
+  );
+}
+
+/** The client's requiredResourceAccess ("configured permissions"), one entry per API. */
+export function requiredResourceAccess(client: PlanApplication, apis: ResolvedApi[]): RequiredResourceAccess[] {
+  return client.permissions.map((p, i) => ({
+    resourceAppId: apis[i].appId,
+    resourceAccess: [
+      ...p.roles.map((r) => ({ id: idOf(apis[i], 'role', r, client), type: 'Role' })),
+      ...p.scopes.map((s) => ({ id: idOf(apis[i], 'scope', s, client), type: 'Scope' })),
+    ],
+  }));
+}
+
+/**
+ * Admin consent: app role assignments for roles, one AllPrincipals delegated grant per API for scopes.
+ * The stack owns every app role assignment and tenant-wide grant of its own service principals, so
+ * what the manifest no longer asks for is removed (drift made in the portal is reported and undone).
+ */
+export function diffAccess(client: PlanApplication, apis: ResolvedApi[], live: LiveApplication | undefined, planned: Set<string>): Change[] {
+  const ref = appRef(client.stack, client.key);
+  const spDep = planned.has(`sp:${client.stack}/${client.key}`) ? [`sp:${client.stack}/${client.key}`] : [];
+  const changes: Change[] = [];
+  const liveAssignments = live?.assignments ?? [];
+  const keep = new Set<string>();
+  client.permissions.forEach((p, i) => {
+    if (!p.adminConsent) return;
+    const api = apis[i];
+    for (const role of p.roles) {
+      const appRoleId = idOf(api, 'role', role, client);
+      const existing = api.servicePrincipalId && liveAssignments.find((a) => a.resourceId === api.servicePrincipalId && a.appRoleId === appRoleId);
+      if (existing) {
+        keep.add(String(existing.id));
+        continue;
+      }
+      changes.push({
+        id: `assignment:${client.stack}/${client.key}/${api.ref.display}/${role}`,
+        action: 'create-app-role-assignment',
+        app: ref,
+        resource: api.ref,
+        appRoleId,
+        role,
+        wave: 0,
+        dependsOn: [...spDep, ...api.deps],
+        reason: `admin consent for ${role} on ${api.ref.display}`,
+      });
+    }
+  });
+  for (const a of liveAssignments) {
+    if (keep.has(String(a.id))) continue;
+    changes.push({
+      id: `assignment-remove:${client.stack}/${client.key}/${a.id}`,
+      action: 'delete-app-role-assignment',
+      app: ref,
+      assignmentId: String(a.id),
+      resourceId: String(a.resourceId),
+      appRoleId: String(a.appRoleId),
+      role: roleName(a.appRoleId, a.resourceId, apis),
+      wave: 0,
+      dependsOn: [],
+      reason: 'the manifest does not grant this app role',
+    });
+  }
+  changes.push(...diffGrants(client, apis, live, spDep));
+  return changes;
+}
+
+function diffGrants(client: PlanApplication, apis: ResolvedApi[], live: LiveApplication | undefined, spDep: string[]): Change[] {
+  const ref = appRef(client.stack, client.key);
+  const out: Change[] = [];
+  const tenantWide = (live?.grants ?? []).filter((g) => g.consentType === 'AllPrincipals');
+  const seen = new Set<string>();
+  client.permissions.forEach((p, i) => {
+    if (!p.adminConsent || p.scopes.length === 0) return;
+    const api = apis[i];
+    p.scopes.forEach((s) => idOf(api, 'scope', s, client));
+    const scope = [...p.scopes].sort().join(' ');
+    const existing = api.servicePrincipalId ? tenantWide.find((g) => g.resourceId === api.servicePrincipalId) : undefined;
+    const id = `grant:${client.stack}/${client.key}/${api.ref.display}`;
+    if (!existing) {
+      out.push({ id, action: 'create-delegated-grant', app: ref, resource: api.ref, scope, wave: 0, dependsOn: [...spDep, ...api.deps], reason: `admin consent for ${scope} on ${api.ref.display}` });
+      return;
+    }
+    seen.add(String(existing.id));
+    const before = (existing.scope ?? '').trim().split(/\s+/).filter(Boolean).sort().join(' ');
+    if (before !== scope) {
+      out.push({ id, action: 'update-delegated-grant', app: ref, grantId: String(existing.id), before, scope, wave: 0, dependsOn: api.deps, reason: 'granted scopes differ from the manifest' });
+    }
+  });
+  for (const g of tenantWide) {
+    if (seen.has(String(g.id))) continue;
+    out.push({ id: `grant-remove:${client.stack}/${client.key}/${g.id}`, action: 'delete-delegated-grant', app: ref, grantId: String(g.id), before: String(g.scope ?? ''), wave: 0, dependsOn: [], reason: 'the manifest does not grant these scopes' });
+  }
+  return out;
+}
+
+function roleName(appRoleId: string | undefined, resourceId: string | null | undefined, apis: ResolvedApi[]): string {
+  for (const api of apis) {
+    if (api.servicePrincipalId !== resourceId) continue;
+    for (const [value, id] of api.roles) if (id === appRoleId) return value;
+  }
+  return String(appRoleId);
+}

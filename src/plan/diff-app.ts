@@ -1,0 +1,184 @@
+import type { AppRole, Application, PermissionScope, RequiredResourceAccess } from '@microsoft/microsoft-graph-types';
+import type { LiveApplication } from '../graph/live.js';
+import type { PlanApplication } from './input.js';
+import {
+  canonOptionalClaims,
+  canonRequiredResourceAccess,
+  canonRole,
+  canonRoles,
+  canonScope,
+  canonScopes,
+  canonStrings,
+  mergeTags,
+  same,
+} from './normalize.js';
+import { appRef, type Change, type FieldChange } from './types.js';
+
+export interface AppDiffInput {
+  desired: PlanApplication;
+  live?: LiveApplication;
+  /** The permissions as Graph stores them; a new resource's appId is a `{appId:<ref>}` placeholder. */
+  requiredResourceAccess: RequiredResourceAccess[];
+  /** Ids of changes that create the resource apps named by placeholders. */
+  resourceDeps: string[];
+}
+
+type Field = { name: string; desired: unknown; live: unknown; canon: (v: unknown) => unknown; body: (v: unknown) => Record<string, unknown> };
+
+/**
+ * Plan the application object. A new app is upserted by uniqueName; what needs its own appId
+ * (identifierUris `api://{appId}`) or a new resource's appId is configured in a second write
+ * (reference/anchors.md §3.13). Changing or removing an enabled role/scope is preceded by a write
+ * that disables it (§3.9, CannotDeleteOrUpdateEnabledEntitlement).
+ */
+export function diffApplication(input: AppDiffInput): Change[] {
+  const { desired: d, live } = input;
+  const ref = appRef(d.stack, d.key);
+  const id = ref;
+  const app = live?.app;
+  const appId = app?.appId ?? undefined;
+  const uris = appId ? d.identifierUris.map((u) => u.replaceAll('{appId}', appId)) : undefined;
+  const urisNeedAppId = d.identifierUris.some((u) => u.includes('{appId}'));
+
+  const fields: Field[] = [
+    scalar('displayName', d.displayName, app?.displayName),
+    scalar('description', d.description ?? null, app?.description),
+    scalar('signInAudience', d.signInAudience, app?.signInAudience),
+    {
+      name: 'api.requestedAccessTokenVersion',
+      desired: d.requestedAccessTokenVersion,
+      live: app?.api?.requestedAccessTokenVersion ?? null,
+      canon: (v) => v ?? null,
+      body: (v) => ({ api: { requestedAccessTokenVersion: v } }),
+    },
+    { name: 'appRoles', desired: d.appRoles, live: app?.appRoles, canon: (v) => canonRoles(v as AppRole[]), body: (v) => ({ appRoles: v }) },
+    {
+      name: 'api.oauth2PermissionScopes',
+      desired: d.oauth2PermissionScopes,
+      live: app?.api?.oauth2PermissionScopes,
+      canon: (v) => canonScopes(v as PermissionScope[]),
+      body: (v) => ({ api: { oauth2PermissionScopes: v } }),
+    },
+    { name: 'optionalClaims', desired: d.optionalClaims, live: app?.optionalClaims, canon: (v) => canonOptionalClaims(v as never), body: (v) => ({ optionalClaims: v }) },
+    { name: 'tags', desired: mergeTags(app?.tags, [d.ownershipTag]), live: app?.tags, canon: (v) => canonStrings(v as string[]), body: (v) => ({ tags: v }) },
+  ];
+  const late: Field[] = [];
+  const uriField: Field = { name: 'identifierUris', desired: uris ?? d.identifierUris, live: app?.identifierUris, canon: (v) => canonStrings(v as string[]), body: (v) => ({ identifierUris: v }) };
+  const rraField: Field = {
+    name: 'requiredResourceAccess',
+    desired: input.requiredResourceAccess,
+    live: app?.requiredResourceAccess,
+    canon: (v) => canonRequiredResourceAccess(v as RequiredResourceAccess[]),
+    body: (v) => ({ requiredResourceAccess: v }),
+  };
+  // Fields holding `{appId…}` placeholders wait until those appIds exist; apply substitutes them.
+  (app || !urisNeedAppId ? fields : late).push(uriField);
+  (hasPlaceholder(input.requiredResourceAccess) ? late : fields).push(rraField);
+
+  const changes: Change[] = [];
+  if (!app) {
+    const after = bodyOf(fields);
+    changes.push({ id, action: 'create-application', app: ref, uniqueName: d.uniqueName, after: { uniqueName: d.uniqueName, ...after }, wave: 0, dependsOn: [], reason: `application "${d.key}" does not exist` });
+  } else {
+    const changed = fields.filter((f) => !same(f.canon(f.desired), f.canon(f.live)));
+    if (changed.length) {
+      const disable = entitlementsToDisable(app, d);
+      const dependsOn: string[] = [];
+      if (disable.roles.length || disable.scopes.length) {
+        changes.push({
+          id: `${id}#disable`,
+          action: 'disable-entitlements',
+          app: ref,
+          uniqueName: d.uniqueName,
+          roles: disable.roles,
+          scopes: disable.scopes,
+          after: disable.body,
+          wave: 0,
+          dependsOn: [],
+          reason: 'enabled app roles/scopes must be disabled before they are changed or removed',
+        });
+        dependsOn.push(`${id}#disable`);
+      }
+      changes.push({
+        id,
+        action: 'update-application',
+        app: ref,
+        uniqueName: d.uniqueName,
+        fields: changed.map((f) => fieldChange(f)),
+        after: bodyOf(changed),
+        wave: 0,
+        dependsOn,
+        reason: `${changed.map((f) => f.name).join(', ')} differ${changed.length === 1 ? 's' : ''} from the manifest`,
+      });
+    }
+  }
+  const lateChanged = late.filter((f) => !app || !same(f.canon(f.desired), f.canon(f.live)));
+  if (lateChanged.length) {
+    changes.push({
+      id: `${id}#configure`,
+      action: 'configure-application',
+      app: ref,
+      uniqueName: d.uniqueName,
+      fields: lateChanged.map((f) => fieldChange(f)),
+      after: bodyOf(lateChanged),
+      wave: 0,
+      dependsOn: [...(app ? [] : [id]), ...input.resourceDeps],
+      reason: 'needs appIds that exist only after creation',
+    });
+  }
+  return changes;
+}
+
+function scalar(name: string, desired: unknown, live: unknown): Field {
+  return { name, desired: desired ?? null, live: live ?? null, canon: (v) => v ?? null, body: (v) => ({ [name]: v }) };
+}
+
+function fieldChange(f: Field): FieldChange {
+  return { field: f.name, before: f.live ?? null, after: f.desired };
+}
+
+/** Merge field bodies; `api` parts combine into one object. */
+function bodyOf(fields: Field[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    for (const [k, v] of Object.entries(f.body(f.desired))) {
+      out[k] = k === 'api' ? { ...((out.api as object) ?? {}), ...(v as object) } : v;
+    }
+  }
+  return out;
+}
+
+/**
+ * Live roles/scopes that are enabled and would be removed or changed: they must first be written back
+ * with isEnabled=false (TF azuread applicationDisableAppRoles counts a change of allowedMemberTypes,
+ * description, displayName or value; for scopes any difference).
+ */
+export function entitlementsToDisable(live: Application, d: PlanApplication): { roles: string[]; scopes: string[]; body: Record<string, unknown> } {
+  const wantRoles = new Map(d.appRoles.map((r) => [String(r.id).toLowerCase(), canonRole(r)]));
+  const wantScopes = new Map(d.oauth2PermissionScopes.map((p) => [String(p.id).toLowerCase(), canonScope(p)]));
+  const roles: string[] = [];
+  const scopes: string[] = [];
+  const liveRoles = (live.appRoles ?? []).map((r) => {
+    const c = canonRole(r);
+    const want = wantRoles.get(c.id);
+    const mustDisable = c.isEnabled && (!want || !same({ ...want, isEnabled: true }, c));
+    if (mustDisable) roles.push(r.value ?? c.id);
+    return mustDisable ? { ...r, isEnabled: false } : r;
+  });
+  const liveScopes = (live.api?.oauth2PermissionScopes ?? []).map((p) => {
+    const c = canonScope(p);
+    const want = wantScopes.get(c.id);
+    const mustDisable = c.isEnabled && (!want || !same({ ...want, isEnabled: true }, c));
+    if (mustDisable) scopes.push(p.value ?? c.id);
+    return mustDisable ? { ...p, isEnabled: false } : p;
+  });
+  const body: Record<string, unknown> = {};
+  if (roles.length) body.appRoles = liveRoles;
+  if (scopes.length) body.api = { oauth2PermissionScopes: liveScopes };
+  return { roles, scopes, body };
+}
+
+/** True when a value still holds an `{appId}` / `{appId:<ref>}` placeholder that apply must fill in. */
+export function hasPlaceholder(v: unknown): boolean {
+  return JSON.stringify(v ?? null).includes('{appId');
+}

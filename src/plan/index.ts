@@ -1,0 +1,75 @@
+import type { LiveState } from '../graph/live.js';
+import { diffAccess, requiredResourceAccess, resolveApi } from './diff-access.js';
+import { diffApplication } from './diff-app.js';
+import { diffSecrets } from './diff-secrets.js';
+import { diffServicePrincipal } from './diff-sp.js';
+import type { PlanStack, SecretCache } from './input.js';
+import { orderChanges } from './order.js';
+import { appRef, PLAN_FORMAT_VERSION, type Change, type Plan } from './types.js';
+
+export interface PlanInputs {
+  stacks: PlanStack[];
+  live: LiveState;
+  secrets: SecretCache;
+  tenant: Plan['tenant'];
+  now: number;
+  /** Output files that would change (computed by src/outputs, which may read secrets; plan holds none). */
+  outputs?: Array<{ path: string; sensitive: boolean; status: 'create' | 'update'; secretApps: string[] }>;
+}
+
+/** Diff desired against live: a pure function of its inputs, which it never mutates. */
+export function createPlan(inputs: PlanInputs): Plan {
+  const changes: Change[] = [];
+  for (const stack of inputs.stacks) {
+    const liveOf = (uniqueName: string) => inputs.live.applications[uniqueName.toLowerCase()];
+    // Pass 1: application objects and service principals, so later passes know what will be created.
+    const appChanges: Change[] = [];
+    for (const d of stack.applications) {
+      const placeholderApis = d.permissions.map((p) => resolveApi(p, stack, inputs.live, new Set()));
+      appChanges.push(
+        ...diffApplication({
+          desired: d,
+          live: liveOf(d.uniqueName),
+          requiredResourceAccess: requiredResourceAccess(d, placeholderApis),
+          resourceDeps: [],
+        }),
+      );
+    }
+    const appIds = appChanges.map((c) => c.id);
+    const spChanges = stack.applications.flatMap((d) => diffServicePrincipal(d, liveOf(d.uniqueName), appIds));
+    const planned = new Set([...appIds, ...spChanges.map((c) => c.id)]);
+    // A configure step waits for the resource apps its placeholders name.
+    for (const c of appChanges) {
+      if (c.action !== 'configure-application') continue;
+      const refs = [...JSON.stringify(c.after).matchAll(/\{appId:(app:[^}]+)\}/g)].map((m) => m[1]);
+      c.dependsOn.push(...refs.filter((r) => planned.has(r) && r !== c.app));
+    }
+    changes.push(...appChanges, ...spChanges);
+    // Pass 2: credentials and consent.
+    for (const d of stack.applications) {
+      const live = liveOf(d.uniqueName);
+      const apis = d.permissions.map((p) => resolveApi(p, stack, inputs.live, planned));
+      changes.push(...diffSecrets({ desired: d, live, known: inputs.secrets[stack.name]?.[d.key] ?? {}, now: inputs.now, appChangeIds: appIds }));
+      changes.push(...diffAccess(d, apis, live, planned));
+    }
+  }
+  // Outputs are written once the secrets they hold exist; old secrets go only after that.
+  for (const o of inputs.outputs ?? []) {
+    const id = `output:${o.path}`;
+    changes.push({ id, action: 'write-output', path: o.path, sensitive: o.sensitive, status: o.status, wave: 0, dependsOn: changes.filter((c) => c.action !== 'remove-secret').map((c) => c.id), reason: o.status === 'create' ? 'the file does not exist' : 'its content changes' });
+    for (const r of changes) {
+      if (r.action === 'remove-secret' && o.secretApps.includes(r.app)) r.dependsOn.push(id);
+    }
+  }
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    createdAt: new Date(inputs.now).toISOString(),
+    tenant: inputs.tenant,
+    stacks: inputs.stacks.map((s) => s.name),
+    changes: orderChanges(changes),
+    warnings: [],
+  };
+}
+
+export { appRef };
+export type { Plan, Change } from './types.js';
