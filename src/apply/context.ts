@@ -1,0 +1,81 @@
+import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
+import { TenantformError } from '../errors.js';
+import type { LiveState } from '../graph/live.js';
+import { withRetry, type OpKind } from '../graph/retry.js';
+import { graphFailure } from '../graph/failure.js';
+import type { GraphRequestSpec, GraphResponse, GraphTransport } from '../graph/transport.js';
+import type { SecretStore } from '../outputs/secret-cache.js';
+import type { AppRef } from '../plan/types.js';
+
+/** Object ids of a managed application, filled from live state and from create responses. */
+export interface AppIds {
+  uniqueName: string;
+  objectId?: string;
+  appId?: string;
+  servicePrincipalId?: string;
+}
+
+export interface ApplyContext {
+  transport: GraphTransport;
+  deadline: number;
+  refs: Map<AppRef, AppIds>;
+  secrets: SecretStore;
+  sleep?: (ms: number) => Promise<void>;
+  progress?: (line: string) => void;
+}
+
+/** Seed the id map from what plan read. */
+export function refsFromLive(live: LiveState, apps: Array<{ ref: AppRef; uniqueName: string }>): Map<AppRef, AppIds> {
+  const refs = new Map<AppRef, AppIds>();
+  for (const { ref, uniqueName } of apps) {
+    const l = live.applications[uniqueName.toLowerCase()];
+    refs.set(ref, { uniqueName, objectId: l?.app.id ?? undefined, appId: l?.app.appId ?? undefined, servicePrincipalId: l?.servicePrincipal?.id ?? undefined });
+  }
+  return refs;
+}
+
+export function idsOf(ctx: ApplyContext, ref: AppRef, need: 'objectId' | 'appId' | 'servicePrincipalId'): string {
+  const v = ctx.refs.get(ref)?.[need];
+  if (!v) throw new Error(`internal: ${need} of ${ref} is not known yet (plan ordering bug)`);
+  return v;
+}
+
+/** Replace `{appId}` (own) and `{appId:<ref>}` (another app of the stack) with real appIds. */
+export function fillPlaceholders<T>(ctx: ApplyContext, own: AppRef, value: T): T {
+  const text = JSON.stringify(value)
+    .replace(/\{appId:(app:[^}]+)\}/g, (_, ref: string) => idsOf(ctx, ref, 'appId'))
+    .replaceAll('{appId}', idsOf(ctx, own, 'appId'));
+  return JSON.parse(text) as T;
+}
+
+/** One Graph call under the retry table; a final error becomes a TenantformError with the next step. */
+export async function call(
+  ctx: ApplyContext,
+  op: OpKind,
+  spec: GraphRequestSpec,
+  what: { action: string; needs?: readonly string[]; ok?: (res: GraphResponse) => boolean; reconcile?: () => Promise<GraphResponse | undefined> },
+): Promise<GraphResponse> {
+  const res = await withRetry(op, () => ctx.transport.send(spec), {
+    deadline: ctx.deadline,
+    sleep: ctx.sleep,
+    reconcile: what.reconcile,
+    onWait: ({ waitMs, why }) => ctx.progress?.(`  waiting ${Math.round(waitMs)} ms: ${why} (${what.action})`),
+  });
+  if (res.status < 400 || what.ok?.(res)) return res;
+  throw graphFailure(res, { action: what.action, needs: what.needs });
+}
+
+export const APP_WRITE = ['Application.ReadWrite.OwnedBy', 'Application.ReadWrite.All'] as const;
+export const ASSIGN_WRITE = ['AppRoleAssignment.ReadWrite.All (plus Application.Read.All)'] as const;
+export const GRANT_WRITE = ['DelegatedPermissionGrant.ReadWrite.All'] as const;
+
+export function asApp(res: GraphResponse): Application {
+  return res.body as Application;
+}
+export function asSp(res: GraphResponse): ServicePrincipal {
+  return res.body as ServicePrincipal;
+}
+
+export function timeout(what: string): TenantformError {
+  return new TenantformError('TIMEOUT', `Gave up waiting for ${what} to replicate. Re-run the command; it converges.`);
+}
