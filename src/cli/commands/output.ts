@@ -1,0 +1,20 @@
+import type { Argv } from 'yargs';
+import { output } from '../../index.js';
+import { outputContext, runCommand } from '../output.js';
+import { commonOptions, withTargetOptions, type TargetArgs } from '../target-options.js';
+
+/** `tenantform output <manifests..>`: re-render the config files from the live tenant and the stored secrets. */
+export function outputCommand(y: Argv): Argv {
+  return y.command(
+    'output <manifests..>',
+    'Re-render the config files from the live tenant and the stored secrets',
+    (a) => withTargetOptions(a),
+    async (args) => {
+      const ctx = outputContext({ json: args.json });
+      await runCommand(ctx, 'output', async () => {
+        const r = await output(await commonOptions(args as unknown as TargetArgs));
+        return { outcome: 'ok', data: { outputs: r.outputs }, text: () => r.outputs.map((o) => `wrote ${o}`).join('\n') };
+      });
+    },
+  );
+}

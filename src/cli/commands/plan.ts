@@ -1,0 +1,32 @@
+import type { Argv } from 'yargs';
+import { plan } from '../../index.js';
+import { outputContext, runCommand } from '../output.js';
+import { renderPlan } from '../render-plan.js';
+import { commonOptions, withTargetOptions, type TargetArgs } from '../target-options.js';
+
+/** `tenantform plan <manifests..>`: what apply would change, per object and field. Writes nothing. */
+export function planCommand(y: Argv): Argv {
+  return y.command(
+    'plan <manifests..>',
+    'Show what apply would change in the tenant',
+    (a) => withTargetOptions(a).option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 0 no changes, 2 changes, 1 error' }),
+    async (args) => {
+      const ctx = outputContext({ json: args.json });
+      await runCommand(
+        ctx,
+        'plan',
+        async () => {
+          const { plan: p, empty } = await plan(await commonOptions(args as unknown as TargetArgs, progressTo(args.json)));
+          return { outcome: empty ? 'ok' : 'changes', data: { plan: p, empty }, text: (style) => renderPlan(p, style) };
+        },
+        { detailedExitCode: args['detailed-exitcode'] },
+      );
+    },
+  );
+}
+
+/** Progress goes to stderr (never into --json stdout) and names actions only, never values. */
+export function progressTo(json: boolean): ((line: string) => void) | undefined {
+  if (json || !process.stderr.isTTY) return undefined;
+  return (line) => process.stderr.write(`${line}\n`);
+}

@@ -1,0 +1,77 @@
+import type { ChalkInstance } from 'chalk';
+import type { Change, Plan } from '../plan/types.js';
+
+const SYMBOL: Record<string, '+' | '~' | '-'> = {};
+for (const a of ['create-application', 'create-service-principal', 'add-secret', 'create-app-role-assignment', 'create-delegated-grant']) SYMBOL[a] = '+';
+for (const a of ['update-application', 'configure-application', 'disable-entitlements', 'update-service-principal', 'update-delegated-grant', 'write-output']) SYMBOL[a] = '~';
+for (const a of ['remove-secret', 'delete-app-role-assignment', 'delete-delegated-grant']) SYMBOL[a] = '-';
+
+/** The first line of every plan: which tenant, and who acts on it. */
+export function planHeader(plan: Plan, style: ChalkInstance): string {
+  const kind = plan.tenant.kind === 'local' ? 'local emulator tenant' : `tenant${plan.tenant.type === 'CIAM' ? ' (External ID)' : ''}`;
+  return `${style.bold('Tenant')} ${plan.tenant.id} (${kind}) ${style.dim('as')} ${plan.tenant.identity}`;
+}
+
+/** Terraform-style text: one block per change, per field before → after. Secrets never appear. */
+export function renderPlan(plan: Plan, style: ChalkInstance): string {
+  const lines = [planHeader(plan, style), ''];
+  if (!plan.changes.length) {
+    lines.push(style.green('No changes. The tenant matches the manifests.'));
+    return lines.join('\n');
+  }
+  let wave = -1;
+  for (const c of plan.changes) {
+    if (c.wave !== wave) {
+      wave = c.wave;
+      lines.push(style.dim(`  wave ${wave + 1}`));
+    }
+    const sym = SYMBOL[c.action] ?? '~';
+    const color = sym === '+' ? style.green : sym === '-' ? style.red : style.yellow;
+    lines.push(`  ${color(sym)} ${describe(c)}  ${style.dim(`# ${c.reason}`)}`);
+    for (const f of details(c)) lines.push(`      ${f}`);
+  }
+  const count = (s: string) => plan.changes.filter((c) => (SYMBOL[c.action] ?? '~') === s).length;
+  lines.push('', `Plan: ${count('+')} to add, ${count('~')} to change, ${count('-')} to remove.`);
+  for (const w of plan.warnings) lines.push(style.yellow(`warning: ${w}`));
+  return lines.join('\n');
+}
+
+function describe(c: Change): string {
+  switch (c.action) {
+    case 'create-application':
+      return `create application ${c.uniqueName}`;
+    case 'update-application':
+      return `update application ${c.uniqueName}`;
+    case 'configure-application':
+      return `configure application ${c.uniqueName}`;
+    case 'disable-entitlements':
+      return `disable ${[...c.roles, ...c.scopes].join(', ')} on ${c.uniqueName}`;
+    case 'create-service-principal':
+      return `create service principal of ${c.app}`;
+    case 'update-service-principal':
+      return `update service principal of ${c.app}`;
+    case 'add-secret':
+      return `add client secret "${c.name}" to ${c.app} (sensitive)`;
+    case 'remove-secret':
+      return `remove client secret ${c.keyId} (${c.displayName}) from ${c.app}`;
+    case 'create-app-role-assignment':
+      return `grant ${c.role} on ${c.resource.display} to ${c.app}`;
+    case 'delete-app-role-assignment':
+      return `revoke ${c.role} from ${c.app}`;
+    case 'create-delegated-grant':
+      return `grant delegated "${c.scope}" on ${c.resource.display} to ${c.app}`;
+    case 'update-delegated-grant':
+      return `change delegated grant of ${c.app}: "${c.before}" → "${c.scope}"`;
+    case 'delete-delegated-grant':
+      return `revoke delegated "${c.before}" from ${c.app}`;
+    case 'write-output':
+      return `${c.status === 'create' ? 'write' : 'rewrite'} ${c.path}${c.sensitive ? ' (sensitive, mode 0600)' : ''}`;
+  }
+}
+
+function details(c: Change): string[] {
+  const show = (v: unknown) => (typeof v === 'string' && v.includes('{appId') ? `${v} (known after apply)` : JSON.stringify(v));
+  if ('fields' in c) return c.fields.map((f) => `${f.field}: ${JSON.stringify(f.before)} → ${show(f.after)}`);
+  if (c.action === 'create-application') return Object.entries(c.after).map(([k, v]) => `${k}: ${show(v)}`);
+  return [];
+}

@@ -1,0 +1,44 @@
+import type { Argv } from 'yargs';
+import { parseVarArgs } from '../manifest/index.js';
+import type { CommonOptions } from '../session.js';
+
+/** Flags shared by every command that talks to a tenant. */
+export function withTargetOptions<T>(y: Argv<T>) {
+  return y
+    .positional('manifests', { type: 'string', array: true, demandOption: true, describe: 'Manifest files or directories' })
+    .option('tenant', { type: 'string', default: 'local', describe: "'local' (the embedded emulator), a tenant id, or a tenant domain" })
+    .option('graph-url', { type: 'string', describe: 'Microsoft Graph origin (national clouds, a separately started emulator)' })
+    .option('authority-host', { type: 'string', describe: 'Entra authority host (national clouds, a separately started emulator)' })
+    .option('auth', { choices: ['default', 'device-code'] as const, default: 'default' as const, describe: 'DefaultAzureCredential, or device code sign-in for people' })
+    .option('ca-file', { type: 'string', describe: 'Extra CA certificate (PEM) to trust, e.g. an emulator started with `tenantform emulator`' })
+    .option('var', { type: 'string', array: true, describe: 'Set a variable: --var name=value (repeatable)' })
+    .option('timeout', { type: 'number', default: 300, describe: 'Longest wait for Graph replication, seconds' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of text' });
+}
+
+export interface TargetArgs {
+  manifests: string[];
+  tenant: string;
+  'graph-url'?: string;
+  'authority-host'?: string;
+  auth: 'default' | 'device-code';
+  'ca-file'?: string;
+  var?: string[];
+  timeout: number;
+}
+
+export async function commonOptions(a: TargetArgs, progress?: (l: string) => void): Promise<CommonOptions> {
+  const { readFile } = await import('node:fs/promises');
+  return {
+    manifests: a.manifests,
+    vars: parseVarArgs(a.var),
+    env: process.env,
+    tenant: a.tenant,
+    graphUrl: a['graph-url'],
+    authorityHost: a['authority-host'],
+    auth: a.auth,
+    ca: a['ca-file'] ? await readFile(a['ca-file'], 'utf8') : undefined,
+    timeoutMs: a.timeout * 1000,
+    progress,
+  };
+}
