@@ -37,6 +37,18 @@ export async function loadOrCreateTls(certFile?: string, keyFile?: string): Prom
   return tls;
 }
 
+let sharedTls: Promise<TlsMaterial> | undefined;
+
+/**
+ * In-memory tenants of one process share one HTTPS certificate: nothing persists it, and generating an
+ * RSA key per emulator costs about half a second, which adds up in a test suite that starts dozens.
+ * (Each tenant still gets its own token-signing key.)
+ */
+export function sharedInMemoryTls(): Promise<TlsMaterial> {
+  sharedTls ??= loadOrCreateTls();
+  return sharedTls;
+}
+
 /**
  * The tenant's token-signing key: an RSA key with a self-signed certificate, published in the JWKS
  * with `x5c`, and `kid` = `x5t` = base64url SHA-1 thumbprint of the certificate, as Entra does

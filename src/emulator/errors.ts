@@ -48,8 +48,13 @@ export const graphErrors = {
     ]),
   enabledEntitlement: () =>
     new GraphFault(400, 'CannotDeleteOrUpdateEnabledEntitlement', 'Permission (scope or role) cannot be deleted or updated unless disabled first.'),
-  hostNotVerified: () =>
-    new GraphFault(400, 'HostNameNotOnVerifiedDomain', 'Values of identifierUris property must use a verified domain of the organization or its subdomain'),
+  /** Observed text names the URI: "…or its subdomain: 'https://non-verified-host.com'" (terraform-provider-azuread#1392). */
+  hostNotVerified: (uri?: string) =>
+    new GraphFault(
+      400,
+      'HostNameNotOnVerifiedDomain',
+      `Values of identifierUris property must use a verified domain of the organization or its subdomain${uri === undefined ? '' : `: '${uri}'`}`,
+    ),
   conflict: (message: string) => new GraphFault(409, 'Request_MultipleObjectsWithSameKeyValue', message),
   methodNotAllowed: () => new GraphFault(405, 'Request_BadRequest', 'Specified HTTP method is not allowed for the request target.'),
   denied: () => new GraphFault(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'),
@@ -63,6 +68,18 @@ export const graphErrors = {
   /** Anything the emulator does not model answers this instead of guessing (DESIGN.md style 7). */
   notImplemented: (what: string) => new GraphFault(501, 'NotImplemented', `The tenantform emulator does not implement ${what}.`),
   segmentNotFound: (segment: string) => new GraphFault(400, 'BadRequest', `Resource not found for the segment '${segment}'.`),
+
+  // ---- JSON batching (https://learn.microsoft.com/graph/json-batching). Envelope errors fail the whole batch with 400.
+  /** Observed text: microsoftgraph/microsoftgraph-postman-collections#9. The code `BadRequest` is UNCONFIRMED. */
+  batchTooLarge: () => new GraphFault(400, 'BadRequest', 'Number of requests inside batch exceeds the limit.'),
+  /** Observed text (ids compare case-insensitively): microsoftgraph/microsoft-graph-docs#4449, msgraph-sdk-java#559. */
+  batchDuplicateId: (id: string) => new GraphFault(400, 'BadRequest', `Request Id ${id} has to be unique in a batch.`),
+  /** Observed text: Softeria/ms-365-mcp-server#677 (the whole batch fails, no item runs). */
+  batchMissingContentType: (id: string) => new GraphFault(400, 'BadRequest', `Write request with id '${id}' does not contain a Content-Type header.`),
+  /** Malformed payload (not `{requests:[…]}`, item without id/method/url, bad dependsOn). Message UNCONFIRMED. */
+  batchInvalid: (detail: string) => new GraphFault(400, 'BadRequest', `Invalid batch payload format. ${detail}`),
+  /** A dependent item whose dependency failed. Status 424 is documented; the code and message are UNCONFIRMED. */
+  failedDependency: () => new GraphFault(424, 'FailedDependency', 'Failed Dependency'),
 };
 
 /**
@@ -86,7 +103,7 @@ export function renderOAuthFault(f: OAuthFault, authorityHost: string, correlati
   const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
   return json(f.status, {
     error: f.error,
-    error_description: `AADSTS${f.aadsts}: ${f.message} Trace ID: ${traceId} Correlation ID: ${corr} Timestamp: ${timestamp}`,
+    error_description: `AADSTS${f.aadsts}: ${f.message}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${corr}\r\nTimestamp: ${timestamp}`,
     error_codes: [f.aadsts],
     timestamp,
     trace_id: traceId,

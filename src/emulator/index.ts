@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createSigningKey, loadOrCreateTls } from './certs.js';
+import { createSigningKey, loadOrCreateTls, sharedInMemoryTls } from './certs.js';
 import type { EmulatorEnv } from './context.js';
 import { Clock, Faults, resolveFaults, type FaultOptions } from './faults.js';
 import { TokenKeys } from './keys.js';
@@ -56,7 +56,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const certFile = stateFile ? stateFile.replace(/\.json$/, '') + '.tls-cert.pem' : undefined;
   const keyFile = stateFile ? stateFile.replace(/\.json$/, '') + '.tls-key.pem' : undefined;
 
-  const tls = await loadOrCreateTls(certFile, keyFile);
+  const tls = stateFile ? await loadOrCreateTls(certFile, keyFile) : await sharedInMemoryTls();
   let state = stateFile ? loadState(stateFile) : undefined;
   const fresh = !state;
   state ??= seedTenant(options, await createSigningKey(), clock.iso());

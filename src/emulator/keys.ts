@@ -1,4 +1,4 @@
-import { createPublicKey, X509Certificate } from 'node:crypto';
+import { X509Certificate } from 'node:crypto';
 import { importPKCS8, importX509, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyOptions, type CryptoKey } from 'jose';
 import { certDerBase64 } from './certs.js';
 import type { SigningKey } from './store.js';
@@ -29,7 +29,8 @@ export class TokenKeys {
 
   /** One JWK as Entra publishes it: kty, use, kid, x5t, n, e, x5c, issuer. */
   jwk(issuer: string): Record<string, unknown> {
-    const pub = createPublicKey(new X509Certificate(this.certPem).publicKey).export({ format: 'jwk' });
+    // X509Certificate.publicKey is already a public KeyObject (createPublicKey() on it throws ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE).
+    const pub = new X509Certificate(this.certPem).publicKey.export({ format: 'jwk' });
     return { kty: 'RSA', use: 'sig', kid: this.kid, x5t: this.kid, n: pub.n, e: pub.e, x5c: [certDerBase64(this.certPem)], issuer };
   }
 }

@@ -1,4 +1,5 @@
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 /** One line of the request log. Only property names of bodies are kept, never values (secrets!). */
 export interface RequestLogEntry {
@@ -9,7 +10,7 @@ export interface RequestLogEntry {
   status: number;
   durationMs: number;
   bodyKeys: string[];
-  /** Set on the sub-requests of a `$batch`, which are logged after their batch envelope. */
+  /** Set on the sub-requests of a `$batch` (path without version); each is logged as it completes, before its envelope's line. */
   batch?: boolean;
   /** The Graph or AADSTS error code, when the request failed. */
   errorCode?: string;
@@ -18,7 +19,10 @@ export interface RequestLogEntry {
 /** In-memory request log, also appended as JSON lines to a file (TENANTFORM_EMULATOR_LOG) when configured. */
 export class RequestLog {
   readonly entries: RequestLogEntry[] = [];
-  constructor(private readonly file?: string) {}
+  constructor(private readonly file?: string) {
+    // Fail at start-up, not on the first request, when the log's folder cannot be created.
+    if (file) mkdirSync(dirname(file), { recursive: true });
+  }
 
   add(entry: RequestLogEntry): void {
     this.entries.push(entry);

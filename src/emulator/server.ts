@@ -88,11 +88,13 @@ export class EmulatorPipeline {
       throw graphErrors.segmentNotFound(segments[0]);
     }
     if (segments[0]?.toLowerCase() === 'myorganization') segments = segments.slice(1);
-    if (this.env.faults.shouldThrottle()) throw graphErrors.throttled(this.env.faults.options.retryAfterSeconds);
     if (segments.length === 1 && segments[0] === '$batch' && !req.inBatch) {
       if (req.method !== 'POST') throw graphErrors.methodNotAllowed();
+      // The envelope itself is not throttled: Graph evaluates each item against the limits and answers
+      // 200 with per-item 429s (https://learn.microsoft.com/graph/throttling#throttling-and-batching).
       return handleBatch(req, caller, (sub) => this.graph({ ...sub, inBatch: true }, caller), this.env);
     }
+    if (this.env.faults.shouldThrottle()) throw graphErrors.throttled(this.env.faults.options.retryAfterSeconds);
     const { route, params } = this.router.match(req.method, segments);
     if (!hasAny(caller, route.anyOf)) throw graphErrors.denied();
     return route.handler({ req, params, env: this.env, caller });

@@ -1,12 +1,9 @@
 import type { PasswordCredential } from '@microsoft/microsoft-graph-types';
 import type { LiveApplication } from '../graph/live.js';
+import { secretDisplayName } from '../model/desired.js';
 import type { KnownSecret, PlanApplication } from './input.js';
 import { appRef, type Change } from './types.js';
 
-/** How tool-created client secrets are named on the application, so they are told apart from anyone else's. */
-export function secretDisplayName(stack: string, name: string): string {
-  return `tenantform/${stack}/${name}`;
-}
 
 export interface SecretDiffInput {
   desired: PlanApplication;
@@ -28,10 +25,10 @@ export function diffSecrets(input: SecretDiffInput): Change[] {
   const ref = appRef(d.stack, d.key);
   const creds: PasswordCredential[] = live?.app.passwordCredentials ?? [];
   const changes: Change[] = [];
-  const prefix = secretDisplayName(d.stack, '');
-  const wanted = new Set(d.secrets.map((s) => secretDisplayName(d.stack, s.name)));
+  const prefix = secretDisplayName({ name: '' });
+  const wanted = new Set(d.secrets.map((s) => secretDisplayName(s)));
   for (const s of d.secrets) {
-    const displayName = secretDisplayName(d.stack, s.name);
+    const displayName = secretDisplayName(s);
     const mine = creds.filter((c) => c.displayName === displayName);
     const known = input.known[s.name];
     const current = known && mine.find((c) => c.keyId === known.keyId && Date.parse(c.endDateTime ?? '') > input.now);

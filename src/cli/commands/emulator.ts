@@ -15,8 +15,15 @@ export function emulatorCommand(y: Argv): Argv {
         .option('latency-ms', { type: 'number', describe: 'Added latency per request [TENANTFORM_EMULATOR_LATENCY_MS]' })
         .option('throttle-rate', { type: 'number', describe: 'Fraction of Graph requests answered 429 [TENANTFORM_EMULATOR_THROTTLE_RATE]' })
         .option('replication-lag-ms', { type: 'number', describe: 'Replication lag after writes [TENANTFORM_EMULATOR_REPLICATION_LAG_MS]' })
-        .option('seed', { type: 'number', describe: 'Seed of the fault injection [TENANTFORM_EMULATOR_SEED]' }),
+        .option('retry-after', { type: 'number', describe: 'Retry-After seconds of injected 429s [TENANTFORM_EMULATOR_RETRY_AFTER]' })
+        .option('seed', { type: 'number', describe: 'Seed of the fault injection [TENANTFORM_EMULATOR_SEED]' })
+        .option('log', { type: 'string', describe: 'Append a JSON line per request to this file [TENANTFORM_EMULATOR_LOG]' }),
     async (args) => {
+      // Listen for the stop signals before starting, so a SIGTERM during start-up still ends cleanly (exit 0).
+      const stopped = new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
       const emu = await createEmulator({
         port: args.port,
         stateFile: args.memory ? undefined : args.state,
@@ -24,7 +31,9 @@ export function emulatorCommand(y: Argv): Argv {
         latencyMs: args['latency-ms'],
         throttleRate: args['throttle-rate'],
         replicationLagMs: args['replication-lag-ms'],
+        retryAfterSeconds: args['retry-after'],
         seed: args.seed,
+        logFile: args.log,
       });
       process.stdout.write(
         `${JSON.stringify({
@@ -36,10 +45,7 @@ export function emulatorCommand(y: Argv): Argv {
           adminClientSecret: emu.adminClientSecret,
         })}\n`,
       );
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await stopped;
       await emu.close();
       process.exit(0);
     },

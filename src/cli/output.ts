@@ -1,0 +1,136 @@
+/**
+ * The ONE place that renders command results and errors (text on a TTY, JSON with --json) and maps them
+ * to exit codes. Commands return a CommandResult; they never print or set exit codes themselves.
+ *
+ * Exit codes: 0 success; 1 error or invalid manifests; 2 changes pending (plan --detailed-exitcode only).
+ * Color: only on a TTY, never with --json, never when NO_COLOR is set (https://no-color.org),
+ * FORCE_COLOR forces it. User errors never show a stack trace; internal errors (bugs) show one only
+ * with TENANTFORM_DEBUG=1.
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+import { isTenantformError } from '../errors.js';
+import type { Problem } from '../manifest/problems.js';
+
+export type Outcome = 'ok' | 'changes' | 'invalid' | 'error';
+
+export const EXIT = { ok: 0, error: 1, changes: 2 } as const;
+
+export interface CommandResult {
+  outcome: Outcome;
+  /** The --json document (plain data; `ok` and `command` are added). Never holds secret values. */
+  data: Record<string, unknown>;
+  /** The text for people. */
+  text: (style: ChalkInstance) => string;
+}
+
+interface Writable {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+export interface OutputContext {
+  json: boolean;
+  stdout: Writable;
+  stderr: Writable;
+  style: ChalkInstance;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export function outputContext(opts: { json?: boolean; stdout?: Writable; stderr?: Writable; env?: Readonly<Record<string, string | undefined>> } = {}): OutputContext {
+  const stdout = opts.stdout ?? process.stdout;
+  const env = opts.env ?? process.env;
+  const json = opts.json ?? false;
+  return { json, stdout, stderr: opts.stderr ?? process.stderr, env, style: new Chalk({ level: colorLevel({ json, stdout, env }) }) };
+}
+
+function colorLevel(opts: { json: boolean; stdout: Writable; env: Readonly<Record<string, string | undefined>> }): 0 | 1 {
+  const { env } = opts;
+  if (opts.json) return 0;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false') return 1;
+  if (!opts.stdout.isTTY || env.TERM === 'dumb') return 0;
+  return 1;
+}
+
+export function exitCodeFor(outcome: Outcome, opts: { detailedExitCode?: boolean } = {}): number {
+  switch (outcome) {
+    case 'ok':
+      return EXIT.ok;
+    case 'changes':
+      return opts.detailedExitCode ? EXIT.changes : EXIT.ok;
+    case 'invalid':
+    case 'error':
+      return EXIT.error;
+  }
+}
+
+/** Write a result; returns its exit code. */
+export function emit(ctx: OutputContext, command: string, result: CommandResult, opts: { detailedExitCode?: boolean } = {}): number {
+  const ok = result.outcome === 'ok' || result.outcome === 'changes';
+  if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok, command, ...result.data }, null, 2)}\n`);
+  else ctx.stdout.write(ensureNewline(result.text(ctx.style)));
+  return exitCodeFor(result.outcome, opts);
+}
+
+/** Write an error (user error or bug); returns the exit code (always 1). */
+export function emitError(ctx: OutputContext, command: string, err: unknown): number {
+  const debug = ctx.env.TENANTFORM_DEBUG === '1' || ctx.env.TENANTFORM_DEBUG === 'true';
+  if (isTenantformError(err)) {
+    const problems = Array.isArray(err.meta.problems) ? (err.meta.problems as Problem[]) : undefined;
+    if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: false, command, error: { code: err.code, message: err.message, ...err.meta } }, null, 2)}\n`);
+    else {
+      if (problems) ctx.stderr.write(ensureNewline(renderProblems(problems, ctx.style)));
+      ctx.stderr.write(`${ctx.style.red('error')} ${ctx.style.dim(`[${err.code}]`)} ${err.message}\n`);
+    }
+    return EXIT.error;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: false, command, error: { code: 'INTERNAL', message } }, null, 2)}\n`);
+  else {
+    ctx.stderr.write(`${ctx.style.red('internal error')} (a bug in tenantform, please report it): ${message}\n`);
+    if (debug && err instanceof Error && err.stack) ctx.stderr.write(`${err.stack}\n`);
+    else ctx.stderr.write(ctx.style.dim('set TENANTFORM_DEBUG=1 for the stack trace\n'));
+  }
+  return EXIT.error;
+}
+
+/** Run a command body, render what it returns or throws, and set process.exitCode. */
+export async function runCommand(
+  ctx: OutputContext,
+  command: string,
+  body: () => Promise<CommandResult>,
+  opts: { detailedExitCode?: boolean } = {},
+): Promise<number> {
+  let code: number;
+  try {
+    code = emit(ctx, command, await body(), opts);
+  } catch (err) {
+    code = emitError(ctx, command, err);
+  }
+  process.exitCode = code;
+  return code;
+}
+
+/**
+ * One line per problem, like a compiler:
+ *   manifests/x.yaml:12:7  error  duplicate-value  App role value "A" is used twice in application "api" (also at 8:9)
+ *       hint: …
+ */
+export function renderProblems(problems: readonly Problem[], style: ChalkInstance): string {
+  return problems
+    .map((p) => {
+      const where = `${p.location.file}:${p.location.line}:${p.location.column}`;
+      const severity = p.severity === 'error' ? style.red('error') : style.yellow('warning');
+      const line = `${style.bold(where)}  ${severity}  ${style.dim(p.code)}  ${p.message}`;
+      return p.hint ? `${line}\n    ${style.dim('hint:')} ${p.hint}` : line;
+    })
+    .join('\n');
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function ensureNewline(s: string): string {
+  return s === '' || s.endsWith('\n') ? s : `${s}\n`;
+}

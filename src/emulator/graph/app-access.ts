@@ -1,0 +1,84 @@
+import type { Application } from '@microsoft/microsoft-graph-types';
+import { hasAny, type Caller, type GraphCtx } from '../context.js';
+import { graphErrors } from '../errors.js';
+import { parseKey, type EntityKey } from '../router.js';
+import type { AppInternals, Tenant } from '../store.js';
+
+/**
+ * Finding the application a URL names, and who may touch it.
+ * Addressing: `/applications/{id}`, `/applications(appId='…')`, `/applications(uniqueName='…')`
+ * (https://learn.microsoft.com/graph/api/application-get, https://learn.microsoft.com/graph/api/application-upsert).
+ */
+
+/** Alternate keys of microsoft.graph.application in the v1.0 CSDL. */
+const ALTERNATE_KEYS = ['appId', 'uniqueName'] as const;
+
+export function applicationKey(segment: string): EntityKey {
+  const key = parseKey(segment);
+  if (key.kind === 'alternate' && !ALTERNATE_KEYS.some((k) => k.toLowerCase() === key.property.toLowerCase())) {
+    throw graphErrors.badRequest(`The key property '${key.property}' is not an alternate key of type 'microsoft.graph.application'.`);
+  }
+  return key;
+}
+
+function matches(app: Application, key: EntityKey): boolean {
+  if (key.kind === 'id') return app.id?.toLowerCase() === key.value.toLowerCase();
+  const actual = key.property.toLowerCase() === 'appid' ? app.appId : app.uniqueName;
+  return typeof actual === 'string' && actual.toLowerCase() === key.value.toLowerCase();
+}
+
+/**
+ * The application as a read replica sees it now, or undefined. A just-created app is not there yet, so
+ * GET/PATCH/DELETE/addPassword right after POST answer 404 like real Graph (reference/graph-api.md §5.1).
+ */
+export function findVisibleApplication(tenant: Tenant, key: EntityKey): Application | undefined {
+  if (key.kind === 'id') {
+    const app = tenant.read('applications', key.value);
+    if (app) return app;
+  }
+  return tenant.list('applications').find((a) => matches(a, key));
+}
+
+/** The application a request names (replica view), checked against the caller's access; else 404/403. */
+export function requireApplication(ctx: GraphCtx, segment: string, access: 'read' | 'write'): Application {
+  const key = applicationKey(segment);
+  const app = findVisibleApplication(ctx.env.tenant, key);
+  if (!app) throw graphErrors.notFound(key.value);
+  assertAppAccess(ctx, app, access);
+  return app;
+}
+
+/** The write master's copy of an application: writes apply on top of it, never on a stale replica. */
+export function masterApplication(tenant: Tenant, id: string): Application {
+  const entry = tenant.get('applications', id);
+  if (!entry) throw graphErrors.notFound(id);
+  return structuredClone(entry.value);
+}
+
+export function appInternals(tenant: Tenant, appObjectId: string): AppInternals {
+  const existing = tenant.state.appInternals[appObjectId];
+  if (existing) return existing;
+  const created: AppInternals = { secrets: [], owners: [], federatedIdentityCredentials: [] };
+  tenant.state.appInternals[appObjectId] = created;
+  return created;
+}
+
+const BROAD_READ = ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
+const BROAD_WRITE = ['Application.ReadWrite.All'];
+
+/**
+ * A caller holding only Application.ReadWrite.OwnedBy may manage just the apps it owns
+ * (https://learn.microsoft.com/graph/permissions-reference#applicationreadwriteownedby). Limiting its
+ * reads to owned apps too is UNCONFIRMED (the permission text only speaks of managing them).
+ */
+export function ownedByOnly(caller: Caller, access: 'read' | 'write'): boolean {
+  return !hasAny(caller, access === 'read' ? BROAD_READ : BROAD_WRITE) && hasAny(caller, ['Application.ReadWrite.OwnedBy']);
+}
+
+export function isOwner(tenant: Tenant, appObjectId: string, caller: Caller): boolean {
+  return (tenant.state.appInternals[appObjectId]?.owners ?? []).includes(caller.servicePrincipalId);
+}
+
+export function assertAppAccess(ctx: GraphCtx, app: Application, access: 'read' | 'write'): void {
+  if (ownedByOnly(ctx.caller, access) && !isOwner(ctx.env.tenant, app.id!, ctx.caller)) throw graphErrors.denied();
+}

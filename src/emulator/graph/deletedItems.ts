@@ -1,0 +1,112 @@
+import { PERMS, type GraphCtx, type GraphRoute } from '../context.js';
+import { graphErrors } from '../errors.js';
+import { json, noContent, type EmuResponse } from '../http.js';
+import { parseKey } from '../router.js';
+import type { DeletedItem } from '../store.js';
+import { purgeDeleted, restoreDeleted } from './lifecycle.js';
+import { listResponse, parseSelect, project } from './odata.js';
+
+/**
+ * directory/deletedItems — the recycle bin for applications and service principals (30 days).
+ * https://learn.microsoft.com/graph/api/resources/directory
+ */
+
+const CASTS = { 'microsoft.graph.application': 'application', 'microsoft.graph.servicePrincipal': 'servicePrincipal' } as const;
+const FILTERABLE = {
+  application: ['id', 'appId', 'displayName', 'uniqueName', 'identifierUris', 'tags'],
+  servicePrincipal: ['id', 'appId', 'displayName', 'servicePrincipalNames', 'tags'],
+};
+/** Casts Graph supports that the emulator does not model (it has no users, groups or administrative units). */
+const UNMODELLED_CASTS = ['microsoft.graph.user', 'microsoft.graph.group', 'microsoft.graph.administrativeUnit'];
+
+export const deletedItemRoutes: GraphRoute[] = [
+  {
+    // The OData cast is a required part of the URI (https://learn.microsoft.com/graph/api/directory-deleteditems-list);
+    // without it Graph answers Request_UnsupportedQuery (microsoft-graph-docs-contrib#4424, msgraph-sdk-powershell#832).
+    method: 'GET',
+    pattern: 'directory/deletedItems',
+    anyOf: PERMS.deletedRead,
+    handler: () => {
+      throw graphErrors.unsupportedQuery('Searches against this resource are not supported. Only specific instances can be queried.');
+    },
+  },
+  ...Object.entries(CASTS).map(
+    ([cast, type]): GraphRoute => ({ method: 'GET', pattern: `directory/deletedItems/${cast}`, anyOf: PERMS.deletedRead, handler: (ctx) => listDeleted(ctx, cast, type) }),
+  ),
+  {
+    // https://learn.microsoft.com/graph/api/directory-deleteditems-get
+    method: 'GET',
+    pattern: 'directory/deletedItems/:id',
+    anyOf: PERMS.deletedRead,
+    handler: (ctx) => {
+      const item = findDeleted(ctx);
+      const select = parseSelect(ctx, item.type);
+      return json(200, {
+        '@odata.context': `${ctx.env.graphUrl}/v1.0/$metadata#directoryObjects${select ? `(${select.join(',')})` : ''}/$entity`,
+        ...render(item, select),
+      });
+    },
+  },
+  {
+    // https://learn.microsoft.com/graph/api/directory-deleteditems-restore → 200 + the object with @odata.type.
+    // Restoring an application also restores its home service principal (lifecycle.restoreDeleted).
+    method: 'POST',
+    pattern: 'directory/deletedItems/:id/restore',
+    anyOf: PERMS.deletedWrite,
+    handler: (ctx) => {
+      const item = findDeleted(ctx);
+      restoreDeleted(ctx.env.tenant, item.value.id!);
+      return json(200, {
+        '@odata.context': `${ctx.env.graphUrl}/v1.0/$metadata#directoryObjects/$entity`,
+        ...render({ ...item, value: { ...item.value, deletedDateTime: null } }, undefined),
+      });
+    },
+  },
+  {
+    // https://learn.microsoft.com/graph/api/directory-deleteditems-delete → 204; can't be undone.
+    method: 'DELETE',
+    pattern: 'directory/deletedItems/:id',
+    anyOf: PERMS.deletedWrite,
+    handler: (ctx) => {
+      const item = findDeleted(ctx);
+      purgeDeleted(ctx.env.tenant, item.value.id!);
+      return noContent();
+    },
+  },
+];
+
+function findDeleted(ctx: GraphCtx): DeletedItem {
+  const raw = ctx.params.id;
+  if (UNMODELLED_CASTS.includes(raw)) throw graphErrors.notImplemented(`directory/deletedItems/${raw}`);
+  const key = parseKey(raw);
+  const item = key.kind === 'id' ? ctx.env.tenant.state.deletedItems[key.value.toLowerCase()] ?? ctx.env.tenant.state.deletedItems[key.value] : undefined;
+  if (!item) throw graphErrors.notFound(key.value);
+  return item;
+}
+
+function render(item: DeletedItem, select: string[] | undefined): Record<string, unknown> {
+  return { '@odata.type': `#microsoft.graph.${item.type}`, ...project(item.value, select) };
+}
+
+/**
+ * GET /directory/deletedItems/microsoft.graph.{type}: $filter/$select/$top/$count as for live objects, plus
+ * $orderby on deletedDateTime or displayName (the two properties the list page names).
+ */
+function listDeleted(ctx: GraphCtx, cast: string, type: 'application' | 'servicePrincipal'): EmuResponse {
+  let items = Object.values(ctx.env.tenant.state.deletedItems)
+    .filter((d) => d.type === type)
+    .map((d) => ({ '@odata.type': `#microsoft.graph.${type}`, ...d.value }) as Record<string, unknown>);
+  items = orderBy(ctx, items);
+  return listResponse(ctx, { entitySet: `directory/deletedItems/${cast}`, type, items, filterable: FILTERABLE[type], resource: type });
+}
+
+function orderBy(ctx: GraphCtx, items: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  const raw = ctx.req.query.get('$orderby');
+  if (!raw) return items;
+  const m = /^\s*(deletedDateTime|displayName)(?:\s+(asc|desc))?\s*$/i.exec(raw);
+  // UNCONFIRMED message; the code is the one Graph uses for unsupported query options.
+  if (!m) throw graphErrors.unsupportedQuery(`Unsupported sort property '${raw.trim().split(/\s+/)[0]}'.`);
+  const prop = m[1].toLowerCase() === 'deleteddatetime' ? 'deletedDateTime' : 'displayName';
+  const dir = m[2]?.toLowerCase() === 'desc' ? -1 : 1;
+  return [...items].sort((a, b) => dir * String(a[prop] ?? '').localeCompare(String(b[prop] ?? '')));
+}

@@ -1,0 +1,108 @@
+import { randomBytes } from 'node:crypto';
+import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
+import type { JWTPayload } from 'jose';
+import { issuerV1, issuerV2 } from '../auth.js';
+import type { EmulatorEnv } from '../context.js';
+import { MICROSOFT_GRAPH_APP_ID } from '../seed.js';
+import type { ClientIdentity } from './client.js';
+import type { ResolvedResource } from './scope.js';
+
+/** Docs' client-credentials example lifetime (reference/tokens.md §1.3). */
+export const TOKEN_LIFETIME_SECONDS = 3599;
+
+export interface TokenRequestFacts {
+  client: ClientIdentity;
+  resource: ResolvedResource;
+  /** How the client proved itself: "1" secret, "2" certificate (appidacr / azpacr). */
+  acr: '1' | '2';
+}
+
+export interface IssuedClaims {
+  version: '1.0' | '2.0';
+  claims: JWTPayload;
+}
+
+/**
+ * The local application behind a resource service principal (if this tenant owns it). Microsoft's
+ * first-party resources (Microsoft Graph) have none here.
+ */
+export function resourceApplication(env: EmulatorEnv, sp: ServicePrincipal): Application | undefined {
+  return env.tenant.list('applications').find((a) => a.appId?.toLowerCase() === sp.appId?.toLowerCase());
+}
+
+/**
+ * Values of the enabled app roles of the resource that are assigned to the client's service principal.
+ * Client credentials always carry every granted application permission
+ * (https://learn.microsoft.com/entra/identity-platform/scopes-oidc#client-credentials-grant-flow-and-default).
+ */
+export function grantedRoles(env: EmulatorEnv, clientSp: ServicePrincipal, resourceSp: ServicePrincipal): string[] {
+  const ids = new Set(
+    env.tenant
+      .list('appRoleAssignments')
+      .filter((a) => a.principalId === clientSp.id && a.resourceId === resourceSp.id)
+      .map((a) => a.appRoleId),
+  );
+  const values = (resourceSp.appRoles ?? []).filter((r) => r.isEnabled !== false && ids.has(r.id) && r.value).map((r) => r.value!);
+  return [...new Set(values)];
+}
+
+/** True when the client SP holds any assignment (any role, incl. default access) on the resource SP. */
+export function hasAssignment(env: EmulatorEnv, clientSp: ServicePrincipal, resourceSp: ServicePrincipal): boolean {
+  return env.tenant.list('appRoleAssignments').some((a) => a.principalId === clientSp.id && a.resourceId === resourceSp.id);
+}
+
+const opaque = (bytes: number) => randomBytes(bytes).toString('base64url');
+
+/**
+ * Claims of an app-only access token (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference).
+ * The RESOURCE picks the format via api.requestedAccessTokenVersion (null/1 → v1, 2 → v2;
+ * https://learn.microsoft.com/graph/api/resources/apiapplication); resources without a local application
+ * (Microsoft Graph) get v1.
+ */
+export function accessTokenClaims(env: EmulatorEnv, facts: TokenRequestFacts): IssuedClaims {
+  const { client, resource, acr } = facts;
+  const tid = env.tenant.tenantId;
+  const resourceApp = resourceApplication(env, resource.sp);
+  const version = resourceApp?.api?.requestedAccessTokenVersion === 2 ? '2.0' : '1.0';
+  const iat = Math.floor(env.clock.now() / 1000);
+  const roles = grantedRoles(env, client.sp, resource.sp);
+  // idtyp is an optional claim the resource must ask for (https://learn.microsoft.com/entra/identity-platform/optional-claims-reference).
+  const wantsIdtyp = (resourceApp?.optionalClaims?.accessToken ?? []).some((c) => c.name === 'idtyp');
+  const claims: JWTPayload & Record<string, unknown> = {
+    aud: audience(version, resource),
+    iss: version === '2.0' ? issuerV2(env.authorityHost, tid) : issuerV1(tid),
+    iat,
+    nbf: iat,
+    exp: iat + TOKEN_LIFETIME_SECONDS,
+    aio: opaque(48),
+    app_displayname: client.sp.appDisplayName ?? client.app.displayName ?? undefined,
+  };
+  if (version === '2.0') {
+    Object.assign(claims, { azp: client.app.appId, azpacr: acr });
+  } else {
+    // idp = the v1 issuer in app-only v1 tokens (observed in real tokens; UNCONFIRMED in the reference).
+    Object.assign(claims, { appid: client.app.appId, appidacr: acr, idp: issuerV1(tid) });
+  }
+  if (wantsIdtyp) claims.idtyp = 'app';
+  Object.assign(claims, {
+    oid: client.sp.id,
+    rh: `0.${opaque(60)}.`,
+    ...(roles.length > 0 ? { roles } : {}),
+    sub: client.sp.id,
+    tid,
+    uti: opaque(16),
+    ver: version,
+  });
+  return { version, claims };
+}
+
+/**
+ * v2: always the resource's appId. v1: the identifier the client asked for (as registered), or the appId
+ * when it asked by appId; Microsoft Graph's v1 audience is https://graph.microsoft.com (reference/tokens.md §4.2).
+ */
+function audience(version: '1.0' | '2.0', resource: ResolvedResource): string {
+  const appId = resource.sp.appId!;
+  if (version === '2.0') return appId;
+  if (appId === MICROSOFT_GRAPH_APP_ID) return 'https://graph.microsoft.com';
+  return resource.matchedName;
+}

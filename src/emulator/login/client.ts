@@ -1,0 +1,69 @@
+import type { Application, PasswordCredential, ServicePrincipal } from '@microsoft/microsoft-graph-types';
+import type { EmulatorEnv } from '../context.js';
+import { secretHash } from '../seed.js';
+import { oauthErrors } from './oauth-errors.js';
+
+/** The confidential client making the request, as the token service sees it (replica reads). */
+export interface ClientIdentity {
+  app: Application;
+  sp: ServicePrincipal;
+}
+
+/**
+ * The client's application and service principal. Both must be visible: a just-created app answers
+ * AADSTS700016 until it has replicated, and since 2026 a client without a service principal in the tenant
+ * is refused too (https://learn.microsoft.com/entra/identity-platform/deprecate-service-principal-less-authentication).
+ */
+export function findClient(env: EmulatorEnv, clientId: string): ClientIdentity {
+  const id = clientId.toLowerCase();
+  const app = env.tenant.list('applications').find((a) => a.appId?.toLowerCase() === id);
+  const sp = env.tenant.list('servicePrincipals').find((s) => s.appId?.toLowerCase() === id);
+  if (!app || !sp) throw oauthErrors.unknownClient(clientId, env.tenant.tenantId);
+  if (sp.accountEnabled === false) throw oauthErrors.clientDisabled(app.appId!, app.displayName ?? '');
+  return { app, sp };
+}
+
+/**
+ * Check a client secret. Only the sha256 of each secret is stored (appInternals); the credential's
+ * metadata (start/end) is on the application's passwordCredentials. A secret whose addPassword has not
+ * replicated yet (its keyId is not on the visible application) is refused like a wrong one, which is
+ * what makes "new secret → 401 for a few seconds" reproducible
+ * (https://learn.microsoft.com/entra/identity-platform/howto-create-service-principal-portal#option-3-create-a-new-client-secret).
+ */
+export function checkSecret(env: EmulatorEnv, client: ClientIdentity, secret: string): void {
+  const { app } = client;
+  const hash = secretHash(secret);
+  const keyIds = (env.tenant.state.appInternals[app.id!]?.secrets ?? []).filter((s) => s.sha256 === hash).map((s) => s.keyId);
+  const visible = app.passwordCredentials ?? [];
+  const master = env.tenant.get('applications', app.id!)?.value.passwordCredentials ?? [];
+  const creds: PasswordCredential[] = [];
+  for (const keyId of keyIds) {
+    const seen = visible.find((p) => p.keyId === keyId);
+    if (seen) creds.push(master.find((p) => p.keyId === keyId) ?? seen);
+  }
+  if (creds.length === 0) throw oauthErrors.wrongSecret(app.appId!);
+  const now = env.clock.now();
+  const started = (c: PasswordCredential) => !c.startDateTime || Date.parse(c.startDateTime) <= now;
+  const ended = (c: PasswordCredential) => !!c.endDateTime && Date.parse(c.endDateTime) <= now;
+  if (creds.some((c) => started(c) && !ended(c))) return;
+  if (creds.some(ended)) throw oauthErrors.expiredSecret(app.appId!);
+  // Only secrets whose startDateTime lies ahead: undocumented; refused like a wrong secret (UNCONFIRMED).
+  throw oauthErrors.wrongSecret(app.appId!);
+}
+
+/** HTTP Basic client authentication (RFC 6749 §2.3.1: id and secret are form-urlencoded, then base64). */
+export function basicCredentials(header: string | undefined): { clientId: string; secret: string } | undefined {
+  const m = /^Basic\s+(\S+)\s*$/i.exec(header ?? '');
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  const dec = (s: string) => {
+    try {
+      return decodeURIComponent(s.replace(/\+/g, ' '));
+    } catch {
+      return s;
+    }
+  };
+  return { clientId: dec(decoded.slice(0, colon)), secret: dec(decoded.slice(colon + 1)) };
+}

@@ -1,0 +1,105 @@
+import type { EmulatorEnv } from '../context.js';
+import { json, type EmuRequest, type EmuResponse } from '../http.js';
+import { checkAssertion, JWT_BEARER } from './assertion.js';
+import { accessTokenClaims, hasAssignment, TOKEN_LIFETIME_SECONDS } from './claims.js';
+import { basicCredentials, checkSecret, findClient } from './client.js';
+import { LoginNotImplemented } from './not-implemented.js';
+import { oauthErrors } from './oauth-errors.js';
+import { findResource, resourceFromScope } from './scope.js';
+import type { TenantSegment } from './tenant.js';
+
+/** Real grant types Entra serves that the emulator does not (answered "not implemented", never a guess). */
+const OTHER_REAL_GRANTS = new Set([
+  'authorization_code',
+  'refresh_token',
+  'password',
+  'urn:ietf:params:oauth:grant-type:device_code',
+  'device_code',
+  'urn:ietf:params:oauth:grant-type:jwt-bearer',
+  'urn:ietf:params:oauth:grant-type:saml1_1-bearer',
+  'urn:ietf:params:oauth:grant-type:saml2-bearer',
+]);
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * POST /{tenant}/oauth2/v2.0/token — the client credentials grant only
+ * (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow).
+ * Unknown form fields (msal's x-client-*, client-request-id, claims) are ignored, as Entra does.
+ */
+export async function handleToken(req: EmuRequest, env: EmulatorEnv, tenant: TenantSegment): Promise<EmuResponse> {
+  if (req.method !== 'POST') throw oauthErrors.postOnly(req.method);
+  const form = formFields(req.body);
+  if (tenant.kind === 'multi') {
+    if (tenant.name === 'organizations') throw new LoginNotImplemented('the token endpoint on /organizations');
+    throw oauthErrors.grantNotOnCommon();
+  }
+  if (form.resource !== undefined) throw oauthErrors.resourceParameter();
+
+  const grantType = form.grant_type;
+  if (!grantType) throw oauthErrors.missingParameter('grant_type');
+  if (grantType !== 'client_credentials') {
+    if (OTHER_REAL_GRANTS.has(grantType)) throw new LoginNotImplemented(`the ${grantType} grant (only client_credentials is emulated)`);
+    throw oauthErrors.unsupportedGrant(grantType);
+  }
+
+  const basic = basicCredentials(req.headers.authorization);
+  const clientId = form.client_id ?? basic?.clientId;
+  if (!clientId) throw oauthErrors.missingParameter('client_id');
+  if (!GUID.test(clientId)) throw oauthErrors.clientIdNotGuid();
+  const scope = form.scope;
+  if (scope === undefined || scope.trim() === '') throw oauthErrors.missingParameter('scope');
+  const resourceId = resourceFromScope(scope);
+
+  const client = findClient(env, clientId);
+  let acr: '1' | '2';
+  if (form.client_assertion !== undefined || form.client_assertion_type !== undefined) {
+    if (!form.client_assertion_type) throw oauthErrors.missingParameter('client_assertion_type');
+    if (form.client_assertion_type !== JWT_BEARER) throw oauthErrors.wrongAssertionType(form.client_assertion_type);
+    if (!form.client_assertion) throw oauthErrors.missingParameter('client_assertion');
+    await checkAssertion(env, { client, clientId, assertion: form.client_assertion, audiences: tokenEndpointAudiences(env, req) });
+    acr = '2';
+  } else {
+    // Basic auth only counts when it names the same client (RFC 6749 §2.3.1); a mismatch is treated as no credential.
+    const secret = form.client_secret ?? (basic && basic.clientId.toLowerCase() === clientId.toLowerCase() ? basic.secret : undefined);
+    if (secret === undefined || secret === '') throw oauthErrors.missingCredential();
+    checkSecret(env, client, secret);
+    acr = '1';
+  }
+
+  const resource = findResource(env, resourceId);
+  // https://learn.microsoft.com/entra/identity-platform/howto-restrict-your-app-to-a-set-of-users (appRoleAssignmentRequired)
+  if (resource.sp.appRoleAssignmentRequired && !hasAssignment(env, client.sp, resource.sp)) {
+    throw oauthErrors.notAssigned(client.app.appId!, client.app.displayName ?? '', resource.sp.appId!, resource.sp.displayName ?? '');
+  }
+
+  const { version, claims } = accessTokenClaims(env, { client, resource, acr });
+  const accessToken = await env.keys.sign(claims, version);
+  return json(
+    200,
+    { token_type: 'Bearer', expires_in: TOKEN_LIFETIME_SECONDS, ext_expires_in: TOKEN_LIFETIME_SECONDS, access_token: accessToken },
+    { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store, no-cache', Pragma: 'no-cache' },
+  );
+}
+
+/** Form fields as strings (the pipeline parses x-www-form-urlencoded into an object; anything else has none). */
+function formFields(body: unknown): Record<string, string | undefined> {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return {};
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+/**
+ * The `aud` a client assertion may carry: this tenant's token endpoint (v2, and v1's /oauth2/token), by tenant
+ * id or verified domain, on the emulator's origin or on the Host the request came to (e.g. behind a proxy that
+ * answers for login.microsoftonline.com). msal-node lowercases the authority, so comparison is case-insensitive.
+ */
+function tokenEndpointAudiences(env: EmulatorEnv, req: EmuRequest): string[] {
+  const origins = new Set([env.authorityHost]);
+  if (req.headers.host) origins.add(`https://${req.headers.host}`);
+  const tenants = [env.tenant.tenantId, ...(env.tenant.state.organization.verifiedDomains ?? []).map((d) => d.name!).filter(Boolean)];
+  const out: string[] = [];
+  for (const o of origins) for (const t of tenants) out.push(`${o}/${t}/oauth2/v2.0/token`, `${o}/${t}/oauth2/token`);
+  return out;
+}

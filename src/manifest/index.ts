@@ -1,0 +1,129 @@
+/**
+ * The manifest layer: YAML files → validated, normalized desired state. No network.
+ *
+ *   load (YAML with positions) → variables → schema → rules → normalize
+ *
+ * Validation reports every problem at once, each with file:line:column; normalization runs only
+ * when there are no errors (warnings do not block).
+ */
+import path from 'node:path';
+import { TenantformError } from '../errors.js';
+import type { DesiredStack } from '../model/desired.js';
+import { checkManifest, type FileCheck } from './check.js';
+import { expandManifestPaths, parseManifestText, readManifest, type ManifestSource } from './load.js';
+import { locate } from './locate.js';
+import { didYouMean, hasErrors, sortProblems, type Problem } from './problems.js';
+import { lineCol } from './report.js';
+import type { VariableInputs } from './variables.js';
+
+export type { Problem, ProblemCode, Severity } from './problems.js';
+export { parseVarArgs, VAR_ENV_PREFIX } from './variables.js';
+export { manifestJsonSchema } from './schema.js';
+
+export interface ManifestOptions {
+  /** Values from `--var name=value`. */
+  vars?: Readonly<Record<string, string>>;
+  /** Where TENANTFORM_VAR_<name> is read from. Default: process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Base for relative manifest paths. Default: process.cwd(). */
+  cwd?: string;
+}
+
+export interface ValidationResult {
+  /** True when there is no error (warnings allowed). */
+  ok: boolean;
+  /** Every problem, sorted by file, line, column. */
+  problems: Problem[];
+  /** The desired stacks, when ok (else empty). */
+  stacks: DesiredStack[];
+  /** The manifest files read (directories expanded). */
+  files: string[];
+}
+
+/** Validate manifests and return all problems (throws only MANIFEST_NOT_FOUND / USAGE). */
+export async function validateManifests(paths: readonly string[], opts: ManifestOptions = {}): Promise<ValidationResult> {
+  const cwd = opts.cwd ?? process.cwd();
+  const files = await expandManifestPaths(paths, { cwd });
+  const loaded = [];
+  for (const file of files) loaded.push(await readManifest(file, { cwd }));
+  return validateSources(loaded, { ...inputsOf(opts), cwd });
+}
+
+/** The same for in-memory text (tests, editors): one file. */
+export function validateManifestText(file: string, text: string, opts: ManifestOptions = {}): ValidationResult {
+  return validateSources([parseManifestText(file, text)], { ...inputsOf(opts), cwd: opts.cwd ?? process.cwd() });
+}
+
+/**
+ * Load manifests into desired stacks, or throw TenantformError('VALIDATION_FAILED', …, { problems })
+ * with every problem. Warnings come back with the stacks.
+ */
+export async function loadManifests(paths: readonly string[], opts: ManifestOptions = {}): Promise<{ stacks: DesiredStack[]; warnings: Problem[] }> {
+  const result = await validateManifests(paths, opts);
+  if (!result.ok) {
+    const errors = result.problems.filter((p) => p.severity === 'error').length;
+    throw new TenantformError('VALIDATION_FAILED', `The manifests have ${errors} ${errors === 1 ? 'error' : 'errors'}; run tenantform validate for the list`, {
+      problems: result.problems,
+    });
+  }
+  return { stacks: result.stacks, warnings: result.problems };
+}
+
+function inputsOf(opts: ManifestOptions): VariableInputs {
+  return { vars: opts.vars ?? {}, env: opts.env ?? process.env };
+}
+
+function validateSources(loaded: Array<{ source: ManifestSource; problems: Problem[] }>, opts: VariableInputs & { cwd: string }): ValidationResult {
+  const checks = loaded.map(({ source, problems }) => ({ source, check: checkManifest(source, problems, opts) }));
+  const problems = [...checks.flatMap((c) => c.check.problems), ...crossFileProblems(checks, opts)];
+  const ok = !hasErrors(problems);
+  const stacks = ok ? checks.map((c) => c.check.stack!) : [];
+  return { ok, problems: sortProblems(problems), stacks, files: loaded.map((l) => l.source.file) };
+}
+
+/** Problems only visible across files: one stack in two files, one output file written twice, unknown --var. */
+function crossFileProblems(checks: Array<{ source: ManifestSource; check: FileCheck }>, opts: VariableInputs & { cwd: string }): Problem[] {
+  const problems: Problem[] = [];
+  const stackSeen = new Map<string, ManifestSource>();
+  const outputSeen = new Map<string, { source: ManifestSource; stack: string; index: number }>();
+  for (const { source, check } of checks) {
+    if (check.stackName === undefined) continue;
+    const first = stackSeen.get(check.stackName);
+    if (first) {
+      problems.push({
+        code: 'duplicate-stack',
+        severity: 'error',
+        message: `Stack "${check.stackName}" is also declared in ${first.file}:${lineCol(locate(first, ['stack']))}`,
+        location: locate(source, ['stack']),
+        path: 'stack',
+        hint: 'each stack lives in exactly one manifest file; rename one of them',
+      });
+    } else stackSeen.set(check.stackName, source);
+    for (const { path: file, index } of check.outputPaths) {
+      const abs = path.resolve(opts.cwd, file);
+      const prev = outputSeen.get(abs);
+      if (!prev) outputSeen.set(abs, { source, stack: check.stackName, index });
+      else if (prev.source !== source) {
+        problems.push({
+          code: 'duplicate-value',
+          severity: 'error',
+          message: `Output path "${file}" is also written by stack "${prev.stack}" (${prev.source.file}:${lineCol(locate(prev.source, ['outputs', prev.index, 'path']))})`,
+          location: locate(source, ['outputs', index, 'path']),
+          path: `outputs[${index}].path`,
+        });
+      }
+    }
+  }
+  const declared = new Set(checks.flatMap((c) => [...c.check.declared]));
+  for (const name of Object.keys(opts.vars)) {
+    if (declared.has(name) || checks.length === 0) continue;
+    problems.push({
+      code: 'unknown-variable',
+      severity: 'error',
+      message: `--var ${name} sets a variable that no manifest declares`,
+      location: locate(checks[0].source, ['variables'], { target: 'key' }),
+      hint: didYouMean(name, declared) ?? (declared.size ? `declared variables: ${[...declared].join(', ')}` : 'declare it under variables: in the manifest'),
+    });
+  }
+  return problems;
+}

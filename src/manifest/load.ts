@@ -1,0 +1,110 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
+import { TenantformError } from '../errors.js';
+import type { Problem } from './problems.js';
+
+/** One manifest file, parsed with positions so every node maps back to file:line:column. */
+export interface ManifestSource {
+  /** The path as the user gave it (or directory + file name for a directory argument). */
+  file: string;
+  text: string;
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+}
+
+const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml']);
+
+/**
+ * Expand the paths the user gave: files as they are, directories to their *.yaml / *.yml files (sorted,
+ * not recursive). Missing paths are reported together in one MANIFEST_NOT_FOUND error.
+ */
+export async function expandManifestPaths(paths: readonly string[], opts: { cwd: string }): Promise<string[]> {
+  if (paths.length === 0) throw new TenantformError('USAGE', 'Name at least one manifest file, e.g. manifests/todolist-daemon.yaml');
+  const files: string[] = [];
+  const missing: string[] = [];
+  for (const p of paths) {
+    const info = await stat(path.resolve(opts.cwd, p)).catch(() => undefined);
+    if (!info) missing.push(p);
+    else if (info.isDirectory()) {
+      const names = (await readdir(path.resolve(opts.cwd, p))).filter((n) => MANIFEST_EXTENSIONS.has(path.extname(n))).sort();
+      if (names.length === 0) missing.push(`${p} (no *.yaml files in it)`);
+      files.push(...names.map((n) => path.join(p, n)));
+    } else files.push(p);
+  }
+  if (missing.length > 0) {
+    throw new TenantformError('MANIFEST_NOT_FOUND', `Manifest not found: ${missing.join(', ')}`, { paths: missing });
+  }
+  return [...new Set(files)];
+}
+
+/** Read and parse one file. YAML errors come back as problems; the caller skips further checks then. */
+export async function readManifest(file: string, opts: { cwd: string }): Promise<{ source: ManifestSource; problems: Problem[] }> {
+  let text: string;
+  try {
+    text = await readFile(path.resolve(opts.cwd, file), 'utf8');
+  } catch (e) {
+    throw new TenantformError('MANIFEST_NOT_FOUND', `Manifest not found: ${file}`, { paths: [file], reason: (e as Error).message });
+  }
+  return parseManifestText(file, text);
+}
+
+/** Parse manifest text (exported for tests that do not want files). */
+export function parseManifestText(file: string, text: string): { source: ManifestSource; problems: Problem[] } {
+  const lineCounter = new LineCounter();
+  // prettyErrors off: we render our own file:line:column and keep messages one line long.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const problems: Problem[] = [];
+  for (const [list, severity] of [
+    [doc.errors, 'error'],
+    [doc.warnings, 'warning'],
+  ] as const) {
+    for (const err of list) {
+      const { line, col } = lineCounter.linePos(errorOffset(text, err));
+      const duplicate = err.code === 'DUPLICATE_KEY';
+      const hint = duplicate ? 'remove or merge one of the two entries' : flowBraceHint(text, line);
+      problems.push({
+        code: duplicate ? 'duplicate-key' : 'yaml-syntax',
+        severity,
+        message: duplicate ? `Key "${keyText(text, err.pos[0])}" appears twice in the same mapping` : `YAML: ${firstLine(err.message)}`,
+        location: { file, line, column: col },
+        ...(hint ? { hint } : {}),
+      });
+    }
+  }
+  return { source: { file, text, doc, lineCounter }, problems };
+}
+
+/** The key starting at `at` (plain or quoted), for the duplicate-key message. */
+function keyText(text: string, at: number): string {
+  const m = /^("[^"\n]*"|'[^'\n]*'|[^:\n]*)/.exec(text.slice(at));
+  return (m?.[1] ?? '').trim().replace(/^["']|["']$/g, '');
+}
+
+/**
+ * Where to point for a YAML error. The parser reports an unclosed quote at the end of the file; the
+ * useful place is the opening quote, which is the last quote character before that point.
+ */
+function errorOffset(text: string, err: YAMLError): number {
+  const quote = err.code === 'MISSING_CHAR' ? /closing (["'])quote/.exec(err.message)?.[1] : undefined;
+  if (quote) {
+    const open = text.lastIndexOf(quote, err.pos[0] - 1);
+    if (open >= 0) return open;
+  }
+  return err.pos[0];
+}
+
+/**
+ * `identifierUris: [api://{appId}]` is a YAML error: inside [...] a `{` starts a mapping. Say so, because
+ * the message the parser gives ("Unexpected flow-map", "Missing , or :") does not.
+ */
+function flowBraceHint(text: string, line: number): string | undefined {
+  const source = text.split('\n')[line - 1] ?? '';
+  return /\[[^\]]*[^'"\s[,]\{appId\}/.test(source)
+    ? 'inside [ ] a { starts a YAML mapping: quote the URI ("api://{appId}") or write the list one "- " item per line'
+    : undefined;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').replace('Missing closing "quote', 'Missing closing " quote').replace("Missing closing 'quote", "Missing closing ' quote");
+}

@@ -1,0 +1,136 @@
+/**
+ * Valid manifest → desired state. Runs only when validation found no errors, so it can trust every
+ * reference. Fills every default, derives ids/uniqueName/ownership tag, converts to Graph shapes.
+ */
+import {
+  ownershipTagFor,
+  stableId,
+  uniqueNameFor,
+  type DesiredApplication,
+  type DesiredOptionalClaim,
+  type DesiredOutput,
+  type DesiredStack,
+  type OutputRef,
+  type TemplatePart,
+} from '../model/desired.js';
+import type { ManifestSource } from './load.js';
+import { locate } from './locate.js';
+import { classifyRef, parseTemplate } from './references.js';
+import { apiRefFor, outputFormat } from './rules-links.js';
+import { LIFETIME, type Manifest, type ManifestApplication, type ManifestOptionalClaim } from './schema.js';
+
+const UNIT_MS: Record<string, number> = {
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 7 * 86_400_000,
+  y: 365 * 86_400_000,
+};
+
+/** `180d` → milliseconds (y = 365 days). Throws on text the schema would have rejected. */
+export function lifetimeMs(lifetime: string): number {
+  const m = LIFETIME.exec(lifetime);
+  if (!m) throw new Error(`invalid lifetime ${lifetime}`);
+  return Number(m[1]) * UNIT_MS[m[2]];
+}
+
+export function normalizeManifest(opts: { source: ManifestSource; manifest: Manifest; variables: Map<string, string> }): DesiredStack {
+  const { source, manifest } = opts;
+  const stack = manifest.stack;
+  const appKeys = new Set(Object.keys(manifest.applications));
+  const applications = Object.entries(manifest.applications).map(([key, app]) => normalizeApplication({ source, stack, key, app, appKeys }));
+  const outputs = manifest.outputs.map((output, index): DesiredOutput => {
+    const values = Object.entries(output.values).map(([key, template]) => ({ key, source: template, parts: templateParts(template, manifest) }));
+    return {
+      path: output.path,
+      format: outputFormat(output),
+      values,
+      sensitive: values.some((v) => v.parts.some((p) => 'ref' in p && p.ref.kind === 'secret')),
+      location: locate(source, ['outputs', index]),
+    };
+  });
+  return { name: stack, file: source.file, applications, outputs, variables: Object.fromEntries(opts.variables) };
+}
+
+function normalizeApplication(opts: { source: ManifestSource; stack: string; key: string; app: ManifestApplication; appKeys: Set<string> }): DesiredApplication {
+  const { source, stack, key, app } = opts;
+  const id = (kind: 'appRole' | 'scope', value: string, given?: string): string => (given ?? stableId({ stack, app: key, kind, value })).toLowerCase();
+  return {
+    key,
+    uniqueName: uniqueNameFor(stack, key),
+    ownershipTag: ownershipTagFor(stack),
+    displayName: app.displayName,
+    description: app.description ?? null,
+    signInAudience: app.signInAudience,
+    identifierUris: [...app.identifierUris],
+    requestedAccessTokenVersion: app.api?.requestedAccessTokenVersion ?? 2,
+    appRoles: app.appRoles.map((r) => ({
+      id: id('appRole', r.value, r.id),
+      value: r.value,
+      displayName: r.displayName,
+      description: r.description,
+      allowedMemberTypes: [...r.allowedMemberTypes],
+      isEnabled: r.enabled,
+    })),
+    oauth2PermissionScopes: app.scopes.map((s) => ({
+      id: id('scope', s.value, s.id),
+      value: s.value,
+      type: s.type,
+      adminConsentDisplayName: s.adminConsentDisplayName,
+      adminConsentDescription: s.adminConsentDescription,
+      userConsentDisplayName: s.userConsentDisplayName ?? null,
+      userConsentDescription: s.userConsentDescription ?? null,
+      isEnabled: s.enabled,
+    })),
+    optionalClaims: {
+      accessToken: (app.optionalClaims?.accessToken ?? []).map(claim),
+      idToken: (app.optionalClaims?.idToken ?? []).map(claim),
+      saml2Token: (app.optionalClaims?.saml2Token ?? []).map(claim),
+    },
+    servicePrincipal: {
+      appRoleAssignmentRequired: app.servicePrincipal?.appRoleAssignmentRequired ?? false,
+      tags: [...(app.servicePrincipal?.tags ?? [])],
+    },
+    secrets: app.secrets.map((s) => ({ name: s.name, lifetime: s.lifetime, lifetimeMs: lifetimeMs(s.lifetime) })),
+    permissions: app.permissions.map((p, i) => ({
+      api: apiRefFor(p.api, opts.appKeys),
+      roles: [...p.roles],
+      scopes: [...p.scopes],
+      adminConsent: p.adminConsent,
+      location: locate(source, ['applications', key, 'permissions', i]),
+    })),
+    location: locate(source, ['applications', key], { target: 'key' }),
+  };
+}
+
+/** Graph optionalClaim shape (https://learn.microsoft.com/graph/api/resources/optionalclaim). */
+function claim(c: ManifestOptionalClaim): DesiredOptionalClaim {
+  if (typeof c === 'string') return { name: c, source: null, essential: false, additionalProperties: [] };
+  return { name: c.name, source: c.source ?? null, essential: c.essential ?? false, additionalProperties: [...(c.additionalProperties ?? [])] };
+}
+
+function templateParts(template: string, manifest: Manifest): TemplatePart[] {
+  const parts: TemplatePart[] = [];
+  for (const t of parseTemplate(template).tokens) {
+    if (t.kind === 'text') {
+      const last = parts[parts.length - 1];
+      if (last && 'text' in last) last.text += t.text;
+      else parts.push({ text: t.text });
+    } else parts.push({ ref: outputRef(t.path, manifest) });
+  }
+  return parts;
+}
+
+function outputRef(path: string[], manifest: Manifest): OutputRef {
+  const ref = classifyRef(path);
+  switch (ref.kind) {
+    case 'tenant':
+      return { kind: 'tenant', field: ref.field };
+    case 'app':
+      if (ref.field === 'secrets') return { kind: 'secret', app: ref.app, secret: ref.secret };
+      if (ref.field === 'secret') return { kind: 'secret', app: ref.app, secret: manifest.applications[ref.app].secrets[0].name };
+      return { kind: ref.field, app: ref.app };
+    default:
+      // Validation rejects every other reference before normalization runs.
+      throw new Error(`internal: unexpected reference \${${path.join('.')}} in a validated output`);
+  }
+}

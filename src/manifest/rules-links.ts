@@ -1,0 +1,158 @@
+/**
+ * Rules about links: permissions on other APIs, and references in output values.
+ * Only links inside the manifest are checked here; names of tenant APIs (e.g. "Microsoft Graph") are
+ * resolved later against the live tenant, never against a bundled list.
+ */
+import nodePath from 'node:path';
+import type { DesiredApiRef } from '../model/desired.js';
+import { closest, didYouMean } from './problems.js';
+import { classifyRef, parseTemplate } from './references.js';
+import { duplicates, type Reporter } from './report.js';
+import type { CheckedManifest } from './rules.js';
+import { DOTENV_KEY, type ManifestApplication, type ManifestOutput } from './schema.js';
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What `api:` of a permission names: an application of this manifest (by key), else a tenant API. */
+export function apiRefFor(api: string, appKeys: ReadonlySet<string>): DesiredApiRef {
+  if (appKeys.has(api)) return { kind: 'stack', key: api };
+  if (GUID.test(api)) return { kind: 'tenant', name: api.toLowerCase(), match: 'appId' };
+  return { kind: 'tenant', name: api, match: 'displayName' };
+}
+
+export function checkPermissions(m: CheckedManifest, report: Reporter): void {
+  for (const [key, app] of m.apps) {
+    const seenApis: Array<{ value: string; path: Array<string | number> }> = [];
+    app.permissions.forEach((perm, i) => {
+      const path = ['applications', key, 'permissions', i];
+      const ref = apiRefFor(perm.api, m.appKeys);
+      seenApis.push({ value: ref.kind === 'stack' ? `stack:${ref.key}` : `${ref.match}:${ref.name}`, path: [...path, 'api'] });
+      if (perm.roles.length === 0 && perm.scopes.length === 0) {
+        report.add('invalid-value', path, `Permission on "${perm.api}" in application "${key}" lists no roles and no scopes`, {
+          hint: 'add roles: [...] (application permissions) or scopes: [...] (delegated permissions)',
+        });
+      }
+      duplicates(perm.roles.map((r, j) => ({ value: r, path: [...path, 'roles', j] })), report, (v, also) => `Role "${v}" is listed twice in a permission of application "${key}" (also at ${also})`);
+      duplicates(perm.scopes.map((s, j) => ({ value: s, path: [...path, 'scopes', j] })), report, (v, also) => `Scope "${v}" is listed twice in a permission of application "${key}" (also at ${also})`);
+      if (ref.kind === 'stack') {
+        const target = m.apps.get(ref.key);
+        if (target) checkStackPermission({ report, path, key, api: ref.key, target, roles: perm.roles, scopes: perm.scopes });
+      } else if (ref.match === 'displayName') checkTenantName(m, report, [...path, 'api'], perm.api);
+    });
+    duplicates(seenApis, report, (_v, also) => `Application "${key}" lists permissions on the same API twice (also at ${also})`);
+  }
+}
+
+function checkStackPermission(opts: {
+  report: Reporter;
+  path: Array<string | number>;
+  key: string;
+  api: string;
+  target: ManifestApplication;
+  roles: string[];
+  scopes: string[];
+}): void {
+  const { report, path, api, target } = opts;
+  opts.roles.forEach((value, j) => {
+    const role = target.appRoles.find((r) => r.value === value);
+    const at = [...path, 'roles', j];
+    if (!role) {
+      const values = target.appRoles.map((r) => r.value);
+      report.add('dangling-reference', at, `Application "${api}" has no app role "${value}"`, {
+        hint: didYouMean(value, values) ?? (values.length ? `its app roles are: ${values.join(', ')}` : `"${api}" defines no app roles`),
+      });
+    } else if (!role.allowedMemberTypes.includes('Application')) {
+      report.add('invalid-value', at, `App role "${value}" of application "${api}" cannot be granted to an application`, {
+        hint: 'add Application to its allowedMemberTypes',
+      });
+    } else if (!role.enabled) {
+      report.add('invalid-value', at, `App role "${value}" of application "${api}" is disabled, so it cannot be granted`);
+    }
+  });
+  opts.scopes.forEach((value, j) => {
+    const scope = target.scopes.find((s) => s.value === value);
+    const at = [...path, 'scopes', j];
+    if (!scope) {
+      const values = target.scopes.map((s) => s.value);
+      report.add('dangling-reference', at, `Application "${api}" has no scope "${value}"`, {
+        hint: didYouMean(value, values) ?? (values.length ? `its scopes are: ${values.join(', ')}` : `"${api}" defines no scopes`),
+      });
+    } else if (!scope.enabled) {
+      report.add('invalid-value', at, `Scope "${value}" of application "${api}" is disabled, so it cannot be granted`);
+    }
+  });
+}
+
+/** A tenant API name that looks like one of our own applications is most likely a mistake. */
+function checkTenantName(m: CheckedManifest, report: Reporter, path: Array<string | number>, name: string): void {
+  const byDisplayName = [...m.apps].find(([, a]) => a.displayName === name);
+  if (byDisplayName) {
+    report.add('invalid-value', path, `"${name}" is the display name of application "${byDisplayName[0]}" of this manifest`, {
+      hint: `refer to it by its key: api: ${byDisplayName[0]} (display names are not identities)`,
+    });
+    return;
+  }
+  const near = closest(name, m.appKeys);
+  if (near) {
+    report.add('dangling-reference', path, `"${name}" is not an application of this manifest; it will be looked up in the tenant by display name`, {
+      severity: 'warning',
+      hint: `did you mean "${near}"?`,
+    });
+  }
+}
+
+export function outputFormat(output: ManifestOutput): 'dotenv' | 'json' {
+  return output.format ?? (output.path.toLowerCase().endsWith('.json') ? 'json' : 'dotenv');
+}
+
+export function checkOutputs(m: CheckedManifest, report: Reporter): void {
+  duplicates(
+    m.outputs.map(({ index, output }) => ({ value: nodePath.normalize(output.path), path: ['outputs', index, 'path'] })),
+    report,
+    (_v, also) => `Output path is used twice (also at ${also})`,
+  );
+  for (const { index, output } of m.outputs) {
+    const base = ['outputs', index];
+    const entries = Object.entries(output.values);
+    if (entries.length === 0) report.add('invalid-value', [...base, 'values'], `Output "${output.path}" has no values`);
+    for (const [name, template] of entries) {
+      const at = [...base, 'values', name];
+      if (outputFormat(output) === 'dotenv' && !DOTENV_KEY.test(name)) {
+        report.add('invalid-value', at, `"${name}" is not a valid name for a dotenv file`, { target: 'key', hint: 'use letters, digits and _, not starting with a digit' });
+      }
+      for (const t of parseTemplate(template).tokens) {
+        if (t.kind !== 'ref') continue;
+        const ref = classifyRef(t.path);
+        if (ref.kind === 'invalid') report.add('dangling-reference', at, ref.message, { needle: t.raw, hint: ref.hint });
+        if (ref.kind !== 'app') continue;
+        if (!m.appKeys.has(ref.app)) {
+          report.add('dangling-reference', at, `${t.raw} names application "${ref.app}", which this manifest does not declare`, {
+            needle: t.raw,
+            hint: didYouMean(ref.app, m.appKeys),
+          });
+          continue;
+        }
+        const app = m.apps.get(ref.app);
+        if (!app) continue; // declared but broken: already reported
+        if (ref.field === 'identifierUri' && app.identifierUris.length === 0) {
+          report.add('dangling-reference', at, `${t.raw}: application "${ref.app}" has no identifierUris`, { needle: t.raw, hint: 'add identifierUris: [api://{appId}]' });
+        } else if (ref.field === 'secret' && app.secrets.length !== 1) {
+          const names = app.secrets.map((s) => s.name);
+          if (names.length === 0) {
+            report.add('dangling-reference', at, `${t.raw}: application "${ref.app}" has no secrets`, { needle: t.raw, hint: 'add secrets: [{name: main}]' });
+          } else {
+            report.add('invalid-reference', at, `${t.raw} is ambiguous: application "${ref.app}" has ${names.length} secrets`, {
+              needle: t.raw,
+              hint: `name one: ${names.map((n) => `\${apps.${ref.app}.secrets.${n}}`).join(', ')}`,
+            });
+          }
+        } else if (ref.field === 'secrets' && !app.secrets.some((s) => s.name === ref.secret)) {
+          report.add('dangling-reference', at, `${t.raw}: application "${ref.app}" has no secret "${ref.secret}"`, {
+            needle: t.raw,
+            hint: didYouMean(ref.secret, app.secrets.map((s) => s.name)),
+          });
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,75 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ClientSecretCredential } from '@azure/identity';
+import type { Emulator } from '../../src/emulator/index.js';
+import { graphWrites } from '../../src/emulator/index.js';
+import { apply, plan, type CommonOptions } from '../../src/index.js';
+import { secretCredential } from './emulator.js';
+
+export const EXAMPLE = resolve('manifests/todolist-daemon.yaml');
+
+/** Options that point the engine at an in-process emulator, with a private working directory. */
+export function engineOptions(emu: Emulator, opts: { manifests?: string[]; cwd?: string } = {}): CommonOptions {
+  return {
+    manifests: opts.manifests ?? [EXAMPLE],
+    tenant: emu.tenantId,
+    graphUrl: emu.graphUrl,
+    authorityHost: emu.authorityHost,
+    credential: secretCredential(emu),
+    ca: emu.ca,
+    cwd: opts.cwd ?? mkdtempSync(join(tmpdir(), 'tenantform-e2e-')),
+    env: {},
+    timeoutMs: 60_000,
+  };
+}
+
+/** A variant of the example manifest (text edits), written into the working directory. */
+export function variant(cwd: string, edit: (yaml: string) => string, name = 'variant.yaml'): string {
+  const file = join(cwd, name);
+  writeFileSync(file, edit(readFileSync(EXAMPLE, 'utf8')));
+  return file;
+}
+
+/**
+ * Let every write replicate (the emulator's clock moves past the injected lag), as real reads catch up
+ * with writes after a while (https://devblogs.microsoft.com/identity/designing-for-eventual-consistency-for-microsoft-entra).
+ */
+export function settle(emu: Emulator): void {
+  emu.clock.advance(emu.faults.options.replicationLagMs + 1);
+}
+
+/**
+ * The convergence check every e2e apply must pass: afterwards a plan is empty and a second apply makes
+ * zero Graph write requests (counted in the emulator's request log).
+ */
+export async function assertConverged(emu: Emulator, opts: CommonOptions): Promise<void> {
+  settle(emu);
+  const p = await plan(opts);
+  if (!p.empty) throw new Error(`plan after apply is not empty: ${JSON.stringify(p.plan.changes.map((c) => [c.action, c.id]))}`);
+  const mark = emu.requestLog.mark();
+  const again = await apply(opts);
+  const writes = graphWrites(emu.requestLog.since(mark));
+  if (!again.ok || writes.length) throw new Error(`second apply wrote: ${JSON.stringify(writes.map((w) => `${w.method} ${w.path}`))}`);
+}
+
+export function readDotenv(file: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (m) out[m[1]] = m[2].startsWith('"') ? JSON.parse(m[2]) : m[2];
+  }
+  return out;
+}
+
+/** A token for the web API acquired exactly as the daemon would, from the written config. */
+export async function daemonToken(emu: Emulator, env: Record<string, string>): Promise<string> {
+  const c = new ClientSecretCredential(env.TENANT_ID, env.CLIENT_ID, env.CLIENT_SECRET, {
+    authorityHost: new URL(env.AUTHORITY).origin,
+    disableInstanceDiscovery: true,
+    tlsOptions: { ca: emu.ca },
+  });
+  const t = await c.getToken(env.WEB_API_SCOPE);
+  if (!t) throw new Error('no token');
+  return t.token;
+}
