@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
-import { parseVarArgs } from '../manifest/index.js';
 import type { CommonOptions } from '../session.js';
+import { VAR_OPTION } from './commands/validate.js';
 
 /** Flags shared by every command that talks to a tenant. */
 export function withTargetOptions<T>(y: Argv<T>) {
@@ -11,7 +11,7 @@ export function withTargetOptions<T>(y: Argv<T>) {
     .option('authority-host', { type: 'string', describe: 'Entra authority host (national clouds, a separately started emulator)' })
     .option('auth', { choices: ['default', 'device-code'] as const, default: 'default' as const, describe: 'DefaultAzureCredential, or device code sign-in for people' })
     .option('ca-file', { type: 'string', describe: 'Extra CA certificate (PEM) to trust, e.g. an emulator started with `tenantform emulator`' })
-    .option('var', { type: 'string', array: true, describe: 'Set a variable: --var name=value (repeatable)' })
+    .option('var', VAR_OPTION)
     .option('timeout', { type: 'number', default: 300, describe: 'Longest wait for Graph replication, seconds' })
     .option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of text' });
 }
@@ -29,6 +29,7 @@ export interface TargetArgs {
 
 export async function commonOptions(a: TargetArgs, progress?: (l: string) => void): Promise<CommonOptions> {
   const { readFile } = await import('node:fs/promises');
+  const { parseVarArgs } = await import('../manifest/index.js');
   return {
     manifests: a.manifests,
     vars: parseVarArgs(a.var),

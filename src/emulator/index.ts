@@ -15,10 +15,7 @@ import { loadState, Tenant } from './store.js';
 export { graphWrites, type RequestLogEntry } from './log.js';
 export type { FaultOptions } from './faults.js';
 
-/** Default port of the local tenant, fixed so config files written for it stay valid across restarts. */
-export const DEFAULT_EMULATOR_PORT = 47443;
-/** Where `--tenant local` keeps its tenant. */
-export const DEFAULT_STATE_FILE = '.tenantform/local-tenant.json';
+export { DEFAULT_EMULATOR_PORT, DEFAULT_STATE_FILE } from './defaults.js';
 
 export interface EmulatorOptions extends FaultOptions, SeedOptions {
   /** 0 = any free port. Default 0 in process; the CLI defaults to DEFAULT_EMULATOR_PORT. */

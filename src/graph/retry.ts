@@ -40,6 +40,10 @@ export const RETRY_TABLE: readonly RetryRule[] = [
   { ops: 'any', status: 502, retry: 'transient', why: 'bad gateway' },
   { ops: WRITES_AFTER_CREATE, status: 404, codes: ['Request_ResourceNotFound'], retry: 'replication', why: 'object not replicated to this replica yet' },
   { ops: ['write', 'upsert'], status: 400, codes: ['CannotDeleteOrUpdateEnabledEntitlement'], retry: 'replication', why: 'the disabled role/scope has not replicated yet' },
+  // Upsert by uniqueName of an app created moments ago (e.g. a re-run after a crash): the lookup misses the
+  // unreplicated app and the uniqueness check finds it — 400 "…uniqueName already exists" until it replicates.
+  // A soft-deleted app holding the uniqueName gives the same answer; session.ts detects that before apply.
+  { ops: ['upsert'], status: 400, codes: ['Request_BadRequest'], retry: 'replication', why: 'the application with this uniqueName has not replicated yet' },
   { ops: ['write', 'upsert'], status: 409, codes: ['Error_MsaAppDoesNotExist'], retry: 'replication', why: 'MSA side of a new app not created yet (azuread #1764)' },
   // SP create right after app create: 400 "appId … does not reference a valid application object" or a misleading 403.
   { ops: ['create-service-principal'], status: 400, codes: ['Request_BadRequest'], retry: 'replication', why: 'application not replicated yet' },

@@ -1,7 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { Argv } from 'yargs';
 import { TenantformError } from '../../errors.js';
-import { apply } from '../../index.js';
 import { isEmpty, type Plan } from '../../plan/types.js';
 import { outputContext, runCommand } from '../output.js';
 import { renderPlan } from '../render-plan.js';
@@ -32,6 +31,7 @@ export function applyCommand(y: Argv): Argv {
           rl.close();
           return answer.trim() === 'yes';
         };
+        const { apply } = await import('../../index.js');
         const r = await apply({ ...(await commonOptions(args as unknown as TargetArgs, progressTo(args.json))), confirm });
         const failed = r.results.filter((x) => x.status === 'failed');
         const cancelled = !isEmpty(r.plan) && r.results.length === 0;

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
-import { createEmulator, DEFAULT_EMULATOR_PORT, DEFAULT_STATE_FILE } from '../../emulator/index.js';
+// Constants only: the emulator itself is imported when the command runs (fast CLI start-up).
+import { DEFAULT_EMULATOR_PORT, DEFAULT_STATE_FILE } from '../../emulator/defaults.js';
 
 /** `tenantform emulator`: serve the local tenant until SIGINT/SIGTERM, announcing itself with one JSON line. */
 export function emulatorCommand(y: Argv): Argv {
@@ -24,6 +25,7 @@ export function emulatorCommand(y: Argv): Argv {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      const { createEmulator } = await import('../../emulator/index.js');
       const emu = await createEmulator({
         port: args.port,
         stateFile: args.memory ? undefined : args.state,

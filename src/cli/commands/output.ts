@@ -1,5 +1,4 @@
 import type { Argv } from 'yargs';
-import { output } from '../../index.js';
 import { outputContext, runCommand } from '../output.js';
 import { commonOptions, withTargetOptions, type TargetArgs } from '../target-options.js';
 
@@ -12,6 +11,7 @@ export function outputCommand(y: Argv): Argv {
     async (args) => {
       const ctx = outputContext({ json: args.json });
       await runCommand(ctx, 'output', async () => {
+        const { output } = await import('../../index.js');
         const r = await output(await commonOptions(args as unknown as TargetArgs));
         return { outcome: 'ok', data: { outputs: r.outputs }, text: () => r.outputs.map((o) => `wrote ${o}`).join('\n') };
       });

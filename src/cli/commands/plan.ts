@@ -1,5 +1,4 @@
 import type { Argv } from 'yargs';
-import { plan } from '../../index.js';
 import { outputContext, runCommand } from '../output.js';
 import { renderPlan } from '../render-plan.js';
 import { commonOptions, withTargetOptions, type TargetArgs } from '../target-options.js';
@@ -16,6 +15,7 @@ export function planCommand(y: Argv): Argv {
         ctx,
         'plan',
         async () => {
+          const { plan } = await import('../../index.js');
           const { plan: p, empty } = await plan(await commonOptions(args as unknown as TargetArgs, progressTo(args.json)));
           return { outcome: empty ? 'ok' : 'changes', data: { plan: p, empty }, text: (style) => renderPlan(p, style) };
         },
