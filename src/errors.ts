@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'AUTH_FAILED' // could not get a token for Graph
   | 'RESOLVE_FAILED' // a name in a manifest could not be resolved against the tenant
   | 'CONFLICT' // the tenant holds an object we may not touch (ownership)
+  | 'SOFT_DELETED' // a soft-deleted object of the stack holds a name it needs: restore or purge it (meta.uniqueName, meta.deletedId)
   | 'TIMEOUT' // waited for eventual consistency longer than the deadline
   | 'CONFIRMATION_REQUIRED' // would write without a TTY and without --yes
   | 'OUTPUT_FAILED'

@@ -4,7 +4,9 @@ import type { LiveState } from '../graph/live.js';
 import { withRetry, type OpKind } from '../graph/retry.js';
 import { graphFailure } from '../graph/failure.js';
 import type { GraphRequestSpec, GraphResponse, GraphTransport } from '../graph/transport.js';
+import type { CertificateStore } from '../credentials/store.js';
 import type { SecretStore } from '../outputs/secret-cache.js';
+import { afterWrite } from './crash-hook.js';
 import type { AppRef } from '../plan/types.js';
 
 /** Object ids of a managed application, filled from live state and from create responses. */
@@ -20,6 +22,14 @@ export interface ApplyContext {
   deadline: number;
   refs: Map<AppRef, AppIds>;
   secrets: SecretStore;
+  /** Generated certificates (private keys 0600); required when the plan adds or removes certificates. */
+  certificates?: CertificateStore;
+  /** Base of relative paths in the manifest (certificate files). */
+  cwd?: string;
+  /** Where PFX passwords are read from (CommonOptions.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Called with every new secret value the moment Graph returns it (GitHub Actions ::add-mask::). */
+  onSecretValue?: (value: string) => void;
   sleep?: (ms: number) => Promise<void>;
   progress?: (line: string) => void;
 }
@@ -61,6 +71,7 @@ export async function call(
     reconcile: what.reconcile,
     onWait: ({ waitMs, why }) => ctx.progress?.(`  waiting ${Math.round(waitMs)} ms: ${why} (${what.action})`),
   });
+  if (res.status < 400 && spec.method !== 'GET') afterWrite(`graph ${spec.method} ${spec.path.split('?')[0]}`);
   if (res.status < 400 || what.ok?.(res)) return res;
   throw graphFailure(res, { action: what.action, needs: what.needs });
 }

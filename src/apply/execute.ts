@@ -5,6 +5,10 @@ import { createAssignment, createGrant, deleteAssignment, deleteGrant, updateGra
 import { createApplication, createServicePrincipal, disableEntitlements, updateApplication, updateServicePrincipal } from './applications.js';
 import type { ApplyContext } from './context.js';
 import { addSecret, removeSecret } from './secrets.js';
+import { addCertificate, removeCertificate } from './keys.js';
+import { createFederatedCredential, deleteFederatedCredential, updateFederatedCredential } from './fic.js';
+import { deleteApplication, deleteServicePrincipal, purgeDeletedObject, restoreDeletedApplication } from '../destroy/actions.js';
+import { adoptApplication } from '../import/actions.js';
 
 export interface ChangeResult {
   id: string;
@@ -45,6 +49,20 @@ async function run(ctx: ApplyContext, c: Change, hooks: ExecuteHooks): Promise<v
     }
     case 'remove-secret':
       return removeSecret(ctx, c);
+    case 'add-certificate': {
+      const { stack, key } = splitRef(c.app);
+      return addCertificate(ctx, c, stack, key);
+    }
+    case 'remove-certificate': {
+      const { stack, key } = splitRef(c.app);
+      return removeCertificate(ctx, c, stack, key);
+    }
+    case 'create-federated-credential':
+      return createFederatedCredential(ctx, c);
+    case 'update-federated-credential':
+      return updateFederatedCredential(ctx, c);
+    case 'delete-federated-credential':
+      return deleteFederatedCredential(ctx, c);
     case 'create-app-role-assignment':
       return createAssignment(ctx, c);
     case 'delete-app-role-assignment':
@@ -57,6 +75,16 @@ async function run(ctx: ApplyContext, c: Change, hooks: ExecuteHooks): Promise<v
       return deleteGrant(ctx, c);
     case 'write-output':
       return hooks.writeOutput(c);
+    case 'delete-service-principal':
+      return deleteServicePrincipal(ctx, c);
+    case 'delete-application':
+      return deleteApplication(ctx, c);
+    case 'purge-deleted-object':
+      return purgeDeletedObject(ctx, c);
+    case 'restore-deleted-application':
+      return restoreDeletedApplication(ctx, c);
+    case 'adopt-application':
+      return adoptApplication(ctx, c);
     default: {
       const never: never = c;
       throw new Error(`internal: no executor for change ${(never as Change).action}`);

@@ -6,7 +6,9 @@ type Of<A extends Change['action']> = Extract<Change, { action: A }>;
 
 /**
  * addPassword returns the secret once (https://learn.microsoft.com/graph/api/application-addpassword);
- * it goes to the 0600 cache at once, before anything else can fail, so it is never lost.
+ * it goes to the 0600 cache at once, before anything else can fail, so it is never lost. (A crash inside
+ * that window leaves a secret the cache does not know: the next plan removes it, see plan/diff-secrets.ts.)
+ * `onSecretValue` runs first: in GitHub Actions it masks the value before anything could print it.
  */
 export async function addSecret(ctx: ApplyContext, c: Of<'add-secret'>, stack: string, appKey: string): Promise<void> {
   const id = idsOf(ctx, c.app, 'objectId');
@@ -16,6 +18,8 @@ export async function addSecret(ctx: ApplyContext, c: Of<'add-secret'>, stack: s
     needs: APP_WRITE,
   });
   const cred = res.body as PasswordCredential;
+  if (typeof cred.secretText !== 'string' || !cred.keyId) throw new Error('internal: addPassword answered without secretText/keyId');
+  ctx.onSecretValue?.(cred.secretText);
   await ctx.secrets.set(stack, appKey, c.name, { keyId: String(cred.keyId), value: String(cred.secretText) });
 }
 
@@ -23,5 +27,8 @@ export async function removeSecret(ctx: ApplyContext, c: Of<'remove-secret'>): P
   await call(ctx, 'write', { method: 'POST', path: `/applications/${idsOf(ctx, c.app, 'objectId')}/removePassword`, body: { keyId: c.keyId } }, {
     action: `remove old client secret ${c.keyId} of ${ctx.refs.get(c.app)!.uniqueName}`,
     needs: APP_WRITE,
+    // An unknown keyId: Graph's status for it is UNCONFIRMED (reference/graph-api.md §1.6; the emulator answers
+    // 400), so nothing but a 404 is taken as "already gone"; a re-run plans from a fresh read and converges.
+    ok: (r) => r.status === 404,
   });
 }

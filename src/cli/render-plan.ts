@@ -4,7 +4,18 @@ import type { Change, Plan } from '../plan/types.js';
 const SYMBOL: Record<string, '+' | '~' | '-'> = {};
 for (const a of ['create-application', 'create-service-principal', 'add-secret', 'create-app-role-assignment', 'create-delegated-grant']) SYMBOL[a] = '+';
 for (const a of ['update-application', 'configure-application', 'disable-entitlements', 'update-service-principal', 'update-delegated-grant', 'write-output']) SYMBOL[a] = '~';
-for (const a of ['remove-secret', 'delete-app-role-assignment', 'delete-delegated-grant']) SYMBOL[a] = '-';
+for (const a of ['remove-secret', 'delete-app-role-assignment', 'delete-delegated-grant', 'delete-service-principal', 'delete-application', 'purge-deleted-object']) SYMBOL[a] = '-';
+for (const a of ['restore-deleted-application']) SYMBOL[a] = '+';
+for (const a of ['add-certificate', 'create-federated-credential']) SYMBOL[a] = '+';
+for (const a of ['update-federated-credential']) SYMBOL[a] = '~';
+for (const a of ['remove-certificate', 'delete-federated-credential']) SYMBOL[a] = '-';
+for (const a of ['adopt-application']) SYMBOL[a] = '~';
+
+const EMPTY = {
+  apply: 'No changes. The tenant matches the manifests.',
+  destroy: 'Nothing to destroy: the tenant holds nothing the stack owns.',
+  import: 'Nothing to adopt: the applications already belong to the stack.',
+} as const;
 
 /** The first line of every plan: which tenant, and who acts on it. */
 export function planHeader(plan: Plan, style: ChalkInstance): string {
@@ -16,7 +27,8 @@ export function planHeader(plan: Plan, style: ChalkInstance): string {
 export function renderPlan(plan: Plan, style: ChalkInstance): string {
   const lines = [planHeader(plan, style), ''];
   if (!plan.changes.length) {
-    lines.push(style.green('No changes. The tenant matches the manifests.'));
+    lines.push(style.green(EMPTY[plan.operation ?? 'apply']));
+    for (const w of plan.warnings) lines.push(style.yellow(`warning: ${w}`));
     return lines.join('\n');
   }
   let wave = -1;
@@ -66,6 +78,28 @@ function describe(c: Change): string {
       return `revoke delegated "${c.before}" from ${c.app}`;
     case 'write-output':
       return `${c.status === 'create' ? 'write' : 'rewrite'} ${c.path}${c.sensitive ? ' (sensitive, mode 0600)' : ''}`;
+    case 'add-certificate':
+      return c.source === 'generate'
+        ? `add certificate "${c.name}" to ${c.app} (${c.keyId ? 'stored by an interrupted run' : 'new self-signed'} ${c.subject}; private key kept 0600)`
+        : `add certificate "${c.name}" to ${c.app} (from ${c.file}, SHA-256 ${c.thumbprintSha256})`;
+    case 'remove-certificate':
+      return `remove certificate ${c.keyId} (${c.displayName}) from ${c.app}`;
+    case 'create-federated-credential':
+      return `add federated credential "${c.name}" to ${c.app} (${c.after.issuer} · ${c.after.subject})`;
+    case 'update-federated-credential':
+      return `update federated credential "${c.name}" of ${c.app}`;
+    case 'delete-federated-credential':
+      return `delete federated credential "${c.name}" from ${c.app}`;
+    case 'delete-service-principal':
+      return `delete service principal "${c.displayName}" of ${c.app}`;
+    case 'delete-application':
+      return `delete application "${c.displayName}" (${c.uniqueName ?? c.objectId}, appId ${c.appId})`;
+    case 'purge-deleted-object':
+      return `purge deleted ${c.objectType === 'application' ? 'application' : 'service principal'} "${c.displayName}" (${c.objectId}) permanently`;
+    case 'restore-deleted-application':
+      return `restore deleted application ${c.uniqueName} (appId ${c.appId}) and its service principal`;
+    case 'adopt-application':
+      return `adopt application ${c.appId} as ${c.uniqueName}`;
   }
 }
 

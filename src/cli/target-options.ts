@@ -13,6 +13,7 @@ export function withTargetOptions<T>(y: Argv<T>) {
     .option('ca-file', { type: 'string', describe: 'Extra CA certificate (PEM) to trust, e.g. an emulator started with `tenantform emulator`' })
     .option('var', VAR_OPTION)
     .option('timeout', { type: 'number', default: 300, describe: 'Longest wait for Graph replication, seconds' })
+    .option('stack-suffix', { type: 'string', describe: 'Append -<suffix> to every stack name (ephemeral stacks, e.g. a CI run id); default env TENANTFORM_STACK_SUFFIX' })
     .option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of text' });
 }
 
@@ -25,6 +26,17 @@ export interface TargetArgs {
   'ca-file'?: string;
   var?: string[];
   timeout: number;
+  'stack-suffix'?: string;
+  'restore-deleted'?: boolean;
+  'purge-deleted'?: boolean;
+}
+
+/** plan/apply: what to do with soft-deleted applications of the stack that still hold its uniqueNames. */
+export function withDeletedItemOptions<T>(y: Argv<T>) {
+  return y
+    .option('restore-deleted', { type: 'boolean', describe: "Restore the stack's applications from the recycle bin and reuse them" })
+    .option('purge-deleted', { type: 'boolean', describe: "Permanently delete the stack's applications in the recycle bin and create them anew" })
+    .conflicts('restore-deleted', 'purge-deleted');
 }
 
 export async function commonOptions(a: TargetArgs, progress?: (l: string) => void): Promise<CommonOptions> {
@@ -40,6 +52,8 @@ export async function commonOptions(a: TargetArgs, progress?: (l: string) => voi
     auth: a.auth,
     ca: a['ca-file'] ? await readFile(a['ca-file'], 'utf8') : undefined,
     timeoutMs: a.timeout * 1000,
+    stackSuffix: a['stack-suffix'],
+    deletedApps: a['restore-deleted'] ? 'restore' : a['purge-deleted'] ? 'purge' : undefined,
     progress,
   };
 }

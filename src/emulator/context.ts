@@ -39,6 +39,11 @@ export interface GraphRoute {
   pattern: string;
   /** The caller needs at least one of these Microsoft Graph application permissions. */
   anyOf: readonly string[];
+  /**
+   * OData query options the handler honours (e.g. graph/query-options.ts LIST_QUERY); default `$select` for a
+   * GET, none otherwise. Any other system query option answers 501/400, never a silent ignore.
+   */
+  query?: readonly string[];
   handler: GraphHandler;
 }
 

@@ -10,7 +10,8 @@ import { TokenKeys } from './keys.js';
 import { RequestLog } from './log.js';
 import { seedTenant, type SeedOptions } from './seed.js';
 import { EmulatorPipeline } from './server.js';
-import { loadState, Tenant } from './store.js';
+import { loadState, Tenant, type TenantState } from './store.js';
+import { TenantDirectory } from './directory.js';
 
 export { graphWrites, type RequestLogEntry } from './log.js';
 export type { FaultOptions } from './faults.js';
@@ -25,6 +26,21 @@ export interface EmulatorOptions extends FaultOptions, SeedOptions {
   /** Request log as JSON lines; default TENANTFORM_EMULATOR_LOG. */
   logFile?: string;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Host at least this many MORE tenants (customer tenants for multi-tenant apps), each with its own
+   * tenant id, domain `tenantformcustomerN.onmicrosoft.com`, admin client and objects. Default 0.
+   */
+  extraTenants?: number;
+}
+
+/** One tenant of a running emulator, with the bootstrap admin client that manages it. */
+export interface EmulatorTenant {
+  tenantId: string;
+  /** The initial verified domain, `{subdomain}.onmicrosoft.com`. */
+  domain: string;
+  adminClientId: string;
+  adminClientSecret: string;
+  tenant: Tenant;
 }
 
 /** What a running emulator offers: the JSON line printed by `tenantform emulator`, plus handles for tests. */
@@ -42,6 +58,10 @@ export interface Emulator {
   clock: Clock;
   tenant: Tenant;
   faults: Faults;
+  /** Every tenant this emulator hosts; the first is the one above (tenantId, admin client, tenant). */
+  tenants: EmulatorTenant[];
+  /** Host one more tenant (persisted in the state file). Its id and domain can name it in login URLs. */
+  addTenant(options?: SeedOptions): Promise<EmulatorTenant>;
   close(): Promise<void>;
 }
 
@@ -57,7 +77,29 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   let state = stateFile ? loadState(stateFile) : undefined;
   const fresh = !state;
   state ??= seedTenant(options, await createSigningKey(), clock.iso());
-  const tenant = new Tenant(state, clock, () => faults.options.replicationLagMs, stateFile);
+  const lag = () => faults.options.replicationLagMs;
+  const tenant = new Tenant(state, clock, lag, stateFile);
+  const directory = new TenantDirectory(tenant);
+  for (const extra of state.extraTenants ?? []) directory.add(new Tenant(extra, clock, lag, undefined, tenant));
+  const addTenant = async (seed: SeedOptions = {}): Promise<EmulatorTenant> => {
+    const n = (state.extraTenants ?? []).length + 1;
+    // Tenants share the token-signing key (as Entra's tenants share the published keys; see directory.ts).
+    const extra: TenantState = seedTenant(
+      { ...seed, subdomain: seed.subdomain ?? `tenantformcustomer${n}`, displayName: seed.displayName ?? `tenantform customer tenant ${n}` },
+      state.signingKey,
+      clock.iso(),
+    );
+    const domain = `${seed.subdomain ?? `tenantformcustomer${n}`}.onmicrosoft.com`;
+    if (directory.all().some((t) => t.tenantId === extra.tenantId || t.state.organization.verifiedDomains?.some((d) => d.name === domain))) {
+      throw new Error(`emulator: a tenant with id ${extra.tenantId} or domain ${domain} already exists`);
+    }
+    (state.extraTenants ??= []).push(extra);
+    const t = new Tenant(extra, clock, lag, undefined, tenant);
+    directory.add(t);
+    tenant.saveNow();
+    return describeTenant(t);
+  };
+  while ((state.extraTenants ?? []).length < (options.extraTenants ?? 0)) await addTenant();
   if (fresh) tenant.saveNow();
 
   let caFile = certFile;
@@ -97,6 +139,10 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     clock,
     tenant,
     faults,
+    get tenants() {
+      return directory.all().map(describeTenant);
+    },
+    addTenant,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -104,6 +150,11 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
       if (tmpDir) rmSync(tmpDir, { recursive: true, force: true });
     },
   };
+}
+
+function describeTenant(t: Tenant): EmulatorTenant {
+  const domain = t.state.organization.verifiedDomains?.find((d) => d.isInitial)?.name ?? '';
+  return { tenantId: t.tenantId, domain, adminClientId: t.state.admin.appId, adminClientSecret: t.state.admin.clientSecret, tenant: t };
 }
 
 export function stateDir(stateFile: string): string {

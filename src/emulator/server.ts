@@ -1,8 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { decodeJwt } from 'jose';
 import { authenticateGraph } from './auth.js';
 import { hasAny, type Caller, type EmulatorEnv } from './context.js';
+import { envForTenant, tenantById } from './directory.js';
 import { GraphFault, graphErrors, renderGraphFault } from './errors.js';
 import { handleBatch } from './graph/batch.js';
+import { checkQueryOptions } from './graph/query-options.js';
 import { graphRoutes } from './graph/routes.js';
 import type { EmuRequest, EmuResponse } from './http.js';
 import { json } from './http.js';
@@ -49,16 +52,35 @@ export class EmulatorPipeline {
   }
 
   private async graphTopLevel(req: EmuRequest): Promise<EmuResponse> {
-    const caller = await authenticateGraph(req, this.env);
-    return this.graph(req, caller);
+    const env = this.graphTenantEnv(req);
+    const caller = await authenticateGraph(req, env);
+    return this.graph(req, caller, env);
+  }
+
+  /**
+   * Graph serves the tenant the access token was issued in (its `tid`), as graph.microsoft.com does for
+   * every tenant at one host. The claim is only peeked here to pick the tenant; authenticateGraph then
+   * verifies the token against that tenant. An unreadable token or unknown tid falls to the first tenant,
+   * which rejects it.
+   */
+  private graphTenantEnv(req: EmuRequest): EmulatorEnv {
+    const token = String(req.headers.authorization ?? '').replace(/^Bearer\s+/i, '').trim();
+    let tid: unknown;
+    try {
+      tid = decodeJwt(token).tid;
+    } catch {
+      return this.env;
+    }
+    const tenant = typeof tid === 'string' ? tenantById(this.env.tenant, tid) : undefined;
+    return tenant ? envForTenant(this.env, tenant) : this.env;
   }
 
   /** One Graph request for an authenticated caller; $batch items come back through here. */
-  async graph(req: EmuRequest, caller: Caller): Promise<EmuResponse> {
+  async graph(req: EmuRequest, caller: Caller, env: EmulatorEnv = this.env): Promise<EmuResponse> {
     const started = performance.now();
     let out: EmuResponse;
     try {
-      out = await this.graphInner(req, caller);
+      out = await this.graphInner(req, caller, env);
     } catch (e) {
       out = this.renderError(e, req);
     }
@@ -78,7 +100,7 @@ export class EmulatorPipeline {
     return out;
   }
 
-  private async graphInner(req: EmuRequest, caller: Caller): Promise<EmuResponse> {
+  private async graphInner(req: EmuRequest, caller: Caller, env: EmulatorEnv): Promise<EmuResponse> {
     let segments = splitGraphPath(req.path);
     if (!req.inBatch) {
       const version = segments.shift();
@@ -92,12 +114,13 @@ export class EmulatorPipeline {
       if (req.method !== 'POST') throw graphErrors.methodNotAllowed();
       // The envelope itself is not throttled: Graph evaluates each item against the limits and answers
       // 200 with per-item 429s (https://learn.microsoft.com/graph/throttling#throttling-and-batching).
-      return handleBatch(req, caller, (sub) => this.graph({ ...sub, inBatch: true }, caller), this.env);
+      return handleBatch(req, caller, (sub) => this.graph({ ...sub, inBatch: true }, caller, env), env);
     }
-    if (this.env.faults.shouldThrottle()) throw graphErrors.throttled(this.env.faults.options.retryAfterSeconds);
+    if (env.faults.shouldThrottle()) throw graphErrors.throttled(env.faults.options.retryAfterSeconds);
     const { route, params } = this.router.match(req.method, segments);
     if (!hasAny(caller, route.anyOf)) throw graphErrors.denied();
-    return route.handler({ req, params, env: this.env, caller });
+    checkQueryOptions(req, route);
+    return route.handler({ req, params, env, caller });
   }
 
   private renderError(e: unknown, req: EmuRequest | undefined): EmuResponse {

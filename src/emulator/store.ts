@@ -58,6 +58,11 @@ export interface TenantState {
   signingKey: SigningKey;
   /** The bootstrap admin client (its secret is kept so every start can print it). */
   admin: { appId: string; clientSecret: string };
+  /**
+   * Other tenants hosted by the same emulator (only on the first tenant's state, which is what the state
+   * file holds). Each is a complete TenantState of its own; see directory.ts.
+   */
+  extraTenants?: TenantState[];
 }
 
 export type CollectionName = 'applications' | 'servicePrincipals' | 'appRoleAssignments' | 'oauth2PermissionGrants';
@@ -68,11 +73,15 @@ export type CollectionName = 'applications' | 'servicePrincipals' | 'appRoleAssi
  */
 export class Tenant {
   private saveTimer: NodeJS.Timeout | undefined;
+  /** Every tenant of this emulator (this one included), set by createEmulator; see directory.ts. */
+  directory?: { all(): Tenant[] };
   constructor(
     readonly state: TenantState,
     private readonly clock: Clock,
     private readonly lagMs: () => number,
     private readonly file?: string,
+    /** An extra tenant lives inside its parent's state file: its changes save the parent. */
+    private readonly parent?: Tenant,
   ) {}
 
   get tenantId(): string {
@@ -132,6 +141,7 @@ export class Tenant {
 
   /** Schedule an atomic save of the state file (no-op for an in-memory tenant). */
   changed(): void {
+    if (this.parent) return this.parent.changed();
     if (!this.file || this.saveTimer) return;
     this.saveTimer = setTimeout(() => {
       this.saveTimer = undefined;
@@ -140,6 +150,7 @@ export class Tenant {
   }
 
   saveNow(): void {
+    if (this.parent) return this.parent.saveNow();
     if (this.saveTimer) {
       clearTimeout(this.saveTimer);
       this.saveTimer = undefined;

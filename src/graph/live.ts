@@ -39,6 +39,11 @@ export interface LiveState {
   applications: Record<string, LiveApplication>;
   /** By the name used in the manifest (display name or appId). Absent = not found. */
   resources: Record<string, LiveResource | null>;
+  /**
+   * Soft-deleted applications (directory/deletedItems) that hold a managed uniqueName, by uniqueName
+   * (lower-cased). Graph keeps the uniqueName reserved while they are there; see src/destroy/recover.ts.
+   */
+  deletedApplications?: Record<string, Application>;
 }
 
 export const APP_SELECT = [
@@ -54,6 +59,9 @@ export const APP_SELECT = [
   'optionalClaims',
   'tags',
   'passwordCredentials',
+  // With $select, Graph returns keyCredentials[].key too (https://learn.microsoft.com/graph/api/application-get):
+  // plan compares certificates by content, and apply must resend every key in its read-modify-write PATCH.
+  'keyCredentials',
   'requiredResourceAccess',
   'createdDateTime',
 ].join(',');

@@ -33,6 +33,13 @@ export async function readLive(transport: GraphTransport, req: ReadRequest): Pro
         : `/servicePrincipals?$filter=displayName eq '${q(name)}'&$select=${SP_SELECT}`,
     })),
   ];
+  // Soft-deleted apps holding our uniqueNames (same round trip): an upsert would otherwise answer "uniqueName
+  // already exists" until the deadline. Filtering deletedItems on uniqueName is UNCONFIRMED for the real
+  // service, so a refused lookup only costs the early diagnosis (see deletedHolders).
+  const deletedAt = round1.length;
+  round1.push(
+    ...req.uniqueNames.map((u) => ({ method: 'GET' as const, path: `/directory/deletedItems/microsoft.graph.application?$filter=uniqueName eq '${q(u)}'&$select=${APP_SELECT},deletedDateTime` })),
+  );
   const r1 = await batchRequests(transport, round1, { deadline: req.deadline });
   const tenant = toTenant(expectOk(r1[0], 'read the organization', ['Organization.Read.All']));
   const applications: Record<string, LiveApplication> = {};
@@ -75,7 +82,17 @@ export async function readLive(transport: GraphTransport, req: ReadRequest): Pro
       federatedCredentials: listOf(fics, `read federated credentials of ${uniqueName}`),
     };
   });
-  return { tenant, applications, resources };
+  return { tenant, applications, resources, deletedApplications: deletedHolders(r1.slice(deletedAt)) };
+}
+
+/** Deleted applications by uniqueName (lower-cased) from the recycle-bin lookups of round 1. */
+function deletedHolders(responses: GraphResponse[]): Record<string, Application> {
+  const out: Record<string, Application> = {};
+  for (const res of responses) {
+    if (res.status !== 200) continue; // 429 after the deadline or an unsupported filter: no early diagnosis
+    for (const app of (res.body as { value?: Application[] }).value ?? []) if (app.uniqueName) out[app.uniqueName.toLowerCase()] = app;
+  }
+  return out;
 }
 
 function expectOk(res: GraphResponse, action: string, needs: string[]): unknown {
@@ -93,7 +110,8 @@ function listOf<T>(res: GraphResponse, action: string): T[] {
   return body.value ?? [];
 }
 
-function toTenant(body: unknown): LiveTenant {
+/** The tenant from `GET /organization` (also used by the destroy and import readers). */
+export function toTenant(body: unknown): LiveTenant {
   const org = ((body as { value?: Organization[] }).value ?? [])[0];
   if (!org?.id) throw new TenantformError('GRAPH_ERROR', 'Microsoft Graph returned no organization for this tenant.');
   const domains = (org.verifiedDomains ?? []).map((d) => d.name!).filter(Boolean);

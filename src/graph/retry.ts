@@ -10,11 +10,15 @@ export type OpKind =
   | 'read' // 404 is an answer
   | 'read-after-write' // reading back what this run wrote: 404 means not replicated yet
   | 'write' // PATCH/DELETE/action on an object that exists (maybe only just)
+  | 'delete' // DELETE (or restore) of an object that may be gone already: 404 is an answer (teardown re-runs)
   | 'upsert' // PATCH …(key) + Prefer: create-if-missing: idempotent by key
   | 'create-service-principal'
   | 'create-assignment'
   | 'create-grant'
-  | 'add-password';
+  | 'create-federated-credential'
+  | 'add-password'
+  // Not a Graph call: verify's client-credentials token request (src/verify/run.ts); codes are `AADSTS<n>`.
+  | 'acquire-token';
 
 type RetryClass = 'throttle' | 'transient' | 'replication';
 
@@ -27,7 +31,7 @@ interface RetryRule {
   why: string;
 }
 
-const WRITES_AFTER_CREATE: readonly OpKind[] = ['read-after-write', 'write', 'upsert', 'add-password', 'create-service-principal', 'create-assignment', 'create-grant'];
+const WRITES_AFTER_CREATE: readonly OpKind[] = ['read-after-write', 'write', 'upsert', 'add-password', 'create-service-principal', 'create-assignment', 'create-grant', 'create-federated-credential'];
 
 /**
  * THE retry table. Anything not listed here is not retried and reaches the user as a mapped error.
@@ -45,12 +49,25 @@ export const RETRY_TABLE: readonly RetryRule[] = [
   // A soft-deleted app holding the uniqueName gives the same answer; session.ts detects that before apply.
   { ops: ['upsert'], status: 400, codes: ['Request_BadRequest'], retry: 'replication', why: 'the application with this uniqueName has not replicated yet' },
   { ops: ['write', 'upsert'], status: 409, codes: ['Error_MsaAppDoesNotExist'], retry: 'replication', why: 'MSA side of a new app not created yet (azuread #1764)' },
+  // Credential writes to one application in quick succession (keyCredentials PATCH, addPassword) are refused,
+  // not applied, with 409 Directory_ConcurrencyViolation (anchors.md gotcha 8; nais/azurerator #448).
+  { ops: ['write', 'add-password'], status: 409, codes: ['Directory_ConcurrencyViolation'], retry: 'replication', why: 'a concurrent change to the same application' },
   // SP create right after app create: 400 "appId … does not reference a valid application object" or a misleading 403.
   { ops: ['create-service-principal'], status: 400, codes: ['Request_BadRequest'], retry: 'replication', why: 'application not replicated yet' },
   { ops: ['create-service-principal'], status: 403, codes: ['Authorization_RequestDenied'], retry: 'replication', why: 'application not replicated yet (misleading 403)' },
   // Assignment/grant right after SP create: 400 "Not a valid reference update" / "… does not exist …". A real
   // duplicate is also 400 Request_BadRequest, which is why creates re-read before each retry.
   { ops: ['create-assignment', 'create-grant'], status: 400, codes: ['Request_BadRequest'], retry: 'replication', why: 'service principal not replicated yet' },
+  // Token requests right after apply (verify): the token service reads replicas too. A new secret is refused
+  // as wrong (https://learn.microsoft.com/entra/identity-platform/howto-create-service-principal-portal), a new
+  // app or SP is unknown, a new certificate is not found, and new assignments are not in the token yet.
+  // Keyed on AADSTS numbers from `error_codes`, never message text; verify only waits when the manifest says
+  // the missing thing was created by tenantform (src/verify/run.ts).
+  { ops: ['acquire-token'], status: 401, codes: ['AADSTS7000215'], retry: 'replication', why: 'the new client secret has not reached the token service yet (AADSTS7000215)' },
+  { ops: ['acquire-token'], status: 400, codes: ['AADSTS700016'], retry: 'replication', why: 'the client application has not reached the token service yet (AADSTS700016)' },
+  { ops: ['acquire-token'], status: 400, codes: ['AADSTS500011'], retry: 'replication', why: "the API's service principal has not reached the token service yet (AADSTS500011)" },
+  { ops: ['acquire-token'], status: 401, codes: ['AADSTS700027'], retry: 'replication', why: 'the new certificate has not reached the token service yet (AADSTS700027)' },
+  { ops: ['acquire-token'], status: 425, codes: ['RoleAssignmentNotReplicated'], retry: 'replication', why: 'the granted app roles are not in the token yet (AADSTS501051 or no roles claim)' },
 ];
 
 export interface RetryOptions {

@@ -43,7 +43,14 @@ export async function resolveTarget(opts: TargetOptions): Promise<Target> {
   if (tenant === 'local') return localTarget(opts);
   const authorityHost = opts.authorityHost ?? process.env.AZURE_AUTHORITY_HOST ?? 'https://login.microsoftonline.com';
   const graphUrl = opts.graphUrl ?? 'https://graph.microsoft.com';
-  const common = { authorityHost, ...(opts.ca ? { tlsOptions: { ca: opts.ca } } : {}) };
+  const common = {
+    authorityHost,
+    // MSAL validates an authority it has no built-in metadata for through login.microsoftonline.com's instance
+    // discovery, which knows nothing of a private host (an emulator, Azure Stack) and fails offline. The user
+    // named this host explicitly, so it is trusted as given (https://learn.microsoft.com/javascript/api/@azure/identity/authorityvalidationoptions).
+    disableInstanceDiscovery: !MICROSOFT_AUTHORITY_HOSTS.has(new URL(authorityHost).hostname),
+    ...(opts.ca ? { tlsOptions: { ca: opts.ca } } : {}),
+  };
   const credential =
     opts.credential ??
     (opts.auth === 'device-code'
@@ -52,9 +59,17 @@ export async function resolveTarget(opts: TargetOptions): Promise<Target> {
   return { kind: 'remote', tenant, graphUrl, authorityHost, credential, ca: opts.ca, close: async () => {} };
 }
 
+/** Entra authority hosts of the public and national clouds (MSAL ships their metadata). */
+const MICROSOFT_AUTHORITY_HOSTS = new Set(['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn', 'login.microsoftonline.de', 'login.windows.net', 'login.microsoft.com', 'sts.windows.net']);
+
 async function localTarget(opts: TargetOptions): Promise<Target> {
   const stateFile = opts.localStateFile ?? DEFAULT_STATE_FILE;
-  const port = opts.localPort ?? DEFAULT_EMULATOR_PORT;
+  // TENANTFORM_LOCAL_PORT moves the local tenant off its fixed port (parallel test runs, a second checkout).
+  const envPort = process.env.TENANTFORM_LOCAL_PORT ? Number(process.env.TENANTFORM_LOCAL_PORT) : undefined;
+  if (envPort !== undefined && !(Number.isInteger(envPort) && envPort > 0 && envPort < 65536)) {
+    throw new TenantformError('USAGE', `TENANTFORM_LOCAL_PORT must be a TCP port number (1-65535), got "${process.env.TENANTFORM_LOCAL_PORT}".`);
+  }
+  const port = opts.localPort ?? envPort ?? DEFAULT_EMULATOR_PORT;
   let emu: Emulator | undefined;
   try {
     emu = await createEmulator({ port, stateFile });

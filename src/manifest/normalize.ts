@@ -3,6 +3,8 @@
  * reference. Fills every default, derives ids/uniqueName/ownership tag, converts to Graph shapes.
  */
 import {
+  isSensitiveRef,
+  outputRefs,
   ownershipTagFor,
   stableId,
   uniqueNameFor,
@@ -16,8 +18,12 @@ import {
 import type { ManifestSource } from './load.js';
 import { locate } from './locate.js';
 import { classifyRef, parseTemplate } from './references.js';
+import { normalizeCertificates, normalizeFederatedCredentials, normalizeSecrets } from './normalize-credentials.js';
+import { outputShape } from './output-shapes.js';
 import { apiRefFor, outputFormat } from './rules-links.js';
 import { LIFETIME, type Manifest, type ManifestApplication, type ManifestOptionalClaim } from './schema.js';
+
+export { defaultRenewBeforeMs } from './normalize-credentials.js';
 
 const UNIT_MS: Record<string, number> = {
   h: 3_600_000,
@@ -38,16 +44,21 @@ export function normalizeManifest(opts: { source: ManifestSource; manifest: Mani
   const stack = manifest.stack;
   const appKeys = new Set(Object.keys(manifest.applications));
   const applications = Object.entries(manifest.applications).map(([key, app]) => normalizeApplication({ source, stack, key, app, appKeys }));
+  const parse = (template: string) => templateParts(template, manifest);
   const outputs = manifest.outputs.map((output, index): DesiredOutput => {
-    const values = Object.entries(output.values).map(([key, template]) => ({ key, source: template, parts: templateParts(template, manifest) }));
-    return {
-      path: output.path,
-      format: outputFormat(output),
-      values,
-      sensitive: values.some((v) => v.parts.some((p) => 'ref' in p && p.ref.kind === 'secret')),
-      location: locate(source, ['outputs', index]),
-    };
+    const format = outputFormat(output);
+    const values = Object.entries(output.values ?? {}).map(([key, template]) => ({ key, source: template, parts: parse(template) }));
+    const shape = outputShape(output, format, manifest.applications, parse);
+    return { path: output.path, format, values, shape, sensitive: outputRefs({ values, shape }).some(isSensitiveRef), location: locate(source, ['outputs', index]) };
   });
+  // A generated certificate's keyFile is an output too: replaced atomically once the new certificate is registered.
+  for (const app of applications) {
+    for (const c of app.certificates) {
+      if (!c.keyFile) continue;
+      const raw = `\${apps.${app.key}.certificates.${c.name}.pem}`;
+      outputs.push({ path: c.keyFile, format: 'pem', values: [{ key: 'pem', source: raw, parts: parse(raw) }], shape: null, sensitive: true, location: c.location });
+    }
+  }
   return { name: stack, file: source.file, applications, outputs, variables: Object.fromEntries(opts.variables) };
 }
 
@@ -90,7 +101,9 @@ function normalizeApplication(opts: { source: ManifestSource; stack: string; key
       appRoleAssignmentRequired: app.servicePrincipal?.appRoleAssignmentRequired ?? false,
       tags: [...(app.servicePrincipal?.tags ?? [])],
     },
-    secrets: app.secrets.map((s) => ({ name: s.name, lifetime: s.lifetime, lifetimeMs: lifetimeMs(s.lifetime) })),
+    secrets: normalizeSecrets(app, lifetimeMs),
+    certificates: normalizeCertificates({ source, key, app, lifetimeMs }),
+    federatedCredentials: normalizeFederatedCredentials({ source, stack, key, app }),
     permissions: app.permissions.map((p, i) => ({
       api: apiRefFor(p.api, opts.appKeys),
       roles: [...p.roles],
@@ -128,6 +141,9 @@ function outputRef(path: string[], manifest: Manifest): OutputRef {
     case 'app':
       if (ref.field === 'secrets') return { kind: 'secret', app: ref.app, secret: ref.secret };
       if (ref.field === 'secret') return { kind: 'secret', app: ref.app, secret: manifest.applications[ref.app].secrets[0].name };
+      if (ref.field === 'certificate') {
+        return { kind: 'certificate', app: ref.app, certificate: ref.certificate ?? manifest.applications[ref.app].certificates[0].name, field: ref.certField };
+      }
       return { kind: ref.field, app: ref.app };
     default:
       // Validation rejects every other reference before normalization runs.

@@ -1,9 +1,12 @@
+import type { CertificateField } from '../model/desired.js';
+
 /**
  * `${...}` references inside manifest strings.
  *
  * - `${var.NAME}`: a variable; usable in any string value.
  * - In output values only: `${tenant.id}`, `${tenant.subdomain}`, `${tenant.authority}`,
- *   `${apps.KEY.appId}`, `${apps.KEY.identifierUri}`, `${apps.KEY.secret}`, `${apps.KEY.secrets.NAME}`.
+ *   `${apps.KEY.appId}`, `${apps.KEY.identifierUri}`, `${apps.KEY.secret}`, `${apps.KEY.secrets.NAME}`,
+ *   `${apps.KEY.certificate.FIELD}`, `${apps.KEY.certificates.NAME.FIELD}`, `${tenant.instance}`, `${tenant.authorityHost}`.
  * - `$${` is a literal `${`.
  * `{appId}` (no dollar) is not a reference: it is the identifier URI placeholder, filled in by apply.
  */
@@ -77,11 +80,14 @@ export type ClassifiedRef =
   | { kind: 'tenant'; field: 'id' | 'subdomain' | 'authority' }
   | { kind: 'app'; app: string; field: 'appId' | 'identifierUri' | 'secret' }
   | { kind: 'app'; app: string; field: 'secrets'; secret: string }
+  /** `${apps.KEY.certificates.NAME.FIELD}`, or `${apps.KEY.certificate.FIELD}` (certificate undefined: the only one). */
+  | { kind: 'app'; app: string; field: 'certificate'; certificate?: string; certField: CertificateField }
   | { kind: 'invalid'; message: string; hint?: string };
 
-export const TENANT_FIELDS = ['id', 'subdomain', 'authority'] as const;
-export const APP_FIELDS = ['appId', 'identifierUri', 'secret', 'secrets.<name>'] as const;
-const OUTPUT_FORMS = '${var.NAME}, ${tenant.id|subdomain|authority} or ${apps.KEY.appId|identifierUri|secret|secrets.NAME}';
+export const TENANT_FIELDS = ['id', 'subdomain', 'authority', 'instance', 'authorityHost'] as const;
+export const CERTIFICATE_FIELDS: readonly CertificateField[] = ['path', 'thumbprint', 'thumbprintSha256', 'keyId', 'privateKey', 'pem', 'pfxPath', 'pfxPassword'];
+export const APP_FIELDS = ['appId', 'identifierUri', 'secret', 'secrets.<name>', 'certificate.<field>', 'certificates.<name>.<field>'] as const;
+const OUTPUT_FORMS = '${var.NAME}, ${tenant.id|subdomain|authority|instance|authorityHost} or ${apps.KEY.appId|identifierUri|secret|secrets.NAME|certificates.NAME.path}';
 
 export function classifyRef(path: readonly string[]): ClassifiedRef {
   const [ns, a, b, c] = path;
@@ -98,6 +104,12 @@ export function classifyRef(path: readonly string[]): ClassifiedRef {
   if (ns === 'apps') {
     if (path.length === 3 && (b === 'appId' || b === 'identifierUri' || b === 'secret')) return { kind: 'app', app: a, field: b };
     if (path.length === 4 && b === 'secrets') return { kind: 'app', app: a, field: 'secrets', secret: c };
+    const certField = (f: string | undefined) => (CERTIFICATE_FIELDS as readonly string[]).includes(f ?? '') ? (f as CertificateField) : undefined;
+    if (path.length === 4 && b === 'certificate' && certField(c)) return { kind: 'app', app: a, field: 'certificate', certField: certField(c)! };
+    if (path.length === 5 && b === 'certificates' && certField(path[4])) return { kind: 'app', app: a, field: 'certificate', certificate: c, certField: certField(path[4])! };
+    if (b === 'certificate' || b === 'certificates') {
+      return { kind: 'invalid', message: `Reference ${raw} does not name a certificate value`, hint: `use \${apps.${a}.certificates.NAME.F} or \${apps.${a}.certificate.F} with F one of ${CERTIFICATE_FIELDS.join(', ')}` };
+    }
     return { kind: 'invalid', message: `Reference ${raw} does not name an application value`, hint: `use \${apps.KEY.X} with X one of ${APP_FIELDS.join(', ')}` };
   }
   return { kind: 'invalid', message: `Reference ${raw} does not name anything`, hint: `references look like ${OUTPUT_FORMS}` };

@@ -8,6 +8,7 @@ import type { DesiredApiRef } from '../model/desired.js';
 import { closest, didYouMean } from './problems.js';
 import { classifyRef, parseTemplate } from './references.js';
 import { duplicates, type Reporter } from './report.js';
+import { checkCertificateRef, checkOutputForm } from './rules-outputs.js';
 import type { CheckedManifest } from './rules.js';
 import { DOTENV_KEY, type ManifestApplication, type ManifestOutput } from './schema.js';
 
@@ -101,8 +102,8 @@ function checkTenantName(m: CheckedManifest, report: Reporter, path: Array<strin
   }
 }
 
-export function outputFormat(output: ManifestOutput): 'dotenv' | 'json' {
-  return output.format ?? (output.path.toLowerCase().endsWith('.json') ? 'json' : 'dotenv');
+export function outputFormat(output: ManifestOutput): 'dotenv' | 'json' | 'msal-node' | 'appsettings' {
+  return output.format ?? (output.path.toLowerCase().endsWith('.json') || output.template !== undefined ? 'json' : 'dotenv');
 }
 
 export function checkOutputs(m: CheckedManifest, report: Reporter): void {
@@ -113,46 +114,69 @@ export function checkOutputs(m: CheckedManifest, report: Reporter): void {
   );
   for (const { index, output } of m.outputs) {
     const base = ['outputs', index];
-    const entries = Object.entries(output.values);
-    if (entries.length === 0) report.add('invalid-value', [...base, 'values'], `Output "${output.path}" has no values`);
+    const format = outputFormat(output);
+    checkOutputForm(m, report, index, output);
+    const entries = Object.entries(output.values ?? {});
+    if (entries.length === 0 && output.values !== undefined) report.add('invalid-value', [...base, 'values'], `Output "${output.path}" has no values`);
     for (const [name, template] of entries) {
       const at = [...base, 'values', name];
-      if (outputFormat(output) === 'dotenv' && !DOTENV_KEY.test(name)) {
+      if (format === 'dotenv' && !DOTENV_KEY.test(name)) {
         report.add('invalid-value', at, `"${name}" is not a valid name for a dotenv file`, { target: 'key', hint: 'use letters, digits and _, not starting with a digit' });
       }
-      for (const t of parseTemplate(template).tokens) {
-        if (t.kind !== 'ref') continue;
-        const ref = classifyRef(t.path);
-        if (ref.kind === 'invalid') report.add('dangling-reference', at, ref.message, { needle: t.raw, hint: ref.hint });
-        if (ref.kind !== 'app') continue;
-        if (!m.appKeys.has(ref.app)) {
-          report.add('dangling-reference', at, `${t.raw} names application "${ref.app}", which this manifest does not declare`, {
-            needle: t.raw,
-            hint: didYouMean(ref.app, m.appKeys),
-          });
-          continue;
-        }
-        const app = m.apps.get(ref.app);
-        if (!app) continue; // declared but broken: already reported
-        if (ref.field === 'identifierUri' && app.identifierUris.length === 0) {
-          report.add('dangling-reference', at, `${t.raw}: application "${ref.app}" has no identifierUris`, { needle: t.raw, hint: 'add identifierUris: [api://{appId}]' });
-        } else if (ref.field === 'secret' && app.secrets.length !== 1) {
-          const names = app.secrets.map((s) => s.name);
-          if (names.length === 0) {
-            report.add('dangling-reference', at, `${t.raw}: application "${ref.app}" has no secrets`, { needle: t.raw, hint: 'add secrets: [{name: main}]' });
-          } else {
-            report.add('invalid-reference', at, `${t.raw} is ambiguous: application "${ref.app}" has ${names.length} secrets`, {
-              needle: t.raw,
-              hint: `name one: ${names.map((n) => `\${apps.${ref.app}.secrets.${n}}`).join(', ')}`,
-            });
-          }
-        } else if (ref.field === 'secrets' && !app.secrets.some((s) => s.name === ref.secret)) {
-          report.add('dangling-reference', at, `${t.raw}: application "${ref.app}" has no secret "${ref.secret}"`, {
-            needle: t.raw,
-            hint: didYouMean(ref.secret, app.secrets.map((s) => s.name)),
-          });
-        }
+      checkTemplate(m, report, at, template);
+    }
+    for (const { path, text } of shapedStrings(output, base)) checkTemplate(m, report, path, text);
+  }
+}
+
+/** Every template string of an output outside `values`: template leaves, scopes, audience. */
+function shapedStrings(output: ManifestOutput, base: Array<string | number>): Array<{ path: Array<string | number>; text: string }> {
+  const out: Array<{ path: Array<string | number>; text: string }> = [];
+  const walk = (v: unknown, path: Array<string | number>): void => {
+    if (typeof v === 'string') out.push({ path, text: v });
+    else if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...path, i]));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+  };
+  walk(output.template, [...base, 'template']);
+  walk(output.scopes, [...base, 'scopes']);
+  walk(output.audience, [...base, 'audience']);
+  return out;
+}
+
+function checkTemplate(m: CheckedManifest, report: Reporter, at: Array<string | number>, template: string): void {
+  for (const t of parseTemplate(template).tokens) {
+    if (t.kind !== 'ref') continue;
+    const ref = classifyRef(t.path);
+    if (ref.kind === 'invalid') report.add('dangling-reference', at, ref.message, { needle: t.raw, hint: ref.hint });
+    if (ref.kind !== 'app') continue;
+    if (!m.appKeys.has(ref.app)) {
+      report.add('dangling-reference', at, `${t.raw} names application "${ref.app}", which this manifest does not declare`, {
+        needle: t.raw,
+        hint: didYouMean(ref.app, m.appKeys),
+      });
+      continue;
+    }
+    const app = m.apps.get(ref.app);
+    if (!app) continue; // declared but broken: already reported
+    if (ref.field === 'identifierUri' && app.identifierUris.length === 0) {
+      report.add('dangling-reference', at, `${t.raw}: application "${ref.app}" has no identifierUris`, { needle: t.raw, hint: 'add identifierUris: [api://{appId}]' });
+    } else if (ref.field === 'secret' && app.secrets.length !== 1) {
+      const names = app.secrets.map((s) => s.name);
+      if (names.length === 0) {
+        report.add('dangling-reference', at, `${t.raw}: application "${ref.app}" has no secrets`, { needle: t.raw, hint: 'add secrets: [{name: main}]' });
+      } else {
+        report.add('invalid-reference', at, `${t.raw} is ambiguous: application "${ref.app}" has ${names.length} secrets`, {
+          needle: t.raw,
+          hint: `name one: ${names.map((n) => `\${apps.${ref.app}.secrets.${n}}`).join(', ')}`,
+        });
       }
+    } else if (ref.field === 'secrets' && !app.secrets.some((s) => s.name === ref.secret)) {
+      report.add('dangling-reference', at, `${t.raw}: application "${ref.app}" has no secret "${ref.secret}"`, {
+        needle: t.raw,
+        hint: didYouMean(ref.secret, app.secrets.map((s) => s.name)),
+      });
+    } else if (ref.field === 'certificate') {
+      checkCertificateRef(report, at, t.raw, ref.app, app, ref.certificate, ref.certField);
     }
   }
 }

@@ -6,6 +6,7 @@ import { includesPersonalAccounts, OWNERSHIP_TAG_PREFIX } from '../model/desired
 import type { ManifestSource } from './load.js';
 import type { TreePath } from './problems.js';
 import { duplicates, lineCol, type Reporter } from './report.js';
+import { checkCredentials } from './rules-credentials.js';
 import { checkOutputs, checkPermissions } from './rules-links.js';
 import { identifierUriProblem, MAX_IDENTIFIER_URIS_PERSONAL } from './rules-uris.js';
 import { APP_KEY, APP_KEY_MAX, SECRET_NAME, type ManifestApplication, type ManifestOptionalClaim, type ManifestOutput } from './schema.js';
@@ -40,7 +41,10 @@ export function checkRules(m: CheckedManifest, report: Reporter): void {
       });
     }
   }
-  for (const [key, app] of m.apps) checkApplication(key, app, report);
+  for (const [key, app] of m.apps) {
+    checkApplication(key, app, report);
+    checkCredentials({ stack: m.stack, key, app, report });
+  }
   checkIdentifierUrisAcrossApps(m, report);
   checkPermissions(m, report);
   checkOutputs(m, report);

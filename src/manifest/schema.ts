@@ -75,14 +75,53 @@ function buildSchemas(strict: boolean) {
     tags: z.array(z.string().min(1)).default([]),
   });
 
+  const duration = (what: string) => z.string().regex(LIFETIME, { error: `${what} must be a number and a unit h, d, w or y, like 12h, 30d or 2y` });
+
   const Secret = obj({
     name: z.string().meta({ pattern: SECRET_NAME.source }).describe('Unique within the application; used in ${apps.KEY.secrets.NAME}.'),
-    lifetime: z
-      .string()
-      .regex(LIFETIME, { error: 'Lifetime must be a number and a unit h, d, w or y, like 12h, 180d or 2y' })
-      .default('180d')
-      .describe('How long a new secret is valid: 12h, 180d, 8w, 2y. Default 180d.'),
+    lifetime: duration('Lifetime').default('180d').describe('How long a new secret is valid: 12h, 180d, 8w, 2y. Default 180d.'),
+    renewBefore: duration('renewBefore')
+      .optional()
+      .describe('Rotate the secret when fewer than this remain of its lifetime (apply adds a new one, writes the outputs, then removes the old). Default: a third of the lifetime, at most 30d.'),
   });
+
+  const Certificate = obj({
+    name: z.string().meta({ pattern: SECRET_NAME.source }).describe('Unique within the application; used in ${apps.KEY.certificates.NAME.FIELD}.'),
+    generate: obj({
+      subject: z.string().min(1).describe('Subject of the self-signed certificate, e.g. CN=todolist-daemon'),
+      lifetime: duration('Lifetime').default('1y').describe('Validity of each generated certificate. Default 1y.'),
+    })
+      .optional()
+      .describe('Generate a self-signed certificate (private key kept 0600 under .tenantform/certificates); rotated like secrets.'),
+    file: z.string().min(1).optional().describe('A PEM (certificate, and private key for outputs that need it) or PFX/P12 file you keep; only its public certificate is uploaded.'),
+    passwordEnv: z.string().min(1).optional().describe('For a PFX file: the environment variable that holds its password (never the password itself).'),
+    keyFile: z.string().min(1).optional().describe('Generated certificates: also keep the current certificate + private key PEM at this path (0600), replaced only after the new certificate is registered.'),
+    renewBefore: duration('renewBefore').optional().describe('Rotate (generated) or warn (file) when fewer than this remain. Default: a third of the lifetime, at most 30d.'),
+  }).describe('A certificate credential: exactly one of generate or file.');
+
+  const FederatedCredential = obj({
+    name: z.string().min(1).describe('Unique within the application, at most 120 characters, URL friendly. Immutable in Graph: renaming deletes and re-creates it.'),
+    description: z.string().optional(),
+    audience: z.string().min(1).optional().describe('Default api://AzureADTokenExchange.'),
+    github: obj({
+      repository: z.string().min(1).describe('OWNER/REPO'),
+      branch: z.string().min(1).optional(),
+      environment: z.string().min(1).optional(),
+      pullRequest: z.boolean().optional(),
+      tag: z.string().min(1).optional(),
+    })
+      .optional()
+      .describe('A GitHub Actions workflow: the repository and exactly one of branch, environment, pullRequest: true or tag.'),
+    kubernetes: obj({
+      issuer: z.string().min(1).describe("The cluster's OIDC issuer URL"),
+      namespace: z.string().min(1),
+      serviceAccount: z.string().min(1),
+    })
+      .optional()
+      .describe('A Kubernetes service account (workload identity).'),
+    issuer: z.string().min(1).optional().describe('Any other identity provider: its issuer URL (with subject).'),
+    subject: z.string().min(1).optional(),
+  }).describe('A federated identity credential: exactly one of github, kubernetes, or issuer + subject.');
 
   const Permission = obj({
       api: z
@@ -108,6 +147,8 @@ function buildSchemas(strict: boolean) {
     optionalClaims: OptionalClaims.optional(),
     servicePrincipal: ServicePrincipal.optional(),
     secrets: z.array(Secret).default([]).describe('Client secrets, created with addPassword; their values go only to outputs.'),
+    certificates: z.array(Certificate).default([]).describe('Certificate credentials (keyCredentials).'),
+    federatedCredentials: z.array(FederatedCredential).default([]).describe('Federated identity credentials (workload identity federation: GitHub Actions, Kubernetes, any OIDC issuer).'),
     permissions: z.array(Permission).default([]),
   }).describe('An application registration (and its service principal).');
 
@@ -121,10 +162,21 @@ function buildSchemas(strict: boolean) {
 
   const Output = obj({
     path: z.string().min(1).describe('File to write, relative to the working directory.'),
-    format: z.enum(['dotenv', 'json']).optional().describe('Default: json for *.json paths, else dotenv.'),
+    format: z
+      .enum(['dotenv', 'json', 'msal-node', 'appsettings'])
+      .optional()
+      .describe('Default: json for *.json paths, else dotenv. msal-node and appsettings (ASP.NET Core "AzureAd" section) are built from app/credential.'),
     values: z
       .record(z.string(), z.string())
-      .describe('KEY: template. ${tenant.id|subdomain|authority}, ${apps.KEY.appId|identifierUri|secret|secrets.NAME}, ${var.NAME}.'),
+      .optional()
+      .describe(
+        'dotenv/json: KEY: template. ${tenant.id|subdomain|authority|instance|authorityHost}, ${apps.KEY.appId|identifierUri|secret|secrets.NAME}, ${apps.KEY.certificate(s.NAME).path|thumbprint|thumbprintSha256|keyId|privateKey|pem}, ${var.NAME}.',
+      ),
+    template: z.json().optional().describe('json only: a document of any shape whose strings are templates (instead of values).'),
+    app: z.string().min(1).optional().describe('msal-node/appsettings: the application key the file configures.'),
+    credential: z.string().min(1).optional().describe('msal-node/appsettings: secrets.NAME or certificates.NAME (default: the app\'s only secret or certificate).'),
+    scopes: z.union([z.string(), z.array(z.string())]).optional().describe('msal-node/appsettings: scopes (templates), e.g. ${apps.api.identifierUri}/.default'),
+    audience: z.string().optional().describe('appsettings: the Audience of a web API (template).'),
   }).describe('A config file written after apply.');
 
   const Manifest = obj({

@@ -166,7 +166,7 @@ export interface SubstitutionResult {
 
 /**
  * Replace `${var.x}` in every string of the tree except the `variables:` section. In output values
- * (`outputs[i].values.KEY`) other references stay as template text for outputs/ to fill in; anywhere else
+ * (`outputs[i].values.KEY`, strings in `outputs[i].template`, `scopes`, `audience`) other references stay as template text for outputs/ to fill in; anywhere else
  * they are errors.
  */
 export function substituteVariables(source: ManifestSource, tree: unknown, vars: ResolvedVariables): SubstitutionResult {
@@ -224,7 +224,9 @@ export function substituteVariables(source: ManifestSource, tree: unknown, vars:
 }
 
 function isOutputValue(path: TreePath): boolean {
-  return path.length === 4 && path[0] === 'outputs' && path[2] === 'values';
+  if (path[0] !== 'outputs') return false;
+  // values.KEY, any string inside template:, and the msal-node/appsettings scopes and audience.
+  return (path.length === 4 && path[2] === 'values') || (path.length >= 3 && path[2] === 'template') || path[2] === 'scopes' || (path.length === 3 && path[2] === 'audience');
 }
 
 function undeclared(report: Reporter, path: TreePath, raw: string, name: string, declared: Iterable<string>): void {

@@ -1,18 +1,24 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 /**
  * Write a file atomically: a temp file in the same directory (created with the final mode, so a secret
- * is never briefly world-readable), fsync, then rename over the target. A crash leaves either the old
- * complete file or the new complete file, never a torn one.
+ * is never briefly world-readable), fsync, rename over the target, fsync the directory. A crash leaves
+ * either the old complete file or the new complete file, never a torn one. Temp files a crashed run left
+ * beside the target (they may hold a secret) are removed by the next write of that target.
  */
-export function writeFileAtomic(path: string, content: string, mode: 0o600 | 0o644): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+export function writeFileAtomic(path: string, content: string | Buffer, mode: 0o600 | 0o644): void {
+  const dir = dirname(path);
+  mkdirSync(dir, { recursive: true });
+  const prefix = `.${basename(path)}.`;
+  for (const f of readdirSync(dir)) {
+    if (f.startsWith(prefix) && /^[0-9a-f]{12}\.tmp$/.test(f.slice(prefix.length))) rmSync(join(dir, f), { force: true });
+  }
+  const tmp = join(dir, `${prefix}${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', mode);
   try {
-    writeSync(fd, content);
+    writeSync(fd, typeof content === 'string' ? Buffer.from(content) : content);
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
@@ -21,4 +27,15 @@ export function writeFileAtomic(path: string, content: string, mode: 0o600 | 0o6
   }
   closeSync(fd);
   renameSync(tmp, path);
+  try {
+    // Make the rename itself durable (POSIX); not supported on every platform, and not needed for atomicity.
+    const d = openSync(dir, 'r');
+    try {
+      fsyncSync(d);
+    } finally {
+      closeSync(d);
+    }
+  } catch {
+    /* best effort */
+  }
 }

@@ -1,12 +1,13 @@
 import { TenantformError } from '../errors.js';
-import { renderTemplate, type DesiredOutput, type OutputRef } from '../model/desired.js';
+import { renderTemplate, type CertificateField, type DesiredOutput, type JsonTemplate, type OutputRef, type TemplatePart } from '../model/desired.js';
 
 /** Everything an output template can refer to; secrets are looked up only when rendering files. */
 export interface OutputValues {
-  tenant: { id: string; subdomain?: string; authority: string };
+  tenant: { id: string; subdomain?: string; authority: string; instance: string; authorityHost: string };
   appId(app: string): string | undefined;
   identifierUri(app: string): string | undefined;
   secret(app: string, name: string): string | undefined;
+  certificate(app: string, name: string, field: CertificateField): string | undefined;
 }
 
 /**
@@ -19,34 +20,67 @@ export function authorityFor(t: { id: string; tenantType?: string; subdomain?: s
   return `${authorityHost.replace(/\/$/, '')}/${t.id}`;
 }
 
+/** `instance` (Microsoft.Identity.Web's Instance: the authority without the tenant) and the authority's host[:port]. */
+export function tenantValues(t: { id: string; tenantType?: string; subdomain?: string }, authorityHost: string, local: boolean): OutputValues['tenant'] {
+  const authority = authorityFor(t, authorityHost, local);
+  const url = new URL(authority);
+  return { id: t.id, subdomain: t.subdomain, authority, instance: `${url.origin}/`, authorityHost: url.host };
+}
+
 export function resolveRef(ref: OutputRef, v: OutputValues): string | undefined {
   switch (ref.kind) {
     case 'tenant':
-      return ref.field === 'id' ? v.tenant.id : ref.field === 'subdomain' ? v.tenant.subdomain : v.tenant.authority;
+      return v.tenant[ref.field];
     case 'appId':
       return v.appId(ref.app);
     case 'identifierUri':
       return v.identifierUri(ref.app);
     case 'secret':
       return v.secret(ref.app, ref.secret);
+    case 'certificate':
+      return v.certificate(ref.app, ref.certificate, ref.field);
+  }
+}
+
+class Missing extends Error {}
+
+function text(parts: readonly TemplatePart[], v: OutputValues): string {
+  return renderTemplate(parts, (ref) => {
+    const r = resolveRef(ref, v);
+    if (r === undefined) throw new Missing();
+    return r;
+  });
+}
+
+function renderJson(t: JsonTemplate, v: OutputValues): unknown {
+  if (t === null || typeof t !== 'object') return t;
+  if (Array.isArray(t)) return t.map((x) => renderJson(x, v));
+  if ('parts' in t) return text(t.parts, v);
+  return Object.fromEntries(t.object.map(([k, x]) => [k, renderJson(x, v)]));
+}
+
+/** The flat KEY → value pairs of an output (dotenv, json values, GitHub outputs); undefined while a value is unknown. */
+export function renderValues(o: Pick<DesiredOutput, 'values'>, v: OutputValues): Array<[string, string]> | undefined {
+  try {
+    return o.values.map((val) => [val.key, text(val.parts, v)]);
+  } catch (e) {
+    if (e instanceof Missing) return undefined;
+    throw e;
   }
 }
 
 /** Render a config file; undefined when some value is not known yet (e.g. before the first apply). */
 export function renderOutput(o: DesiredOutput, v: OutputValues): string | undefined {
-  const values: Array<[string, string]> = [];
-  for (const val of o.values) {
-    let missing = false;
-    const text = renderTemplate(val.parts, (ref) => {
-      const r = resolveRef(ref, v);
-      if (r === undefined) missing = true;
-      return r ?? '';
-    });
-    if (missing) return undefined;
-    values.push([val.key, text]);
+  try {
+    if (o.shape !== null) return `${JSON.stringify(renderJson(o.shape, v), null, 2)}\n`;
+    const values = o.values.map((val): [string, string] => [val.key, text(val.parts, v)]);
+    if (o.format === 'json') return `${JSON.stringify(Object.fromEntries(values), null, 2)}\n`;
+    if (o.format === 'dotenv') return values.map(([k, t]) => `${k}=${dotenvQuote(t)}`).join('\n') + '\n';
+    if (o.format === 'pem') return values.map(([, t]) => t).join('');
+  } catch (e) {
+    if (e instanceof Missing) return undefined;
+    throw e;
   }
-  if (o.format === 'json') return `${JSON.stringify(Object.fromEntries(values), null, 2)}\n`;
-  if (o.format === 'dotenv') return values.map(([k, t]) => `${k}=${dotenvQuote(t)}`).join('\n') + '\n';
   throw new TenantformError('OUTPUT_FAILED', `Unknown output format ${String(o.format)} for ${o.path}.`);
 }
 

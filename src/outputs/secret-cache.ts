@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterWrite } from '../apply/crash-hook.js';
 import type { KnownSecret, SecretCache } from '../plan/input.js';
 import { writeFileAtomic } from './atomic.js';
 
@@ -7,16 +8,27 @@ import { writeFileAtomic } from './atomic.js';
  * The 0600 cache of client secret values this tool created, so a re-apply can reuse a still-valid
  * secret and `output` can re-render config files. One file per tenant under ./.tenantform/secrets/.
  * Losing it costs a new secret on the next apply, never a duplicate app or an orphaned credential.
+ *
+ * Optional (`secretCache: false`, CLI `--no-secret-cache`): then values live only in memory for the run and in
+ * the outputs. The trade-off: no value survives the run, so every apply rotates every secret (it cannot
+ * know the current one) and `output` cannot re-render files that hold a secret. See docs/credentials.md.
  */
 export class SecretStore {
   private data: SecretCache;
   private chain: Promise<void> = Promise.resolve();
-  constructor(readonly file: string) {
-    this.data = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { stacks: SecretCache }).stacks ?? {} : {};
+  constructor(
+    readonly file: string,
+    readonly options: { persist?: boolean } = {},
+  ) {
+    this.data = this.persistent && existsSync(file) ? ((JSON.parse(readFileSync(file, 'utf8')) as { stacks: SecretCache }).stacks ?? {}) : {};
   }
 
-  static forTenant(tenantId: string, dir = '.tenantform/secrets'): SecretStore {
-    return new SecretStore(join(dir, `${tenantId}.json`));
+  static forTenant(tenantId: string, dir = '.tenantform/secrets', options: { persist?: boolean } = {}): SecretStore {
+    return new SecretStore(join(dir, `${tenantId}.json`), options);
+  }
+
+  get persistent(): boolean {
+    return this.options.persist !== false;
   }
 
   snapshot(): SecretCache {
@@ -25,6 +37,11 @@ export class SecretStore {
 
   get(stack: string, app: string, name: string): KnownSecret | undefined {
     return this.data[stack]?.[app]?.[name];
+  }
+
+  /** Every value held (for GitHub Actions masking). Never logged. */
+  values(): string[] {
+    return Object.values(this.data).flatMap((apps) => Object.values(apps).flatMap((names) => Object.values(names).map((s) => s.value)));
   }
 
   /** Record a new secret and persist at once (before anything else can fail). */
@@ -39,8 +56,12 @@ export class SecretStore {
   }
 
   private persist(): Promise<void> {
+    if (!this.persistent) return this.chain;
     // Serialise writes: parallel addPassword calls must not lose each other's entries.
-    this.chain = this.chain.then(() => writeFileAtomic(this.file, `${JSON.stringify({ version: 1, stacks: this.data }, null, 2)}\n`, 0o600));
+    this.chain = this.chain.then(() => {
+      writeFileAtomic(this.file, `${JSON.stringify({ version: 1, stacks: this.data }, null, 2)}\n`, 0o600);
+      afterWrite('secret cache');
+    });
     return this.chain;
   }
 }

@@ -1,9 +1,12 @@
 import type { LiveState } from '../graph/live.js';
 import { diffAccess, requiredResourceAccess, resolveApi } from './diff-access.js';
 import { diffApplication } from './diff-app.js';
+import { diffFederatedCredentials } from './diff-fic.js';
+import { diffKeys } from './diff-keys.js';
 import { diffSecrets } from './diff-secrets.js';
+import { expiryWarnings } from './expiry.js';
 import { diffServicePrincipal } from './diff-sp.js';
-import type { PlanStack, SecretCache } from './input.js';
+import type { CertificateCache, PlanStack, SecretCache } from './input.js';
 import { orderChanges } from './order.js';
 import { appRef, PLAN_FORMAT_VERSION, type Change, type Plan } from './types.js';
 
@@ -15,11 +18,19 @@ export interface PlanInputs {
   now: number;
   /** Output files that would change (computed by src/outputs, which may read secrets; plan holds none). */
   outputs?: Array<{ path: string; sensitive: boolean; status: 'create' | 'update'; secretApps: string[] }>;
+  /** Local knowledge of certificates (store + files the manifest names; src/credentials). */
+  certificates?: CertificateCache;
+  /** keyIds of credentials an existing output file may hold, by app ref (src/outputs/in-use.ts). */
+  inUse?: Record<string, string[]>;
+  /** `apply --rotate-secrets` / `--rotate-certificates`. */
+  rotateSecrets?: boolean;
+  rotateCertificates?: boolean;
 }
 
 /** Diff desired against live: a pure function of its inputs, which it never mutates. */
 export function createPlan(inputs: PlanInputs): Plan {
   const changes: Change[] = [];
+  const warnings: string[] = [];
   for (const stack of inputs.stacks) {
     const liveOf = (uniqueName: string) => inputs.live.applications[uniqueName.toLowerCase()];
     // Pass 1: application objects and service principals, so later passes know what will be created.
@@ -49,16 +60,27 @@ export function createPlan(inputs: PlanInputs): Plan {
     for (const d of stack.applications) {
       const live = liveOf(d.uniqueName);
       const apis = d.permissions.map((p) => resolveApi(p, stack, inputs.live, planned));
-      changes.push(...diffSecrets({ desired: d, live, known: inputs.secrets[stack.name]?.[d.key] ?? {}, now: inputs.now, appChangeIds: appIds }));
+      const ref = appRef(stack.name, d.key);
+      const certificates = inputs.certificates?.[stack.name]?.[d.key] ?? {};
+      const common = { desired: d, live, now: inputs.now, appChangeIds: appIds, inUse: inputs.inUse?.[ref] };
+      const credentialChanges = [
+        ...diffSecrets({ ...common, known: inputs.secrets[stack.name]?.[d.key] ?? {}, rotate: inputs.rotateSecrets }),
+        ...diffKeys({ ...common, certificates, rotate: inputs.rotateCertificates }),
+        ...diffFederatedCredentials(common),
+      ];
+      changes.push(...credentialChanges);
+      warnings.push(...expiryWarnings({ desired: d, live, changes: credentialChanges, now: inputs.now, certificates }));
       changes.push(...diffAccess(d, apis, live, planned));
     }
   }
   // Outputs are written once the secrets they hold exist; old secrets go only after that.
   for (const o of inputs.outputs ?? []) {
     const id = `output:${o.path}`;
-    changes.push({ id, action: 'write-output', path: o.path, sensitive: o.sensitive, status: o.status, wave: 0, dependsOn: changes.filter((c) => c.action !== 'remove-secret').map((c) => c.id), reason: o.status === 'create' ? 'the file does not exist' : 'its content changes' });
+    const afterOutputs = (c: Change) => (c.action === 'remove-secret' || c.action === 'remove-certificate') && c.afterOutputs !== false;
+    changes.push({ id, action: 'write-output', path: o.path, sensitive: o.sensitive, status: o.status, wave: 0, dependsOn: changes.filter((c) => !afterOutputs(c) && c.action !== 'write-output').map((c) => c.id), reason: o.status === 'create' ? 'the file does not exist' : 'its content changes' });
     for (const r of changes) {
-      if (r.action === 'remove-secret' && o.secretApps.includes(r.app)) r.dependsOn.push(id);
+      // Old credentials go only once every file that may hold them holds the new one.
+      if (afterOutputs(r) && 'app' in r && o.secretApps.includes(r.app)) r.dependsOn.push(id);
     }
   }
   return {
@@ -67,7 +89,7 @@ export function createPlan(inputs: PlanInputs): Plan {
     tenant: inputs.tenant,
     stacks: inputs.stacks.map((s) => s.name),
     changes: orderChanges(changes),
-    warnings: [],
+    warnings,
   };
 }
 

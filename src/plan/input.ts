@@ -21,3 +21,27 @@ export interface KnownSecret {
 
 /** Secrets we know, by stack → app key → secret name. */
 export type SecretCache = Record<string, Record<string, Record<string, KnownSecret>>>;
+
+/**
+ * A certificate tenantform generated, from the 0600 store (src/credentials/store.ts). Only entries whose
+ * private key file still exists are listed. `pending`: stored before its upload, which no run has confirmed.
+ */
+export interface KnownCertificate {
+  keyId: string;
+  thumbprintSha256: string;
+  notAfter: string;
+  state: 'pending' | 'uploaded';
+  createdAt: string;
+}
+
+/** A certificate file the manifest names, as read at plan time (public facts only). */
+export type FileCertificate = { thumbprintSha256: string; notAfter: string; subject: string } | { error: string };
+
+/** What is known locally about one certificate of the manifest. */
+export interface CertificateInputs {
+  known: KnownCertificate[];
+  file?: FileCertificate;
+}
+
+/** By stack → app key → certificate name. */
+export type CertificateCache = Record<string, Record<string, Record<string, CertificateInputs>>>;

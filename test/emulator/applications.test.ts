@@ -34,7 +34,8 @@ describe('applications: create, read, list', () => {
     assert.deepEqual(app.api, {
       acceptMappedClaims: null,
       knownClientApplications: [],
-      requestedAccessTokenVersion: null,
+      // Graph's defaults when the body names no audience (docs sample; microsoft-graph-docs-contrib#3916).
+      requestedAccessTokenVersion: 2,
       oauth2PermissionScopes: [],
       preAuthorizedApplications: [],
     });
@@ -45,7 +46,7 @@ describe('applications: create, read, list', () => {
     assert.equal(app.groupMembershipClaims, null);
     assert.equal(app.deletedDateTime, null);
     assert.equal(app.uniqueName, null);
-    assert.equal(app.signInAudience, 'AzureADMyOrg');
+    assert.equal(app.signInAudience, 'AzureADandPersonalMicrosoftAccount');
     assert.equal(app.publisherDomain, 'tenantformlocal.onmicrosoft.com');
     assert.ok(!Number.isNaN(Date.parse(String(app.createdDateTime))));
   });

@@ -10,7 +10,7 @@
  * the ids of roles/scopes whose id was not given explicitly, for its own stack and key.
  */
 import type { SourceLocation } from '../../src/errors.js';
-import { lifetimeMs } from '../../src/manifest/normalize.js';
+import { defaultRenewBeforeMs, lifetimeMs } from '../../src/manifest/normalize.js';
 import {
   ownershipTagFor,
   stableId,
@@ -71,8 +71,9 @@ export function optionalClaim(name: string, o: Partial<DesiredOptionalClaim> = {
   return { name, source: o.source ?? null, essential: o.essential ?? false, additionalProperties: o.additionalProperties ?? [] };
 }
 
-export function secret(name = 'main', lifetime = '180d'): DesiredSecret {
-  return { name, lifetime, lifetimeMs: lifetimeMs(lifetime) };
+export function secret(name = 'main', lifetime = '180d', renewBefore?: string): DesiredSecret {
+  const ms = lifetimeMs(lifetime);
+  return { name, lifetime, lifetimeMs: ms, renewBeforeMs: renewBefore ? lifetimeMs(renewBefore) : defaultRenewBeforeMs(ms) };
 }
 
 export function stackApi(key: string): DesiredApiRef {
@@ -112,6 +113,8 @@ export function desiredApp(o: Partial<DesiredApplication> & { stack?: string } =
     optionalClaims: o.optionalClaims ?? { accessToken: [], idToken: [], saml2Token: [] },
     servicePrincipal: o.servicePrincipal ?? { appRoleAssignmentRequired: false, tags: [] },
     secrets: o.secrets ?? [],
+    certificates: o.certificates ?? [],
+    federatedCredentials: o.federatedCredentials ?? [],
     permissions: o.permissions ?? [],
     location: o.location ?? location(),
   };
@@ -131,6 +134,7 @@ export function output(o: Partial<DesiredOutput> & { values?: Array<{ key: strin
     path: o.path ?? 'out/test.env',
     format: o.format ?? 'dotenv',
     values,
+    shape: o.shape ?? null,
     sensitive: o.sensitive ?? values.some((v) => v.parts.some((p) => 'ref' in p && p.ref.kind === 'secret')),
     location: o.location ?? location(),
   };

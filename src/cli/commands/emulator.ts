@@ -13,6 +13,7 @@ export function emulatorCommand(y: Argv): Argv {
         .option('state', { type: 'string', default: DEFAULT_STATE_FILE, describe: 'Persist the tenant as JSON in this file' })
         .option('memory', { type: 'boolean', default: false, describe: 'Throwaway in-memory tenant (ignores --state)' })
         .option('tenant-type', { choices: ['AAD', 'CIAM'] as const, describe: 'Workforce (AAD) or External ID customer tenant (CIAM), for a new tenant' })
+        .option('extra-tenants', { type: 'number', default: 0, describe: 'Host at least this many more tenants (customer tenants for multi-tenant apps), kept in the state file' })
         .option('latency-ms', { type: 'number', describe: 'Added latency per request [TENANTFORM_EMULATOR_LATENCY_MS]' })
         .option('throttle-rate', { type: 'number', describe: 'Fraction of Graph requests answered 429 [TENANTFORM_EMULATOR_THROTTLE_RATE]' })
         .option('replication-lag-ms', { type: 'number', describe: 'Replication lag after writes [TENANTFORM_EMULATOR_REPLICATION_LAG_MS]' })
@@ -36,7 +37,10 @@ export function emulatorCommand(y: Argv): Argv {
         retryAfterSeconds: args['retry-after'],
         seed: args.seed,
         logFile: args.log,
+        extraTenants: args['extra-tenants'],
       });
+      // Only present when there are more tenants, so the single-tenant line stays exactly as documented.
+      const extra = emu.tenants.slice(1).map((t) => ({ tenantId: t.tenantId, domain: t.domain, adminClientId: t.adminClientId, adminClientSecret: t.adminClientSecret }));
       process.stdout.write(
         `${JSON.stringify({
           graphUrl: emu.graphUrl,
@@ -45,6 +49,7 @@ export function emulatorCommand(y: Argv): Argv {
           caFile: emu.caFile,
           adminClientId: emu.adminClientId,
           adminClientSecret: emu.adminClientSecret,
+          ...(extra.length ? { extraTenants: extra } : {}),
         })}\n`,
       );
       await stopped;

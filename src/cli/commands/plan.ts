@@ -1,14 +1,14 @@
 import type { Argv } from 'yargs';
 import { outputContext, runCommand } from '../output.js';
 import { renderPlan } from '../render-plan.js';
-import { commonOptions, withTargetOptions, type TargetArgs } from '../target-options.js';
+import { commonOptions, withDeletedItemOptions, withTargetOptions, type TargetArgs } from '../target-options.js';
 
 /** `tenantform plan <manifests..>`: what apply would change, per object and field. Writes nothing. */
 export function planCommand(y: Argv): Argv {
   return y.command(
     'plan <manifests..>',
     'Show what apply would change in the tenant',
-    (a) => withTargetOptions(a).option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 0 no changes, 2 changes, 1 error' }),
+    (a) => withDeletedItemOptions(withTargetOptions(a)).option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 0 no changes, 2 changes, 1 error' }),
     async (args) => {
       const ctx = outputContext({ json: args.json });
       await runCommand(

@@ -8,10 +8,13 @@ import { manifestJsonSchema } from '../../manifest/index.js';
 export function schemaCommand(y: Argv): Argv {
   return y.command(
     'schema',
-    'Print the JSON Schema of manifests',
-    (a) => a,
-    () => {
-      process.stdout.write(schemaText());
+    'Print the JSON Schema of manifests (or, with --plan, of --json plans)',
+    (a) => a.option('plan', { type: 'boolean', default: false, describe: 'The schema of plans (docs/plan.schema.json) instead' }),
+    async (args) => {
+      if (args.plan) {
+        const { planSchemaText } = await import('../../plan/schema.js');
+        process.stdout.write(planSchemaText());
+      } else process.stdout.write(schemaText());
     },
   );
 }

@@ -26,6 +26,8 @@ type Body = Record<string, unknown>;
 
 export const SIGN_IN_AUDIENCES = ['AzureADMyOrg', 'AzureADMultipleOrgs', 'AzureADandPersonalMicrosoftAccount', 'PersonalMicrosoftAccount'];
 const PERSONAL = ['AzureADandPersonalMicrosoftAccount', 'PersonalMicrosoftAccount'];
+/** What POST /applications stores when the body names no signInAudience (see defaultApplication). */
+export const DEFAULT_SIGN_IN_AUDIENCE = 'AzureADandPersonalMicrosoftAccount';
 
 /** Server-maintained properties: a write may repeat the current value (read-modify-write) but not change it. */
 const READ_ONLY = ['id', 'appId', 'createdDateTime', 'deletedDateTime', 'publisherDomain', 'disabledByMicrosoftStatus'];
@@ -50,9 +52,12 @@ function defaultApplication(ctx: GraphCtx): Application {
     notes: null,
     publisherDomain: initialDomain(ctx.env.tenant),
     serviceManagementReference: null,
-    // The docs disagree on the default (AzureADMyOrg vs AzureADandPersonalMicrosoftAccount); UNCONFIRMED.
-    // AzureADMyOrg is what the newer resource page says and what the portal defaults to.
-    signInAudience: 'AzureADMyOrg',
+    // Microsoft Graph's default is multi-tenant + personal accounts (unlike AAD Graph and the portal, which
+    // default to AzureADMyOrg): the create sample answers `{"displayName"}` with AzureADandPersonalMicrosoftAccount
+    // and requestedAccessTokenVersion 2 (https://learn.microsoft.com/graph/api/application-post-applications),
+    // confirmed by a Microsoft PM in microsoft-graph-docs-contrib#3916 and seen in azure-cli#25881,
+    // msgraph-sdk-raptor#467. (The newer resource page's "AzureADMyOrg (default)" contradicts them.)
+    signInAudience: DEFAULT_SIGN_IN_AUDIENCE,
     tags: [],
     tokenEncryptionKeyId: null,
     uniqueName: null,
@@ -104,6 +109,8 @@ function mergeInto(target: Body, patch: Body): void {
   }
 }
 
+const hasTokenVersion = (body: Body) => isPlainObject(body.api) && 'requestedAccessTokenVersion' in body.api;
+
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 function checkReadOnly(body: Body, current: Application | undefined): void {
@@ -146,6 +153,9 @@ export function applyApplicationWrite(input: WriteInput): Application {
   const { ctx, body, visible, master } = input;
   const creating = !master;
   validateBody('application', body);
+  // In the v1.0 schema, but writing it through v1.0 fails with this 404 (reference/graph-api.md §1.3:
+  // terraform-provider-azuread sets it through beta, citing microsoftgraph/msgraph-metadata#273).
+  if ('oauth2RequirePostResponse' in body) throw graphErrors.notFound('');
   checkReadOnly(body, master);
   checkPasswordCredentials(body, master?.passwordCredentials ?? []);
   if (creating || 'displayName' in body) {
@@ -158,6 +168,10 @@ export function applyApplicationWrite(input: WriteInput): Application {
   mergeInto(base, patch);
   const next = base as Application;
 
+  // The defaulted audience comes with v2 tokens, as in the create sample (personal accounts need them). A body
+  // that names a personal audience but no token version keeps null and fails checkAudience below: whether
+  // the server fills in 2 there too is UNCONFIRMED, so the emulator stays strict.
+  if (creating && next.api && !('signInAudience' in body) && !hasTokenVersion(body)) next.api.requestedAccessTokenVersion = 2;
   if (next.appRoles) next.appRoles = normalizeAppRoles(next.appRoles);
   if (next.api?.oauth2PermissionScopes) next.api.oauth2PermissionScopes = normalizeScopes(next.api.oauth2PermissionScopes);
   if ('keyCredentials' in body) next.keyCredentials = normalizeKeyCredentials((body.keyCredentials as KeyCredential[] | null) ?? [], master?.keyCredentials ?? []);

@@ -17,6 +17,7 @@ import { federatedRoutes } from './federated.js';
 import { softDeleteApplication } from './lifecycle.js';
 import { entityResponse, listResponse } from './odata.js';
 import { passwordRoutes } from './passwords.js';
+import { LIST_QUERY } from './query-options.js';
 
 /**
  * /applications: create, list, get, update (incl. upsert by uniqueName), delete, plus the credential
@@ -31,7 +32,7 @@ const FILTERABLE = ['id', 'appId', 'displayName', 'uniqueName', 'tags', 'identif
 
 export const applicationRoutes: GraphRoute[] = [
   { method: 'POST', pattern: 'applications', anyOf: PERMS.appWrite, handler: createApplication },
-  { method: 'GET', pattern: 'applications', anyOf: PERMS.appRead, handler: listApplications },
+  { method: 'GET', pattern: 'applications', anyOf: PERMS.appRead, query: LIST_QUERY, handler: listApplications },
   {
     method: 'GET',
     pattern: 'applications/:app',

@@ -5,6 +5,7 @@ import { graphErrors } from '../errors.js';
 import { noContent, type EmuResponse } from '../http.js';
 import type { Tenant } from '../store.js';
 import { entityResponse, listResponse } from './odata.js';
+import { LIST_QUERY } from './query-options.js';
 import { findServicePrincipal, objectBody } from './sp-model.js';
 import { validateBody } from './validate-body.js';
 
@@ -30,6 +31,7 @@ export const assignmentRoutes: GraphRoute[] = (['appRoleAssignedTo', 'appRoleAss
     method: 'GET',
     pattern: `servicePrincipals/:sp/${side}`,
     anyOf: PERMS.appRead,
+    query: LIST_QUERY,
     handler: (ctx) => {
       const sp = findServicePrincipal(ctx.env.tenant, ctx.params.sp);
       const items = ctx.env.tenant.list('appRoleAssignments').filter((a) => endOf(a, side) === sp.id);

@@ -5,6 +5,7 @@ import { parseKey } from '../router.js';
 import type { DeletedItem } from '../store.js';
 import { purgeDeleted, restoreDeleted } from './lifecycle.js';
 import { listResponse, parseSelect, project } from './odata.js';
+import { LIST_QUERY } from './query-options.js';
 
 /**
  * directory/deletedItems — the recycle bin for applications and service principals (30 days).
@@ -26,12 +27,20 @@ export const deletedItemRoutes: GraphRoute[] = [
     method: 'GET',
     pattern: 'directory/deletedItems',
     anyOf: PERMS.deletedRead,
+    query: LIST_QUERY,
     handler: () => {
       throw graphErrors.unsupportedQuery('Searches against this resource are not supported. Only specific instances can be queried.');
     },
   },
   ...Object.entries(CASTS).map(
-    ([cast, type]): GraphRoute => ({ method: 'GET', pattern: `directory/deletedItems/${cast}`, anyOf: PERMS.deletedRead, handler: (ctx) => listDeleted(ctx, cast, type) }),
+    ([cast, type]): GraphRoute => ({
+      method: 'GET',
+      pattern: `directory/deletedItems/${cast}`,
+      anyOf: PERMS.deletedRead,
+      // The list page names $orderby on deletedDateTime/displayName besides the usual list options.
+      query: [...LIST_QUERY, '$orderby'],
+      handler: (ctx) => listDeleted(ctx, cast, type),
+    }),
   ),
   {
     // https://learn.microsoft.com/graph/api/directory-deleteditems-get

@@ -7,6 +7,7 @@ import { parseKey, type EntityKey } from '../router.js';
 import { versioned, type Versioned } from '../store.js';
 import { appInternals, requireApplication } from './app-access.js';
 import { entityResponse, listResponse } from './odata.js';
+import { LIST_QUERY } from './query-options.js';
 import { validateBody } from './validate-body.js';
 
 /**
@@ -24,7 +25,7 @@ const invalid = (property: string) =>
   graphErrors.badRequest(`Invalid value specified for property '${property}' of resource 'FederatedIdentityCredential'.`);
 
 export const federatedRoutes: GraphRoute[] = [
-  { method: 'GET', pattern: 'applications/:app/federatedIdentityCredentials', anyOf: PERMS.appRead, handler: listCredentials },
+  { method: 'GET', pattern: 'applications/:app/federatedIdentityCredentials', anyOf: PERMS.appRead, query: LIST_QUERY, handler: listCredentials },
   { method: 'POST', pattern: 'applications/:app/federatedIdentityCredentials', anyOf: PERMS.appWrite, handler: createCredential },
   {
     method: 'GET',

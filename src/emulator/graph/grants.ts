@@ -5,6 +5,7 @@ import { noContent, type EmuResponse } from '../http.js';
 import { parseKey } from '../router.js';
 import type { Tenant } from '../store.js';
 import { entityResponse, listResponse } from './odata.js';
+import { LIST_QUERY } from './query-options.js';
 import { findServicePrincipal, objectBody } from './sp-model.js';
 import { validateBody } from './validate-body.js';
 
@@ -25,6 +26,7 @@ export const grantRoutes: GraphRoute[] = [
     method: 'GET',
     pattern: 'oauth2PermissionGrants',
     anyOf: PERMS.grantRead,
+    query: LIST_QUERY,
     handler: (ctx) => list(ctx, 'oauth2PermissionGrants', ctx.env.tenant.list('oauth2PermissionGrants')),
   },
   {
@@ -50,6 +52,7 @@ export const grantRoutes: GraphRoute[] = [
     method: 'GET',
     pattern: 'servicePrincipals/:sp/oauth2PermissionGrants',
     anyOf: [...PERMS.appRead, ...PERMS.grantRead],
+    query: LIST_QUERY,
     handler: (ctx) => {
       const sp = findServicePrincipal(ctx.env.tenant, ctx.params.sp);
       return list(ctx, 'oauth2PermissionGrants', ctx.env.tenant.list('oauth2PermissionGrants').filter((g) => g.clientId === sp.id));

@@ -1,5 +1,6 @@
 import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import { graphErrors } from '../errors.js';
+import { tenantsOf } from '../directory.js';
 import type { DeletedItem, Tenant } from '../store.js';
 
 /**
@@ -12,8 +13,17 @@ import type { DeletedItem, Tenant } from '../store.js';
  * https://learn.microsoft.com/entra/identity-platform/app-objects-and-service-principals
  */
 export function syncServicePrincipal(tenant: Tenant, app: Application): void {
+  // A multi-tenant app's service principals in other tenants of the emulator follow it too (directory.ts).
+  for (const other of tenantsOf(tenant)) {
+    if (other === tenant) continue;
+    const foreign = homeServicePrincipal(other, app.appId!);
+    if (foreign && foreign.appOwnerOrganizationId?.toLowerCase() === tenant.tenantId.toLowerCase()) mirrorApplication(other, foreign, app);
+  }
   const sp = homeServicePrincipal(tenant, app.appId!);
-  if (!sp) return;
+  if (sp) mirrorApplication(tenant, sp, app);
+}
+
+function mirrorApplication(tenant: Tenant, sp: ServicePrincipal, app: Application): void {
   tenant.put('servicePrincipals', sp.id!, {
     ...sp,
     appDisplayName: app.displayName,

@@ -18,14 +18,27 @@ export function entityProperties(type: string): Set<string> {
 type Value = string | number | boolean | null;
 type Predicate = (o: Record<string, unknown>) => boolean;
 
+/** A compiled $filter, and whether it used an operator Graph serves only as an advanced query. */
+export interface CompiledFilter {
+  predicate: Predicate;
+  /** `ne` or `not` appeared: on directory objects they need `ConsistencyLevel: eventual` + `$count=true`. */
+  advanced: boolean;
+}
+
+/** OData comparison operators this compiler does not model: 501, never a guess. */
+const UNMODELLED_OPERATORS = ['ge', 'le', 'gt', 'lt', 'in', 'has'];
+
 /**
  * A small $filter compiler for the clauses Graph supports on the properties we emulate:
- * `p eq 'v'`, `p ne 'v'`, `startswith(p,'v')`, `coll/any(x:x eq 'v')`, `not`, `and`, `or`, parentheses.
+ * `p eq 'v'`, `p ne 'v'`, `startswith(p,'v')`, `coll/any(x:x eq 'v')`, `coll/any(x:startswith(x,'v'))`, `not`, `and`, `or`,
+ * parentheses.
  * Filtering on a property the resource does not allow answers Request_UnsupportedQuery, as Graph does.
+ * Other operators (`in`, `ge`, `le`, …), functions (`endswith`, …), `/all` and `/$count` answer 501 NotImplemented.
  * https://learn.microsoft.com/graph/filter-query-parameter
  */
-export function compileFilter(filter: string, allowed: readonly string[], resource: string): Predicate {
+export function compileFilter(filter: string, allowed: readonly string[], resource: string): CompiledFilter {
   const tokens = tokenize(filter);
+  let advanced = false;
   let i = 0;
   const peek = () => tokens[i];
   const next = () => tokens[i++];
@@ -57,6 +70,7 @@ export function compileFilter(filter: string, allowed: readonly string[], resour
       return e;
     }
     if (t.toLowerCase() === 'not') {
+      advanced = true;
       const p = primary();
       return (o) => !p(o);
     }
@@ -76,15 +90,31 @@ export function compileFilter(filter: string, allowed: readonly string[], resour
       expect('(');
       const v = next()!;
       expect(':');
+      if (peek()?.toLowerCase() === 'startswith') {
+        // `tags/any(t:startswith(t,'x'))`: the lambda form of startsWith on a string collection, e.g.
+        // `proxyAddresses/any(x:startswith(x,'smtp:'))` in https://learn.microsoft.com/graph/filter-query-parameter;
+        // tags and identifierUris list startsWith among their $filter operators (graph-api.md §1.2).
+        next();
+        expect('(');
+        if (next() !== v) throw invalid();
+        expect(',');
+        const prefix = literal();
+        expect(')');
+        expect(')');
+        if (typeof prefix !== 'string') throw invalid();
+        const lower = prefix.toLowerCase();
+        return (o) => Array.isArray(o[prop]) && (o[prop] as unknown[]).some((x) => typeof x === 'string' && x.toLowerCase().startsWith(lower));
+      }
       if (next() !== v) throw invalid();
-      const op = next()?.toLowerCase();
+      const op = operator(next());
       const val = literal();
       expect(')');
       return (o) => Array.isArray(o[prop]) && (o[prop] as unknown[]).some((x) => compare(op, x, val));
     }
+    if (t.includes('/')) throw graphErrors.notImplemented(`the $filter path '${t}'`);
+    if (peek() === '(') throw graphErrors.notImplemented(`the $filter function '${t}'`);
     checkProp(t);
-    const op = next()?.toLowerCase();
-    if (op !== 'eq' && op !== 'ne') throw invalid();
+    const op = operator(next());
     const val = literal();
     return (o) => compare(op, o[t], val);
   };
@@ -108,9 +138,16 @@ export function compileFilter(filter: string, allowed: readonly string[], resour
     }
     return left;
   };
-  const pred = orExpr();
+  function operator(raw: string | undefined): 'eq' | 'ne' {
+    const op = raw?.toLowerCase();
+    if (op === 'ne') advanced = true;
+    if (op === 'eq' || op === 'ne') return op;
+    if (op && UNMODELLED_OPERATORS.includes(op)) throw graphErrors.notImplemented(`the $filter operator '${op}'`);
+    throw invalid();
+  }
+  const predicate = orExpr();
   if (i !== tokens.length) throw invalid();
-  return pred;
+  return { predicate, advanced };
 }
 
 function compare(op: string | undefined, actual: unknown, expected: Value): boolean {
@@ -185,8 +222,13 @@ export function listResponse(
   let items = opts.items as Array<Record<string, unknown>>;
   const filter = q.get('$filter');
   if (filter) {
-    const pred = compileFilter(filter, opts.filterable, opts.resource);
-    items = items.filter(pred);
+    const { predicate, advanced } = compileFilter(filter, opts.filterable, opts.resource);
+    // `ne` and `not` on directory objects are advanced queries (https://learn.microsoft.com/graph/aad-advanced-queries):
+    // without ConsistencyLevel: eventual and $count=true Graph refuses them (observed text for ne: Azure/logicapps#283;
+    // that `not` gets the same text is UNCONFIRMED).
+    const advancedQuery = q.get('$count') === 'true' && String(ctx.req.headers.consistencylevel ?? '').toLowerCase() === 'eventual';
+    if (advanced && !advancedQuery) throw graphErrors.unsupportedQuery("Unsupported property filter clause operator 'NotEqualsMatch'.");
+    items = items.filter(predicate);
   }
   const select = parseSelect(ctx, opts.type);
   const top = q.has('$top') ? Number(q.get('$top')) : 100;

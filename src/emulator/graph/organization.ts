@@ -2,6 +2,7 @@ import { PERMS, type GraphRoute } from '../context.js';
 import { graphErrors } from '../errors.js';
 import { parseKey } from '../router.js';
 import { entityResponse, listResponse } from './odata.js';
+import { LIST_QUERY } from './query-options.js';
 
 /** GET /organization and /organization/{id}: https://learn.microsoft.com/graph/api/organization-get */
 export const organizationRoutes: GraphRoute[] = [
@@ -9,6 +10,7 @@ export const organizationRoutes: GraphRoute[] = [
     method: 'GET',
     pattern: 'organization',
     anyOf: PERMS.orgRead,
+    query: LIST_QUERY,
     handler: (ctx) =>
       listResponse(ctx, { entitySet: 'organization', type: 'organization', items: [ctx.env.tenant.state.organization], filterable: ['id'], resource: 'organization' }),
   },

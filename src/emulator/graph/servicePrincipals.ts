@@ -1,9 +1,14 @@
+import type { Application } from '@microsoft/microsoft-graph-types';
 import { PERMS, type GraphCtx, type GraphRoute } from '../context.js';
-import { graphErrors } from '../errors.js';
+import { foreignApplication, isMultiTenant } from '../directory.js';
+import { GraphFault, graphErrors } from '../errors.js';
+import type { Tenant } from '../store.js';
+import { ownedByOnly } from './app-access.js';
 import { noContent, type EmuResponse } from '../http.js';
 import { parseKey } from '../router.js';
 import { homeServicePrincipal, softDeleteServicePrincipal } from './lifecycle.js';
 import { entityResponse, listResponse } from './odata.js';
+import { LIST_QUERY } from './query-options.js';
 import {
   applyWritable,
   assertCanManageApp,
@@ -12,6 +17,7 @@ import {
   findServicePrincipal,
   objectBody,
   replicatedApplication,
+  servicePrincipalView,
 } from './sp-model.js';
 
 /**
@@ -38,11 +44,12 @@ export const servicePrincipalRoutes: GraphRoute[] = [
     method: 'GET',
     pattern: 'servicePrincipals',
     anyOf: PERMS.appRead,
+    query: LIST_QUERY,
     handler: (ctx) =>
       listResponse(ctx, {
         entitySet: 'servicePrincipals',
         type: 'servicePrincipal',
-        items: ctx.env.tenant.list('servicePrincipals'),
+        items: ctx.env.tenant.list('servicePrincipals').map((sp) => servicePrincipalView(ctx.env.tenant, sp)),
         filterable: FILTERABLE,
         resource: 'servicePrincipal',
       }),
@@ -51,7 +58,8 @@ export const servicePrincipalRoutes: GraphRoute[] = [
     method: 'GET',
     pattern: 'servicePrincipals/:sp',
     anyOf: PERMS.appRead,
-    handler: (ctx) => entityResponse(ctx, 'servicePrincipals', 'servicePrincipal', findServicePrincipal(ctx.env.tenant, ctx.params.sp)),
+    handler: (ctx) =>
+      entityResponse(ctx, 'servicePrincipals', 'servicePrincipal', servicePrincipalView(ctx.env.tenant, findServicePrincipal(ctx.env.tenant, ctx.params.sp))),
   },
   { method: 'PATCH', pattern: 'servicePrincipals/:sp', anyOf: PERMS.appWrite, handler: updateServicePrincipal },
   {
@@ -83,11 +91,18 @@ function create(ctx: GraphCtx, appId: string, body: Record<string, unknown>): Em
   // first-party SPs such as Microsoft Graph's, whose application lives in another tenant).
   const existing = homeServicePrincipal(tenant, appId);
   if (existing) throw duplicateSpError(existing.appId!);
+  const foreign = foreignApplicationForSp(ctx, appId);
+  if (foreign) {
+    // A multi-tenant application of another tenant: its SP here is owned by the app's home organization.
+    const sp = { ...buildServicePrincipal(tenant, foreign.app, { ...body, appId: foreign.app.appId }), appOwnerOrganizationId: foreign.home.tenantId };
+    tenant.put('servicePrincipals', sp.id!, sp);
+    return entityResponse(ctx, 'servicePrincipals', 'servicePrincipal', sp, 201);
+  }
   const app = replicatedApplication(tenant, appId);
   assertCanManageApp(ctx, app.appId);
   const sp = buildServicePrincipal(tenant, app, { ...body, appId: app.appId });
   tenant.put('servicePrincipals', sp.id!, sp);
-  return entityResponse(ctx, 'servicePrincipals', 'servicePrincipal', sp, 201);
+  return entityResponse(ctx, 'servicePrincipals', 'servicePrincipal', servicePrincipalView(tenant, sp), 201);
 }
 
 /**
@@ -113,6 +128,24 @@ function updateServicePrincipal(ctx: GraphCtx): EmuResponse {
   assertCanManageApp(ctx, current.appId);
   tenant.put('servicePrincipals', spId, applyWritable(current, body));
   return noContent();
+}
+
+/**
+ * The application behind a new SP when it is registered in ANOTHER tenant of the emulator (directory.ts):
+ * a multi-tenant app is returned; a single-tenant one answers what a missing app does — 400 "does not
+ * reference a valid application object", as seen when copying SPs of single-tenant apps into another tenant
+ * (Microsoft365DSC/Microsoft365DSC#3390). Application.ReadWrite.OwnedBy alone may only create SPs for apps of
+ * its own tenant: 403 with the service's text (Azure/azure-cli#28009).
+ */
+function foreignApplicationForSp(ctx: GraphCtx, appId: string): { home: Tenant; app: Application } | undefined {
+  const tenant = ctx.env.tenant;
+  if (tenant.list('applications').some((a) => a.appId?.toLowerCase() === appId.toLowerCase())) return undefined;
+  const foreign = foreignApplication(tenant, appId);
+  if (!foreign || !isMultiTenant(foreign.app)) return undefined;
+  if (ownedByOnly(ctx.caller, 'write')) {
+    throw new GraphFault(403, 'Authorization_RequestDenied', 'When using this permission, the backing application of the service principal being created must in the local tenant');
+  }
+  return { home: foreign.home, app: foreign.home.get('applications', foreign.app.id!)?.value ?? foreign.app };
 }
 
 function prefers(ctx: GraphCtx, preference: string): boolean {

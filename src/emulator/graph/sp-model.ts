@@ -89,8 +89,7 @@ export function duplicateSpError(appId: string) {
 /**
  * A new home-tenant SP for an application, as POST /servicePrincipals answers it
  * (https://learn.microsoft.com/graph/api/serviceprincipal-post-serviceprincipals, response example).
- * The docs also say app `tags` "appear in the tags property of any associated service principals"; whether
- * that is a copy at creation or a live union is UNCONFIRMED, so the SP starts with the body's tags only.
+ * Its stored `tags` are its own; reads add the application's (servicePrincipalView).
  */
 export function buildServicePrincipal(tenant: Tenant, app: Application, body: Record<string, unknown>): ServicePrincipal {
   const sp: ServicePrincipal = {
@@ -133,6 +132,21 @@ export function buildServicePrincipal(tenant: Tenant, app: Application, body: Re
   return applyWritable(sp, body);
 }
 
+/**
+ * The SP as Graph returns it. `tags` "is the union of strings set here and on the associated application
+ * entity's tags property" (https://learn.microsoft.com/graph/api/resources/serviceprincipal, tags), so the
+ * stored value keeps only the SP's own tags and every read adds the application's, as a replica sees them.
+ * That the union is computed on read (an app tag removed later leaves the SP too) rather than copied once is
+ * how the docs read; UNCONFIRMED by observation.
+ */
+export function servicePrincipalView(tenant: Tenant, sp: ServicePrincipal): ServicePrincipal {
+  if (sp.appOwnerOrganizationId !== tenant.tenantId) return sp;
+  const app = tenant.list('applications').find((a) => a.appId?.toLowerCase() === sp.appId?.toLowerCase());
+  const appTags = app?.tags ?? [];
+  if (appTags.length === 0) return sp;
+  return { ...sp, tags: [...new Set([...(sp.tags ?? []), ...appTags])] };
+}
+
 /** Check a POST/PATCH body against the writable set; returns the SP with the body applied (a copy). */
 export function applyWritable(sp: ServicePrincipal, body: Record<string, unknown>): ServicePrincipal {
   // Shape first (unknown properties, JSON kinds, GUIDs, enums), as Graph's OData reader does; then the SP rules.
@@ -157,6 +171,11 @@ export function applyWritable(sp: ServicePrincipal, body: Record<string, unknown
       throw graphErrors.badRequest('New password credentials must be generated using service actions.');
     }
     if (!SP_WRITABLE.has(k)) throw readOnly(k);
+    if (k === 'customSecurityAttributes') {
+      // Needs attribute definitions and CustomSecAttributeAssignment.ReadWrite.All, and is returned only on
+      // $select (https://learn.microsoft.com/graph/api/serviceprincipal-get, example 3): not modelled.
+      throw graphErrors.notImplemented('customSecurityAttributes on servicePrincipals');
+    }
     out[k] = structuredClone(v);
   }
   return out as ServicePrincipal;

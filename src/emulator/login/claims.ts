@@ -3,6 +3,7 @@ import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-t
 import type { JWTPayload } from 'jose';
 import { issuerV1, issuerV2 } from '../auth.js';
 import type { EmulatorEnv } from '../context.js';
+import { foreignApplication } from '../directory.js';
 import { MICROSOFT_GRAPH_APP_ID } from '../seed.js';
 import type { ClientIdentity } from './client.js';
 import type { ResolvedResource } from './scope.js';
@@ -27,7 +28,12 @@ export interface IssuedClaims {
  * first-party resources (Microsoft Graph) have none here.
  */
 export function resourceApplication(env: EmulatorEnv, sp: ServicePrincipal): Application | undefined {
-  return env.tenant.list('applications').find((a) => a.appId?.toLowerCase() === sp.appId?.toLowerCase());
+  const local = env.tenant.list('applications').find((a) => a.appId?.toLowerCase() === sp.appId?.toLowerCase());
+  if (local || !sp.appId) return local;
+  // A multi-tenant API's SP in a customer tenant: the application (token version, optional claims) is the
+  // one registered in its home tenant (directory.ts).
+  const foreign = foreignApplication(env.tenant, sp.appId);
+  return foreign && foreign.home.tenantId.toLowerCase() === sp.appOwnerOrganizationId?.toLowerCase() ? foreign.app : undefined;
 }
 
 /**
@@ -67,7 +73,12 @@ export function accessTokenClaims(env: EmulatorEnv, facts: TokenRequestFacts): I
   const iat = Math.floor(env.clock.now() / 1000);
   const roles = grantedRoles(env, client.sp, resource.sp);
   // idtyp is an optional claim the resource must ask for (https://learn.microsoft.com/entra/identity-platform/optional-claims-reference).
-  const wantsIdtyp = (resourceApp?.optionalClaims?.accessToken ?? []).some((c) => c.name === 'idtyp');
+  const wantsIdtyp =
+    (resourceApp?.optionalClaims?.accessToken ?? []).some((c) => c.name === 'idtyp') ||
+    // Microsoft's first-party resources configure it themselves: real app-only tokens for them carry
+    // idtyp "app" (observed on ARM and agent tokens, e.g. the sample token in Microsoft's agent identity
+    // docs). That Microsoft Graph's do too is UNCONFIRMED by a published Graph token, but follows the same rule.
+    resource.sp.appId === MICROSOFT_GRAPH_APP_ID;
   const claims: JWTPayload & Record<string, unknown> = {
     aud: audience(version, resource),
     iss: version === '2.0' ? issuerV2(env.authorityHost, tid) : issuerV1(tid),

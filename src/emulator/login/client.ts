@@ -1,5 +1,7 @@
 import type { Application, PasswordCredential, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import type { EmulatorEnv } from '../context.js';
+import { foreignApplication, isMultiTenant } from '../directory.js';
+import type { Tenant } from '../store.js';
 import { secretHash } from '../seed.js';
 import { oauthErrors } from './oauth-errors.js';
 
@@ -7,6 +9,11 @@ import { oauthErrors } from './oauth-errors.js';
 export interface ClientIdentity {
   app: Application;
   sp: ServicePrincipal;
+  /**
+   * The tenant that registers the application and holds its credentials: the token's tenant, or — for a
+   * multi-tenant app's client in a customer tenant — the app's home tenant.
+   */
+  home: Tenant;
 }
 
 /**
@@ -16,11 +23,23 @@ export interface ClientIdentity {
  */
 export function findClient(env: EmulatorEnv, clientId: string): ClientIdentity {
   const id = clientId.toLowerCase();
-  const app = env.tenant.list('applications').find((a) => a.appId?.toLowerCase() === id);
+  let home = env.tenant;
+  let app = env.tenant.list('applications').find((a) => a.appId?.toLowerCase() === id);
   const sp = env.tenant.list('servicePrincipals').find((s) => s.appId?.toLowerCase() === id);
+  if (!app && sp) {
+    // A multi-tenant app's client signs in to a customer tenant through its SP there, authenticating with the
+    // credentials registered on the application in its home tenant
+    // (https://learn.microsoft.com/entra/identity-platform/app-objects-and-service-principals). Once the app is
+    // deleted or made single-tenant again, that fails; the code for the latter is UNCONFIRMED (700016 chosen).
+    const foreign = foreignApplication(env.tenant, clientId);
+    if (foreign && isMultiTenant(foreign.app) && sp.appOwnerOrganizationId?.toLowerCase() === foreign.home.tenantId.toLowerCase()) {
+      app = foreign.app;
+      home = foreign.home;
+    }
+  }
   if (!app || !sp) throw oauthErrors.unknownClient(clientId, env.tenant.tenantId);
   if (sp.accountEnabled === false) throw oauthErrors.clientDisabled(app.appId!, app.displayName ?? '');
-  return { app, sp };
+  return { app, sp, home };
 }
 
 /**
@@ -33,9 +52,9 @@ export function findClient(env: EmulatorEnv, clientId: string): ClientIdentity {
 export function checkSecret(env: EmulatorEnv, client: ClientIdentity, secret: string): void {
   const { app } = client;
   const hash = secretHash(secret);
-  const keyIds = (env.tenant.state.appInternals[app.id!]?.secrets ?? []).filter((s) => s.sha256 === hash).map((s) => s.keyId);
+  const keyIds = (client.home.state.appInternals[app.id!]?.secrets ?? []).filter((s) => s.sha256 === hash).map((s) => s.keyId);
   const visible = app.passwordCredentials ?? [];
-  const master = env.tenant.get('applications', app.id!)?.value.passwordCredentials ?? [];
+  const master = client.home.get('applications', app.id!)?.value.passwordCredentials ?? [];
   const creds: PasswordCredential[] = [];
   for (const keyId of keyIds) {
     const seen = visible.find((p) => p.keyId === keyId);

@@ -1,4 +1,6 @@
 import type { EmulatorEnv } from '../context.js';
+import { envForTenant, findTenant } from '../directory.js';
+import { handleAdminConsent } from './adminconsent.js';
 import { OAuthFault, renderOAuthFault } from '../errors.js';
 import type { EmuRequest, EmuResponse } from '../http.js';
 import { openIdConfigurationV1, openIdConfigurationV2, signingKeys } from './discovery.js';
@@ -27,12 +29,19 @@ async function route(req: EmuRequest, env: EmulatorEnv): Promise<EmuResponse> {
   const segments = req.path.split('/').filter(Boolean).map(safeDecode);
   const [tenantSegment, ...rest] = segments;
   const path = rest.join('/').toLowerCase();
-  const known = ['v2.0/.well-known/openid-configuration', '.well-known/openid-configuration', 'discovery/v2.0/keys', 'discovery/keys', 'oauth2/v2.0/token'];
+  const known = ['v2.0/.well-known/openid-configuration', '.well-known/openid-configuration', 'discovery/v2.0/keys', 'discovery/keys', 'oauth2/v2.0/token', 'adminconsent', 'v2.0/adminconsent'];
   if (!tenantSegment || !known.includes(path)) throw new LoginNotImplemented(`${req.method} ${req.path}`);
+  // One authority host serves every tenant of the emulator; `{tenant}` (id or verified domain) picks it.
+  const own = findTenant(env.tenant, tenantSegment);
+  if (own) env = envForTenant(env, own);
   const tenant = resolveTenant(tenantSegment, env);
   if (path === 'oauth2/v2.0/token') return handleToken(req, env, tenant);
   if (req.method !== 'GET') throw new LoginNotImplemented(`${req.method} ${req.path}`);
   switch (path) {
+    case 'adminconsent':
+      return handleAdminConsent(req, env, tenant, '1.0');
+    case 'v2.0/adminconsent':
+      return handleAdminConsent(req, env, tenant, '2.0');
     case 'v2.0/.well-known/openid-configuration':
       return openIdConfigurationV2(env, tenant);
     case '.well-known/openid-configuration':

@@ -1,0 +1,157 @@
+/**
+ * `npm run bench` — the engine against the emulator with injected latency (issue 3, "Benchmark").
+ *
+ * For 1, 10 and 50 copies of manifests/todolist-daemon.yaml (stacks todolist-daemon-1..N, one manifest
+ * each, outputs to distinct files) on a fresh emulator with 100 ms added to every request: wall time,
+ * HTTP requests (Graph and login separately, from the emulator's request log) and round trips on the
+ * critical path (bench/rounds.ts: Graph timed on the client at GraphTransport.send, sign-in from the log)
+ * for a cold apply, a no-op plan and a no-op apply.
+ *
+ *   npm run bench                 # sizes 1 10 50, 100 ms latency
+ *   npm run bench -- 1 10         # other sizes
+ *   BENCH_LATENCY_MS=50 npm run bench
+ *   npm run bench -- --json       # machine-readable rows
+ *
+ * Each phase gets a fresh credential (a new CLI process would), so token acquisition is counted.
+ * Not a test: nothing here fails the build, but the targets are checked and printed.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ClientSecretCredential } from '@azure/identity';
+import { createEmulator, type Emulator } from '../src/emulator/index.js';
+import { apply, plan, type CommonOptions } from '../src/index.js';
+import { phaseStats, recordGraphRequests, type PhaseStats } from './rounds.js';
+
+const EXAMPLE = resolve('manifests/todolist-daemon.yaml');
+
+interface Row extends PhaseStats {
+  stacks: number;
+  phase: 'cold apply' | 'no-op plan' | 'no-op apply';
+  wallMs: number;
+  changes: number;
+}
+
+/** N copies of the example stack, one manifest each. */
+function writeManifests(dir: string, n: number): string[] {
+  const text = readFileSync(EXAMPLE, 'utf8');
+  return Array.from({ length: n }, (_, i) => {
+    const name = `todolist-daemon-${i + 1}`;
+    const file = join(dir, `${name}.yaml`);
+    const copy = text.replace(/^stack: todolist-daemon$/m, `stack: ${name}`).replace('path: out/todolist-daemon.env', `path: out/${name}.env`);
+    if (copy === text) throw new Error('bench: the example manifest no longer has the expected stack/output lines');
+    writeFileSync(file, copy);
+    return file;
+  });
+}
+
+function options(emu: Emulator, cwd: string, manifests: string[]): CommonOptions {
+  return {
+    manifests,
+    tenant: emu.tenantId,
+    graphUrl: emu.graphUrl,
+    authorityHost: emu.authorityHost,
+    credential: new ClientSecretCredential(emu.tenantId, emu.adminClientId, emu.adminClientSecret, {
+      authorityHost: emu.authorityHost,
+      disableInstanceDiscovery: true,
+      tlsOptions: { ca: emu.ca },
+    }),
+    ca: emu.ca,
+    cwd,
+    env: {},
+    timeoutMs: 120_000,
+  };
+}
+
+async function measure(emu: Emulator, stacks: number, phase: Row['phase'], run: () => Promise<number>): Promise<Row> {
+  const mark = emu.requestLog.mark();
+  const recorder = recordGraphRequests();
+  const t0 = performance.now();
+  try {
+    const changes = await run();
+    const wallMs = Math.round(performance.now() - t0);
+    return { stacks, phase, wallMs, changes, ...phaseStats(emu.requestLog.since(mark), recorder.intervals) };
+  } finally {
+    recorder.uninstall();
+  }
+}
+
+async function benchSize(n: number, latencyMs: number): Promise<Row[]> {
+  const emu = await createEmulator({ port: 0, env: {}, latencyMs });
+  const cwd = mkdtempSync(join(tmpdir(), 'tenantform-bench-'));
+  try {
+    const manifests = writeManifests(cwd, n);
+    const rows: Row[] = [];
+    rows.push(
+      await measure(emu, n, 'cold apply', async () => {
+        const r = await apply(options(emu, cwd, manifests));
+        if (!r.ok) throw new Error(`cold apply failed: ${JSON.stringify(r.results.filter((x) => x.status !== 'done'))}`);
+        return r.plan.changes.length;
+      }),
+    );
+    rows.push(
+      await measure(emu, n, 'no-op plan', async () => {
+        const p = await plan(options(emu, cwd, manifests));
+        if (!p.empty) throw new Error(`no-op plan is not empty: ${p.plan.changes.map((c) => c.id).join(', ')}`);
+        return 0;
+      }),
+    );
+    rows.push(
+      await measure(emu, n, 'no-op apply', async () => {
+        const r = await apply(options(emu, cwd, manifests));
+        if (!r.ok || r.plan.changes.length) throw new Error('no-op apply changed something');
+        return 0;
+      }),
+    );
+    return rows;
+  } finally {
+    await emu.close();
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
+const COLUMNS: Array<[string, (r: Row) => string | number]> = [
+  ['stacks', (r) => r.stacks],
+  ['phase', (r) => r.phase],
+  ['wall', (r) => `${(r.wallMs / 1000).toFixed(2)} s`],
+  ['changes', (r) => r.changes],
+  ['graph req', (r) => r.graphRequests],
+  ['batch items', (r) => r.batchItems],
+  ['graph writes', (r) => r.graphWrites],
+  ['login req', (r) => r.loginRequests],
+  ['graph RT', (r) => r.graphRoundTrips],
+  ['login RT', (r) => r.loginRoundTrips],
+  ['total RT', (r) => r.roundTrips],
+];
+
+function table(rows: Row[]): string {
+  const cells = [COLUMNS.map(([h]) => h), ...rows.map((r) => COLUMNS.map(([, f]) => String(f(r))))];
+  const widths = COLUMNS.map((_, i) => Math.max(...cells.map((c) => c[i].length)));
+  const line = (c: string[]) => c.map((v, i) => (i < 2 ? v.padEnd(widths[i]) : v.padStart(widths[i]))).join('  ');
+  return [line(cells[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+/** The issue's targets; Graph round trips (login is per process and listed apart). */
+function targets(rows: Row[]): string[] {
+  const out: string[] = [];
+  const check = (ok: boolean, text: string) => out.push(`${ok ? 'PASS' : 'MISS'}  ${text}`);
+  for (const r of rows.filter((x) => x.phase === 'no-op plan')) {
+    check(r.graphRoundTrips <= 3, `no-op plan, ${r.stacks} stack(s): ${r.graphRoundTrips} Graph round trips (≤ 3; ${r.roundTrips} with sign-in)`);
+  }
+  for (const r of rows.filter((x) => x.phase === 'cold apply' && x.stacks === 1)) {
+    check(r.graphRoundTrips <= 6, `cold apply, 1 stack: ${r.graphRoundTrips} Graph round trips on the critical path (≤ 6; ${r.roundTrips} with sign-in)`);
+  }
+  for (const r of rows.filter((x) => x.phase === 'cold apply' && x.stacks === 50)) {
+    check(r.wallMs < 15_000, `cold apply, 50 stacks: ${(r.wallMs / 1000).toFixed(2)} s (< 15 s)`);
+  }
+  return out;
+}
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const sizes = args.filter((a) => /^\d+$/.test(a)).map(Number);
+const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 100);
+const rows: Row[] = [];
+for (const n of sizes.length ? sizes : [1, 10, 50]) rows.push(...(await benchSize(n, latencyMs)));
+if (json) process.stdout.write(`${JSON.stringify({ latencyMs, rows }, null, 2)}\n`);
+else process.stdout.write(`tenantform bench — emulator latency ${latencyMs} ms per request (RT = round trips on the critical path)\n\n${table(rows)}\n\n${targets(rows).join('\n')}\n`);

@@ -1,0 +1,100 @@
+import type { Argv } from 'yargs';
+import { terminalConfirm } from '../confirm.js';
+import { outputContext, plural, runCommand, type CommandResult } from '../output.js';
+import { renderPlan } from '../render-plan.js';
+import { commonOptions, withTargetOptions, type TargetArgs } from '../target-options.js';
+import { progressTo } from './plan.js';
+
+interface DestroyArgs extends TargetArgs {
+  json: boolean;
+  yes: boolean;
+  purge: boolean;
+  'remove-outputs': boolean;
+  'stack-prefix'?: string;
+  'older-than'?: string;
+  'dry-run': boolean;
+  'detailed-exitcode': boolean;
+}
+
+/**
+ * `tenantform destroy [manifests..]`: delete everything the stacks own, in reverse dependency order,
+ * after the same confirmation as apply. `--stack-prefix ci- --older-than 2h` sweeps stacks left behind
+ * by crashed pipelines (no manifests needed). `--dry-run` only shows the plan.
+ */
+export function destroyCommand(y: Argv): Argv {
+  return y.command(
+    'destroy [manifests..]',
+    'Delete everything the stacks own (and, with --purge, from the recycle bin)',
+    (a) =>
+      withTargetOptions(a)
+        .positional('manifests', { type: 'string', array: true, demandOption: false, describe: 'Manifest files or directories (optional with --stack-prefix)' })
+        .option('purge', { type: 'boolean', default: false, describe: 'Also delete permanently from directory/deletedItems, so the names can be used again at once' })
+        .option('remove-outputs', { type: 'boolean', default: false, describe: 'Also delete the output files the manifests declare' })
+        .option('stack-prefix', { type: 'string', describe: 'Sweep every stack whose name starts with this prefix (e.g. ci-)' })
+        .option('older-than', { type: 'string', describe: 'With --stack-prefix: only stacks whose applications were all created this long ago (30m, 2h, 1d)' })
+        .option('dry-run', { type: 'boolean', default: false, describe: 'Show what would be deleted; change nothing' })
+        .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'With --dry-run: exit 0 nothing to delete, 2 something to delete, 1 error' })
+        .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation' }),
+    async (argv) => {
+      const args = argv as unknown as DestroyArgs;
+      const ctx = outputContext({ json: args.json });
+      await runCommand(ctx, 'destroy', () => runDestroy(args, ctx.style), { detailedExitCode: args['detailed-exitcode'] });
+    },
+  );
+}
+
+async function runDestroy(args: DestroyArgs, style: ReturnType<typeof outputContext>['style']): Promise<CommandResult> {
+  const { destroy, planDestroy } = await import('../../index.js');
+  const { parseDuration } = await import('../../destroy/ephemeral.js');
+  const common = await commonOptions({ ...args, manifests: args.manifests ?? [] }, progressTo(args.json));
+  const opts = {
+    ...common,
+    purge: args.purge,
+    removeOutputs: args['remove-outputs'],
+    stackPrefix: args['stack-prefix'],
+    olderThanMs: args['older-than'] !== undefined ? parseDuration(args['older-than']) : undefined,
+  };
+  const alsoRemoves = (outputs: string[]) => outputs.map((o) => `${style.red('-')} remove ${o}`);
+  if (args['dry-run']) {
+    const p = await planDestroy(opts);
+    return {
+      outcome: p.empty && !p.outputs.length ? 'ok' : 'changes',
+      data: { plan: p.plan, empty: p.empty, outputs: p.outputs },
+      text: (s) => [renderPlan(p.plan, s), ...(p.outputs.length ? ['', ...alsoRemoves(p.outputs)] : [])].join('\n'),
+    };
+  }
+  let outputs: string[] = [];
+  const confirm = terminalConfirm({
+    yes: args.yes,
+    json: args.json,
+    style,
+    command: 'destroy',
+    question: 'Delete all of this?',
+    review: 'tenantform destroy --dry-run',
+    extra: () => alsoRemoves(outputs),
+  });
+  const r = await destroy({
+    ...opts,
+    confirm: (plan, local) => {
+      outputs = local.outputs;
+      return confirm(plan);
+    },
+  });
+  const failed = r.results.filter((x) => x.status === 'failed');
+  const done = r.results.filter((x) => x.status === 'done').length;
+  return {
+    outcome: failed.length ? 'error' : 'ok',
+    data: { plan: r.plan, results: r.results, cancelled: r.cancelled, removedOutputs: r.removedOutputs, forgottenSecrets: r.forgottenSecrets },
+    text: (s) => {
+      if (r.cancelled) return s.yellow('Destroy cancelled; nothing was deleted.');
+      const lines = r.empty ? [renderPlan(r.plan, s)] : [`${s.green('Destroyed')}: ${done} of ${plural(r.plan.changes.length, 'change')} done.`];
+      if (!r.empty) for (const w of r.plan.warnings) lines.push(s.yellow(`warning: ${w}`));
+      for (const f of failed) lines.push(`${s.red('failed')} ${f.id}: ${f.error?.message}`);
+      for (const o of r.removedOutputs) lines.push(`removed ${o}`);
+      for (const st of r.forgottenSecrets) lines.push(`forgot the cached client secrets of stack ${st}`);
+      if (failed.length) lines.push('What is done stays done: fix the cause and re-run destroy; it picks up where it stopped.');
+      else if (!r.empty && !args.purge) lines.push(s.dim('Deleted objects stay in the recycle bin for 30 days; destroy --purge removes them for good.'));
+      return lines.join('\n');
+    },
+  };
+}

@@ -1,0 +1,168 @@
+import type { Application, AppRoleAssignment, OAuth2PermissionGrant, ServicePrincipal } from '@microsoft/microsoft-graph-types';
+import { TenantformError } from '../errors.js';
+import { batchRequests } from '../graph/batch.js';
+import { graphFailure } from '../graph/failure.js';
+import { toTenant } from '../graph/reader.js';
+import { APP_SELECT, SP_SELECT, type LiveTenant } from '../graph/live.js';
+import type { GraphRequestSpec, GraphResponse, GraphTransport } from '../graph/transport.js';
+import { OWNERSHIP_TAG_PREFIX, ownerOf, ownershipTagFor, parseUniqueName } from '../model/desired.js';
+import { appRef, type AppRef } from '../plan/types.js';
+
+/** A live application the stack owns, with what hangs off its service principal. */
+export interface OwnedApp {
+  stack: string;
+  ref: AppRef;
+  app: Application;
+  servicePrincipal?: ServicePrincipal;
+  /** App role assignments where the app's SP is the principal. */
+  assignments: AppRoleAssignment[];
+  /** Delegated grants where the app's SP is the client. */
+  grants: OAuth2PermissionGrant[];
+}
+
+/** An object of the stack already in directory/deletedItems. */
+export interface DeletedObject {
+  stack: string;
+  ref: AppRef;
+  type: 'application' | 'servicePrincipal';
+  value: Application | ServicePrincipal;
+}
+
+export interface OwnedState {
+  tenant: LiveTenant;
+  apps: OwnedApp[];
+  deleted: DeletedObject[];
+  warnings: string[];
+}
+
+export interface OwnedRequest {
+  /** Stacks named by manifests, with the uniqueNames their manifests declare. */
+  stacks: Array<{ name: string; uniqueNames: string[] }>;
+  /** Sweep: every stack whose name starts with this. */
+  prefix?: string;
+  /** Also read the stacks' objects in directory/deletedItems (for --purge). */
+  deleted: boolean;
+  deadline: number;
+}
+
+const q = (s: string) => s.replace(/'/g, "''");
+const DELETED_SELECT = `${APP_SELECT},deletedDateTime`;
+
+/** The ref of an owned app: `app:<stack>/<key>` from its uniqueName, else from its object id. */
+export function refOf(stack: string, app: Application): AppRef {
+  const parsed = app.uniqueName ? parseUniqueName(app.uniqueName) : undefined;
+  return appRef(stack, parsed && parsed.stack === stack ? parsed.key : String(app.id));
+}
+
+/**
+ * Read what the stacks own in two batched round trips: (1) the organization, the applications carrying
+ * each stack's ownership tag (and, for a sweep, every tag starting with the prefix), the manifests'
+ * uniqueNames, and the recycle bin by tag; (2) each owned app's service principal, its app role
+ * assignments and delegated grants. Ownership is decided here, on the tag, never on names: the filters
+ * only narrow the reads.
+ */
+export async function readOwned(transport: GraphTransport, req: OwnedRequest): Promise<OwnedState> {
+  const filters = [
+    ...req.stacks.map((s) => `tags/any(t:t eq '${q(ownershipTagFor(s.name))}')`),
+    // tags supports startsWith (https://learn.microsoft.com/graph/api/resources/application, $filter column);
+    // the lambda form is https://learn.microsoft.com/graph/filter-query-parameter.
+    ...(req.prefix ? [`tags/any(t:startswith(t,'${q(OWNERSHIP_TAG_PREFIX + req.prefix)}'))`] : []),
+  ];
+  const uniqueNames = req.stacks.flatMap((s) => s.uniqueNames.map((u) => ({ stack: s.name, uniqueName: u })));
+  const specs: GraphRequestSpec[] = [
+    { method: 'GET', path: '/organization?$select=id,displayName,tenantType,verifiedDomains' },
+    ...filters.map((f) => get(`/applications?$filter=${f}&$select=${APP_SELECT}&$top=999`)),
+    ...uniqueNames.map((u) => get(`/applications(uniqueName='${q(u.uniqueName)}')?$select=${APP_SELECT}`)),
+    // The recycle bin answers the same $filter on tags (https://learn.microsoft.com/graph/api/directory-deleteditems-list;
+    // filtering deletedItems on tags is UNCONFIRMED for the real service).
+    ...(req.deleted
+      ? filters.flatMap((f) => [
+          get(`/directory/deletedItems/microsoft.graph.application?$filter=${f}&$select=${DELETED_SELECT}&$top=999`),
+          get(`/directory/deletedItems/microsoft.graph.servicePrincipal?$filter=${f}&$select=${SP_SELECT},deletedDateTime&$top=999`),
+        ])
+      : []),
+  ];
+  const r1 = await batchRequests(transport, specs, { deadline: req.deadline });
+  const tenant = toTenant(ok(r1[0], 'read the organization'));
+  const isOurs = (owner: string | undefined) => !!owner && (req.stacks.some((s) => s.name === owner) || (!!req.prefix && owner.startsWith(req.prefix)));
+  const warnings: string[] = [];
+
+  const apps = new Map<string, Application>();
+  let at = 1;
+  for (let i = 0; i < filters.length; i++, at++) {
+    for (const a of await listAll<Application>(transport, r1[at], 'list the applications of the stack')) {
+      if (isOurs(ownerOf(a.tags))) apps.set(String(a.id), a);
+    }
+  }
+  for (const u of uniqueNames) {
+    const res = r1[at++];
+    if (res.status === 404) continue;
+    const a = ok(res, `read application ${u.uniqueName}`) as Application;
+    const owner = ownerOf(a.tags);
+    if (owner === u.stack) apps.set(String(a.id), a);
+    else {
+      warnings.push(
+        `Application "${a.displayName}" (uniqueName ${u.uniqueName}, appId ${a.appId}) ${owner ? `belongs to stack "${owner}"` : 'has no tenantform ownership tag'}; it was left alone.`,
+      );
+    }
+  }
+  const deleted: DeletedObject[] = [];
+  const seenDeleted = new Set<string>();
+  if (req.deleted) {
+    for (let i = 0; i < filters.length; i++) {
+      for (const type of ['application', 'servicePrincipal'] as const) {
+        for (const value of await listAll<Application | ServicePrincipal>(transport, r1[at++], 'list deleted items of the stack')) {
+          const owner = ownerOf(value.tags);
+          if (!owner || !isOurs(owner) || seenDeleted.has(String(value.id))) continue;
+          seenDeleted.add(String(value.id));
+          deleted.push({ stack: owner, ref: type === 'application' ? refOf(owner, value as Application) : appRef(owner, String(value.appId)), type, value });
+        }
+      }
+    }
+    // A deleted service principal shares the ref of its application (deleted or live) when there is one.
+    const refByAppId = new Map([...deleted.filter((d) => d.type === 'application'), ...[...apps.values()].map((app) => ({ value: app, ref: refOf(ownerOf(app.tags)!, app) }))].map((d) => [String(d.value.appId), d.ref]));
+    for (const d of deleted) if (d.type === 'servicePrincipal') d.ref = refByAppId.get(String(d.value.appId)) ?? d.ref;
+  }
+
+  const found = [...apps.values()];
+  const round2 = found.flatMap((a) => [
+    get(`/servicePrincipals(appId='${a.appId}')?$select=${SP_SELECT}`),
+    get(`/servicePrincipals(appId='${a.appId}')/appRoleAssignments`),
+    get(`/servicePrincipals(appId='${a.appId}')/oauth2PermissionGrants`),
+  ]);
+  const r2 = round2.length ? await batchRequests(transport, round2, { deadline: req.deadline }) : [];
+  const owned = found.map((app, i): OwnedApp => {
+    const [sp, assignments, grants] = r2.slice(i * 3, i * 3 + 3);
+    const stack = ownerOf(app.tags)!;
+    return {
+      stack,
+      ref: refOf(stack, app),
+      app,
+      servicePrincipal: sp.status === 404 ? undefined : (ok(sp, `read the service principal of ${app.displayName}`) as ServicePrincipal),
+      assignments: assignments.status === 404 ? [] : (ok(assignments, 'read app role assignments') as { value: AppRoleAssignment[] }).value ?? [],
+      grants: grants.status === 404 ? [] : (ok(grants, 'read delegated grants') as { value: OAuth2PermissionGrant[] }).value ?? [],
+    };
+  });
+  return { tenant, apps: owned.sort((a, b) => a.ref.localeCompare(b.ref)), deleted, warnings };
+}
+
+function get(path: string): GraphRequestSpec {
+  return { method: 'GET', path };
+}
+
+function ok(res: GraphResponse, action: string): unknown {
+  if (res.status >= 200 && res.status < 300) return res.body;
+  throw graphFailure(res, { action, needs: ['Application.Read.All'] });
+}
+
+/** A list response and its further pages (followed one by one; more than 999 owned objects is unusual). */
+async function listAll<T>(transport: GraphTransport, first: GraphResponse, action: string): Promise<T[]> {
+  let body = ok(first, action) as { value?: T[]; '@odata.nextLink'?: string };
+  const out = [...(body.value ?? [])];
+  for (let pages = 0; body['@odata.nextLink']; pages++) {
+    if (pages > 100) throw new TenantformError('GRAPH_ERROR', `Cannot ${action}: more than 100 pages of results.`);
+    body = ok(await transport.send({ method: 'GET', path: body['@odata.nextLink'] }), action) as typeof body;
+    out.push(...(body.value ?? []));
+  }
+  return out;
+}

@@ -1,0 +1,84 @@
+/**
+ * `tenantform verify`: prove that each confidential client of the manifests gets a token its API accepts,
+ * using the config that was written for it — and, when it does not, say what to do next.
+ * See docs/verify.md.
+ */
+import { isTenantformError } from '../errors.js';
+import { authorityFor } from '../outputs/render.js';
+import { openSession, type CommonOptions, type Session } from '../session.js';
+import { toolFailure } from './diagnose.js';
+import { probesFor } from './probes.js';
+import { runProbe } from './run.js';
+import type { VerifyCheck, VerifyResult } from './types.js';
+import { readWrittenConfig } from './written.js';
+
+export type { VerifyCheck, VerifyResult, Diagnosis, DiagnosisCode, CheckName } from './types.js';
+export { adminConsentUrls, defaultScope, type ConsentUrls, type ConsentUrlOptions } from './consent.js';
+
+export interface VerifyOptions extends CommonOptions {
+  /** Test hook: how to wait between token attempts (default: a real timer). */
+  sleep?: (ms: number) => Promise<void>;
+  /**
+   * Set by `apply --verify`: the grants were just made, so roles missing from the token are waited for even
+   * when Graph's replicas do not show them yet (default: only when Graph shows them).
+   */
+  afterApply?: boolean;
+  /** Test hook: the validator's clock in ms (default Date.now), for tests that move the emulator's clock. */
+  now?: () => number;
+}
+
+export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
+  const manifests = opts.manifests.join(' ');
+  let s: Session;
+  try {
+    s = await openSession(opts);
+  } catch (e) {
+    // The tool's own identity cannot read the tenant: that is a verify finding with a next step, not a crash.
+    if (isTenantformError(e) && (e.code === 'GRAPH_PERMISSION' || e.code === 'AUTH_FAILED')) {
+      const diagnosis = toolFailure(e);
+      const row: VerifyCheck = { client: '', api: 'Microsoft Graph', check: 'graph-read', ok: false, detail: diagnosis.problem, diagnosis };
+      return { ok: false, tenant: { id: opts.tenant ?? 'local', authority: '' }, checks: [row], waitedMs: 0 };
+    }
+    throw e;
+  }
+  try {
+    const cwd = opts.cwd ?? process.cwd();
+    const tenantId = s.live.tenant.id;
+    const homeTenant = (opts as { homeTenant?: string }).homeTenant;
+    const probes = s.stacks.flatMap((stack) => probesFor(stack, { live: s.live, written: readWrittenConfig([stack], cwd), secrets: s.secrets, cwd }));
+    const results = await Promise.all(
+      probes.map((p) =>
+        runProbe(p, {
+          tenantId,
+          authorityHost: s.target.authorityHost,
+          // In a customer tenant the written config still names the home tenant: the token is requested from the customer's.
+          useWrittenAuthority: !homeTenant,
+          ca: s.target.ca,
+          cwd,
+          deadline: s.deadline,
+          diag: { tenantId, authorityHost: s.target.authorityHost, manifests, homeTenant },
+          progress: opts.progress,
+          sleep: opts.sleep,
+          afterApply: opts.afterApply ?? false,
+          now: opts.now,
+        }),
+      ),
+    );
+    const read: VerifyCheck = {
+      client: '',
+      api: 'Microsoft Graph',
+      check: 'graph-read',
+      ok: true,
+      detail: `read tenant ${tenantId} as ${s.plan.tenant.identity}; ${probes.length} client→API pair${probes.length === 1 ? '' : 's'} to verify`,
+    };
+    const checks = [read, ...results.flatMap((r) => r.checks)];
+    return {
+      ok: checks.every((c) => c.ok),
+      tenant: { id: tenantId, authority: authorityFor(s.live.tenant, s.target.authorityHost, s.target.kind === 'local') },
+      checks,
+      waitedMs: Math.max(0, ...results.map((r) => r.waitedMs)),
+    };
+  } finally {
+    await s.close();
+  }
+}

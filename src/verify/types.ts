@@ -1,0 +1,74 @@
+/**
+ * What `tenantform verify` reports: plain data (the --json document), never a secret or a token.
+ * One row per check of one (client → API) pair; a failed row carries a diagnosis with the next step.
+ */
+
+/** The checks verify runs for each confidential client and API it has application permissions on. */
+export type CheckName =
+  /** The tool could read the tenant (its own identity's Graph permissions). */
+  | 'graph-read'
+  /** A credential for the client was found in the written config (output files) or the 0600 cache. */
+  | 'credential'
+  /** The written config names the client, tenant and scope the tenant has (not a stale file). */
+  | 'config'
+  /** A client-credentials token was issued through @azure/identity with that config. */
+  | 'token'
+  /** Signature against the JWKS of the authority's discovery document, and exp/nbf. */
+  | 'signature'
+  | 'issuer'
+  | 'audience'
+  | 'tenant'
+  /** `ver` matches the API's requestedAccessTokenVersion. */
+  | 'version'
+  /** `roles` holds every application permission the manifest grants. */
+  | 'roles'
+  /** idtyp=app, when the API asked for the optional claim. */
+  | 'idtyp';
+
+/** Why a check failed, as a stable code, and what the operator does next. */
+export type DiagnosisCode =
+  | 'tool-permission' // the tool's identity lacks a Graph permission (meta: needs, roles)
+  | 'tool-auth' // the tool could not get a Graph token at all
+  | 'no-credential' // no secret/certificate for the client in the outputs or the cache
+  | 'stale-config' // the written config names another client/tenant than the tenant has
+  | 'admin-consent-missing' // token without (some) roles the manifest asks for
+  | 'not-assigned' // AADSTS501051: the API requires assignment and the client has none
+  | 'scope-not-default' // AADSTS1002012: the scope lacks /.default
+  | 'trailing-slash' // the API's identifier URI ends in '/': the scope needs a double slash
+  | 'secret-expired' // AADSTS7000222
+  | 'secret-invalid' // AADSTS7000215 after the wait: not a secret of this app
+  | 'certificate-invalid' // AADSTS700027 and friends
+  | 'client-not-in-tenant' // AADSTS700016 after the wait (no service principal in this tenant)
+  | 'resource-not-found' // AADSTS500011 after the wait
+  | 'token-mismatch' // a claim differs from what the manifest implies (issuer, audience, version, idtyp, tenant)
+  | 'token-error'; // any other token endpoint error (code and description are shown)
+
+export interface Diagnosis {
+  code: DiagnosisCode;
+  /** One sentence: what is wrong. */
+  problem: string;
+  /** What to do next (commands, URLs, manifest keys). */
+  next: string;
+  /** Structured extras, e.g. { consentUrl }, { needs }, { aadsts }. */
+  meta?: Record<string, unknown>;
+}
+
+export interface VerifyCheck {
+  /** `<stack>/<key>` of the confidential client ('' for tenant-wide checks such as graph-read). */
+  client: string;
+  /** The API: `<stack>/<key>` of a manifest app, or the tenant API's display name. */
+  api: string;
+  check: CheckName;
+  ok: boolean;
+  /** What was seen (claim values, the scope used, where the credential came from). Never secret. */
+  detail: string;
+  diagnosis?: Diagnosis;
+}
+
+export interface VerifyResult {
+  ok: boolean;
+  tenant: { id: string; authority: string };
+  checks: VerifyCheck[];
+  /** How long the replication waits took in total, ms. */
+  waitedMs: number;
+}

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import type { Emulator } from '../../src/emulator/index.js';
+import { apply, type ApplyOptions } from '../../src/index.js';
+import { verify, type VerifyOptions, type VerifyResult } from '../../src/verify/index.js';
+import { startEmulator } from '../helpers/emulator.js';
+import { assertConverged, engineOptions, readDotenv, settle, variant } from '../helpers/engine.js';
+
+const rows = (r: VerifyResult) => r.checks.map((c) => `${c.check}:${c.ok ? 'ok' : 'FAIL'}`);
+
+/** Replication lag of the second apply: long on purpose, so only the emulator clock (moved by verify's waits) ends it. */
+const LAG_MS = 300_000;
+
+describe('verify: the example daemon → web API stack', () => {
+  let emu: Emulator;
+  before(async () => {
+    emu = await startEmulator({ retryAfterSeconds: 0 });
+  });
+  after(() => emu.close());
+
+  it('right after apply, waits (visibly, bounded) for a new secret, then for a new assignment, and passes every check', async () => {
+    const opts = engineOptions(emu);
+    const oneRole = (y: string) => y.replace('roles: [ToDoList.Read.All, ToDoList.ReadWrite.All]', 'roles: [ToDoList.Read.All]');
+    const newSecret = (y: string) => y.replace('- name: main', '- name: next');
+    // First the stack with one role and secret "main", fully replicated.
+    const first = { ...opts, manifests: [variant(opts.cwd!, oneRole, 'one-role.yaml')] };
+    assert.ok((await apply(first)).ok);
+    await assertConverged(emu, first);
+
+    /** apply --verify while reads (the token service's too) lag far behind the writes; each verify wait moves the clock on. */
+    const applyAndVerify = async (manifest: string) => {
+      emu.faults.options.replicationLagMs = LAG_MS;
+      const lines: string[] = [];
+      const sleep = async (ms: number) => {
+        emu.clock.advance(LAG_MS / 4);
+        await new Promise((r) => setTimeout(r, Math.min(ms, 5)));
+      };
+      try {
+        const o = { ...opts, manifests: [manifest] };
+        const applied = await apply({ ...o, verify: true, progress: (l: string) => lines.push(l), sleep, now: () => emu.clock.now() } as ApplyOptions & VerifyOptions);
+        assert.ok(applied.ok, JSON.stringify(applied.results.filter((x) => x.status !== 'done')));
+        await assertConverged(emu, o);
+        return { r: applied.verify!, progress: lines.filter((l) => l.startsWith('verify ')) };
+      } finally {
+        emu.faults.options.replicationLagMs = 0;
+      }
+    };
+
+    // A rotated secret: AADSTS7000215 until it replicates.
+    const a = await applyAndVerify(variant(opts.cwd!, (y) => newSecret(oneRole(y)), 'next-secret.yaml'));
+    assert.ok(a.r.ok, JSON.stringify(a.r.checks.filter((c) => !c.ok), null, 1));
+    assert.ok(a.progress.length > 0 && a.progress.every((l) => /^verify todolist-daemon\/daemon → todolist-daemon\/api: waiting [\d.]+ s, the new client secret .*\(AADSTS7000215\)$/.test(l)), a.progress.join('\n'));
+
+    // A second role granted: a token without it until the assignment replicates.
+    const b = await applyAndVerify(variant(opts.cwd!, newSecret, 'two-roles.yaml'));
+    const r = b.r;
+    assert.ok(r.ok, JSON.stringify(r.checks.filter((c) => !c.ok), null, 1));
+    assert.ok(b.progress.length > 0 && b.progress.every((l) => /waiting [\d.]+ s, the granted app roles are not in the token yet/.test(l)), b.progress.join('\n'));
+    assert.deepEqual(rows(r), [
+      'graph-read:ok',
+      'credential:ok',
+      'config:ok',
+      'token:ok',
+      'signature:ok',
+      'issuer:ok',
+      'audience:ok',
+      'tenant:ok',
+      'version:ok',
+      'roles:ok',
+      'idtyp:ok',
+    ]);
+    const byCheck = Object.fromEntries(r.checks.map((c) => [c.check, c.detail]));
+    assert.match(byCheck.credential, /secret from out\/todolist-daemon\.env:CLIENT_SECRET/);
+    assert.equal(byCheck.roles, 'ToDoList.Read.All ToDoList.ReadWrite.All');
+    assert.match(byCheck.version, /ver 2\.0/);
+    assert.equal(r.tenant.id, emu.tenantId);
+    // Nothing secret in the result.
+    const secret = readDotenv(`${opts.cwd}/out/todolist-daemon.env`).CLIENT_SECRET;
+    assert.ok(!JSON.stringify([a.r, b.r]).includes(secret));
+    assert.ok(!readFileSync(`${opts.cwd}/out/todolist-daemon.env`, 'utf8').includes('eyJ'));
+  });
+
+  it('passes at once when everything has replicated', async () => {
+    settle(emu);
+    const opts = engineOptions(emu);
+    await apply(opts);
+    settle(emu);
+    const r = await verify({ ...opts, now: () => emu.clock.now() });
+    assert.ok(r.ok, JSON.stringify(r.checks.filter((c) => !c.ok)));
+    assert.ok(r.waitedMs < 1000);
+  });
+});

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@microsoft/microsoft-graph-client';
+import type { Emulator } from '../../src/emulator/index.js';
+import { item, postBatch } from '../helpers/batch.js';
+import { expectGraphError } from '../helpers/directory.js';
+import { graphClient, graphToken, rawFetch, startEmulator } from '../helpers/emulator.js';
+
+/**
+ * Fidelity audit (docs/emulator-fidelity.md, "Query options"): a query option the emulator does not model is
+ * refused out loud — 501 NotImplemented — instead of being ignored, and the $filter operators Graph serves
+ * only as advanced queries need ConsistencyLevel + $count, as in Graph
+ * (https://learn.microsoft.com/graph/aad-advanced-queries).
+ */
+describe('fidelity: OData query options', () => {
+  let emu: Emulator;
+  let client: Client;
+  let token: string;
+  let appId: string;
+  let objectId: string;
+
+  before(async () => {
+    emu = await startEmulator({ retryAfterSeconds: 0 });
+    client = graphClient(emu);
+    token = await graphToken(emu);
+    const app = (await client.api('/applications').post({ displayName: 'query-audit', signInAudience: 'AzureADMyOrg', tags: ['audit'] })) as {
+      id: string;
+      appId: string;
+    };
+    objectId = app.id;
+    appId = app.appId;
+  });
+  after(() => emu.close());
+
+  const get = (path: string, headers: Record<string, string> = {}) => rawFetch(emu, `/v1.0${path}`, { token, headers });
+  async function expectStatus(path: string, status: number, code: string, headers: Record<string, string> = {}): Promise<string> {
+    const res = await get(path, headers);
+    const body = (await res.json()) as { error?: { code: string; message: string } };
+    assert.equal(res.status, status, `${path}: ${JSON.stringify(body)}`);
+    assert.equal(body.error?.code, code, path);
+    return body.error!.message;
+  }
+
+  it('$expand, $orderby, $search, $skip, $format and $apply answer 501 NotImplemented (through the SDK too)', async () => {
+    await expectGraphError(client.api('/applications').expand('owners').get(), 501, 'NotImplemented');
+    await expectGraphError(client.api('/applications').orderby('displayName').get(), 501, 'NotImplemented');
+    await expectGraphError(client.api(`/applications/${objectId}`).expand('owners').get(), 501, 'NotImplemented');
+    for (const q of ['$search="displayName:query"', '$skip=1', '$format=json', '$apply=groupby((displayName))']) {
+      const message = await expectStatus(`/applications?${q}`, 501, 'NotImplemented', { ConsistencyLevel: 'eventual' });
+      assert.match(message, /query option '\$[a-z]+' on GET \/applications/);
+    }
+  });
+
+  it('list-only options on a single entity, and any option on a write, answer 501', async () => {
+    await expectStatus(`/applications/${objectId}?$top=1`, 501, 'NotImplemented');
+    await expectStatus(`/applications(appId='${appId}')?$filter=tags/any(t:t eq 'audit')`, 501, 'NotImplemented');
+    const res = await rawFetch(emu, `/v1.0/applications/${objectId}?$select=id`, {
+      method: 'PATCH',
+      token,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ notes: 'x' }),
+    });
+    assert.equal(res.status, 501);
+  });
+
+  it('option names compare exactly: a dollar-less or upper-case system option is 501, an unknown $option 400', async () => {
+    await expectStatus('/applications?select=id', 501, 'NotImplemented');
+    await expectStatus('/applications?$SELECT=id', 501, 'NotImplemented');
+    const message = await expectStatus('/applications?$bogus=1', 400, 'BadRequest');
+    assert.equal(message, "The query parameter '$bogus' is not supported.");
+  });
+
+  it('custom (non-$) parameters are ignored, as OData specifies; the modelled options still work', async () => {
+    const res = await get(`/applications?$filter=appId eq '${appId}'&$select=id,appId&$top=5&api-version=1.6`);
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { value: Array<Record<string, unknown>> };
+    assert.deepEqual(body.value, [{ id: objectId, appId }]);
+  });
+
+  it('ne and not need ConsistencyLevel: eventual and $count=true (400 Request_UnsupportedQuery otherwise)', async () => {
+    for (const filter of [`appId ne '${appId}'`, `not(displayName eq 'x')`]) {
+      const message = await expectStatus(`/applications?$filter=${encodeURIComponent(filter)}`, 400, 'Request_UnsupportedQuery');
+      assert.match(message, /NotEqualsMatch/);
+      const ok = await get(`/applications?$filter=${encodeURIComponent(filter)}&$count=true`, { ConsistencyLevel: 'eventual' });
+      assert.equal(ok.status, 200, filter);
+    }
+  });
+
+  it('$filter operators and functions the emulator does not model answer 501, not a guessed 400', async () => {
+    for (const filter of [
+      `displayName in ('a','b')`,
+      `displayName ge 'a'`,
+      `endswith(displayName,'audit')`,
+      `tags/all(t:t eq 'audit')`,
+      `identifierUris/$count eq 0`,
+    ]) {
+      await expectStatus(`/applications?$filter=${encodeURIComponent(filter)}`, 501, 'NotImplemented');
+    }
+  });
+
+  it('deletedItems lists keep $orderby (documented there)', async () => {
+    const res = await get('/directory/deletedItems/microsoft.graph.application?$orderby=deletedDateTime desc');
+    assert.equal(res.status, 200);
+  });
+
+  it('inside $batch an unmodelled option is the item\'s 501, the envelope stays 200', async () => {
+    const out = await postBatch(emu, { requests: [{ id: '1', method: 'GET', url: '/applications?$expand=owners' }] }, token);
+    assert.equal(out.status, 200);
+    const r = item(out.body.responses, '1');
+    assert.equal(r.status, 501);
+    assert.equal(r.body?.error?.code, 'NotImplemented');
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * Run the real tenantform CLI (src/cli/main.ts through tsx) as a child process, from a temp working
+ * directory, without a TTY: what a CI job does. For the CLI end-to-end tests (test/e2e/cli-*.test.ts).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Emulator } from '../../src/emulator/index.js';
+import { childEnv, REPO_ROOT } from './cli.js';
+
+export const MAIN = join(REPO_ROOT, 'src/cli/main.ts');
+export const EXAMPLE_MANIFEST = join(REPO_ROOT, 'manifests/todolist-daemon.yaml');
+/** tsx resolved from the repository, so the child can run from any cwd. */
+const TSX = import.meta.resolve('tsx');
+
+// eslint-disable-next-line no-control-regex
+export const ANSI = /\u001b\[/;
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Everything every run printed, for the "no secret ever printed" scan. */
+export const transcript: CliRun[] = [];
+
+/**
+ * `tenantform <args>` in `cwd` with a clean environment (no AZURE_*, colour or emulator variables of the
+ * developer's shell) plus `env`. stdin/stdout are pipes, so the CLI sees no TTY. Bounded by `timeoutMs`.
+ */
+export function runCli(args: string[], opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<CliRun> {
+  const base = childEnv();
+  for (const k of Object.keys(base)) {
+    if (k.startsWith('AZURE_') || k.startsWith('TENANTFORM_') || ['NO_COLOR', 'FORCE_COLOR', 'TERM'].includes(k)) delete base[k];
+  }
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd: opts.cwd, env: { ...base, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end();
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`tenantform ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 60_000} ms. stderr: ${stderr}`));
+    }, opts.timeoutMs ?? 60_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      const run = { code, stdout, stderr };
+      transcript.push(run);
+      resolve(run);
+    });
+  });
+}
+
+/** Flags that point the CLI at a separately started emulator. */
+export function remoteArgs(emu: Emulator): string[] {
+  return ['--tenant', emu.tenantId, '--graph-url', emu.graphUrl, '--authority-host', emu.authorityHost, '--ca-file', emu.caFile];
+}
+
+/** EnvironmentCredential's variables (the first credential DefaultAzureCredential tries): a CI job's service principal. */
+export function credentialEnv(emu: Emulator, clientId = emu.adminClientId, secret = emu.adminClientSecret): Record<string, string> {
+  return { AZURE_TENANT_ID: emu.tenantId, AZURE_CLIENT_ID: clientId, AZURE_CLIENT_SECRET: secret };
+}
+
+export function tempCwd(prefix = 'tenantform-cli-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A TCP port that was free a moment ago (for TENANTFORM_LOCAL_PORT). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Lines of a stack trace (`    at fn (file:line:col)`), which users must never see. */
+export const STACK_LINE = /^\s+at .+[:(]/m;
