@@ -7,6 +7,7 @@ import { refsFromLive, type ApplyContext } from './apply/context.js';
 import { TenantformError } from './errors.js';
 import { outputValues, writeOutputFile } from './outputs/index.js';
 import { masker, publishGithubOutputs, type GithubOutputs } from './outputs/github.js';
+import { collectRemovedCertificates } from './apply/keys.js';
 import { isEmpty, type Plan } from './plan/types.js';
 import { openSession, type CommonOptions, type Session } from './session.js';
 import { verify, type VerifyResult } from './verify/index.js';
@@ -95,6 +96,7 @@ async function execute(s: Session, opts: ApplyOptions): Promise<ApplyResult> {
     onSecretValue: mask,
     progress: opts.progress,
   };
+  await collectRemovedCertificates(ctx, s.live, s.stacks);
   const written: string[] = [];
   const results = await executePlan(ctx, s.plan, {
     writeOutput: async (c) => {

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Application, KeyCredential } from '@microsoft/microsoft-graph-types';
 import { fileCertificateKeyId, generateCertificate, readCertificateFile, type CertificateMaterial } from '../credentials/certificate.js';
 import { TenantformError } from '../errors.js';
+import type { LiveState } from '../graph/live.js';
 import type { Change } from '../plan/types.js';
 import { APP_WRITE, call, idsOf, timeout, type ApplyContext } from './context.js';
 
@@ -118,6 +119,7 @@ export async function removeCertificate(ctx: ApplyContext, c: Of<'remove-certifi
   const objectId = idsOf(ctx, c.app, 'objectId');
   const uniqueName = ctx.refs.get(c.app)!.uniqueName;
   const s = stateOf(ctx, objectId);
+  await ctx.certificates?.markRemoving(stack, appKey, c.keyId);
   await locked(s, async () => {
     const keys = await readKeys(ctx, objectId, s, uniqueName);
     if (keys.some((k) => same(k.keyId, c.keyId))) {
@@ -127,4 +129,16 @@ export async function removeCertificate(ctx: ApplyContext, c: Of<'remove-certifi
     s.present.delete(c.keyId);
   });
   await ctx.certificates?.remove(stack, appKey, c.keyId);
+}
+
+/**
+ * Before apply: delete the stored private keys of certificates whose removal a previous run started (marked
+ * `removing`) and Graph no longer lists — a run killed right after its removal PATCH leaves exactly that.
+ */
+export async function collectRemovedCertificates(ctx: ApplyContext, live: LiveState, stacks: ReadonlyArray<{ name: string; applications: ReadonlyArray<{ key: string; uniqueName: string }> }>): Promise<void> {
+  await ctx.certificates?.collectRemoved((stack, app) => {
+    const uniqueName = stacks.find((s) => s.name === stack)?.applications.find((a) => a.key === app)?.uniqueName;
+    const l = uniqueName ? live.applications[uniqueName.toLowerCase()] : undefined;
+    return l ? new Set((l.app.keyCredentials ?? []).map((k) => String(k.keyId).toLowerCase())) : undefined;
+  });
 }

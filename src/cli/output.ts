@@ -134,3 +134,14 @@ export function plural(n: number, word: string): string {
 function ensureNewline(s: string): string {
   return s === '' || s.endsWith('\n') ? s : `${s}\n`;
 }
+
+/**
+ * A GitHub Actions workflow command line (`::add-mask::<value>`), for --github-output. The ONE sanctioned
+ * place where a secret value reaches a stream: the runner reads the command and masks the value in all
+ * later log output (https://docs.github.com/actions/reference/workflow-commands-for-github-actions#masking-a-value-in-a-log).
+ * On stdout in text mode; on stderr with --json so stdout stays one JSON document (the runner reads
+ * workflow commands from both streams).
+ */
+export function workflowCommand(ctx: OutputContext, line: string): void {
+  (ctx.json ? ctx.stderr : ctx.stdout).write(`${line}\n`);
+}

@@ -79,7 +79,7 @@ export class CertificateStore {
    * by the last read (`onApplication`).
    */
   current(stack: string, app: string, name: string, onApplication: ReadonlySet<string> = new Set()) {
-    const list = this.entries(stack, app, name).filter((e) => e.state === 'uploaded' || onApplication.has(e.keyId.toLowerCase()));
+    const list = this.entries(stack, app, name).filter((e) => e.state !== 'removing' && (e.state === 'uploaded' || onApplication.has(e.keyId.toLowerCase())));
     const newest = [...list].sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
     return newest ? this.load(stack, app, name, newest.keyId) : undefined;
   }
@@ -102,16 +102,46 @@ export class CertificateStore {
     await this.persist();
   }
 
-  /** Forget a certificate removed from the application and delete its key files (index first: never a dangling entry). */
+  /**
+   * Write-ahead for a removal: marked before the PATCH that drops the key, so a run killed right after that
+   * PATCH leaves an entry the next apply recognises (collectRemoved) instead of a private key nobody tracks.
+   */
+  async markRemoving(stack: string, app: string, keyId: string): Promise<void> {
+    for (const list of Object.values(this.index[stack]?.[app] ?? {})) {
+      const e = list.find((x) => x.keyId.toLowerCase() === keyId.toLowerCase());
+      if (!e || e.state === 'removing') continue;
+      e.state = 'removing';
+      await this.persist();
+    }
+  }
+
+  /** Delete what interrupted removals left: `removing` entries whose key the application no longer lists. */
+  async collectRemoved(keysOnApplication: (stack: string, app: string) => ReadonlySet<string> | undefined): Promise<void> {
+    for (const [stack, apps] of Object.entries(this.index)) {
+      for (const [app, names] of Object.entries(apps)) {
+        const on = keysOnApplication(stack, app);
+        if (!on) continue;
+        for (const list of Object.values(names)) {
+          for (const e of list) if (e.state === 'removing' && !on.has(e.keyId.toLowerCase())) await this.remove(stack, app, e.keyId);
+        }
+      }
+    }
+  }
+
+  /**
+   * Forget a certificate removed from the application: key files first, then the index entry — a crash in
+   * between leaves an entry without files (ignored by snapshot(), cleared by the next collectRemoved()),
+   * never a private key nobody tracks.
+   */
   async remove(stack: string, app: string, keyId: string): Promise<void> {
     const names = this.index[stack]?.[app] ?? {};
     for (const [name, list] of Object.entries(names)) {
       const e = list.find((x) => x.keyId.toLowerCase() === keyId.toLowerCase());
       if (!e) continue;
-      names[name] = list.filter((x) => x !== e);
-      await this.persist();
       rmSync(join(this.dir, e.file), { force: true });
       rmSync(join(this.dir, e.file).replace(/\.pem$/, '.pfx'), { force: true });
+      names[name] = list.filter((x) => x !== e);
+      await this.persist();
     }
   }
 

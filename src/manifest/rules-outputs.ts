@@ -23,7 +23,7 @@ export function checkOutputForm(m: CheckedManifest, report: Reporter, index: num
     notFor('template', `${format} files are built from app: and credential:`);
     if (format === 'msal-node') notFor('audience', 'audience belongs to appsettings outputs of web APIs');
     if (o.app === undefined) {
-      report.add('missing-field', base, `outputs[${index}] is missing the required key "app" (the application a ${format} file configures)`, { target: 'key' });
+      report.add('missing-field', base, `outputs[${index}] is missing the required key "app" (the application the ${format} file configures)`, { target: 'key' });
       return;
     }
     if (!m.appKeys.has(o.app)) {
@@ -39,6 +39,10 @@ export function checkOutputForm(m: CheckedManifest, report: Reporter, index: num
       report.add('invalid-value', [...base, o.credential === undefined ? 'app' : 'credential'], `Output "${o.path}": msal-node needs the private key as PEM, but certificate "${cred.name}" is a PFX file`, {
         hint: 'use a PEM file (certificate + key) or generate: the certificate',
       });
+    } else if (format === 'appsettings' && typeof cred === 'object' && cred.kind === 'certificate' && isPemFile(app, cred.name)) {
+      report.add('invalid-value', [...base, o.credential === undefined ? 'app' : 'credential'], `Output "${o.path}": Microsoft.Identity.Web loads certificates from disk as PFX, but certificate "${cred.name}" is a PEM file`, {
+        hint: 'use a .pfx file (with passwordEnv) or generate: the certificate (tenantform writes a .pfx beside it)',
+      });
     }
     return;
   }
@@ -51,6 +55,11 @@ export function checkOutputForm(m: CheckedManifest, report: Reporter, index: num
   } else if (o.values !== undefined && o.template !== undefined) {
     report.add('invalid-value', [...base, 'template'], `Output "${o.path}" has both values and template; use one`, { target: 'key' });
   }
+}
+
+function isPemFile(app: ManifestApplication, name: string): boolean {
+  const c = app.certificates.find((x) => x.name === name);
+  return !!c?.file && !/\.(pfx|p12)$/i.test(c.file);
 }
 
 function isPfx(app: ManifestApplication, name: string): boolean {
@@ -77,6 +86,9 @@ export function checkCertificateRef(report: Reporter, at: Array<string | number>
   } else if (!names.includes(name)) {
     report.add('dangling-reference', at, `${raw}: application "${appKey}" has no certificate "${name}"`, { needle: raw, hint: didYouMean(name, names) });
     return;
+  }
+  if ((field === 'pfxPath' || field === 'pfxPassword') && isPemFile(app, name)) {
+    report.add('invalid-reference', at, `${raw}: certificate "${name}" is a PEM file, so there is no PFX to name`, { needle: raw, hint: 'use path (the PEM), or a .pfx file, or generate: (tenantform writes a .pfx too)' });
   }
   if ((field === 'privateKey' || field === 'pem') && isPfx(app, name)) {
     report.add('invalid-reference', at, `${raw}: certificate "${name}" is a PFX file, so its private key is not available as PEM`, { needle: raw, hint: 'use pfxPath and pfxPassword, or a PEM file' });

@@ -95,7 +95,7 @@ function decide(c: DesiredCertificate, mine: KeyCredential[], local: Certificate
       add: { source: 'file', keyId: fileCertificateKeyId(f.thumbprintSha256), thumbprintSha256: f.thumbprintSha256, subject: f.subject, lifetimeMs: null, file: c.source.path, passwordEnv: c.source.passwordEnv, reason: mine.length ? 'the certificate file holds a new certificate' : 'the certificate is not registered yet' },
     };
   }
-  const known = new Map(local.known.map((k) => [k.keyId.toLowerCase(), k]));
+  const known = new Map(local.known.filter((k) => k.state !== 'removing').map((k) => [k.keyId.toLowerCase(), k]));
   const current = mine
     .filter((k) => known.has(String(k.keyId).toLowerCase()) && endOf(k) > input.now)
     .sort((a, b) => endOf(b) - endOf(a))[0];

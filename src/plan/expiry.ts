@@ -33,7 +33,8 @@ export function expiryWarnings(o: { desired: PlanApplication; live?: LiveApplica
     const adding = managed && o.changes.some((x) => (x.action === 'add-secret' || x.action === 'add-certificate') && x.app === `app:${d.stack}/${d.key}` && x.name === managed.name);
     if (!managed) out.push(`${what}; it is not managed by stack ${d.stack} (read-only report): renew it where it was created`);
     else if (adding) out.push(`${what}; this plan replaces it`);
-    else out.push(`${what}; replace the certificate file to renew it`);
+    else if (d.certificates.some((x) => x.name === managed.name && x.source.kind === 'file' && managed.kind === 'certificate')) out.push(`${what}; replace the certificate file to renew it`);
+    else out.push(`${what}; apply rotates it`);
   };
   for (const c of live?.app.passwordCredentials ?? []) check('client secret', c);
   for (const c of live?.app.keyCredentials ?? []) check('certificate', c);

@@ -30,7 +30,8 @@ export interface KnownCertificate {
   keyId: string;
   thumbprintSha256: string;
   notAfter: string;
-  state: 'pending' | 'uploaded';
+  /** `removing`: its removal from the application has started; its files go once Graph no longer lists it. */
+  state: 'pending' | 'uploaded' | 'removing';
   createdAt: string;
 }
 

@@ -45,7 +45,7 @@ describe('manifests/github-deployer.yaml: a GitHub Actions deployment identity w
     objectId = app.id!;
     assert.deepEqual(app.passwordCredentials, []);
     assert.deepEqual(app.keyCredentials, []);
-    const byName = Object.fromEntries((await fics()).map((f) => [f.name, f]));
+    const byName: Record<string, FederatedIdentityCredential> = Object.fromEntries((await fics()).map((f) => [f.name, f]));
     assert.deepEqual(Object.keys(byName).sort(), ['main-branch', 'production', 'pull-requests']);
     for (const f of Object.values(byName)) {
       assert.equal(f.issuer, 'https://token.actions.githubusercontent.com');

@@ -81,6 +81,8 @@ describe('defaults and shapes', () => {
       optionalClaims: { accessToken: [], idToken: [], saml2Token: [] },
       servicePrincipal: { appRoleAssignmentRequired: false, tags: [] },
       secrets: [],
+      certificates: [],
+      federatedCredentials: [],
       permissions: [],
     });
     assert.deepEqual(app.location, { file: 'm.yaml', line: 3, column: 3 });
@@ -137,7 +139,7 @@ applications:
       { name: 'groups', source: null, essential: true, additionalProperties: ['sam_account_name'] },
     ]);
     assert.deepEqual(app.servicePrincipal, { appRoleAssignmentRequired: true, tags: ['HideApp'] });
-    assert.deepEqual(app.secrets, [{ name: 'ci', lifetime: '12h', lifetimeMs: 12 * 3_600_000 }]);
+    assert.deepEqual(app.secrets, [{ name: 'ci', lifetime: '12h', lifetimeMs: 12 * 3_600_000, renewBeforeMs: 4 * 3_600_000 }]); // default window: a third of the lifetime
     assert.deepEqual(
       app.permissions.map((p) => ({ api: p.api, roles: p.roles, scopes: p.scopes, adminConsent: p.adminConsent })),
       [

@@ -96,7 +96,7 @@ describe('objectKeysAt (for hints)', () => {
     [[], ['stack', 'variables', 'applications', 'outputs']],
     [['applications', 'x', 'api'], ['requestedAccessTokenVersion']],
     [['applications', 'x', 'optionalClaims', 'accessToken', 0], ['name', 'source', 'essential', 'additionalProperties']],
-    [['outputs', 3], ['path', 'format', 'values']],
+    [['outputs', 3], ['path', 'format', 'values', 'template', 'app', 'credential', 'scopes', 'audience']],
     [['nope'], []],
   ];
   for (const [path, keys] of cases) {

@@ -5,6 +5,7 @@ import { isEmpty, type Plan } from '../../plan/types.js';
 import { outputContext, runCommand } from '../output.js';
 import { renderPlan } from '../render-plan.js';
 import { commonOptions, withDeletedItemOptions, withTargetOptions, type TargetArgs } from '../target-options.js';
+import { credentialOptionsOf, withCredentialOptions } from '../credential-options.js';
 import { progressTo } from './plan.js';
 import { homeTenantOf, renderVerify, withHomeTenant } from './verify.js';
 
@@ -17,7 +18,7 @@ export function applyCommand(y: Argv): Argv {
     'apply <manifests..>',
     'Make the tenant match the manifests and write the config files',
     (a) =>
-      withHomeTenant(withDeletedItemOptions(withTargetOptions(a)))
+      withCredentialOptions(withHomeTenant(withDeletedItemOptions(withTargetOptions(a))), { rotation: true, github: true })
         .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
         .option('verify', { type: 'boolean', default: false, describe: 'Then run tenantform verify: prove each daemon gets a token its API accepts (exit 1 if not)' }),
     async (args) => {
@@ -36,7 +37,8 @@ export function applyCommand(y: Argv): Argv {
           return answer.trim() === 'yes';
         };
         const { apply } = await import('../../index.js');
-        const r = await apply({ ...(await commonOptions(args as unknown as TargetArgs, progressTo(args.json))), confirm, ...homeTenantOf(args), verify: args.verify });
+        const credentials = credentialOptionsOf(args, ctx);
+        const r = await apply({ ...(await commonOptions(args as unknown as TargetArgs, progressTo(args.json))), ...credentials, confirm, ...homeTenantOf(args), verify: args.verify });
         const failed = r.results.filter((x) => x.status === 'failed');
         const cancelled = !isEmpty(r.plan) && r.results.length === 0;
         const done = r.results.filter((x) => x.status === 'done').length;

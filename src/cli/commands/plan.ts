@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { credentialOptionsOf, withCredentialOptions } from '../credential-options.js';
 import { outputContext, runCommand } from '../output.js';
 import { renderPlan } from '../render-plan.js';
 import { commonOptions, withDeletedItemOptions, withTargetOptions, type TargetArgs } from '../target-options.js';
@@ -8,7 +9,7 @@ export function planCommand(y: Argv): Argv {
   return y.command(
     'plan <manifests..>',
     'Show what apply would change in the tenant',
-    (a) => withDeletedItemOptions(withTargetOptions(a)).option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 0 no changes, 2 changes, 1 error' }),
+    (a) => withCredentialOptions(withDeletedItemOptions(withTargetOptions(a)), { rotation: true, github: false }).option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 0 no changes, 2 changes, 1 error' }),
     async (args) => {
       const ctx = outputContext({ json: args.json });
       await runCommand(
@@ -16,7 +17,7 @@ export function planCommand(y: Argv): Argv {
         'plan',
         async () => {
           const { plan } = await import('../../index.js');
-          const { plan: p, empty } = await plan(await commonOptions(args as unknown as TargetArgs, progressTo(args.json)));
+          const { plan: p, empty } = await plan({ ...(await commonOptions(args as unknown as TargetArgs, progressTo(args.json))), ...credentialOptionsOf(args, ctx) });
           return { outcome: empty ? 'ok' : 'changes', data: { plan: p, empty }, text: (style) => renderPlan(p, style) };
         },
         { detailedExitCode: args['detailed-exitcode'] },

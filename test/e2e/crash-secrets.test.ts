@@ -1,0 +1,127 @@
+/**
+ * Crash safety of the example stack (manifests/todolist-daemon.yaml), at EVERY write step: an apply in a child
+ * process is killed with SIGKILL right after its k-th write (Graph write, secret cache, output file), for
+ * k = 1..N. Then, before anything else runs:
+ *   - the config file is either absent (cold apply) / the previous one, byte for byte (rotation), or a complete
+ *     new one — never torn — and the secret it holds works (a token is issued for it);
+ *   - the application holds at most two tool-created secrets;
+ * and a re-run apply converges (plan empty, second apply writes nothing) and leaves exactly one tool-created
+ * secret, the one in the config: no orphan (e.g. one whose value died with the process between addPassword
+ * and the cache write).
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Application, PasswordCredential } from '@microsoft/microsoft-graph-types';
+import type { Emulator } from '../../src/emulator/index.js';
+import { apply } from '../../src/index.js';
+import { runApplyChild, pool, stackCopy } from '../helpers/crash.js';
+import { graphClient, startEmulator } from '../helpers/emulator.js';
+import { assertConverged, daemonToken, EXAMPLE, engineOptions, readDotenv } from '../helpers/engine.js';
+
+const KEYS = ['TENANT_ID', 'TENANT_SUBDOMAIN', 'AUTHORITY', 'CLIENT_ID', 'CLIENT_SECRET', 'WEB_API_CLIENT_ID', 'WEB_API_SCOPE'];
+const PARALLEL = 3;
+
+describe('crash safety: SIGKILL after every write of the example stack', () => {
+  let emu: Emulator;
+  before(async () => {
+    emu = await startEmulator({ retryAfterSeconds: 0 });
+  });
+  after(() => emu.close());
+
+  const toolSecrets = async (stack: string): Promise<PasswordCredential[]> => {
+    try {
+      const app = (await graphClient(emu).api(`/applications(uniqueName='${stack}--daemon')`).select('passwordCredentials').get()) as Application;
+      return (app.passwordCredentials ?? []).filter((c) => c.displayName?.startsWith('tenantform:'));
+    } catch {
+      return []; // the app does not exist yet
+    }
+  };
+
+  /** The config must be complete, and its secret must work. */
+  const checkConfig = async (file: string, what: string) => {
+    const env = readDotenv(file);
+    assert.deepEqual(Object.keys(env).sort(), [...KEYS].sort(), `${what}: torn config`);
+    await daemonToken(emu, env);
+    return env;
+  };
+
+  /** Re-run in process: converges, and exactly one tool-created secret is left — the config's. */
+  const rerun = async (stack: string, copy: { cwd: string; manifests: string[] }, what: string) => {
+    const opts = { ...engineOptions(emu, copy), timeoutMs: 30_000 };
+    const r = await apply(opts);
+    assert.ok(r.ok, `${what}: re-run failed ${JSON.stringify(r.results.filter((x) => x.status !== 'done'))}`);
+    await assertConverged(emu, opts);
+    const left = await toolSecrets(stack);
+    const env = await checkConfig(join(copy.cwd, 'out/todolist-daemon.env'), what);
+    assert.equal(left.length, 1, `${what}: ${left.length} tool-created secrets after the re-run`);
+    assert.equal(left[0].hint, env.CLIENT_SECRET.slice(0, 3), `${what}: the secret left is not the config's`);
+  };
+
+  // Children run in parallel (their stacks are disjoint); the re-runs run one at a time afterwards, because
+  // assertConverged counts every Graph write the emulator sees.
+  let crashed: Array<{ stack: string; copy: { cwd: string; manifests: string[] }; what: string }> = [];
+  const rerunAll = async () => {
+    for (const c of crashed) await rerun(c.stack, c.copy, c.what);
+    crashed = [];
+  };
+
+  it('cold apply: every k = 1..N', async () => {
+    const probe = stackCopy(EXAMPLE, 'crash-probe');
+    const full = await runApplyChild(emu, { ...probe, crashAfter: 1_000_000 });
+    assert.equal(full.code, 0, full.stderr);
+    const n = full.writes.length;
+    assert.ok(n >= 10, full.writes.join('\n'));
+    await pool(
+      Array.from({ length: n }, (_, i) => i + 1),
+      PARALLEL,
+      async (k) => {
+        const stack = `crash-cold-${k}`;
+        const copy = stackCopy(EXAMPLE, stack);
+        const run = await runApplyChild(emu, { ...copy, crashAfter: k });
+        const what = `k=${k} (${run.writes.at(-1)?.replace(/^\[crash-hook\] /, '')})`;
+        assert.equal(run.signal, 'SIGKILL', `${what}: ${run.stderr}`);
+        assert.equal(run.writes.length, k);
+        assert.ok((await toolSecrets(stack)).length <= 2, `${what}: more than two tool-created secrets`);
+        const file = join(copy.cwd, 'out/todolist-daemon.env');
+        if (existsSync(file)) await checkConfig(file, what);
+        crashed.push({ stack, copy, what });
+      },
+    );
+    await rerunAll();
+  });
+
+  it('--rotate-secrets: every k = 1..M; the previous config stays intact and valid until a complete new one replaces it', async () => {
+    const probe = stackCopy(EXAMPLE, 'crash-rot-probe');
+    assert.ok((await apply(engineOptions(emu, probe))).ok);
+    const full = await runApplyChild(emu, { ...probe, crashAfter: 1_000_000, rotateSecrets: true });
+    assert.equal(full.code, 0, full.stderr);
+    const m = full.writes.length;
+    assert.deepEqual(
+      full.writes.map((w) => w.replace(/^\[crash-hook\] write \d+: /, '').replace(/[0-9a-f-]{36}/g, 'ID')),
+      ['graph POST /applications/ID/addPassword', 'secret cache', 'output out/todolist-daemon.env', 'graph POST /applications/ID/removePassword'],
+    );
+    await pool(
+      Array.from({ length: m }, (_, i) => i + 1),
+      PARALLEL,
+      async (k) => {
+        const stack = `crash-rot-${k}`;
+        const copy = stackCopy(EXAMPLE, stack);
+        assert.ok((await apply(engineOptions(emu, copy))).ok);
+        const file = join(copy.cwd, 'out/todolist-daemon.env');
+        const previous = readFileSync(file, 'utf8');
+        const run = await runApplyChild(emu, { ...copy, crashAfter: k, rotateSecrets: true });
+        const what = `rotation k=${k} (${run.writes.at(-1)?.replace(/^\[crash-hook\] /, '')})`;
+        assert.equal(run.signal, 'SIGKILL', `${what}: ${run.stderr}`);
+        // Intact (byte for byte) before the output write, complete and new after it; valid either way.
+        await checkConfig(file, what);
+        if (k < 3) assert.equal(readFileSync(file, 'utf8'), previous, `${what}: the config changed before its write step`);
+        else assert.notEqual(readFileSync(file, 'utf8'), previous, `${what}: the config was not replaced`);
+        assert.ok((await toolSecrets(stack)).length <= 2, `${what}: more than two tool-created secrets`);
+        crashed.push({ stack, copy, what });
+      },
+    );
+    await rerunAll();
+  });
+});
