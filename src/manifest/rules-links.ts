@@ -107,8 +107,12 @@ export function outputFormat(output: ManifestOutput): 'dotenv' | 'json' | 'msal-
 }
 
 export function checkOutputs(m: CheckedManifest, report: Reporter): void {
+  // A generated certificate's keyFile is written like an output, so it shares their namespace.
+  const keyFiles = [...m.apps].flatMap(([key, app]) =>
+    app.certificates.flatMap((c, i) => (c.keyFile ? [{ value: nodePath.normalize(c.keyFile), path: ['applications', key, 'certificates', i, 'keyFile'] }] : [])),
+  );
   duplicates(
-    m.outputs.map(({ index, output }) => ({ value: nodePath.normalize(output.path), path: ['outputs', index, 'path'] })),
+    [...m.outputs.map(({ index, output }) => ({ value: nodePath.normalize(output.path), path: ['outputs', index, 'path'] })), ...keyFiles],
     report,
     (_v, also) => `Output path is used twice (also at ${also})`,
   );
