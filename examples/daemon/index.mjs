@@ -9,10 +9,10 @@
  * Prints one JSON line {status, body}; exits 0 when the API answered 2xx, 1 otherwise.
  * Trusting the local emulator's CA: start node with NODE_EXTRA_CA_CERTS=<caFile>.
  */
-import { readFileSync } from 'node:fs';
 import { ClientSecretCredential } from '@azure/identity';
+import { loadConfig } from '../shared/config.mjs';
 
-const config = { ...readDotenv(process.env.CONFIG), ...pick(process.env, ['TENANT_ID', 'AUTHORITY', 'CLIENT_ID', 'CLIENT_SECRET', 'WEB_API_SCOPE']) };
+const config = loadConfig(['TENANT_ID', 'AUTHORITY', 'CLIENT_ID', 'CLIENT_SECRET', 'WEB_API_SCOPE']);
 const authority = new URL(required('AUTHORITY'));
 const credential = new ClientSecretCredential(required('TENANT_ID'), required('CLIENT_ID'), required('CLIENT_SECRET'), {
   authorityHost: authority.origin,
@@ -26,19 +26,7 @@ const body = await res.json().catch(() => null);
 console.log(JSON.stringify({ status: res.status, body }));
 process.exit(res.ok ? 0 : 1);
 
-function readDotenv(file) {
-  if (!file) return {};
-  const out = {};
-  for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (m) out[m[1]] = m[2].startsWith('"') ? JSON.parse(m[2]) : m[2];
-  }
-  return out;
-}
 
-function pick(env, keys) {
-  return Object.fromEntries(keys.filter((k) => env[k]).map((k) => [k, env[k]]));
-}
 
 function required(key) {
   if (!config[key]) {

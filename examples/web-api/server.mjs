@@ -15,11 +15,11 @@
  * that JWKS (RS256, key by `kid`), `exp`/`nbf`, `iss` and `aud`. Then the app role: 403 without it.
  * Trusting the local emulator's CA: start node with NODE_EXTRA_CA_CERTS=<caFile>.
  */
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { loadConfig } from '../shared/config.mjs';
 
-const config = { ...readDotenv(process.env.CONFIG), ...pick(process.env, ['AUTHORITY', 'WEB_API_CLIENT_ID', 'REQUIRED_ROLE']) };
+const config = loadConfig(['AUTHORITY', 'WEB_API_CLIENT_ID', 'REQUIRED_ROLE']);
 const authority = required(config, 'AUTHORITY').replace(/\/+$/, '');
 const audience = required(config, 'WEB_API_CLIENT_ID');
 const requiredRole = config.REQUIRED_ROLE ?? 'ToDoList.Read.All';
@@ -57,19 +57,7 @@ const stop = () => server.close(() => process.exit(0));
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
 
-function readDotenv(file) {
-  if (!file) return {};
-  const out = {};
-  for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (m) out[m[1]] = m[2].startsWith('"') ? JSON.parse(m[2]) : m[2];
-  }
-  return out;
-}
 
-function pick(env, keys) {
-  return Object.fromEntries(keys.filter((k) => env[k]).map((k) => [k, env[k]]));
-}
 
 function required(c, key) {
   if (!c[key]) {
