@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createSigningKey, loadOrCreateTls, sharedInMemoryTls } from './certs.js';
 import type { EmulatorEnv } from './context.js';
@@ -155,8 +155,4 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
 function describeTenant(t: Tenant): EmulatorTenant {
   const domain = t.state.organization.verifiedDomains?.find((d) => d.isInitial)?.name ?? '';
   return { tenantId: t.tenantId, domain, adminClientId: t.state.admin.appId, adminClientSecret: t.state.admin.clientSecret, tenant: t };
-}
-
-export function stateDir(stateFile: string): string {
-  return dirname(stateFile);
 }

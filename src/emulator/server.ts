@@ -8,7 +8,6 @@ import { handleBatch } from './graph/batch.js';
 import { checkQueryOptions } from './graph/query-options.js';
 import { graphRoutes } from './graph/routes.js';
 import type { EmuRequest, EmuResponse } from './http.js';
-import { json } from './http.js';
 import { bodyKeys, type RequestLog } from './log.js';
 import { handleLogin } from './login/index.js';
 import { GraphRouter, splitGraphPath } from './router.js';
@@ -35,7 +34,7 @@ export class EmulatorPipeline {
       out = this.renderError(e, emuReq);
     }
     const body = out.body === undefined ? '' : JSON.stringify(out.body);
-    res.writeHead(out.status, { ...(out.headers ?? {}), ...(body ? {} : {}) });
+    res.writeHead(out.status, out.headers ?? {});
     res.end(body);
     if (emuReq) {
       this.log.add({
@@ -170,4 +169,3 @@ async function readRequest(req: IncomingMessage): Promise<EmuRequest> {
   return { method: (req.method ?? 'GET').toUpperCase(), path: url.pathname, query: url.searchParams, headers: req.headers, body, rawBody };
 }
 
-export { json };

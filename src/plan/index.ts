@@ -37,24 +37,16 @@ export function createPlan(inputs: PlanInputs): Plan {
     const appChanges: Change[] = [];
     for (const d of stack.applications) {
       const placeholderApis = d.permissions.map((p) => resolveApi(p, stack, inputs.live, new Set()));
-      appChanges.push(
-        ...diffApplication({
-          desired: d,
-          live: liveOf(d.uniqueName),
-          requiredResourceAccess: requiredResourceAccess(d, placeholderApis),
-          resourceDeps: [],
-        }),
-      );
+      const rra = requiredResourceAccess(d, placeholderApis);
+      // A `{appId:<ref>}` placeholder names an API app that does not exist yet, i.e. one this plan creates
+      // (its create change has id <ref>): configuring this app waits for it.
+      const own = appRef(stack.name, d.key);
+      const resourceDeps = [...new Set([...JSON.stringify(rra).matchAll(/\{appId:(app:[^}]+)\}/g)].map((m) => m[1]))].filter((r) => r !== own);
+      appChanges.push(...diffApplication({ desired: d, live: liveOf(d.uniqueName), requiredResourceAccess: rra, resourceDeps }));
     }
     const appIds = appChanges.map((c) => c.id);
     const spChanges = stack.applications.flatMap((d) => diffServicePrincipal(d, liveOf(d.uniqueName), appIds));
     const planned = new Set([...appIds, ...spChanges.map((c) => c.id)]);
-    // A configure step waits for the resource apps its placeholders name.
-    for (const c of appChanges) {
-      if (c.action !== 'configure-application') continue;
-      const refs = [...JSON.stringify(c.after).matchAll(/\{appId:(app:[^}]+)\}/g)].map((m) => m[1]);
-      c.dependsOn.push(...refs.filter((r) => planned.has(r) && r !== c.app));
-    }
     changes.push(...appChanges, ...spChanges);
     // Pass 2: credentials and consent.
     for (const d of stack.applications) {
