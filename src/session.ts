@@ -3,7 +3,7 @@ import { TenantformError } from './errors.js';
 import { readLive } from './graph/reader.js';
 import { describeIdentity, resolveTarget, type Target } from './graph/target.js';
 import { GraphTransport } from './graph/transport.js';
-import type { LiveState } from './graph/live.js';
+import type { LiveState } from './model/live.js';
 import { loadManifests } from './manifest/index.js';
 import { ownerOf, type DesiredStack } from './model/desired.js';
 import { plannedOutputs, type OutputEnv } from './outputs/index.js';

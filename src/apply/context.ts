@@ -1,6 +1,6 @@
 import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import { TenantformError } from '../errors.js';
-import type { LiveState } from '../graph/live.js';
+import type { LiveState } from '../model/live.js';
 import { withRetry, type OpKind } from '../graph/retry.js';
 import { graphFailure } from '../graph/failure.js';
 import type { GraphRequestSpec, GraphResponse, GraphTransport } from '../graph/transport.js';

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Application, KeyCredential } from '@microsoft/microsoft-graph-types';
 import { fileCertificateKeyId, generateCertificate, readCertificateFile, type CertificateMaterial } from '../credentials/certificate.js';
 import { TenantformError } from '../errors.js';
-import type { LiveState } from '../graph/live.js';
+import type { LiveState } from '../model/live.js';
 import type { Change } from '../plan/types.js';
 import { APP_WRITE, call, idsOf, timeout, type ApplyContext } from './context.js';
 

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { afterWrite } from '../apply/crash-hook.js';
 import { writeFileAtomic } from '../outputs/atomic.js';
-import type { CertificateCache, KnownCertificate } from '../plan/input.js';
+import type { CertificateCache, KnownCertificate } from '../model/local.js';
 import { describeCertificate, pemBundle, type CertificateMaterial } from './certificate.js';
 import { createPfx } from './pkcs12.js';
 

@@ -12,7 +12,8 @@ import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-t
 import { TenantformError } from '../errors.js';
 import { batchRequests } from '../graph/batch.js';
 import { graphFailure } from '../graph/failure.js';
-import { SP_SELECT, type LiveState } from '../graph/live.js';
+import { SP_SELECT } from '../graph/select.js';
+import type { LiveState } from '../model/live.js';
 import type { GraphTransport } from '../graph/transport.js';
 import { ownerOf, type DesiredStack } from '../model/desired.js';
 import { orderChanges } from '../plan/order.js';

@@ -2,7 +2,8 @@ import type { Application, AppRoleAssignment, OAuth2PermissionGrant, Organizatio
 import { TenantformError } from '../errors.js';
 import { batchRequests } from './batch.js';
 import { graphFailure } from './failure.js';
-import { APP_SELECT, SP_SELECT, type LiveApplication, type LiveState, type LiveTenant } from './live.js';
+import { APP_SELECT, SP_SELECT } from './select.js';
+import type { LiveApplication, LiveState, LiveTenant } from '../model/live.js';
 import type { GraphRequestSpec, GraphResponse, GraphTransport } from './transport.js';
 
 export interface ReadRequest {

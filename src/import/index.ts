@@ -11,7 +11,7 @@ import { stackSuffixOf, withStackSuffix } from '../destroy/ephemeral.js';
 import { TenantformError } from '../errors.js';
 import { batchRequests } from '../graph/batch.js';
 import { graphFailure } from '../graph/failure.js';
-import { APP_SELECT, SP_SELECT } from '../graph/live.js';
+import { APP_SELECT, SP_SELECT } from '../graph/select.js';
 import { toTenant } from '../graph/reader.js';
 import { describeIdentity, resolveTarget } from '../graph/target.js';
 import { GraphTransport, type GraphResponse } from '../graph/transport.js';

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { fileCertificateKeyId, pemBundle, readCertificateFile, type CertificateMaterial } from '../credentials/certificate.js';
 import type { CertificateStore } from '../credentials/store.js';
-import type { LiveState } from '../graph/live.js';
+import type { LiveState } from '../model/live.js';
 import { certificateDisplayName, type CertificateField, type DesiredStack } from '../model/desired.js';
-import type { CertificateCache } from '../plan/input.js';
+import type { CertificateCache } from '../model/local.js';
 
 export interface CertificateEnv {
   cwd: string;

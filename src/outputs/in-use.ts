@@ -1,7 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { LiveState } from '../graph/live.js';
+import type { LiveState } from '../model/live.js';
 import { certificateDisplayName, secretDisplayName, type DesiredStack } from '../model/desired.js';
 import { appRef } from '../plan/types.js';
 import { appsOf } from './index.js';

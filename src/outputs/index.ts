@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { afterWrite } from '../apply/crash-hook.js';
 import type { CertificateStore } from '../credentials/store.js';
 import { TenantformError } from '../errors.js';
-import type { LiveState } from '../graph/live.js';
+import type { LiveState } from '../model/live.js';
 import { identifierUrisFor, outputRefs, type DesiredStack, type DesiredOutput } from '../model/desired.js';
 import { appRef, type Change, type Plan } from '../plan/types.js';
 import { writeFileAtomic } from './atomic.js';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterWrite } from '../apply/crash-hook.js';
-import type { KnownSecret, SecretCache } from '../plan/input.js';
+import type { KnownSecret, SecretCache } from '../model/local.js';
 import { writeFileAtomic } from './atomic.js';
 
 /**

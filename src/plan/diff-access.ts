@@ -1,6 +1,6 @@
 import type { RequiredResourceAccess } from '@microsoft/microsoft-graph-types';
 import { TenantformError } from '../errors.js';
-import type { LiveApplication, LiveState } from '../graph/live.js';
+import type { LiveApplication, LiveState } from '../model/live.js';
 import type { PlanApplication, PlanPermission, PlanStack } from './input.js';
 import { appRef, type Change, type ResourceRef } from './types.js';
 

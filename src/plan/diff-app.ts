@@ -1,5 +1,5 @@
 import type { AppRole, Application, PermissionScope, RequiredResourceAccess } from '@microsoft/microsoft-graph-types';
-import type { LiveApplication } from '../graph/live.js';
+import type { LiveApplication } from '../model/live.js';
 import type { PlanApplication } from './input.js';
 import {
   canonOptionalClaims,

@@ -1,6 +1,6 @@
 import type { FederatedIdentityCredential } from '@microsoft/microsoft-graph-types';
 import { TenantformError } from '../errors.js';
-import type { LiveApplication } from '../graph/live.js';
+import type { LiveApplication } from '../model/live.js';
 import { ownershipTagFor } from '../model/desired.js';
 import { MAX_FEDERATED_CREDENTIALS } from '../manifest/rules-credentials.js';
 import type { PlanApplication } from './input.js';

@@ -2,9 +2,10 @@ import { createHash } from 'node:crypto';
 import type { KeyCredential } from '@microsoft/microsoft-graph-types';
 import { fileCertificateKeyId } from '../credentials/ids.js';
 import { TenantformError } from '../errors.js';
-import type { LiveApplication } from '../graph/live.js';
+import type { LiveApplication } from '../model/live.js';
 import { certificateDisplayName, type DesiredCertificate } from '../model/desired.js';
-import type { CertificateInputs, PlanApplication } from './input.js';
+import type { CertificateInputs } from '../model/local.js';
+import type { PlanApplication } from './input.js';
 import { appRef, type Change } from './types.js';
 
 export interface KeyDiffInput {

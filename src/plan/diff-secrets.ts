@@ -1,7 +1,8 @@
 import type { PasswordCredential } from '@microsoft/microsoft-graph-types';
-import type { LiveApplication } from '../graph/live.js';
+import type { LiveApplication } from '../model/live.js';
 import { secretDisplayName } from '../model/desired.js';
-import type { KnownSecret, PlanApplication } from './input.js';
+import type { KnownSecret } from '../model/local.js';
+import type { PlanApplication } from './input.js';
 import { appRef, type Change } from './types.js';
 
 export interface SecretDiffInput {

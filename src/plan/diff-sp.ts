@@ -1,4 +1,4 @@
-import type { LiveApplication } from '../graph/live.js';
+import type { LiveApplication } from '../model/live.js';
 import type { PlanApplication } from './input.js';
 import { canonStrings, mergeTags, same } from './normalize.js';
 import { appRef, type Change, type FieldChange } from './types.js';

@@ -1,7 +1,8 @@
 import type { KeyCredential, PasswordCredential } from '@microsoft/microsoft-graph-types';
-import type { LiveApplication } from '../graph/live.js';
+import type { LiveApplication } from '../model/live.js';
 import { certificateDisplayName, secretDisplayName } from '../model/desired.js';
-import type { CertificateInputs, PlanApplication } from './input.js';
+import type { CertificateInputs } from '../model/local.js';
+import type { PlanApplication } from './input.js';
 import type { Change } from './types.js';
 
 const DAY_MS = 86_400_000;

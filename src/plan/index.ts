@@ -1,4 +1,4 @@
-import type { LiveState } from '../graph/live.js';
+import type { LiveState } from '../model/live.js';
 import { diffAccess, requiredResourceAccess, resolveApi } from './diff-access.js';
 import { diffApplication } from './diff-app.js';
 import { diffFederatedCredentials } from './diff-fic.js';
@@ -6,7 +6,8 @@ import { diffKeys } from './diff-keys.js';
 import { diffSecrets } from './diff-secrets.js';
 import { expiryWarnings } from './expiry.js';
 import { diffServicePrincipal } from './diff-sp.js';
-import type { CertificateCache, PlanStack, SecretCache } from './input.js';
+import type { CertificateCache, SecretCache } from '../model/local.js';
+import type { PlanStack } from './input.js';
 import { orderChanges } from './order.js';
 import { appRef, PLAN_FORMAT_VERSION, type Change, type Plan } from './types.js';
 

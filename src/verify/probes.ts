@@ -1,4 +1,4 @@
-import type { LiveState } from '../graph/live.js';
+import type { LiveState } from '../model/live.js';
 import { identifierUrisFor, type DesiredApplication, type DesiredPermission, type DesiredStack, type OutputRef } from '../model/desired.js';
 import type { SecretStore } from '../outputs/secret-cache.js';
 import { defaultScope } from './consent.js';

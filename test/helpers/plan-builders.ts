@@ -21,10 +21,11 @@ import type {
   ServicePrincipal,
 } from '@microsoft/microsoft-graph-types';
 import { v5 as uuidv5 } from 'uuid';
-import type { LiveApplication, LiveState, LiveTenant } from '../../src/graph/live.js';
+import type { LiveApplication, LiveState, LiveTenant } from '../../src/model/live.js';
 import { identifierUrisFor, secretDisplayName, servicePrincipalTags, type DesiredStack } from '../../src/model/desired.js';
 import type { PlanInputs } from '../../src/plan/index.js';
-import { toPlanStack, type PlanApplication, type PlanStack, type SecretCache } from '../../src/plan/input.js';
+import { toPlanStack, type PlanApplication, type PlanStack } from '../../src/plan/input.js';
+import type { SecretCache } from '../../src/model/local.js';
 import { desiredApp } from './builders.js';
 
 const NS = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import type { FederatedIdentityCredential, KeyCredential, PasswordCredential } from '@microsoft/microsoft-graph-types';
-import type { LiveApplication } from '../../src/graph/live.js';
+import type { LiveApplication } from '../../src/model/live.js';
 import { ficDescription, type DesiredCertificate, type DesiredFederatedCredential } from '../../src/model/desired.js';
 import { diffFederatedCredentials } from '../../src/plan/diff-fic.js';
 import { diffKeys } from '../../src/plan/diff-keys.js';

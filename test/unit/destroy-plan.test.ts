@@ -6,7 +6,7 @@ import { createDestroyPlan, onlyStacks, staleStacks } from '../../src/destroy/pl
 import type { OwnedApp, OwnedState } from '../../src/destroy/read.js';
 import { checkHolders, deletedHolders, recoveryPlan, withRecovery } from '../../src/destroy/recover.js';
 import { isTenantformError } from '../../src/errors.js';
-import type { LiveState } from '../../src/graph/live.js';
+import type { LiveState } from '../../src/model/live.js';
 import type { Change, Plan } from '../../src/plan/types.js';
 import { desiredApp, desiredStack } from '../helpers/builders.js';
 import { assertValidPlan } from '../helpers/teardown.js';

@@ -8,7 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { LiveState } from '../../src/graph/live.js';
+import type { LiveState } from '../../src/model/live.js';
 import { validateManifestText } from '../../src/manifest/index.js';
 import type { CertificateField } from '../../src/model/desired.js';
 import { writeFileAtomic } from '../../src/outputs/atomic.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { LiveApplication, LiveState } from '../../src/graph/live.js';
+import type { LiveApplication, LiveState } from '../../src/model/live.js';
 import { diffAccess, requiredResourceAccess, resolveApi, type ResolvedApi } from '../../src/plan/diff-access.js';
 import type { PlanApplication, PlanStack } from '../../src/plan/input.js';
 import type { Change } from '../../src/plan/types.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Application } from '@microsoft/microsoft-graph-types';
-import type { LiveApplication } from '../../src/graph/live.js';
+import type { LiveApplication } from '../../src/model/live.js';
 import { diffApplication, entitlementsToDisable } from '../../src/plan/diff-app.js';
 import type { PlanApplication } from '../../src/plan/input.js';
 import type { Change } from '../../src/plan/types.js';

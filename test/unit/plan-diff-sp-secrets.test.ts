@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { LiveApplication } from '../../src/graph/live.js';
+import type { LiveApplication } from '../../src/model/live.js';
 import { diffSecrets } from '../../src/plan/diff-secrets.js';
 import { diffServicePrincipal } from '../../src/plan/diff-sp.js';
-import type { KnownSecret, PlanApplication } from '../../src/plan/input.js';
+import type { KnownSecret } from '../../src/model/local.js';
+import type { PlanApplication } from '../../src/plan/input.js';
 import type { Change } from '../../src/plan/types.js';
 import { secret } from '../helpers/builders.js';
 import { convergedLive, edit, fakeId, knownSecret, NOW, passwordCredential, planApp } from '../helpers/plan-builders.js';

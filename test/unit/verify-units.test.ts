@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { LiveState } from '../../src/graph/live.js';
+import type { LiveState } from '../../src/model/live.js';
 import { SecretStore } from '../../src/outputs/secret-cache.js';
 import { adminConsentUrls, defaultScope } from '../../src/verify/consent.js';
 import { tokenFailure, toolFailure } from '../../src/verify/diagnose.js';
