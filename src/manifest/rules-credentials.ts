@@ -6,11 +6,11 @@
  * issuer/subject/description/audience ≤ 600 characters).
  */
 import { ficDescription } from '../model/desired.js';
+import { MAX_FEDERATED_CREDENTIALS } from '../model/limits.js';
 import { ficIssuerSubject } from './normalize-credentials.js';
 import { duplicates, lineCol, type Reporter } from './report.js';
 import { LIFETIME, SECRET_NAME, type ManifestApplication } from './schema.js';
 
-export const MAX_FEDERATED_CREDENTIALS = 20;
 /** "URL friendly" names; the emulator and managed identities use the same character set. */
 export const FIC_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,119}$/;
 const MAX_FIC_TEXT = 600;

@@ -2,7 +2,7 @@ import type { FederatedIdentityCredential } from '@microsoft/microsoft-graph-typ
 import { TenantformError } from '../errors.js';
 import type { LiveApplication } from '../model/live.js';
 import { ownershipTagFor } from '../model/desired.js';
-import { MAX_FEDERATED_CREDENTIALS } from '../manifest/rules-credentials.js';
+import { MAX_FEDERATED_CREDENTIALS } from '../model/limits.js';
 import type { PlanApplication } from './input.js';
 import { appRef, type Change, type FederatedCredentialBody, type FieldChange } from './types.js';
 
