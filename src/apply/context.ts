@@ -7,7 +7,7 @@ import type { GraphRequestSpec, GraphResponse, GraphTransport } from '../graph/t
 import type { CertificateStore } from '../credentials/store.js';
 import type { SecretStore } from '../outputs/secret-cache.js';
 import { afterWrite } from './crash-hook.js';
-import type { AppRef } from '../plan/types.js';
+import type { AppRef, Change } from '../plan/types.js';
 
 /** Object ids of a managed application, filled from live state and from create responses. */
 export interface AppIds {
@@ -32,7 +32,14 @@ export interface ApplyContext {
   onSecretValue?: (value: string) => void;
   sleep?: (ms: number) => Promise<void>;
   progress?: (line: string) => void;
+  /** Render and write one output file (apply/outputs.ts; it sees the secrets). Destroy and import plans write none. */
+  writeOutput(c: Extract<Change, { action: 'write-output' }>): Promise<void>;
+  /** Observer of every completed write (CommonOptions.onWrite): crash-safety tests stop the run here. */
+  onWrite?: (what: string) => void;
 }
+
+/** For plans that write no output file (destroy, import). */
+export const noOutputs = (kind: string) => async (): Promise<void> => Promise.reject(new Error(`internal: a ${kind} plan writes no output`));
 
 /** Seed the id map from what plan read. */
 export function refsFromLive(live: LiveState, apps: Array<{ ref: AppRef; uniqueName: string }>): Map<AppRef, AppIds> {
@@ -71,7 +78,11 @@ export async function call(
     reconcile: what.reconcile,
     onWait: ({ waitMs, why }) => ctx.progress?.(`  waiting ${Math.round(waitMs)} ms: ${why} (${what.action})`),
   });
-  if (res.status < 400 && spec.method !== 'GET') afterWrite(`graph ${spec.method} ${spec.path.split('?')[0]}`);
+  if (res.status < 400 && spec.method !== 'GET') {
+    const label = `graph ${spec.method} ${spec.path.split('?')[0]}`;
+    afterWrite(label);
+    ctx.onWrite?.(label);
+  }
   if (res.status < 400 || what.ok?.(res)) return res;
   throw graphFailure(res, { action: what.action, needs: what.needs });
 }

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import type { CommonOptions } from '../session.js';
+import type { CommonOptions } from '../options.js';
 import { VAR_OPTION } from './commands/validate.js';
 
 /** Flags shared by every command that talks to a tenant. */

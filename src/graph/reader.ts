@@ -2,6 +2,7 @@ import type { Application, AppRoleAssignment, OAuth2PermissionGrant, Organizatio
 import { TenantformError } from '../errors.js';
 import { batchRequests } from './batch.js';
 import { graphFailure } from './failure.js';
+import { filters, paths } from './paths.js';
 import { APP_SELECT, SP_SELECT } from './select.js';
 import type { LiveApplication, LiveState, LiveTenant } from '../model/live.js';
 import type { GraphRequestSpec, GraphResponse, GraphTransport } from './transport.js';
@@ -15,7 +16,6 @@ export interface ReadRequest {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const q = (s: string) => s.replace(/'/g, "''");
 
 /**
  * Read everything plan needs in two batched round trips, whatever the number of applications:
@@ -25,13 +25,11 @@ const q = (s: string) => s.replace(/'/g, "''");
  */
 export async function readLive(transport: GraphTransport, req: ReadRequest): Promise<LiveState> {
   const round1: GraphRequestSpec[] = [
-    { method: 'GET', path: '/organization?$select=id,displayName,tenantType,verifiedDomains' },
-    ...req.uniqueNames.map((u) => ({ method: 'GET' as const, path: `/applications(uniqueName='${q(u)}')?$select=${APP_SELECT}` })),
+    { method: 'GET', path: paths.organization },
+    ...req.uniqueNames.map((u) => ({ method: 'GET' as const, path: paths.applicationByUniqueName(u, APP_SELECT) })),
     ...req.resources.map((name) => ({
       method: 'GET' as const,
-      path: GUID.test(name)
-        ? `/servicePrincipals(appId='${name}')?$select=${SP_SELECT}`
-        : `/servicePrincipals?$filter=displayName eq '${q(name)}'&$select=${SP_SELECT}`,
+      path: GUID.test(name) ? paths.servicePrincipalByAppId(name, SP_SELECT) : paths.servicePrincipalsNamed(name),
     })),
   ];
   // Soft-deleted apps holding our uniqueNames (same round trip): an upsert would otherwise answer "uniqueName
@@ -39,7 +37,7 @@ export async function readLive(transport: GraphTransport, req: ReadRequest): Pro
   // service, so a refused lookup only costs the early diagnosis (see deletedHolders).
   const deletedAt = round1.length;
   round1.push(
-    ...req.uniqueNames.map((u) => ({ method: 'GET' as const, path: `/directory/deletedItems/microsoft.graph.application?$filter=uniqueName eq '${q(u)}'&$select=${APP_SELECT},deletedDateTime` })),
+    ...req.uniqueNames.map((u) => ({ method: 'GET' as const, path: paths.deletedApplicationsWhere(filters.uniqueName(u)) })),
   );
   const r1 = await batchRequests(transport, round1, { deadline: req.deadline });
   const tenant = toTenant(expectOk(r1[0], 'read the organization', ['Organization.Read.All']));
@@ -67,10 +65,8 @@ export async function readLive(transport: GraphTransport, req: ReadRequest): Pro
   });
 
   const round2 = found.flatMap(({ app }) => [
-    { method: 'GET' as const, path: `/servicePrincipals(appId='${app.appId}')?$select=${SP_SELECT}` },
-    { method: 'GET' as const, path: `/servicePrincipals(appId='${app.appId}')/appRoleAssignments` },
-    { method: 'GET' as const, path: `/servicePrincipals(appId='${app.appId}')/oauth2PermissionGrants` },
-    { method: 'GET' as const, path: `/applications/${app.id}/federatedIdentityCredentials` },
+    ...servicePrincipalReads(String(app.appId)),
+    { method: 'GET' as const, path: paths.federatedCredentials(String(app.id)) },
   ]);
   const r2 = round2.length ? await batchRequests(transport, round2, { deadline: req.deadline }) : [];
   found.forEach(({ uniqueName, app }, i) => {
@@ -86,6 +82,15 @@ export async function readLive(transport: GraphTransport, req: ReadRequest): Pro
   return { tenant, applications, resources, deletedApplications: deletedHolders(r1.slice(deletedAt)) };
 }
 
+/** A service principal by appId, its app role assignments and its delegated grants: three GETs. */
+export function servicePrincipalReads(appId: string): GraphRequestSpec[] {
+  return [
+    { method: 'GET', path: paths.servicePrincipalByAppId(appId, SP_SELECT) },
+    { method: 'GET', path: paths.assignmentsOfAppId(appId) },
+    { method: 'GET', path: paths.grantsOfAppId(appId) },
+  ];
+}
+
 /** Deleted applications by uniqueName (lower-cased) from the recycle-bin lookups of round 1. */
 function deletedHolders(responses: GraphResponse[]): Record<string, Application> {
   const out: Record<string, Application> = {};
@@ -96,12 +101,12 @@ function deletedHolders(responses: GraphResponse[]): Record<string, Application>
   return out;
 }
 
-function expectOk(res: GraphResponse, action: string, needs: string[]): unknown {
+export function expectOk(res: GraphResponse, action: string, needs: string[]): unknown {
   if (res.status >= 200 && res.status < 300) return res.body;
   throw graphFailure(res, { action, needs });
 }
 
-function listOf<T>(res: GraphResponse, action: string): T[] {
+export function listOf<T>(res: GraphResponse, action: string): T[] {
   if (res.status === 404) return [];
   const body = expectOk(res, action, ['Application.Read.All']) as { value?: T[]; '@odata.nextLink'?: string };
   if (body['@odata.nextLink']) {

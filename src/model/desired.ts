@@ -255,6 +255,13 @@ export function stableId(opts: { stack: string; app: string; kind: IdKind; value
 }
 
 /** Separator between stack and app key in a uniqueName. Stack names cannot contain it (single hyphens only). */
+/** How plans and the executor name a managed application: `app:<stack>/<key>`. */
+export type AppRef = string;
+
+export function appRef(stack: string, key: string): AppRef {
+  return `app:${stack}/${key}`;
+}
+
 export const UNIQUE_NAME_SEPARATOR = '--';
 
 /**

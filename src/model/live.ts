@@ -45,3 +45,11 @@ export interface LiveState {
    */
   deletedApplications?: Record<string, Application>;
 }
+
+/** A desired application that does not exist, whose uniqueName a soft-deleted application of the stack holds. */
+export interface DeletedHolder {
+  stack: string;
+  key: string;
+  uniqueName: string;
+  app: Application;
+}

@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import { fileCertificateKeyId, pemBundle, readCertificateFile, type CertificateMaterial } from '../credentials/certificate.js';
 import type { CertificateStore } from '../credentials/store.js';
-import type { LiveState } from '../model/live.js';
 import { certificateDisplayName, type CertificateField, type DesiredStack } from '../model/desired.js';
+import type { LiveState } from '../model/live.js';
 import type { CertificateCache } from '../model/local.js';
+import type { CertificateFields, CertificateFieldTable } from '../model/snapshot.js';
 
 export interface CertificateEnv {
   cwd: string;
@@ -12,54 +13,60 @@ export interface CertificateEnv {
 }
 
 /**
- * Fields of a stack's certificates for output templates. Generated: the newest stored certificate that is on
- * the application (confirmed by this or an earlier run); `path` is the manifest's keyFile when it names one.
- * File: the file itself. Thumbprints are upper-case hex, as the Entra admin center shows them.
+ * Template fields of every certificate of the stacks, read now (I/O: the store and the files the manifests
+ * name). Generated: the newest stored certificate that is on the application (confirmed by this or an earlier
+ * run); `path` is the manifest's keyFile when it names one. File: the file itself. Thumbprints are upper-case
+ * hex, as the Entra admin center shows them. Gather reads it for the plan; apply reads it again before writing
+ * an output, once the certificates it uploaded are in the store.
  */
-export function certificateResolver(stack: DesiredStack, live: LiveState, env: CertificateEnv): (app: string, name: string, field: CertificateField) => string | undefined {
-  const files = new Map<string, CertificateMaterial & { path: string; password: string }>();
-  return (appKey, name, field) => {
-    const app = stack.applications.find((a) => a.key === appKey);
-    const cert = app?.certificates.find((c) => c.name === name);
-    if (!app || !cert) return undefined;
-    if (cert.source.kind === 'file') {
-      const path = resolve(env.cwd, cert.source.path);
-      const password = cert.source.passwordEnv ? (env.env?.[cert.source.passwordEnv] ?? '') : '';
-      let m = files.get(path);
-      if (!m) files.set(path, (m = { ...readCertificateFile(path, password), path, password }));
-      const pfx = /\.(pfx|p12)$/i.test(path);
-      return fieldOf(m, field, { path, pfxPath: pfx ? path : undefined, pfxPassword: pfx ? password : undefined, keyId: fileCertificateKeyId(m.thumbprintSha256) });
+export function readCertificateFields(stacks: DesiredStack[], live: LiveState, env: CertificateEnv): CertificateFieldTable {
+  const out: CertificateFieldTable = {};
+  const files = new Map<string, CertificateFields>();
+  for (const stack of stacks) {
+    for (const app of stack.applications) {
+      for (const cert of app.certificates) {
+        const slot = ((out[stack.name] ??= {})[app.key] ??= {});
+        if (cert.source.kind === 'file') {
+          const path = resolve(env.cwd, cert.source.path);
+          const password = cert.source.passwordEnv ? (env.env?.[cert.source.passwordEnv] ?? '') : '';
+          let f = files.get(path);
+          if (!f) files.set(path, (f = fileFields(path, password)));
+          slot[cert.name] = f;
+          continue;
+        }
+        const onApp = new Set(
+          (live.applications[app.uniqueName.toLowerCase()]?.app.keyCredentials ?? []).filter((k) => k.displayName === certificateDisplayName(cert)).map((k) => String(k.keyId).toLowerCase()),
+        );
+        const cur = env.certificates?.current(stack.name, app.key, cert.name, onApp);
+        if (cur) slot[cert.name] = fieldsOf(cur, { path: cert.keyFile ? resolve(env.cwd, cert.keyFile) : cur.path, pfxPath: cur.pfxPath, pfxPassword: '', keyId: cur.keyId });
+      }
     }
-    const onApp = new Set(
-      (live.applications[app.uniqueName.toLowerCase()]?.app.keyCredentials ?? [])
-        .filter((k) => k.displayName === certificateDisplayName(cert))
-        .map((k) => String(k.keyId).toLowerCase()),
-    );
-    const cur = env.certificates?.current(stack.name, appKey, name, onApp);
-    if (!cur) return undefined;
-    return fieldOf(cur, field, { path: cert.keyFile ? resolve(env.cwd, cert.keyFile) : cur.path, pfxPath: cur.pfxPath, pfxPassword: '', keyId: cur.keyId });
-  };
+  }
+  return out;
 }
 
-function fieldOf(m: CertificateMaterial, field: CertificateField, o: { path: string; pfxPath?: string; pfxPassword?: string; keyId: string }): string | undefined {
-  switch (field) {
-    case 'path':
-      return o.path;
-    case 'pfxPath':
-      return o.pfxPath;
-    case 'pfxPassword':
-      return o.pfxPassword;
-    case 'thumbprint':
-      return m.thumbprint.toUpperCase();
-    case 'thumbprintSha256':
-      return m.thumbprintSha256.toUpperCase();
-    case 'keyId':
-      return o.keyId;
-    case 'privateKey':
-      return m.keyPem;
-    case 'pem':
-      return m.keyPem ? pemBundle(m) : undefined;
+function fileFields(path: string, password: string): CertificateFields {
+  try {
+    const m = readCertificateFile(path, password);
+    const pfx = /\.(pfx|p12)$/i.test(path);
+    return fieldsOf(m, { path, pfxPath: pfx ? path : undefined, pfxPassword: pfx ? password : undefined, keyId: fileCertificateKeyId(m.thumbprintSha256) });
+  } catch (e) {
+    return { error: (e as Error).message };
   }
+}
+
+function fieldsOf(m: CertificateMaterial, o: { path: string; pfxPath?: string; pfxPassword?: string; keyId: string }): CertificateFields {
+  const f: Partial<Record<CertificateField, string>> = {
+    path: o.path,
+    pfxPath: o.pfxPath,
+    pfxPassword: o.pfxPassword,
+    thumbprint: m.thumbprint.toUpperCase(),
+    thumbprintSha256: m.thumbprintSha256.toUpperCase(),
+    keyId: o.keyId,
+    privateKey: m.keyPem,
+    pem: m.keyPem ? pemBundle(m) : undefined,
+  };
+  return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined));
 }
 
 /** Planner input: the stored generated certificates, plus each certificate file the manifests name (public facts). */

@@ -1,90 +1,106 @@
+/**
+ * decide: `createPlan(snapshot)` is the one entry to the planner — a pure function of a Snapshot (gathered by
+ * gather/), called once per command. It never mutates its input and does no I/O; the plan it returns is plain
+ * data that apply/ executes.
+ */
+import { TenantformError } from '../errors.js';
+import { ownerOf, type DesiredStack } from '../model/desired.js';
 import type { LiveState } from '../model/live.js';
-import { diffAccess, requiredResourceAccess, resolveApi } from './diff-access.js';
-import { diffApplication } from './diff-app.js';
-import { diffFederatedCredentials } from './diff-fic.js';
-import { diffKeys } from './diff-keys.js';
-import { diffSecrets } from './diff-secrets.js';
-import { expiryWarnings } from './expiry.js';
-import { diffServicePrincipal } from './diff-sp.js';
-import type { CertificateCache, SecretCache } from '../model/local.js';
-import type { PlanStack } from './input.js';
+import type { ApplySnapshot, Snapshot, TenantFacts } from '../model/snapshot.js';
+import { createDestroyPlan } from './destroy.js';
+import { diffStacks, planFromInputs, type PlanInputs } from './diff.js';
+import { createImportPlan } from './import.js';
+import { credentialsInUse } from './in-use.js';
+import { toPlanStack } from './input.js';
 import { orderChanges } from './order.js';
-import { appRef, PLAN_FORMAT_VERSION, type Change, type Plan } from './types.js';
+import { plannedOutputs } from './outputs.js';
+import { checkHolders, deletedHolders, recoveryPlan, withRecovery } from './recover.js';
+import type { Change, Plan } from './types.js';
 
-export interface PlanInputs {
-  stacks: PlanStack[];
-  live: LiveState;
-  secrets: SecretCache;
-  tenant: Plan['tenant'];
-  now: number;
-  /** Output files that would change (computed by src/outputs, which may read secrets; plan holds none). */
-  outputs?: Array<{ path: string; sensitive: boolean; status: 'create' | 'update'; secretApps: string[] }>;
-  /** Local knowledge of certificates (store + files the manifest names; src/credentials). */
-  certificates?: CertificateCache;
-  /** keyIds of credentials an existing output file may hold, by app ref (src/outputs/in-use.ts). */
-  inUse?: Record<string, string[]>;
-  /** `apply --rotate-secrets` / `--rotate-certificates`. */
-  rotateSecrets?: boolean;
-  rotateCertificates?: boolean;
+export function createPlan(s: Snapshot): Plan {
+  switch (s.operation) {
+    case 'apply':
+      return s.customer ? planCustomer(s, s.customer.homeTenantId) : planApply(s);
+    case 'destroy':
+      return createDestroyPlan({ state: s.owned, purge: s.purge, tenant: planTenant(s.tenant), now: s.now });
+    case 'import':
+      return createImportPlan(s);
+  }
 }
 
-/** Diff desired against live: a pure function of its inputs, which it never mutates. */
-export function createPlan(inputs: PlanInputs): Plan {
-  const changes: Change[] = [];
-  const warnings: string[] = [];
-  for (const stack of inputs.stacks) {
-    const liveOf = (uniqueName: string) => inputs.live.applications[uniqueName.toLowerCase()];
-    // Pass 1: application objects and service principals, so later passes know what will be created.
-    const appChanges: Change[] = [];
-    for (const d of stack.applications) {
-      const placeholderApis = d.permissions.map((p) => resolveApi(p, stack, inputs.live, new Set()));
-      const rra = requiredResourceAccess(d, placeholderApis);
-      // A `{appId:<ref>}` placeholder names an API app that does not exist yet, i.e. one this plan creates
-      // (its create change has id <ref>): configuring this app waits for it.
-      const own = appRef(stack.name, d.key);
-      const resourceDeps = [...new Set([...JSON.stringify(rra).matchAll(/\{appId:(app:[^}]+)\}/g)].map((m) => m[1]))].filter((r) => r !== own);
-      appChanges.push(...diffApplication({ desired: d, live: liveOf(d.uniqueName), requiredResourceAccess: rra, resourceDeps }));
-    }
-    const appIds = appChanges.map((c) => c.id);
-    const spChanges = stack.applications.flatMap((d) => diffServicePrincipal(d, liveOf(d.uniqueName), appIds));
-    const planned = new Set([...appIds, ...spChanges.map((c) => c.id)]);
-    changes.push(...appChanges, ...spChanges);
-    // Pass 2: credentials and consent.
-    for (const d of stack.applications) {
-      const live = liveOf(d.uniqueName);
-      const apis = d.permissions.map((p) => resolveApi(p, stack, inputs.live, planned));
-      const ref = appRef(stack.name, d.key);
-      const certificates = inputs.certificates?.[stack.name]?.[d.key] ?? {};
-      const common = { desired: d, live, now: inputs.now, appChangeIds: appIds, inUse: inputs.inUse?.[ref] };
-      const credentialChanges = [
-        ...diffSecrets({ ...common, known: inputs.secrets[stack.name]?.[d.key] ?? {}, rotate: inputs.rotateSecrets }),
-        ...diffKeys({ ...common, certificates, rotate: inputs.rotateCertificates }),
-        ...diffFederatedCredentials(common),
-      ];
-      changes.push(...credentialChanges);
-      warnings.push(...expiryWarnings({ desired: d, live, changes: credentialChanges, now: inputs.now, certificates }));
-      changes.push(...diffAccess(d, apis, live, planned));
-    }
-  }
-  // Outputs are written once the secrets they hold exist; old secrets go only after that.
-  for (const o of inputs.outputs ?? []) {
-    const id = `output:${o.path}`;
-    const afterOutputs = (c: Change) => (c.action === 'remove-secret' || c.action === 'remove-certificate') && c.afterOutputs !== false;
-    changes.push({ id, action: 'write-output', path: o.path, sensitive: o.sensitive, status: o.status, wave: 0, dependsOn: changes.filter((c) => !afterOutputs(c) && c.action !== 'write-output').map((c) => c.id), reason: o.status === 'create' ? 'the file does not exist' : 'its content changes' });
-    for (const r of changes) {
-      // Old credentials go only once every file that may hold them holds the new one.
-      if (afterOutputs(r) && 'app' in r && o.secretApps.includes(r.app)) r.dependsOn.push(id);
-    }
-  }
+/** The tenant as a plan shows it (the authority host is an output detail, not part of the plan). */
+export function planTenant(t: TenantFacts): Plan['tenant'] {
+  return { id: t.id, kind: t.kind, identity: t.identity, type: t.type };
+}
+
+function planApply(s: ApplySnapshot): Plan {
+  // Soft-deleted holders of our uniqueNames: refuse, or plan against their restore or purge (plan/recover.ts).
+  const holders = deletedHolders(s.stacks, s.live);
+  checkHolders(holders, s.flags.deletedApps);
+  const recovery = holders.length && s.flags.deletedApps ? recoveryPlan(holders, s.deletedServicePrincipals ?? {}, s.live, s.flags.deletedApps) : { live: s.live, changes: [] };
+  const live = recovery.live;
+  checkOwnership(s.stacks, live);
+  const inputs: PlanInputs = {
+    ...inputsOf(s, live),
+    // Credentials (docs/credentials.md): local knowledge, and which credentials the output files hold now.
+    certificates: s.local.certificates,
+    inUse: credentialsInUse(s.stacks, live, s.local.outputs),
+  };
+  const diff = diffStacks(inputs);
+  const outputs = plannedOutputs({ ...s, live }, diff.changes);
+  return withRecovery(planFromInputs({ ...inputs, outputs }, diff), recovery.changes);
+}
+
+/** What a customer tenant gets (`--home-tenant`): service principals and consent; never applications, credentials or files. */
+const CUSTOMER_ACTIONS = new Set<Change['action']>([
+  'create-service-principal',
+  'update-service-principal',
+  'create-app-role-assignment',
+  'delete-app-role-assignment',
+  'create-delegated-grant',
+  'update-delegated-grant',
+  'delete-delegated-grant',
+]);
+
+function planCustomer(s: ApplySnapshot, homeTenantId: string): Plan {
+  const full = planFromInputs(inputsOf(s, s.live));
   return {
-    formatVersion: PLAN_FORMAT_VERSION,
-    createdAt: new Date(inputs.now).toISOString(),
-    tenant: inputs.tenant,
-    stacks: inputs.stacks.map((s) => s.name),
-    changes: orderChanges(changes),
-    warnings,
+    ...full,
+    changes: orderChanges(full.changes.filter((c) => CUSTOMER_ACTIONS.has(c.action))),
+    warnings: [...full.warnings, `customer tenant of ${homeTenantId}: only service principals and admin consent are managed here`],
   };
 }
 
-export { appRef };
+function inputsOf(s: ApplySnapshot, live: LiveState): PlanInputs {
+  return {
+    stacks: s.stacks.map(toPlanStack),
+    live,
+    secrets: s.local.secrets,
+    tenant: planTenant(s.tenant),
+    now: s.now,
+    rotateSecrets: s.flags.rotateSecrets,
+    rotateCertificates: s.flags.rotateCertificates,
+  };
+}
+
+/** An application we would manage must carry our stack's ownership marker; anything else is not ours. */
+function checkOwnership(stacks: DesiredStack[], live: LiveState): void {
+  for (const s of stacks) {
+    for (const a of s.applications) {
+      const l = live.applications[a.uniqueName.toLowerCase()];
+      if (!l) continue;
+      const owner = ownerOf(l.app.tags);
+      if (owner !== s.name) {
+        throw new TenantformError(
+          'CONFLICT',
+          `Application "${l.app.displayName}" (uniqueName ${a.uniqueName}, appId ${l.app.appId}) exists but ${owner ? `belongs to stack "${owner}"` : 'is not owned by tenantform'}. Choose another stack name, or adopt it with tenantform import.`,
+          { uniqueName: a.uniqueName, appId: l.app.appId, owner },
+        );
+      }
+    }
+  }
+}
+
+export { appRef } from './types.js';
+export { planFromInputs, type PlanInputs } from './diff.js';
 export type { Plan, Change } from './types.js';

@@ -4,8 +4,9 @@
  */
 export const PLAN_FORMAT_VERSION = 1;
 
-/** `app:<stack>/<key>` — how changes refer to applications whose object ids may not exist yet. */
-export type AppRef = string;
+// `app:<stack>/<key>`: how changes refer to applications whose object ids may not exist yet (model/desired.ts).
+import type { AppRef } from '../model/desired.js';
+export { appRef, type AppRef } from '../model/desired.js';
 
 export interface FieldChange {
   field: string;
@@ -101,10 +102,6 @@ export interface Plan {
   stacks: string[];
   changes: Change[];
   warnings: string[];
-}
-
-export function appRef(stack: string, key: string): AppRef {
-  return `app:${stack}/${key}`;
 }
 
 export function isEmpty(plan: Plan): boolean {

@@ -1,6 +1,7 @@
 import { TenantformError } from '../errors.js';
 import { identifierUrisFor } from '../model/desired.js';
-import { openSession, type CommonOptions } from '../session.js';
+import { gatherApply } from '../gather/apply.js';
+import type { CommonOptions } from '../options.js';
 import { adminConsentUrls } from './consent.js';
 import { MICROSOFT_GRAPH_APP_ID } from './probes.js';
 
@@ -31,7 +32,8 @@ export interface ConsentUrlResult {
 }
 
 export async function consentUrl(opts: ConsentUrlOptions): Promise<ConsentUrlResult> {
-  const s = await openSession({ ...opts, homeTenant: undefined });
+  const g = await gatherApply({ ...opts, homeTenant: undefined });
+  const s = g.snapshot;
   try {
     const [stackName, key] = opts.app.includes('/') ? opts.app.split('/', 2) : [undefined, opts.app];
     const matches = s.stacks.flatMap((st) => st.applications.filter((a) => a.key === key && (!stackName || st.name === stackName)).map((a) => ({ st, a })));
@@ -64,7 +66,7 @@ export async function consentUrl(opts: ConsentUrlOptions): Promise<ConsentUrlRes
       return { api: sp?.displayName ?? p.api.name, resource: sp?.appId === MICROSOFT_GRAPH_APP_ID ? 'https://graph.microsoft.com' : (sp?.appId ?? '') };
     });
     const one = resources.length === 1 && resources[0].resource ? resources[0].resource : undefined;
-    const urls = adminConsentUrls({ authorityHost: s.target.authorityHost, tenant: opts.customerTenant, clientId: live.appId, resource: one, redirectUri: opts.redirectUri });
+    const urls = adminConsentUrls({ authorityHost: g.io.connection.target.authorityHost, tenant: opts.customerTenant, clientId: live.appId, resource: one, redirectUri: opts.redirectUri });
     return {
       app: `${st.name}/${a.key}`,
       appId: live.appId,
@@ -76,6 +78,6 @@ export async function consentUrl(opts: ConsentUrlOptions): Promise<ConsentUrlRes
       permissions: withRoles.map((p, i) => ({ api: resources[i].api, roles: [...p.roles] })),
     };
   } finally {
-    await s.close();
+    await g.io.close();
   }
 }

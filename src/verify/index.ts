@@ -5,7 +5,9 @@
  */
 import { isTenantformError } from '../errors.js';
 import { authorityFor } from '../outputs/render.js';
-import { openSession, type CommonOptions, type Session } from '../session.js';
+import { gatherApply, type Gathered } from '../gather/apply.js';
+import type { ApplySnapshot } from '../model/snapshot.js';
+import type { CommonOptions } from '../options.js';
 import { toolFailure } from './diagnose.js';
 import { probesFor } from './probes.js';
 import { runProbe } from './run.js';
@@ -29,9 +31,9 @@ export interface VerifyOptions extends CommonOptions {
 
 export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
   const manifests = opts.manifests.join(' ');
-  let s: Session;
+  let g: Gathered<ApplySnapshot>;
   try {
-    s = await openSession(opts);
+    g = await gatherApply(opts);
   } catch (e) {
     // The tool's own identity cannot read the tenant: that is a verify finding with a next step, not a crash.
     if (isTenantformError(e) && (e.code === 'GRAPH_PERMISSION' || e.code === 'AUTH_FAILED')) {
@@ -41,22 +43,24 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
     }
     throw e;
   }
+  const { snapshot: s, io } = g;
+  const target = io.connection.target;
   try {
-    const cwd = opts.cwd ?? process.cwd();
+    const cwd = io.cwd;
     const tenantId = s.live.tenant.id;
     const homeTenant = (opts as { homeTenant?: string }).homeTenant;
-    const probes = s.stacks.flatMap((stack) => probesFor(stack, { live: s.live, written: readWrittenConfig([stack], cwd), secrets: s.secrets, cwd }));
+    const probes = s.stacks.flatMap((stack) => probesFor(stack, { live: s.live, written: readWrittenConfig([stack], cwd), secrets: io.secrets, cwd }));
     const results = await Promise.all(
       probes.map((p) =>
         runProbe(p, {
           tenantId,
-          authorityHost: s.target.authorityHost,
+          authorityHost: target.authorityHost,
           // In a customer tenant the written config still names the home tenant: the token is requested from the customer's.
           useWrittenAuthority: !homeTenant,
-          ca: s.target.ca,
+          ca: target.ca,
           cwd,
-          deadline: s.deadline,
-          diag: { tenantId, authorityHost: s.target.authorityHost, manifests, homeTenant },
+          deadline: io.connection.deadline,
+          diag: { tenantId, authorityHost: target.authorityHost, manifests, homeTenant },
           progress: opts.progress,
           sleep: opts.sleep,
           afterApply: opts.afterApply ?? false,
@@ -69,16 +73,16 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
       api: 'Microsoft Graph',
       check: 'graph-read',
       ok: true,
-      detail: `read tenant ${tenantId} as ${s.plan.tenant.identity}; ${probes.length} client→API pair${probes.length === 1 ? '' : 's'} to verify`,
+      detail: `read tenant ${tenantId} as ${s.tenant.identity}; ${probes.length} client→API pair${probes.length === 1 ? '' : 's'} to verify`,
     };
     const checks = [read, ...results.flatMap((r) => r.checks)];
     return {
       ok: checks.every((c) => c.ok),
-      tenant: { id: tenantId, authority: authorityFor(s.live.tenant, s.target.authorityHost, s.target.kind === 'local') },
+      tenant: { id: tenantId, authority: authorityFor(s.live.tenant, target.authorityHost, target.kind === 'local') },
       checks,
       waitedMs: Math.max(0, ...results.map((r) => r.waitedMs)),
     };
   } finally {
-    await s.close();
+    await io.close();
   }
 }

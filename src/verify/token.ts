@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { ClientCertificateCredential, ClientSecretCredential, type ClientSecretCredentialOptions } from '@azure/identity';
+import { credentialOptions } from '../graph/authority.js';
 import type { ProbeCredential } from './probes.js';
 
 /**
@@ -39,9 +40,6 @@ export type TokenOutcome =
 
 type Policy = NonNullable<ClientSecretCredentialOptions['additionalPolicies']>[number]['policy'];
 
-/** Authority hosts MSAL knows; anything else (an emulator, Azure Stack) skips online instance discovery. */
-const MICROSOFT_HOSTS = new Set(['login.microsoftonline.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn', 'login.windows.net', 'login.microsoft.com']);
-
 export async function requestToken(req: TokenRequest): Promise<TokenOutcome> {
   let answer: { status: number; body: string } | undefined;
   const capture: Policy = {
@@ -52,13 +50,7 @@ export async function requestToken(req: TokenRequest): Promise<TokenOutcome> {
       return res;
     },
   };
-  const host = new URL(req.authorityHost).hostname;
-  const options: ClientSecretCredentialOptions = {
-    authorityHost: req.authorityHost,
-    disableInstanceDiscovery: !MICROSOFT_HOSTS.has(host) && !host.endsWith('.ciamlogin.com'),
-    additionalPolicies: [{ policy: capture, position: 'perCall' }],
-    ...(req.ca ? { tlsOptions: { ca: req.ca } } : {}),
-  };
+  const options: ClientSecretCredentialOptions = { ...credentialOptions(req.authorityHost, req.ca), additionalPolicies: [{ policy: capture, position: 'perCall' }] };
   const c = req.credential;
   try {
     // A new credential per attempt: @azure/identity caches tokens, and a retry must see the tenant's current state.

@@ -5,7 +5,7 @@
  *   const stack = planStack(todolistDaemonStack());
  *   const live = convergedLive(stack);                 // the tenant exactly as the manifest asks
  *   const inputs = planInputs({ stacks: [stack], live: live.state, secrets: live.secrets });
- *   assert.deepEqual(createPlan(inputs).changes, []);
+ *   assert.deepEqual(planFromInputs(inputs).changes, []);
  *
  * Ids are deterministic (GUID-shaped, derived from a name) so expectations can be written by hand. The
  * converged builders derive Graph objects from desired data by hand — never through the planner — so a
@@ -160,7 +160,7 @@ export function convergedLive(stacks: PlanStack[], resources: Record<string, Ser
   return { state: liveState({ applications, resources: Object.fromEntries(Object.entries(resources).map(([k, sp]) => [k, { servicePrincipal: sp }])) }), secrets };
 }
 
-/** Complete createPlan inputs with defaults (fixed tenant and time, no outputs). */
+/** Complete planFromInputs inputs with defaults (fixed tenant and time, no outputs). */
 export function planInputs(o: Partial<PlanInputs> & { stacks: PlanStack[] }): PlanInputs {
   return { live: liveState(), secrets: {}, tenant: PLAN_TENANT, now: NOW, ...o };
 }

@@ -8,7 +8,7 @@ import { applyCommand } from '../../src/cli/commands/apply.js';
 import { destroyCommand } from '../../src/cli/commands/destroy.js';
 import { importCommand } from '../../src/cli/commands/import.js';
 import { planCommand } from '../../src/cli/commands/plan.js';
-import { parseDuration } from '../../src/destroy/ephemeral.js';
+import { parseDuration } from '../../src/manifest/stack-suffix.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 
 /** One `tenantform …` command line found in a workflow script. */

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Application, AppRoleAssignment, OAuth2PermissionGrant, ServicePrincipal } from '@microsoft/microsoft-graph-types';
-import { parseDuration, stackSuffixOf, withStackSuffix } from '../../src/destroy/ephemeral.js';
-import { createDestroyPlan, onlyStacks, staleStacks } from '../../src/destroy/plan.js';
-import type { OwnedApp, OwnedState } from '../../src/destroy/read.js';
-import { checkHolders, deletedHolders, recoveryPlan, withRecovery } from '../../src/destroy/recover.js';
+import { parseDuration, stackSuffixOf, withStackSuffix } from '../../src/manifest/stack-suffix.js';
+import { createDestroyPlan, onlyStacks, staleStacks } from '../../src/plan/destroy.js';
+import type { OwnedApp, OwnedState } from '../../src/model/owned.js';
+import { checkHolders, deletedHolders, recoveryPlan, withRecovery } from '../../src/plan/recover.js';
 import { isTenantformError } from '../../src/errors.js';
 import type { LiveState } from '../../src/model/live.js';
 import type { Change, Plan } from '../../src/plan/types.js';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
-import { withStackSuffix } from '../../src/destroy/ephemeral.js';
+import { withStackSuffix } from '../../src/manifest/stack-suffix.js';
 import { isTenantformError } from '../../src/errors.js';
-import { findApp } from '../../src/import/index.js';
-import { adoptionChange, checkAdoption, type Adoption } from '../../src/import/plan.js';
+import { findApp } from '../../src/gather/import.js';
+import { adoptionChange, checkAdoption, type Adoption } from '../../src/plan/import.js';
 import { desiredApp, desiredStack } from '../helpers/builders.js';
 
 const desired = desiredApp({ stack: 'web', key: 'api' });

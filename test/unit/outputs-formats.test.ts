@@ -13,7 +13,8 @@ import { validateManifestText } from '../../src/manifest/index.js';
 import type { CertificateField } from '../../src/model/desired.js';
 import { writeFileAtomic } from '../../src/outputs/atomic.js';
 import { githubEntries, maskLines, writeGithubOutput } from '../../src/outputs/github.js';
-import { credentialsInUse } from '../../src/outputs/in-use.js';
+import { credentialsInUse } from '../../src/plan/in-use.js';
+import { readOutputFiles } from '../../src/gather/local.js';
 import { renderOutput, tenantValues, type OutputValues } from '../../src/outputs/render.js';
 
 const TENANT = '11111111-1111-1111-1111-111111111111';
@@ -190,6 +191,6 @@ describe('which credentials an output file may hold', () => {
         },
       },
     } as unknown as LiveState;
-    assert.deepEqual(credentialsInUse([s], live, cwd), { 'app:s/daemon': ['in-file', 'no-hint', '44444444-0000-0000-0000-000000000000'] });
+    assert.deepEqual(credentialsInUse([s], live, readOutputFiles([s], cwd)), { 'app:s/daemon': ['in-file', 'no-hint', '44444444-0000-0000-0000-000000000000'] });
   });
 });

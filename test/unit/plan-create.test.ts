@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createPlan, type PlanInputs } from '../../src/plan/index.js';
+import { planFromInputs, type PlanInputs } from '../../src/plan/index.js';
 import type { PlanStack } from '../../src/plan/input.js';
 import { PLAN_FORMAT_VERSION, type Change, type Plan } from '../../src/plan/types.js';
 import { appRole, desiredApp, desiredStack, permission, scope, secret, stackApi, tenantApi, todolistDaemonStack } from '../helpers/builders.js';
@@ -12,7 +12,7 @@ const OUTPUT = { path: 'out/todolist-daemon.env', sensitive: true, status: 'crea
 
 describe('createPlan: the example stack', () => {
   test('on an empty tenant: app upserts → configure, SPs, secret → consent', () => {
-    assert.deepEqual(layout(createPlan(planInputs({ stacks: [TODO] }))), [
+    assert.deepEqual(layout(planFromInputs(planInputs({ stacks: [TODO] }))), [
       '0 create-application app:todolist-daemon/api',
       '0 create-application app:todolist-daemon/daemon',
       '1 configure-application app:todolist-daemon/api#configure',
@@ -26,7 +26,7 @@ describe('createPlan: the example stack', () => {
   });
 
   test('the daemon configures its permissions with the API appId placeholder', () => {
-    const p = createPlan(planInputs({ stacks: [TODO] }));
+    const p = planFromInputs(planInputs({ stacks: [TODO] }));
     const c = p.changes.find((x) => x.id === 'app:todolist-daemon/daemon#configure') as Extract<Change, { action: 'configure-application' }>;
     assert.deepEqual(c.dependsOn, ['app:todolist-daemon/daemon', 'app:todolist-daemon/api']);
     const [rra] = c.after.requiredResourceAccess as Array<{ resourceAppId: string; resourceAccess: unknown[] }>;
@@ -35,7 +35,7 @@ describe('createPlan: the example stack', () => {
   });
 
   test('outputs are written after everything else', () => {
-    const p = createPlan(planInputs({ stacks: [TODO], outputs: [OUTPUT] }));
+    const p = planFromInputs(planInputs({ stacks: [TODO], outputs: [OUTPUT] }));
     const last = p.changes.at(-1)!;
     assert.equal(last.action, 'write-output');
     assert.equal(last.wave, 3);
@@ -50,13 +50,13 @@ describe('createPlan: the example stack', () => {
 
   test('a converged tenant plans nothing', () => {
     const live = convergedLive([TODO]);
-    const p = createPlan(planInputs({ stacks: [TODO], live: live.state, secrets: live.secrets }));
+    const p = planFromInputs(planInputs({ stacks: [TODO], live: live.state, secrets: live.secrets }));
     assert.deepEqual(p.changes, []);
   });
 
   test('a lost secret cache: new secret, output rewritten, old secret removed only after the output', () => {
     const live = convergedLive([TODO]);
-    const p = createPlan(planInputs({ stacks: [TODO], live: live.state, secrets: {}, outputs: [{ ...OUTPUT, status: 'update' }] }));
+    const p = planFromInputs(planInputs({ stacks: [TODO], live: live.state, secrets: {}, outputs: [{ ...OUTPUT, status: 'update' }] }));
     assert.deepEqual(
       p.changes.map((c) => `${c.wave} ${c.action} [${c.dependsOn.join(',')}]`),
       ['0 add-secret []', '1 write-output [secret:todolist-daemon/daemon/main]', '2 remove-secret [secret:todolist-daemon/daemon/main,output:out/todolist-daemon.env]'],
@@ -64,7 +64,7 @@ describe('createPlan: the example stack', () => {
   });
 
   test('the plan header data: version, tenant, stacks, time', () => {
-    const p = createPlan(planInputs({ stacks: [TODO] }));
+    const p = planFromInputs(planInputs({ stacks: [TODO] }));
     assert.equal(p.formatVersion, PLAN_FORMAT_VERSION);
     assert.equal(p.createdAt, new Date(NOW).toISOString());
     assert.deepEqual(p.stacks, ['todolist-daemon']);
@@ -125,23 +125,23 @@ describe('createPlan is pure and its plans are plain data', () => {
     test(`${name}: never mutates its (deep-frozen) inputs, and is deterministic`, () => {
       const before = JSON.stringify(inputs);
       const frozen = deepFreeze(structuredClone(inputs));
-      const p = createPlan(frozen);
+      const p = planFromInputs(frozen);
       assert.equal(JSON.stringify(frozen), before);
-      assert.deepEqual(createPlan(structuredClone(inputs)), p);
+      assert.deepEqual(planFromInputs(structuredClone(inputs)), p);
     });
 
     test(`${name}: JSON round-trips exactly`, () => {
-      const p = createPlan(structuredClone(inputs));
+      const p = planFromInputs(structuredClone(inputs));
       assert.deepEqual(JSON.parse(JSON.stringify(p)), p);
     });
 
     test(`${name}: holds no secret value`, () => {
-      const text = JSON.stringify(createPlan(structuredClone(inputs)));
+      const text = JSON.stringify(planFromInputs(structuredClone(inputs)));
       for (const apps of Object.values(inputs.secrets)) for (const secrets of Object.values(apps)) for (const s of Object.values(secrets)) assert.ok(!text.includes(s.value));
     });
 
     test(`${name}: waves respect every dependency`, () => {
-      const p = createPlan(structuredClone(inputs));
+      const p = planFromInputs(structuredClone(inputs));
       const wave = new Map(p.changes.map((c) => [c.id, c.wave]));
       for (const c of p.changes) for (const d of c.dependsOn) assert.ok(wave.get(d)! < c.wave, `${c.id} (wave ${c.wave}) depends on ${d} (wave ${wave.get(d)})`);
     });
@@ -149,7 +149,7 @@ describe('createPlan is pure and its plans are plain data', () => {
 
   test('the drifted scenario plans every kind of fix', () => {
     const [, , [, inputs]] = scenarios();
-    const actions = new Set(createPlan(inputs).changes.map((c) => c.action));
+    const actions = new Set(planFromInputs(inputs).changes.map((c) => c.action));
     for (const a of [
       'disable-entitlements',
       'update-application',

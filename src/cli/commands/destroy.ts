@@ -45,7 +45,7 @@ export function destroyCommand(y: Argv): Argv {
 
 async function runDestroy(args: DestroyArgs, style: ReturnType<typeof outputContext>['style']): Promise<CommandResult> {
   const { destroy, planDestroy } = await import('../../index.js');
-  const { parseDuration } = await import('../../destroy/ephemeral.js');
+  const { parseDuration } = await import('../../manifest/stack-suffix.js');
   const common = await commonOptions({ ...args, manifests: args.manifests ?? [] }, progressTo(args.json));
   const opts = {
     ...common,

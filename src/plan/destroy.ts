@@ -5,9 +5,9 @@
  * same orderChanges() as apply, so each wave only waits for what must be gone before it.
  */
 import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
-import { orderChanges } from '../plan/order.js';
-import { PLAN_FORMAT_VERSION, type Change, type Plan } from '../plan/types.js';
-import type { DeletedObject, OwnedApp, OwnedState } from './read.js';
+import type { DeletedObject, OwnedApp, OwnedState } from '../model/owned.js';
+import { orderChanges } from './order.js';
+import { PLAN_FORMAT_VERSION, type Change, type Plan } from './types.js';
 
 export interface DestroyPlanInput {
   state: OwnedState;

@@ -1,8 +1,8 @@
 /**
  * Applying a stack whose applications are in the recycle bin. Graph keeps a deleted application's
  * uniqueName reserved for 30 days, so an upsert by that name answers "…uniqueName already exists" (and
- * the retry table would wait for a replica that never comes). The session finds such holders in its
- * first read round and, before any write, asks what to do:
+ * the retry table would wait for a replica that never comes). The first read round finds such holders
+ * (graph/reader.ts); gather reads their deleted service principals (graph/deleted.ts); this decides, before any write:
  *   - restore: POST /directory/deletedItems/{id}/restore, then plan against the restored object;
  *   - purge:   DELETE /directory/deletedItems/{id} (and its deleted service principal), then create anew.
  * Without a choice it stops with SOFT_DELETED and says how to choose. Holders the stack does not own
@@ -10,21 +10,12 @@
  */
 import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import { TenantformError } from '../errors.js';
-import { batchRequests } from '../graph/batch.js';
-import { graphFailure } from '../graph/failure.js';
-import { SP_SELECT } from '../graph/select.js';
-import type { LiveState } from '../model/live.js';
-import type { GraphTransport } from '../graph/transport.js';
+import type { DeletedHolder, LiveState } from '../model/live.js';
 import { ownerOf, type DesiredStack } from '../model/desired.js';
-import { orderChanges } from '../plan/order.js';
-import { appRef, type Change, type Plan } from '../plan/types.js';
+import { orderChanges } from './order.js';
+import { appRef, type Change, type Plan } from './types.js';
 
-export interface DeletedHolder {
-  stack: string;
-  key: string;
-  uniqueName: string;
-  app: Application;
-}
+export type { DeletedHolder };
 
 /** Desired applications that do not exist but whose uniqueName a deleted application holds. */
 export function deletedHolders(stacks: DesiredStack[], live: LiveState): DeletedHolder[] {
@@ -58,22 +49,6 @@ export function checkHolders(holders: DeletedHolder[], mode: 'restore' | 'purge'
       { holders: holders.map((h) => ({ uniqueName: h.uniqueName, deletedId: h.app.id, appId: h.app.appId, deletedDateTime: h.app.deletedDateTime })) },
     );
   }
-}
-
-/** The deleted service principals of the holders' appIds (one batched round trip; only when there are holders). */
-export async function readDeletedServicePrincipals(transport: GraphTransport, holders: DeletedHolder[], deadline: number): Promise<Record<string, ServicePrincipal>> {
-  const specs = holders.map((h) => ({
-    method: 'GET' as const,
-    path: `/directory/deletedItems/microsoft.graph.servicePrincipal?$filter=appId eq '${h.app.appId}'&$select=${SP_SELECT},deletedDateTime`,
-  }));
-  const res = await batchRequests(transport, specs, { deadline });
-  const out: Record<string, ServicePrincipal> = {};
-  holders.forEach((h, i) => {
-    if (res[i].status !== 200) throw graphFailure(res[i], { action: `look up the deleted service principal of ${h.uniqueName}`, needs: ['Application.Read.All'] });
-    const sp = ((res[i].body as { value?: ServicePrincipal[] }).value ?? []).find((x) => ownerOf(x.tags) === h.stack);
-    if (sp) out[String(h.app.appId)] = sp;
-  });
-  return out;
 }
 
 /**

@@ -1,24 +1,21 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { appsOf } from '../outputs/values.js';
 import type { LiveState } from '../model/live.js';
-import { certificateDisplayName, secretDisplayName, type DesiredStack } from '../model/desired.js';
-import { appRef } from '../plan/types.js';
-import { appsOf } from './index.js';
+import { appRef, certificateDisplayName, secretDisplayName, type DesiredStack } from '../model/desired.js';
 
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 /**
  * Which of the stack's own credentials an existing output file may hold, by app ref: keyIds for the planner
  * (plan/diff-secrets.ts, diff-keys.ts), which removes the others before adding a successor and these only
- * after the outputs hold it. Computed from the files the stack writes (never logged; the result holds no
- * secret):
+ * after the outputs hold it. Computed from the current content of the files the stack writes (`files`, by
+ * manifest path, from the Snapshot; never logged; the result holds no secret):
  * - a client secret: Graph shows only its `hint` (its first 3 characters,
  *   https://learn.microsoft.com/graph/api/resources/passwordcredential), so a file containing the hint may
  *   hold it — a false match only delays a removal; no hint counts as "may hold it";
  * - a certificate: a file naming its keyId (the stored PEM path), its thumbprint, or holding the certificate.
  */
-export function credentialsInUse(stacks: DesiredStack[], live: LiveState, cwd: string): Record<string, string[]> {
+export function credentialsInUse(stacks: DesiredStack[], live: LiveState, files: Record<string, string | null>): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const stack of stacks) {
     for (const app of stack.applications) {
@@ -27,9 +24,7 @@ export function credentialsInUse(stacks: DesiredStack[], live: LiveState, cwd: s
       const ref = appRef(stack.name, app.key);
       const texts = stack.outputs
         .filter((o) => appsOf(stack, o).credential.includes(ref))
-        .map((o) => resolve(cwd, o.path))
-        .filter((f) => existsSync(f))
-        .map((f) => readFileSync(f, 'utf8'));
+        .flatMap((o) => files[o.path] ?? []);
       const inUse: string[] = [];
       const ours = new Set([...app.secrets.map(secretDisplayName), ...app.certificates.map(certificateDisplayName)]);
       for (const c of l.app.passwordCredentials ?? []) {

@@ -1,19 +1,25 @@
-import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import { TenantformError } from '../errors.js';
-import { ownerOf, type DesiredApplication } from '../model/desired.js';
-import { canonStrings, mergeTags, same } from '../plan/normalize.js';
-import { appRef, type Change, type FieldChange } from '../plan/types.js';
+import { ownerOf } from '../model/desired.js';
+import type { Adoption, ImportSnapshot } from '../model/snapshot.js';
+import { canonStrings, mergeTags, same } from './normalize.js';
+import { orderChanges } from './order.js';
+import { appRef, PLAN_FORMAT_VERSION, type Change, type FieldChange, type Plan } from './types.js';
 
-/** One application to adopt, with what the tenant holds around it. */
-export interface Adoption {
-  stack: string;
-  desired: DesiredApplication;
-  app: Application;
-  servicePrincipal?: ServicePrincipal;
-  /** The live application that holds the desired uniqueName, if any. */
-  holder?: Application;
-  /** A soft-deleted application that holds the desired uniqueName, if any. */
-  deletedHolder?: Application;
+export type { Adoption };
+
+/** The import plan: refuse what must not be adopted, then one adopt-application change per application. */
+export function createImportPlan(s: ImportSnapshot): Plan {
+  s.adoptions.forEach(checkAdoption);
+  const { authorityHost: _host, ...tenant } = s.tenant;
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    operation: 'import',
+    createdAt: new Date(s.now).toISOString(),
+    tenant,
+    stacks: [...new Set(s.adoptions.map((a) => a.stack))],
+    changes: orderChanges(s.adoptions.flatMap((a) => adoptionChange(a) ?? [])),
+    warnings: [],
+  };
 }
 
 /** Refuse what adoption must not do: rename a uniqueName, take another stack's app, or collide with a holder. */

@@ -1,40 +1,13 @@
 import type { Application, AppRoleAssignment, OAuth2PermissionGrant, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import { TenantformError } from '../errors.js';
-import { batchRequests } from '../graph/batch.js';
-import { graphFailure } from '../graph/failure.js';
-import { toTenant } from '../graph/reader.js';
-import { APP_SELECT, SP_SELECT } from '../graph/select.js';
-import type { LiveTenant } from '../model/live.js';
-import type { GraphRequestSpec, GraphResponse, GraphTransport } from '../graph/transport.js';
-import { OWNERSHIP_TAG_PREFIX, ownerOf, ownershipTagFor, parseUniqueName } from '../model/desired.js';
-import { appRef, type AppRef } from '../plan/types.js';
-
-/** A live application the stack owns, with what hangs off its service principal. */
-export interface OwnedApp {
-  stack: string;
-  ref: AppRef;
-  app: Application;
-  servicePrincipal?: ServicePrincipal;
-  /** App role assignments where the app's SP is the principal. */
-  assignments: AppRoleAssignment[];
-  /** Delegated grants where the app's SP is the client. */
-  grants: OAuth2PermissionGrant[];
-}
-
-/** An object of the stack already in directory/deletedItems. */
-export interface DeletedObject {
-  stack: string;
-  ref: AppRef;
-  type: 'application' | 'servicePrincipal';
-  value: Application | ServicePrincipal;
-}
-
-export interface OwnedState {
-  tenant: LiveTenant;
-  apps: OwnedApp[];
-  deleted: DeletedObject[];
-  warnings: string[];
-}
+import { OWNERSHIP_TAG_PREFIX, appRef, ownerOf, ownershipTagFor } from '../model/desired.js';
+import { refOf, type DeletedObject, type OwnedApp, type OwnedState } from '../model/owned.js';
+import { batchRequests } from './batch.js';
+import { graphFailure } from './failure.js';
+import { filters as where, paths } from './paths.js';
+import { servicePrincipalReads, toTenant } from './reader.js';
+import { APP_SELECT } from './select.js';
+import type { GraphRequestSpec, GraphResponse, GraphTransport } from './transport.js';
 
 export interface OwnedRequest {
   /** Stacks named by manifests, with the uniqueNames their manifests declare. */
@@ -46,15 +19,6 @@ export interface OwnedRequest {
   deadline: number;
 }
 
-const q = (s: string) => s.replace(/'/g, "''");
-const DELETED_SELECT = `${APP_SELECT},deletedDateTime`;
-
-/** The ref of an owned app: `app:<stack>/<key>` from its uniqueName, else from its object id. */
-export function refOf(stack: string, app: Application): AppRef {
-  const parsed = app.uniqueName ? parseUniqueName(app.uniqueName) : undefined;
-  return appRef(stack, parsed && parsed.stack === stack ? parsed.key : String(app.id));
-}
-
 /**
  * Read what the stacks own in two batched round trips: (1) the organization, the applications carrying
  * each stack's ownership tag (and, for a sweep, every tag starting with the prefix), the manifests'
@@ -64,22 +28,22 @@ export function refOf(stack: string, app: Application): AppRef {
  */
 export async function readOwned(transport: GraphTransport, req: OwnedRequest): Promise<OwnedState> {
   const filters = [
-    ...req.stacks.map((s) => `tags/any(t:t eq '${q(ownershipTagFor(s.name))}')`),
+    ...req.stacks.map((s) => where.tag(ownershipTagFor(s.name))),
     // tags supports startsWith (https://learn.microsoft.com/graph/api/resources/application, $filter column);
     // the lambda form is https://learn.microsoft.com/graph/filter-query-parameter.
-    ...(req.prefix ? [`tags/any(t:startswith(t,'${q(OWNERSHIP_TAG_PREFIX + req.prefix)}'))`] : []),
+    ...(req.prefix ? [where.tagStartsWith(OWNERSHIP_TAG_PREFIX + req.prefix)] : []),
   ];
   const uniqueNames = req.stacks.flatMap((s) => s.uniqueNames.map((u) => ({ stack: s.name, uniqueName: u })));
   const specs: GraphRequestSpec[] = [
-    { method: 'GET', path: '/organization?$select=id,displayName,tenantType,verifiedDomains' },
-    ...filters.map((f) => get(`/applications?$filter=${f}&$select=${APP_SELECT}&$top=999`)),
-    ...uniqueNames.map((u) => get(`/applications(uniqueName='${q(u.uniqueName)}')?$select=${APP_SELECT}`)),
+    get(paths.organization),
+    ...filters.map((f) => get(paths.applicationsWhere(f))),
+    ...uniqueNames.map((u) => get(paths.applicationByUniqueName(u.uniqueName, APP_SELECT))),
     // The recycle bin answers the same $filter on tags (https://learn.microsoft.com/graph/api/directory-deleteditems-list;
     // filtering deletedItems on tags is UNCONFIRMED for the real service).
     ...(req.deleted
       ? filters.flatMap((f) => [
-          get(`/directory/deletedItems/microsoft.graph.application?$filter=${f}&$select=${DELETED_SELECT}&$top=999`),
-          get(`/directory/deletedItems/microsoft.graph.servicePrincipal?$filter=${f}&$select=${SP_SELECT},deletedDateTime&$top=999`),
+          get(`${paths.deletedApplicationsWhere(f)}&$top=999`),
+          get(`${paths.deletedServicePrincipalsWhere(f)}&$top=999`),
         ])
       : []),
   ];
@@ -127,9 +91,7 @@ export async function readOwned(transport: GraphTransport, req: OwnedRequest): P
 
   const found = [...apps.values()];
   const round2 = found.flatMap((a) => [
-    get(`/servicePrincipals(appId='${a.appId}')?$select=${SP_SELECT}`),
-    get(`/servicePrincipals(appId='${a.appId}')/appRoleAssignments`),
-    get(`/servicePrincipals(appId='${a.appId}')/oauth2PermissionGrants`),
+    ...servicePrincipalReads(String(a.appId)),
   ]);
   const r2 = round2.length ? await batchRequests(transport, round2, { deadline: req.deadline }) : [];
   const owned = found.map((app, i): OwnedApp => {

@@ -1,0 +1,71 @@
+/**
+ * gather for plan / apply / output / verify: ALL the I/O a plan depends on, once — load the manifests, resolve
+ * the tenant and sign in, read Graph (two batched round trips, plus the recycle bin when asked), read the local
+ * caches and the output files — into one plain ApplySnapshot. What apply needs to act on it (the connection,
+ * the stores) comes along in `io`; the planner never sees it.
+ */
+import { CertificateStore } from '../credentials/store.js';
+import { readDeletedServicePrincipals } from '../graph/deleted.js';
+import { readLive } from '../graph/reader.js';
+import type { DesiredStack } from '../model/desired.js';
+import { SNAPSHOT_FORMAT_VERSION, type ApplySnapshot } from '../model/snapshot.js';
+import type { CommonOptions } from '../options.js';
+import { SecretStore } from '../outputs/secret-cache.js';
+import { deletedHolders } from '../plan/recover.js';
+import { connect, type Connection } from './connect.js';
+import { readLocalState } from './local.js';
+import { loadStacks } from './manifests.js';
+
+/** What execution needs besides the plan: the tenant connection and the local stores, opened by gather. */
+export interface GatherIO {
+  connection: Connection;
+  secrets: SecretStore;
+  /** Generated certificates (src/credentials/store.ts); absent in a customer tenant. */
+  certificates?: CertificateStore;
+  cwd: string;
+  close(): Promise<void>;
+}
+
+export interface Gathered<S> {
+  snapshot: S;
+  io: GatherIO;
+}
+
+/** Names of tenant APIs the stacks ask permissions on (looked up in the first read round). */
+export function tenantResources(stacks: DesiredStack[]): string[] {
+  return [...new Set(stacks.flatMap((s) => s.applications.flatMap((a) => a.permissions.flatMap((p) => (p.api.kind === 'tenant' ? [p.api.name] : [])))))];
+}
+
+export async function gatherApply(opts: CommonOptions): Promise<Gathered<ApplySnapshot>> {
+  if (opts.homeTenant) {
+    const { gatherCustomer } = await import('./customer.js');
+    return gatherCustomer({ ...opts, homeTenant: opts.homeTenant });
+  }
+  const cwd = opts.cwd ?? process.cwd();
+  const stacks = await loadStacks({ ...opts, cwd });
+  const connection = await connect(opts);
+  try {
+    const { transport, deadline, target } = connection;
+    const live = await readLive(transport, { uniqueNames: stacks.flatMap((s) => s.applications.map((a) => a.uniqueName)), resources: tenantResources(stacks), deadline });
+    // The recycle bin's service principals matter only when the user chose to restore or purge holders.
+    const holders = opts.deletedApps ? deletedHolders(stacks, live) : [];
+    const deletedServicePrincipals = holders.length ? await readDeletedServicePrincipals(transport, holders, deadline) : undefined;
+    const secrets = SecretStore.forTenant(live.tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`, { persist: opts.secretCache !== false });
+    const certificates = CertificateStore.forTenant(live.tenant.id, opts.certificatesDir ?? `${cwd}/.tenantform/certificates`);
+    const snapshot: ApplySnapshot = {
+      formatVersion: SNAPSHOT_FORMAT_VERSION,
+      operation: 'apply',
+      now: Date.now(),
+      tenant: { id: live.tenant.id, kind: target.kind, identity: connection.identity, type: live.tenant.tenantType, authorityHost: target.authorityHost },
+      stacks,
+      live,
+      local: readLocalState({ stacks, live, secrets, certificates, cwd, env: opts.env }),
+      flags: { rotateSecrets: opts.rotateSecrets, rotateCertificates: opts.rotateCertificates, deletedApps: opts.deletedApps },
+      ...(deletedServicePrincipals ? { deletedServicePrincipals } : {}),
+    };
+    return { snapshot, io: { connection, secrets, certificates, cwd, close: () => connection.close() } };
+  } catch (e) {
+    await connection.close();
+    throw e;
+  }
+}

@@ -1,0 +1,30 @@
+import { describeIdentity } from '../graph/identity.js';
+import type { Target, TargetOptions } from '../graph/target.js';
+import { GraphTransport } from '../graph/transport.js';
+import { resolveTarget } from '../local/tenant.js';
+
+/** A tenant we talk to: where, as whom, over which transport, until when we wait for replication. */
+export interface Connection {
+  target: Target;
+  transport: GraphTransport;
+  /** `<name> (<appId>)` of the identity acting, as plans show it. */
+  identity: string;
+  /** The tenant id the token was issued for. */
+  tenantId: string;
+  deadline: number;
+  close(): Promise<void>;
+}
+
+/** Resolve the target, sign in (one token: who is acting) and open the Graph transport. */
+export async function connect(opts: TargetOptions & { timeoutMs?: number }): Promise<Connection> {
+  const target = await resolveTarget(opts);
+  try {
+    const deadline = Date.now() + (opts.timeoutMs ?? 300_000);
+    const who = await describeIdentity(target);
+    const transport = new GraphTransport({ graphUrl: target.graphUrl, credential: target.credential, ca: target.ca });
+    return { target, transport, identity: who.identity, tenantId: who.tenantId, deadline, close: () => target.close() };
+  } catch (e) {
+    await target.close();
+    throw e;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * Every Microsoft Graph path tenantform sends, relative to the version root (`/v1.0`). One place, so the
+ * addressing rules live once: alternate keys (`(uniqueName='…')`, `(appId='…')`,
+ * https://learn.microsoft.com/graph/api/application-upsert), OData string literals (a `'` is doubled,
+ * https://docs.oasis-open.org/odata/odata/v4.01/odata-v4.01-part2-url-conventions.html#sec_URLComponents), and
+ * the type cast directory/deletedItems requires (https://learn.microsoft.com/graph/api/directory-deleteditems-list).
+ */
+import { APP_SELECT, SP_SELECT } from './select.js';
+
+/** An OData string literal's content: single quotes doubled. */
+export const odataString = (s: string): string => s.replace(/'/g, "''");
+
+const deletedOf = (type: 'application' | 'servicePrincipal') => `/directory/deletedItems/microsoft.graph.${type}`;
+
+export const paths = {
+  batch: '/$batch',
+  organization: '/organization?$select=id,displayName,tenantType,verifiedDomains',
+
+  // Applications
+  applicationByUniqueName: (uniqueName: string, select?: string) => `/applications(uniqueName='${odataString(uniqueName)}')${select ? `?$select=${select}` : ''}`,
+  applicationByAppId: (appId: string, select = APP_SELECT) => `/applications(appId='${appId}')?$select=${select}`,
+  application: (objectId: string, select?: string) => `/applications/${objectId}${select ? `?$select=${select}` : ''}`,
+  applicationsWhere: (filter: string, select = APP_SELECT) => `/applications?$filter=${filter}&$select=${select}&$top=999`,
+  addPassword: (objectId: string) => `/applications/${objectId}/addPassword`,
+  removePassword: (objectId: string) => `/applications/${objectId}/removePassword`,
+  federatedCredentials: (objectId: string) => `/applications/${objectId}/federatedIdentityCredentials`,
+  federatedCredentialNamed: (objectId: string, name: string) => `/applications/${objectId}/federatedIdentityCredentials?$filter=name eq '${odataString(name)}'`,
+  federatedCredential: (objectId: string, ficId: string) => `/applications/${objectId}/federatedIdentityCredentials/${ficId}`,
+
+  // Service principals
+  servicePrincipalByAppId: (appId: string, select?: string) => `/servicePrincipals(appId='${appId}')${select ? `?$select=${select}` : ''}`,
+  servicePrincipalsNamed: (displayName: string) => `/servicePrincipals?$filter=displayName eq '${odataString(displayName)}'&$select=${SP_SELECT}`,
+  servicePrincipal: (id: string) => `/servicePrincipals/${id}`,
+  /** App role assignments where the SP (addressed by appId) is the principal: its application permissions. */
+  assignmentsOfAppId: (appId: string) => `/servicePrincipals(appId='${appId}')/appRoleAssignments`,
+  /** Delegated grants where the SP (addressed by appId) is the client. */
+  grantsOfAppId: (appId: string) => `/servicePrincipals(appId='${appId}')/oauth2PermissionGrants`,
+  assignmentsOf: (principalId: string) => `/servicePrincipals/${principalId}/appRoleAssignments`,
+  assignedTo: (resourceId: string) => `/servicePrincipals/${resourceId}/appRoleAssignedTo`,
+  assignment: (resourceId: string, assignmentId: string) => `/servicePrincipals/${resourceId}/appRoleAssignedTo/${assignmentId}`,
+
+  // Delegated grants
+  grants: '/oauth2PermissionGrants',
+  grantsBetween: (clientId: string, resourceId: string) => `/oauth2PermissionGrants?$filter=clientId eq '${clientId}' and resourceId eq '${resourceId}'`,
+  grant: (grantId: string) => `/oauth2PermissionGrants/${grantId}`,
+
+  // The recycle bin
+  deletedApplicationsWhere: (filter: string, select = `${APP_SELECT},deletedDateTime`) => `${deletedOf('application')}?$filter=${filter}&$select=${select}`,
+  deletedServicePrincipalsWhere: (filter: string) => `${deletedOf('servicePrincipal')}?$filter=${filter}&$select=${SP_SELECT},deletedDateTime`,
+  deletedItem: (objectId: string) => `/directory/deletedItems/${objectId}`,
+  restoreDeletedItem: (objectId: string) => `/directory/deletedItems/${objectId}/restore`,
+} as const;
+
+/** `$filter` clauses, built here for the same quoting reasons. */
+export const filters = {
+  uniqueName: (u: string) => `uniqueName eq '${odataString(u)}'`,
+  appId: (appId: string) => `appId eq '${appId}'`,
+  tag: (tag: string) => `tags/any(t:t eq '${odataString(tag)}')`,
+  tagStartsWith: (prefix: string) => `tags/any(t:startswith(t,'${odataString(prefix)}'))`,
+};

@@ -1,0 +1,49 @@
+/**
+ * THE adapter between the tool and its emulator: `--tenant local` starts the embedded emulator on its fixed
+ * port with its state under ./.tenantform/, or — when `tenantform emulator` already serves that port — talks to
+ * that one with the admin client recorded in its state file. Nothing else in the tool imports src/emulator
+ * (the dependency rules in .dependency-cruiser.cjs enforce it); everything else reaches the local tenant over
+ * HTTPS, like a real one.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createEmulator, DEFAULT_EMULATOR_PORT, DEFAULT_STATE_FILE, type Emulator } from '../emulator/index.js';
+import { TenantformError } from '../errors.js';
+import { remoteTarget, secretCredential, type Target, type TargetOptions } from '../graph/target.js';
+
+/** Resolve the target tenant: 'local' (default) is the emulator, anything else a remote tenant. */
+export async function resolveTarget(opts: TargetOptions): Promise<Target> {
+  const tenant = opts.tenant ?? 'local';
+  return tenant === 'local' ? localTarget(opts) : remoteTarget(tenant, { ...opts, env: opts.env ?? process.env });
+}
+
+async function localTarget(opts: TargetOptions): Promise<Target> {
+  const env = opts.env ?? process.env;
+  const stateFile = opts.localStateFile ?? DEFAULT_STATE_FILE;
+  // TENANTFORM_LOCAL_PORT moves the local tenant off its fixed port (parallel test runs, a second checkout).
+  const envPort = env.TENANTFORM_LOCAL_PORT ? Number(env.TENANTFORM_LOCAL_PORT) : undefined;
+  if (envPort !== undefined && !(Number.isInteger(envPort) && envPort > 0 && envPort < 65536)) {
+    throw new TenantformError('USAGE', `TENANTFORM_LOCAL_PORT must be a TCP port number (1-65535), got "${env.TENANTFORM_LOCAL_PORT}".`);
+  }
+  const port = opts.localPort ?? envPort ?? DEFAULT_EMULATOR_PORT;
+  let emu: Emulator | undefined;
+  try {
+    emu = await createEmulator({ port, stateFile });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;
+  }
+  if (emu) {
+    const e = emu;
+    const credential = secretCredential({ tenantId: e.tenantId, clientId: e.adminClientId, secret: e.adminClientSecret, authorityHost: e.authorityHost, ca: e.ca });
+    return { kind: 'local', tenant: e.tenantId, graphUrl: e.graphUrl, authorityHost: e.authorityHost, ca: e.ca, credential, close: () => e.close() };
+  }
+  // Someone runs `tenantform emulator` on the port: use the tenant recorded in its state file.
+  const certFile = stateFile.replace(/\.json$/, '') + '.tls-cert.pem';
+  if (!existsSync(stateFile) || !existsSync(certFile)) {
+    throw new TenantformError('USAGE', `Port ${port} is in use, but ${stateFile} does not describe a local tenant. Stop the process on port ${port} or pass --tenant.`);
+  }
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { tenantId: string; admin: { appId: string; clientSecret: string } };
+  const ca = readFileSync(certFile, 'utf8');
+  const origin = `https://127.0.0.1:${port}`;
+  const credential = secretCredential({ tenantId: state.tenantId, clientId: state.admin.appId, secret: state.admin.clientSecret, authorityHost: origin, ca });
+  return { kind: 'local', tenant: state.tenantId, graphUrl: origin, authorityHost: origin, ca, credential, close: async () => {} };
+}

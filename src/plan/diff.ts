@@ -1,0 +1,99 @@
+import type { LiveState } from '../model/live.js';
+import { diffAccess, requiredResourceAccess, resolveApi } from './diff-access.js';
+import { diffApplication } from './diff-app.js';
+import { diffFederatedCredentials } from './diff-fic.js';
+import { diffKeys } from './diff-keys.js';
+import { diffSecrets } from './diff-secrets.js';
+import { expiryWarnings } from './expiry.js';
+import { diffServicePrincipal } from './diff-sp.js';
+import type { CertificateCache, SecretCache } from '../model/local.js';
+import type { PlanStack } from './input.js';
+import { orderChanges } from './order.js';
+import { appRef, PLAN_FORMAT_VERSION, type Change, type Plan } from './types.js';
+import type { PlannedOutput } from './outputs.js';
+
+/** The planner's inputs for an apply, derived from an ApplySnapshot (plan/index.ts) or built by unit tests. */
+export interface PlanInputs {
+  stacks: PlanStack[];
+  live: LiveState;
+  secrets: SecretCache;
+  tenant: Plan['tenant'];
+  now: number;
+  /** Output files that would change (plan/outputs.ts; the plan names them, never their content). */
+  outputs?: PlannedOutput[];
+  /** Local knowledge of certificates (store + files the manifest names; src/credentials). */
+  certificates?: CertificateCache;
+  /** keyIds of credentials an existing output file may hold, by app ref (plan/in-use.ts). */
+  inUse?: Record<string, string[]>;
+  /** `apply --rotate-secrets` / `--rotate-certificates`. */
+  rotateSecrets?: boolean;
+  rotateCertificates?: boolean;
+}
+
+/** Diff desired against live: the changes to the tenant, before output files. Never mutates its inputs. */
+export function diffStacks(inputs: PlanInputs): { changes: Change[]; warnings: string[] } {
+  const changes: Change[] = [];
+  const warnings: string[] = [];
+  for (const stack of inputs.stacks) {
+    const liveOf = (uniqueName: string) => inputs.live.applications[uniqueName.toLowerCase()];
+    // Pass 1: application objects and service principals, so later passes know what will be created.
+    const appChanges: Change[] = [];
+    for (const d of stack.applications) {
+      const placeholderApis = d.permissions.map((p) => resolveApi(p, stack, inputs.live, new Set()));
+      const rra = requiredResourceAccess(d, placeholderApis);
+      // A `{appId:<ref>}` placeholder names an API app that does not exist yet, i.e. one this plan creates
+      // (its create change has id <ref>): configuring this app waits for it.
+      const own = appRef(stack.name, d.key);
+      const resourceDeps = [...new Set([...JSON.stringify(rra).matchAll(/\{appId:(app:[^}]+)\}/g)].map((m) => m[1]))].filter((r) => r !== own);
+      appChanges.push(...diffApplication({ desired: d, live: liveOf(d.uniqueName), requiredResourceAccess: rra, resourceDeps }));
+    }
+    const appIds = appChanges.map((c) => c.id);
+    const spChanges = stack.applications.flatMap((d) => diffServicePrincipal(d, liveOf(d.uniqueName), appIds));
+    const planned = new Set([...appIds, ...spChanges.map((c) => c.id)]);
+    changes.push(...appChanges, ...spChanges);
+    // Pass 2: credentials and consent.
+    for (const d of stack.applications) {
+      const live = liveOf(d.uniqueName);
+      const apis = d.permissions.map((p) => resolveApi(p, stack, inputs.live, planned));
+      const ref = appRef(stack.name, d.key);
+      const certificates = inputs.certificates?.[stack.name]?.[d.key] ?? {};
+      const common = { desired: d, live, now: inputs.now, appChangeIds: appIds, inUse: inputs.inUse?.[ref] };
+      const credentialChanges = [
+        ...diffSecrets({ ...common, known: inputs.secrets[stack.name]?.[d.key] ?? {}, rotate: inputs.rotateSecrets }),
+        ...diffKeys({ ...common, certificates, rotate: inputs.rotateCertificates }),
+        ...diffFederatedCredentials(common),
+      ];
+      changes.push(...credentialChanges);
+      warnings.push(...expiryWarnings({ desired: d, live, changes: credentialChanges, now: inputs.now, certificates }));
+      changes.push(...diffAccess(d, apis, live, planned));
+    }
+  }
+  return { changes, warnings };
+}
+
+/**
+ * The plan for the inputs: the diff (computed here unless given) plus the output files in `inputs.outputs`.
+ * Outputs are written once the secrets they hold exist; old secrets go only after that.
+ */
+export function planFromInputs(inputs: PlanInputs, diff: { changes: readonly Change[]; warnings: readonly string[] } = diffStacks(inputs)): Plan {
+  const changes: Change[] = diff.changes.map((c) => ({ ...c, dependsOn: [...c.dependsOn] }) as Change);
+  const warnings = [...diff.warnings];
+  for (const o of inputs.outputs ?? []) {
+    const id = `output:${o.path}`;
+    const afterOutputs = (c: Change) => (c.action === 'remove-secret' || c.action === 'remove-certificate') && c.afterOutputs !== false;
+    changes.push({ id, action: 'write-output', path: o.path, sensitive: o.sensitive, status: o.status, wave: 0, dependsOn: changes.filter((c) => !afterOutputs(c) && c.action !== 'write-output').map((c) => c.id), reason: o.status === 'create' ? 'the file does not exist' : 'its content changes' });
+    for (const r of changes) {
+      // Old credentials go only once every file that may hold them holds the new one.
+      if (afterOutputs(r) && 'app' in r && o.secretApps.includes(r.app)) r.dependsOn.push(id);
+    }
+  }
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    createdAt: new Date(inputs.now).toISOString(),
+    tenant: inputs.tenant,
+    stacks: inputs.stacks.map((s) => s.name),
+    changes: orderChanges(changes),
+    warnings,
+  };
+}
+
