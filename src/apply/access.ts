@@ -1,5 +1,6 @@
 import type { AppRoleAssignment, OAuth2PermissionGrant } from '@microsoft/microsoft-graph-types';
 import type { Change, ResourceRef } from '../plan/types.js';
+import { paths } from '../graph/paths.js';
 import { ASSIGN_WRITE, call, GRANT_WRITE, idsOf, type ApplyContext } from './context.js';
 
 type Of<A extends Change['action']> = Extract<Change, { action: A }>;
@@ -18,15 +19,15 @@ export async function createAssignment(ctx: ApplyContext, c: Of<'create-app-role
   const resourceId = resourceSpId(ctx, c.resource);
   const action = `grant ${c.role} on ${c.resource.display} to ${ctx.refs.get(c.app)!.uniqueName}`;
   const reconcile = async () => {
-    const res = await ctx.transport.send({ method: 'GET', path: `/servicePrincipals/${principalId}/appRoleAssignments` });
+    const res = await ctx.transport.send({ method: 'GET', path: paths.assignmentsOf(principalId) });
     const found = res.status === 200 && ((res.body as { value?: AppRoleAssignment[] }).value ?? []).find((a) => a.resourceId === resourceId && a.appRoleId === c.appRoleId);
     return found ? { status: 201, headers: {}, body: found } : undefined;
   };
-  await call(ctx, 'create-assignment', { method: 'POST', path: `/servicePrincipals/${resourceId}/appRoleAssignedTo`, body: { principalId, resourceId, appRoleId: c.appRoleId } }, { action, needs: ASSIGN_WRITE, reconcile });
+  await call(ctx, 'create-assignment', { method: 'POST', path: paths.assignedTo(resourceId), body: { principalId, resourceId, appRoleId: c.appRoleId } }, { action, needs: ASSIGN_WRITE, reconcile });
 }
 
 export async function deleteAssignment(ctx: ApplyContext, c: Of<'delete-app-role-assignment'>): Promise<void> {
-  await call(ctx, 'write', { method: 'DELETE', path: `/servicePrincipals/${c.resourceId}/appRoleAssignedTo/${c.assignmentId}` }, {
+  await call(ctx, 'write', { method: 'DELETE', path: paths.assignment(c.resourceId, c.assignmentId) }, {
     action: `revoke ${c.role} from ${ctx.refs.get(c.app)!.uniqueName}`,
     needs: ASSIGN_WRITE,
     ok: (res) => res.status === 404, // already gone
@@ -38,11 +39,11 @@ export async function createGrant(ctx: ApplyContext, c: Of<'create-delegated-gra
   const clientId = idsOf(ctx, c.app, 'servicePrincipalId');
   const resourceId = resourceSpId(ctx, c.resource);
   const reconcile = async () => {
-    const res = await ctx.transport.send({ method: 'GET', path: `/oauth2PermissionGrants?$filter=clientId eq '${clientId}' and resourceId eq '${resourceId}'` });
+    const res = await ctx.transport.send({ method: 'GET', path: paths.grantsBetween(clientId, resourceId) });
     const found = res.status === 200 && ((res.body as { value?: OAuth2PermissionGrant[] }).value ?? []).find((g) => g.consentType === 'AllPrincipals');
     return found ? { status: 201, headers: {}, body: found } : undefined;
   };
-  await call(ctx, 'create-grant', { method: 'POST', path: '/oauth2PermissionGrants', body: { clientId, consentType: 'AllPrincipals', resourceId, scope: c.scope } }, {
+  await call(ctx, 'create-grant', { method: 'POST', path: paths.grants, body: { clientId, consentType: 'AllPrincipals', resourceId, scope: c.scope } }, {
     action: `grant ${c.scope} on ${c.resource.display} to ${ctx.refs.get(c.app)!.uniqueName}`,
     needs: GRANT_WRITE,
     reconcile,
@@ -50,9 +51,9 @@ export async function createGrant(ctx: ApplyContext, c: Of<'create-delegated-gra
 }
 
 export async function updateGrant(ctx: ApplyContext, c: Of<'update-delegated-grant'>): Promise<void> {
-  await call(ctx, 'write', { method: 'PATCH', path: `/oauth2PermissionGrants/${c.grantId}`, body: { scope: c.scope } }, { action: `update delegated grant ${c.grantId}`, needs: GRANT_WRITE });
+  await call(ctx, 'write', { method: 'PATCH', path: paths.grant(c.grantId), body: { scope: c.scope } }, { action: `update delegated grant ${c.grantId}`, needs: GRANT_WRITE });
 }
 
 export async function deleteGrant(ctx: ApplyContext, c: Of<'delete-delegated-grant'>): Promise<void> {
-  await call(ctx, 'write', { method: 'DELETE', path: `/oauth2PermissionGrants/${c.grantId}` }, { action: `revoke delegated grant ${c.grantId}`, needs: GRANT_WRITE, ok: (r) => r.status === 404 });
+  await call(ctx, 'write', { method: 'DELETE', path: paths.grant(c.grantId) }, { action: `revoke delegated grant ${c.grantId}`, needs: GRANT_WRITE, ok: (r) => r.status === 404 });
 }

@@ -2,8 +2,9 @@
  * Executors of the teardown and recycle-bin changes. Each is safe to re-run: a delete that finds the
  * object gone is done, a restore that finds the service principal already back is done.
  */
-import { APP_WRITE, call, type ApplyContext } from '../apply/context.js';
+import { APP_WRITE, call, type ApplyContext } from './context.js';
 import type { Change } from '../plan/types.js';
+import { paths } from '../graph/paths.js';
 
 type Of<A extends Change['action']> = Extract<Change, { action: A }>;
 
@@ -11,7 +12,7 @@ const gone = (res: { status: number }) => res.status === 404;
 
 /** DELETE /servicePrincipals/{id} → 204; the SP goes to the recycle bin with its assignments and grants. */
 export async function deleteServicePrincipal(ctx: ApplyContext, c: Of<'delete-service-principal'>): Promise<void> {
-  await call(ctx, 'delete', { method: 'DELETE', path: `/servicePrincipals/${c.servicePrincipalId}` }, { action: `delete service principal "${c.displayName}"`, needs: APP_WRITE, ok: gone });
+  await call(ctx, 'delete', { method: 'DELETE', path: paths.servicePrincipal(c.servicePrincipalId) }, { action: `delete service principal "${c.displayName}"`, needs: APP_WRITE, ok: gone });
 }
 
 /**
@@ -19,7 +20,7 @@ export async function deleteServicePrincipal(ctx: ApplyContext, c: Of<'delete-se
  * delete; the app keeps its uniqueName reserved in directory/deletedItems for 30 days unless purged.
  */
 export async function deleteApplication(ctx: ApplyContext, c: Of<'delete-application'>): Promise<void> {
-  await call(ctx, 'delete', { method: 'DELETE', path: `/applications/${c.objectId}` }, { action: `delete application "${c.displayName}"`, needs: APP_WRITE, ok: gone });
+  await call(ctx, 'delete', { method: 'DELETE', path: paths.application(c.objectId) }, { action: `delete application "${c.displayName}"`, needs: APP_WRITE, ok: gone });
 }
 
 /**
@@ -30,7 +31,7 @@ export async function deleteApplication(ctx: ApplyContext, c: Of<'delete-applica
  */
 export async function purgeDeletedObject(ctx: ApplyContext, c: Of<'purge-deleted-object'>): Promise<void> {
   const what = c.objectType === 'application' ? 'application' : 'service principal';
-  await call(ctx, 'write', { method: 'DELETE', path: `/directory/deletedItems/${c.objectId}` }, { action: `purge deleted ${what} "${c.displayName}"`, needs: APP_WRITE });
+  await call(ctx, 'write', { method: 'DELETE', path: paths.deletedItem(c.objectId) }, { action: `purge deleted ${what} "${c.displayName}"`, needs: APP_WRITE });
 }
 
 /**
@@ -41,9 +42,9 @@ export async function purgeDeletedObject(ctx: ApplyContext, c: Of<'purge-deleted
  * app) and 409 (an SP for the appId is live) both mean there is nothing left to do.
  */
 export async function restoreDeletedApplication(ctx: ApplyContext, c: Of<'restore-deleted-application'>): Promise<void> {
-  await call(ctx, 'write', { method: 'POST', path: `/directory/deletedItems/${c.objectId}/restore`, body: {} }, { action: `restore deleted application ${c.uniqueName}`, needs: APP_WRITE });
+  await call(ctx, 'write', { method: 'POST', path: paths.restoreDeletedItem(c.objectId), body: {} }, { action: `restore deleted application ${c.uniqueName}`, needs: APP_WRITE });
   if (c.servicePrincipalId) {
-    await call(ctx, 'delete', { method: 'POST', path: `/directory/deletedItems/${c.servicePrincipalId}/restore`, body: {} }, {
+    await call(ctx, 'delete', { method: 'POST', path: paths.restoreDeletedItem(c.servicePrincipalId), body: {} }, {
       action: `restore the deleted service principal of ${c.uniqueName}`,
       needs: APP_WRITE,
       ok: (res) => res.status === 404 || res.status === 409,
