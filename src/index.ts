@@ -8,7 +8,7 @@ export type { Plan, Change } from './plan/types.js';
 export type { ChangeResult } from './apply/execute.js';
 export type { Snapshot } from './model/snapshot.js';
 export { TenantformError, isTenantformError } from './errors.js';
-export { createEmulator } from './emulator/index.js';
+export { createEmulator } from './local/emulator.js';
 export { plan, apply, output, type PlanResult, type ApplyResult, type ApplyOptions } from './api/apply.js';
 // Teardown, sweeps of ephemeral stacks, and adoption (tenantform destroy / import).
 export { destroy, planDestroy, type DestroyResult, type DestroyPlanResult } from './api/destroy.js';

@@ -8,7 +8,7 @@ import { createSecureContext, TLSSocket } from 'node:tls';
 import { generate } from 'selfsigned';
 import { TenantformError } from '../errors.js';
 
-export { fileCertificateKeyId } from './ids.js';
+export { fileCertificateKeyId } from '../model/credential-ids.js';
 
 export interface CertificateMaterial {
   certPem: string;

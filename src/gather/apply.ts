@@ -7,34 +7,16 @@
 import { CertificateStore } from '../credentials/store.js';
 import { readDeletedServicePrincipals } from '../graph/deleted.js';
 import { readLive } from '../graph/reader.js';
-import type { DesiredStack } from '../model/desired.js';
 import { SNAPSHOT_FORMAT_VERSION, type ApplySnapshot } from '../model/snapshot.js';
 import type { CommonOptions } from '../options.js';
 import { SecretStore } from '../outputs/secret-cache.js';
 import { deletedHolders } from '../plan/recover.js';
-import { connect, type Connection } from './connect.js';
+import { connect } from './connect.js';
 import { readLocalState } from './local.js';
 import { loadStacks } from './manifests.js';
+import { tenantResources, type Gathered } from './types.js';
 
-/** What execution needs besides the plan: the tenant connection and the local stores, opened by gather. */
-export interface GatherIO {
-  connection: Connection;
-  secrets: SecretStore;
-  /** Generated certificates (src/credentials/store.ts); absent in a customer tenant. */
-  certificates?: CertificateStore;
-  cwd: string;
-  close(): Promise<void>;
-}
-
-export interface Gathered<S> {
-  snapshot: S;
-  io: GatherIO;
-}
-
-/** Names of tenant APIs the stacks ask permissions on (looked up in the first read round). */
-export function tenantResources(stacks: DesiredStack[]): string[] {
-  return [...new Set(stacks.flatMap((s) => s.applications.flatMap((a) => a.permissions.flatMap((p) => (p.api.kind === 'tenant' ? [p.api.name] : [])))))];
-}
+export type { Gathered, GatherIO } from './types.js';
 
 export async function gatherApply(opts: CommonOptions): Promise<Gathered<ApplySnapshot>> {
   if (opts.homeTenant) {

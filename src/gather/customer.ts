@@ -25,7 +25,7 @@ import type { LiveState } from '../model/live.js';
 import { SNAPSHOT_FORMAT_VERSION, type ApplySnapshot } from '../model/snapshot.js';
 import type { CommonOptions } from '../options.js';
 import { SecretStore } from '../outputs/secret-cache.js';
-import { tenantResources, type Gathered } from './apply.js';
+import { tenantResources, type Gathered } from './types.js';
 import { connect, type Connection } from './connect.js';
 import { loadStacks } from './manifests.js';
 

@@ -7,7 +7,7 @@ import { SNAPSHOT_FORMAT_VERSION, type DestroySnapshot } from '../model/snapshot
 import type { DestroyOptions } from '../options.js';
 import { SecretStore } from '../outputs/secret-cache.js';
 import { onlyStacks, staleStacks } from '../plan/destroy.js';
-import type { Gathered } from './apply.js';
+import type { Gathered } from './types.js';
 import { connect } from './connect.js';
 import { loadStacks } from './manifests.js';
 

@@ -5,7 +5,7 @@ import { SNAPSHOT_FORMAT_VERSION, type ImportSnapshot } from '../model/snapshot.
 import type { ImportOptions } from '../options.js';
 import { stackSuffixOf } from '../manifest/stack-suffix.js';
 import { SecretStore } from '../outputs/secret-cache.js';
-import type { Gathered } from './apply.js';
+import type { Gathered } from './types.js';
 import { connect } from './connect.js';
 import { loadStacks } from './manifests.js';
 

@@ -20,7 +20,8 @@ import { locate } from './locate.js';
 import { classifyRef, parseTemplate } from './references.js';
 import { normalizeCertificates, normalizeFederatedCredentials, normalizeSecrets } from './normalize-credentials.js';
 import { outputShape } from './output-shapes.js';
-import { apiRefFor, outputFormat } from './rules-links.js';
+import { apiRefFor } from './rules-links.js';
+import { outputFormat } from './schema.js';
 import { LIFETIME, type Manifest, type ManifestApplication, type ManifestOptionalClaim } from './schema.js';
 
 export { defaultRenewBeforeMs } from './normalize-credentials.js';

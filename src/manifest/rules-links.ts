@@ -9,8 +9,8 @@ import { closest, didYouMean } from './problems.js';
 import { classifyRef, parseTemplate } from './references.js';
 import { duplicates, type Reporter } from './report.js';
 import { checkCertificateRef, checkOutputForm } from './rules-outputs.js';
-import type { CheckedManifest } from './rules.js';
-import { DOTENV_KEY, type ManifestApplication, type ManifestOutput } from './schema.js';
+import type { CheckedManifest } from './checked.js';
+import { DOTENV_KEY, outputFormat, type ManifestApplication, type ManifestOutput } from './schema.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -102,9 +102,6 @@ function checkTenantName(m: CheckedManifest, report: Reporter, path: Array<strin
   }
 }
 
-export function outputFormat(output: ManifestOutput): 'dotenv' | 'json' | 'msal-node' | 'appsettings' {
-  return output.format ?? (output.path.toLowerCase().endsWith('.json') || output.template !== undefined ? 'json' : 'dotenv');
-}
 
 export function checkOutputs(m: CheckedManifest, report: Reporter): void {
   // A generated certificate's keyFile is written like an output, so it shares their namespace.

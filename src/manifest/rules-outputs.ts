@@ -4,9 +4,9 @@
 import type { CertificateField } from '../model/desired.js';
 import { didYouMean } from './problems.js';
 import type { Reporter } from './report.js';
-import type { CheckedManifest } from './rules.js';
+import type { CheckedManifest } from './checked.js';
 import { chooseCredential } from './output-shapes.js';
-import { outputFormat } from './rules-links.js';
+import { outputFormat } from './schema.js';
 import type { ManifestApplication, ManifestOutput } from './schema.js';
 
 const SHAPED = ['msal-node', 'appsettings'];

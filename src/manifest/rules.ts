@@ -3,7 +3,7 @@
  * not hide the problems of the others). Links between applications and outputs are in rules-links.ts.
  */
 import { includesPersonalAccounts, OWNERSHIP_TAG_PREFIX } from '../model/desired.js';
-import type { ManifestSource } from './load.js';
+import type { CheckedManifest } from './checked.js';
 import type { TreePath } from './problems.js';
 import { duplicates, lineCol, type Reporter } from './report.js';
 import { checkCredentials } from './rules-credentials.js';
@@ -11,18 +11,7 @@ import { checkOutputs, checkPermissions } from './rules-links.js';
 import { identifierUriProblem, MAX_IDENTIFIER_URIS_PERSONAL } from './rules-uris.js';
 import { APP_KEY, APP_KEY_MAX, SECRET_NAME, type ManifestApplication, type ManifestOptionalClaim, type ManifestOutput } from './schema.js';
 
-/** A manifest after the schema: the parts that parsed, and the names of all that exist. */
-export interface CheckedManifest {
-  source: ManifestSource;
-  /** The stack name when it is valid. */
-  stack?: string;
-  /** Applications that passed the schema, by key, in manifest order. */
-  apps: Map<string, ManifestApplication>;
-  /** Every key under `applications:`, valid or not (a reference to a broken app is not dangling). */
-  appKeys: Set<string>;
-  /** Outputs that passed the schema, with their index in the manifest. */
-  outputs: Array<{ index: number; output: ManifestOutput }>;
-}
+export type { CheckedManifest } from './checked.js';
 
 /** Graph's documented maximum for role/scope values (DOCS approle.md); TF allows 249. Server limit UNCONFIRMED. */
 export const MAX_PERMISSION_VALUE_LENGTH = 120;

@@ -211,3 +211,8 @@ export type ManifestOptionalClaim = NonNullable<NonNullable<ManifestApplication[
 export function manifestJsonSchema(): Record<string, unknown> {
   return z.toJSONSchema(ManifestSchema, { target: 'draft-7', io: 'input' }) as Record<string, unknown>;
 }
+
+/** The format of an output: given, or from its path and template. */
+export function outputFormat(output: ManifestOutput): 'dotenv' | 'json' | 'msal-node' | 'appsettings' {
+  return output.format ?? (output.path.toLowerCase().endsWith('.json') || output.template !== undefined ? 'json' : 'dotenv');
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { KeyCredential } from '@microsoft/microsoft-graph-types';
-import { fileCertificateKeyId } from '../credentials/ids.js';
+import { fileCertificateKeyId } from '../model/credential-ids.js';
 import { TenantformError } from '../errors.js';
 import type { LiveApplication } from '../model/live.js';
 import { certificateDisplayName, type DesiredCertificate } from '../model/desired.js';

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { before, describe, test } from 'node:test';
 import { generateCertificate, parseSubject, pemBundle, readCertificateFile, type CertificateMaterial } from '../../src/credentials/certificate.js';
-import { fileCertificateKeyId } from '../../src/credentials/ids.js';
+import { fileCertificateKeyId } from '../../src/model/credential-ids.js';
 import { createPfx } from '../../src/credentials/pkcs12.js';
 import { CertificateStore } from '../../src/credentials/store.js';
 

@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 // Constants only: the emulator itself is imported when the command runs (fast CLI start-up).
-import { DEFAULT_EMULATOR_PORT, DEFAULT_STATE_FILE } from '../../emulator/defaults.js';
+import { DEFAULT_EMULATOR_PORT, DEFAULT_STATE_FILE } from '../../local/defaults.js';
 
 /** `tenantform emulator`: serve the local tenant until SIGINT/SIGTERM, announcing itself with one JSON line. */
 export function emulatorCommand(y: Argv): Argv {
@@ -26,7 +26,7 @@ export function emulatorCommand(y: Argv): Argv {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
-      const { createEmulator } = await import('../../emulator/index.js');
+      const { createEmulator } = await import('../../local/emulator.js');
       const emu = await createEmulator({
         port: args.port,
         stateFile: args.memory ? undefined : args.state,

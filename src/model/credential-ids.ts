@@ -1,5 +1,5 @@
 import { v5 as uuidv5 } from 'uuid';
-import { TENANTFORM_ID_NAMESPACE } from '../model/desired.js';
+import { TENANTFORM_ID_NAMESPACE } from './desired.js';
 
 /**
  * The keyId of a certificate from a file: derived from its SHA-256 thumbprint, so plan, apply, outputs and a

@@ -1,0 +1,25 @@
+import type { CertificateStore } from '../credentials/store.js';
+import type { DesiredStack } from '../model/desired.js';
+import type { SecretStore } from '../outputs/secret-cache.js';
+import type { Connection } from './connect.js';
+
+/** What execution needs besides the plan: the tenant connection and the local stores, opened by gather. */
+export interface GatherIO {
+  connection: Connection;
+  secrets: SecretStore;
+  /** Generated certificates (src/credentials/store.ts); absent in a customer tenant. */
+  certificates?: CertificateStore;
+  cwd: string;
+  close(): Promise<void>;
+}
+
+export interface Gathered<S> {
+  snapshot: S;
+  io: GatherIO;
+}
+
+/** Names of tenant APIs the stacks ask permissions on (looked up in the first read round). */
+export function tenantResources(stacks: DesiredStack[]): string[] {
+  return [...new Set(stacks.flatMap((s) => s.applications.flatMap((a) => a.permissions.flatMap((p) => (p.api.kind === 'tenant' ? [p.api.name] : [])))))];
+}
+
