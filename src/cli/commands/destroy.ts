@@ -14,6 +14,7 @@ interface DestroyArgs extends TargetArgs {
   'older-than'?: string;
   'dry-run': boolean;
   'detailed-exitcode': boolean;
+  'save-snapshot'?: string;
 }
 
 /**
@@ -33,6 +34,7 @@ export function destroyCommand(y: Argv): Argv {
         .option('stack-prefix', { type: 'string', describe: 'Sweep every stack whose name starts with this prefix (e.g. ci-)' })
         .option('older-than', { type: 'string', describe: 'With --stack-prefix: only stacks whose applications were all created this long ago (30m, 2h, 1d)' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'Show what would be deleted; change nothing' })
+        .option('save-snapshot', { type: 'string', describe: 'Also write everything the destroy plan was made from to this file, to replay the planner offline' })
         .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'With --dry-run: exit 0 nothing to delete, 2 something to delete, 1 error' })
         .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation' }),
     async (argv) => {
@@ -53,6 +55,7 @@ async function runDestroy(args: DestroyArgs, style: ReturnType<typeof outputCont
     removeOutputs: args['remove-outputs'],
     stackPrefix: args['stack-prefix'],
     olderThanMs: args['older-than'] !== undefined ? parseDuration(args['older-than']) : undefined,
+    saveSnapshot: args['save-snapshot'],
   };
   const alsoRemoves = (outputs: string[]) => outputs.map((o) => `${style.red('-')} remove ${o}`);
   if (args['dry-run']) {
