@@ -13,7 +13,7 @@ import { createSecureContext } from 'node:tls';
 import { before, describe, test } from 'node:test';
 import { generateCertificate, parseSubject, pemBundle, readCertificateFile, type CertificateMaterial } from '../../src/credentials/certificate.js';
 import { fileCertificateKeyId } from '../../src/credentials/ids.js';
-import { createPfx } from '../../src/credentials/pkcs12.js';
+import { createPfx } from '../../src/credentials/pfx.js';
 import { CertificateStore } from '../../src/credentials/store.js';
 
 const DAY = 86_400_000;
@@ -41,11 +41,11 @@ describe('generate and read', () => {
     assert.equal(m.thumbprintSha256, x.fingerprint256.replace(/:/g, '').toLowerCase());
   });
 
-  test('PEM files with and without a key; PFX with its password', () => {
+  test('PEM files with and without a key; PFX with its password', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tf-cert-'));
     writeFileSync(join(dir, 'both.pem'), pemBundle(m));
     writeFileSync(join(dir, 'cert.crt.pem'), m.certPem);
-    writeFileSync(join(dir, 'c.pfx'), createPfx({ certPem: m.certPem, keyPem: m.keyPem!, password: 's3cret' }));
+    writeFileSync(join(dir, 'c.pfx'), await createPfx({ certPem: m.certPem, keyPem: m.keyPem!, password: 's3cret' }));
     assert.equal(readCertificateFile(join(dir, 'both.pem')).keyPem?.trim(), m.keyPem!.trim());
     assert.equal(readCertificateFile(join(dir, 'cert.crt.pem')).keyPem, undefined);
     const pfx = readCertificateFile(join(dir, 'c.pfx'), 's3cret');
@@ -61,16 +61,16 @@ describe('generate and read', () => {
 });
 
 describe('PKCS#12', () => {
-  test('OpenSSL (inside Node TLS) opens it, verifies the MAC and finds key + certificate', () => {
-    const pfx = createPfx({ certPem: m.certPem, keyPem: m.keyPem! });
+  test('OpenSSL (inside Node TLS) opens it, verifies the MAC and finds key + certificate', async () => {
+    const pfx = await createPfx({ certPem: m.certPem, keyPem: m.keyPem! });
     assert.doesNotThrow(() => createSecureContext({ pfx, passphrase: '' }));
     assert.throws(() => createSecureContext({ pfx, passphrase: 'not it' }), /mac verify failure/);
   });
 
-  test('the openssl CLI reads it (skipped when openssl is not installed)', (t) => {
+  test('the openssl CLI reads it (skipped when openssl is not installed)', async (t) => {
     if (spawnSync('openssl', ['version']).status !== 0) return t.skip('no openssl');
     const dir = mkdtempSync(join(tmpdir(), 'tf-pfx-'));
-    writeFileSync(join(dir, 'c.pfx'), createPfx({ certPem: m.certPem, keyPem: m.keyPem! }));
+    writeFileSync(join(dir, 'c.pfx'), await createPfx({ certPem: m.certPem, keyPem: m.keyPem! }));
     const r = spawnSync('openssl', ['pkcs12', '-in', join(dir, 'c.pfx'), '-passin', 'pass:', '-nodes', '-info'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr + r.stdout, /MAC: sha256/);
