@@ -5,7 +5,6 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext, TLSSocket } from 'node:tls';
-import { generate } from 'selfsigned';
 import { TenantformError } from '../errors.js';
 
 export { fileCertificateKeyId } from '../model/credential-ids.js';
@@ -60,6 +59,9 @@ export function describeCertificate(certPem: string, keyPem?: string): Certifica
  */
 export async function generateCertificate(opts: { subject: string; lifetimeMs: number; now?: number }): Promise<CertificateMaterial> {
   const now = opts.now ?? Date.now();
+  // Loaded here, not at module load: selfsigned brings @peculiar/x509 and pkijs (~0.5 s), which a command
+  // that generates nothing must not pay for at start-up.
+  const { generate } = await import('selfsigned');
   const r = await generate(parseSubject(opts.subject), {
     keySize: 2048,
     algorithm: 'sha256',
@@ -80,6 +82,11 @@ const PEM_KEY = /-----BEGIN (?:RSA |EC )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA
 /**
  * Read a certificate file: PEM (the first certificate, and an unencrypted private key if present) or
  * PFX/P12 (decrypted by OpenSSL inside Node's TLS with the password from `password`).
+ *
+ * PFX files are read with OpenSSL rather than pkijs (which writes ours, see pfx.ts): pkijs decrypts only
+ * PBES2 (RFC 8018), so it rejects the pbeWithSHAAnd3-KeyTripleDES-CBC files (RFC 7292 appendix C) that
+ * Windows exports by default (Export-PfxCertificate without `-CryptoAlgorithmOption AES256_SHA256`), and it
+ * requires a MAC; OpenSSL reads both, and synchronously, which the callers rely on.
  */
 export function readCertificateFile(path: string, password?: string): CertificateMaterial {
   let bytes: Buffer;
@@ -103,7 +110,13 @@ function readPfx(pfx: Buffer, path: string, password?: string): CertificateMater
     if (!raw) throw new Error('no certificate in the file');
     return describeCertificate(new X509Certificate(raw).toString());
   } catch (e) {
-    throw new TenantformError('USAGE', `Cannot open the PFX file ${path}: ${(e as Error).message} (is passwordEnv set to the variable that holds its password?).`, { path });
+    const message = (e as Error).message;
+    // RC2-40 and other "legacy" PKCS#12 ciphers (OpenSSL 1.x's default export) need OpenSSL 3's legacy
+    // provider, which Node does not load (https://docs.openssl.org/3.0/man7/migration_guide/#legacy-algorithms).
+    const hint = /unsupported/i.test(message)
+      ? 're-export it with a current cipher, e.g. `openssl pkcs12 -export` (AES-256) from OpenSSL 3, or Export-PfxCertificate -CryptoAlgorithmOption AES256_SHA256'
+      : 'is passwordEnv set to the variable that holds its password?';
+    throw new TenantformError('USAGE', `Cannot open the PFX file ${path}: ${message} (${hint}).`, { path });
   } finally {
     socket?.destroy();
   }

@@ -15,7 +15,7 @@ import { afterWrite } from '../apply/crash-hook.js';
 import { writeFileAtomic } from '../outputs/atomic.js';
 import type { CertificateCache, KnownCertificate } from '../model/local.js';
 import { describeCertificate, pemBundle, type CertificateMaterial } from './certificate.js';
-import { createPfx } from './pkcs12.js';
+import { createPfx } from './pfx.js';
 
 interface Entry extends KnownCertificate {
   /** The PEM, relative to the store directory. */
@@ -89,7 +89,7 @@ export class CertificateStore {
     const pem = this.pemPath(stack, app, name, keyId);
     mkdirSync(dirname(pem), { recursive: true, mode: 0o700 });
     writeFileAtomic(pem, pemBundle(m), 0o600);
-    writeFileAtomic(this.pfxPath(stack, app, name, keyId), createPfx({ certPem: m.certPem, keyPem: m.keyPem! }), 0o600);
+    writeFileAtomic(this.pfxPath(stack, app, name, keyId), await createPfx({ certPem: m.certPem, keyPem: m.keyPem! }), 0o600);
     const entry: Entry = { keyId, thumbprintSha256: m.thumbprintSha256, notAfter: m.notAfter, state: 'pending', createdAt: new Date().toISOString(), file: relative(this.dir, pem) };
     (((this.index[stack] ??= {})[app] ??= {})[name] ??= []).push(entry);
     await this.persist();

@@ -12,7 +12,7 @@ import { ClientCertificateCredential } from '@azure/identity';
 import type { Application, KeyCredential } from '@microsoft/microsoft-graph-types';
 import { decodeJwt } from 'jose';
 import { generate } from 'selfsigned';
-import { createPfx } from '../../src/credentials/pkcs12.js';
+import { createPfx } from '../../src/credentials/pfx.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import { apply, plan } from '../../src/index.js';
 import { graphClient, startEmulator } from '../helpers/emulator.js';
@@ -162,7 +162,7 @@ describe('certificates from files the user keeps', () => {
     const pem = await generate([{ name: 'commonName', value: 'pem user' }], { keySize: 2048, algorithm: 'sha256' });
     const pfxCert = await generate([{ name: 'commonName', value: 'pfx user' }], { keySize: 2048, algorithm: 'sha256' });
     writeFileSync(join(opts.cwd!, 'user.pem'), `${pem.private}${pem.cert}`, { mode: 0o600 });
-    writeFileSync(join(opts.cwd!, 'user.pfx'), createPfx({ certPem: pfxCert.cert, keyPem: pfxCert.private, password: 'pw' }), { mode: 0o600 });
+    writeFileSync(join(opts.cwd!, 'user.pfx'), await createPfx({ certPem: pfxCert.cert, keyPem: pfxCert.private, password: 'pw' }), { mode: 0o600 });
     const manifest = join(opts.cwd!, 'files.yaml');
     writeFileSync(
       manifest,
