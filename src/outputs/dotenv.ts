@@ -3,8 +3,9 @@ import { TenantformError } from '../errors.js';
 
 /**
  * dotenv, written and read in one place. Apps read these files with Node's own parser (`node --env-file`,
- * `process.loadEnvFile`, `util.parseEnv`: https://nodejs.org/docs/latest-v20.x/api/environment_variables.html#dotenv)
- * or with the dotenv package (https://github.com/motdotla/dotenv#what-rules-does-the-parsing-engine-follow).
+ * https://nodejs.org/docs/latest-v20.x/api/cli.html#--env-fileconfig, `process.loadEnvFile`, `util.parseEnv`,
+ * https://nodejs.org/docs/latest-v20.x/api/util.html#utilparseenvcontent) or with the dotenv package
+ * (https://github.com/motdotla/dotenv, README "What rules does the parsing engine follow?").
  * Neither has an escape for a quote or a backslash, so the JSON-style `"a\"b"` of old reads as `a\` in Node.
  * What the two agree on (Node 20, dotenv 18; pinned by test/unit/outputs-dotenv.test.ts against both parsers and a
  * real `node --env-file` child):
@@ -32,7 +33,7 @@ function encode(v: string): { text: string } | { problem: string } {
   // "…" only for what its one escape cannot misread: no `\n` or `\r` of its own (dotenv expands both).
   const double = quotable && !v.includes('"') && !/\\[nr]/.test(v) ? `"${v.replace(/\n/g, '\\n')}"` : undefined;
   const backtick = quotable && !v.includes('`') ? `\`${v}\`` : undefined;
-  // A multi-line value stays on one line where it can ("…\n…", as the dotenv docs show for keys).
+  // A multi-line value stays on one line where it can ("…\n…", as the dotenv README shows for private keys).
   const quoted = v.includes('\n') ? (double ?? single ?? backtick) : (single ?? double ?? backtick);
   if (quoted !== undefined) return { text: quoted };
   // Unquoted, any character but a newline and `#` reads back, if it does not start with a quote or a space.
@@ -51,7 +52,8 @@ function describe(v: string): string {
     v.includes('#') && 'a "#"',
     v.trim() !== v && 'leading or trailing whitespace',
   ].filter((b): b is string => typeof b === 'string');
-  return `${bits.join(', ')} together, which no .env quoting reads back exactly (a quoted value cannot hold its own quote or end in a backslash; an unquoted one cannot hold a newline or "#", or start with a quote or a space)`;
+  const list = bits.length > 1 ? `${bits.slice(0, -1).join(', ')} and ${bits[bits.length - 1]}` : bits.join('');
+  return `${list}, which no .env quoting reads back exactly (a quoted value cannot hold its own quote or end in a backslash; an unquoted one cannot hold a newline or "#", or start with a quote or a space)`;
 }
 
 /**

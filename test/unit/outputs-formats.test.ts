@@ -116,6 +116,11 @@ describe('json templates, dotenv, keyFile', () => {
     assert.equal(renderOutput(o, values({ secret: () => 'a b"c' })), `A=appid-daemon\nS='a b"c'\n`);
   });
 
+  test('a dotenv value no quoting reads back exactly is refused, naming the file and key (test/unit/outputs-dotenv.test.ts has the rest)', () => {
+    const [o] = stackOf(`${APPS}outputs:\n  - path: d.env\n    values: { A: "\${apps.daemon.appId}", S: "\${apps.daemon.secret}" }\n`).outputs;
+    assert.throws(() => renderOutput(o, values({ secret: () => 'a\r\nb' })), { code: 'OUTPUT_FAILED', meta: { path: 'd.env', key: 'S' } });
+  });
+
   test("a generated certificate's keyFile is a sensitive pem output", () => {
     const s = stackOf(APPS.replace('generate: { subject: CN=d }', 'generate: { subject: CN=d }\n        keyFile: out/d.pem'));
     assert.deepEqual(
