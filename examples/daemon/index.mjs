@@ -4,6 +4,7 @@
  * flow (@azure/identity), and calls the web API of examples/web-api.
  *
  *   CONFIG=out/todolist-daemon.env API_URL=http://127.0.0.1:5000 node examples/daemon/index.mjs
+ *   API_URL=http://127.0.0.1:5000 node --env-file=out/todolist-daemon.env examples/daemon/index.mjs
  *
  * Config keys (the example manifest's output): TENANT_ID, AUTHORITY, CLIENT_ID, CLIENT_SECRET, WEB_API_SCOPE.
  * Prints one JSON line {status, body}; exits 0 when the API answered 2xx, 1 otherwise.

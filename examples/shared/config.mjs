@@ -1,19 +1,13 @@
 // The config the daemon and the web API read: the dotenv file tenantform wrote (CONFIG=path), with
-// environment variables of the same names taking precedence.
+// environment variables of the same names taking precedence. Read with Node's own dotenv parser, the one
+// `node --env-file` uses (https://nodejs.org/docs/latest-v20.x/api/util.html#utilparseenvcontent), so the
+// values are exactly what tenantform wrote; `node --env-file=out/todolist-daemon.env …` works as well.
 import { readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 
 export function loadConfig(keys) {
-  return { ...readDotenv(process.env.CONFIG), ...pick(process.env, keys) };
-}
-
-function readDotenv(file) {
-  if (!file) return {};
-  const out = {};
-  for (const line of readFileSync(file, 'utf8').split(/\r?\n/)) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
-    if (m) out[m[1]] = m[2].startsWith('"') ? JSON.parse(m[2]) : m[2];
-  }
-  return out;
+  const file = process.env.CONFIG;
+  return { ...(file ? parseEnv(readFileSync(file, 'utf8')) : {}), ...pick(process.env, keys) };
 }
 
 function pick(env, keys) {

@@ -3,6 +3,7 @@
  * A minimal web API protected by Microsoft Entra ID app-only tokens — the other half of examples/daemon.
  *
  *   CONFIG=out/todolist-daemon.env node examples/web-api/server.mjs
+ *   node --env-file=out/todolist-daemon.env examples/web-api/server.mjs
  *
  * Config (from the dotenv file tenantform wrote, or the environment):
  *   AUTHORITY          https://login.microsoftonline.com/<tenant id> (or the local emulator's authority)

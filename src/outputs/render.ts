@@ -1,5 +1,6 @@
 import { TenantformError } from '../errors.js';
 import { renderTemplate, type CertificateField, type DesiredOutput, type JsonTemplate, type OutputRef, type TemplatePart } from '../model/desired.js';
+import { renderDotenv } from './dotenv.js';
 
 /** Everything an output template can refer to; secrets are looked up only when rendering files. */
 export interface OutputValues {
@@ -75,17 +76,11 @@ export function renderOutput(o: DesiredOutput, v: OutputValues): string | undefi
     if (o.shape !== null) return `${JSON.stringify(renderJson(o.shape, v), null, 2)}\n`;
     const values = o.values.map((val): [string, string] => [val.key, text(val.parts, v)]);
     if (o.format === 'json') return `${JSON.stringify(Object.fromEntries(values), null, 2)}\n`;
-    if (o.format === 'dotenv') return values.map(([k, t]) => `${k}=${dotenvQuote(t)}`).join('\n') + '\n';
+    if (o.format === 'dotenv') return renderDotenv(o.path, values);
     if (o.format === 'pem') return values.map(([, t]) => t).join('');
   } catch (e) {
     if (e instanceof Missing) return undefined;
     throw e;
   }
   throw new TenantformError('OUTPUT_FAILED', `Unknown output format ${String(o.format)} for ${o.path}.`);
-}
-
-/** dotenv values: bare when safe, else double-quoted with escapes (the dotenv package's rules). */
-function dotenvQuote(v: string): string {
-  if (/^[A-Za-z0-9_./:@~+=,{}-]*$/.test(v)) return v;
-  return `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`;
 }

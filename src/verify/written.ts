@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { DesiredOutput, DesiredStack, JsonTemplate, OutputRef, TemplatePart } from '../model/desired.js';
+import { parseDotenv } from '../outputs/dotenv.js';
 
 /**
  * The config the apps really use: the output files as written on disk, read back value by value and
@@ -46,6 +47,7 @@ function readOutput(o: DesiredOutput, text: string): WrittenValue[] {
     return refs.slice(0, 1).map((p) => ({ file: o.path, key: '(file)', parts: [p], value: text }));
   }
   if (o.format === 'dotenv') {
+    // Read as the apps read it (Node's own parser), not as tenantform meant it: a misquoted file must fail verify.
     const parsed = parseDotenv(text);
     return o.values.flatMap((v) => (parsed[v.key] === undefined ? [] : [{ file: o.path, key: v.key, parts: v.parts, value: parsed[v.key] }]));
   }
@@ -75,26 +77,6 @@ function walk(t: JsonTemplate, doc: unknown, path: string, emit: (key: string, p
   }
   if (!doc || typeof doc !== 'object') return;
   for (const [k, v] of t.object) walk(v, (doc as Record<string, unknown>)[k], path ? `${path}.${k}` : k, emit);
-}
-
-/** dotenv as src/outputs writes it: KEY=bare or KEY="escaped" (the dotenv package's rules). */
-export function parseDotenv(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of text.split(/\r?\n/)) {
-    const m = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/.exec(line);
-    if (!m) continue;
-    const raw = m[2].trim();
-    if (raw.startsWith('"')) {
-      try {
-        out[m[1]] = JSON.parse(raw) as string;
-        continue;
-      } catch {
-        // fall through: keep the raw text
-      }
-    }
-    out[m[1]] = raw.startsWith("'") && raw.endsWith("'") ? raw.slice(1, -1) : raw;
-  }
-  return out;
 }
 
 /** The value whose template is exactly one reference matching `pred` (e.g. `${apps.daemon.appId}`). */

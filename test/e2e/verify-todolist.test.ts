@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Emulator } from '../../src/emulator/index.js';
 import { apply, type ApplyOptions } from '../../src/index.js';
@@ -89,5 +89,24 @@ describe('verify: the example daemon → web API stack', () => {
     const r = await verify({ ...opts, now: () => emu.clock.now() });
     assert.ok(r.ok, JSON.stringify(r.checks.filter((c) => !c.ok)));
     assert.ok(r.waitedMs < 1000);
+  });
+
+  it('judges the dotenv file by what Node reads: an escape apps misread fails, a comment Node skips passes', async () => {
+    settle(emu);
+    const opts = engineOptions(emu);
+    assert.ok((await apply(opts)).ok);
+    settle(emu);
+    const file = `${opts.cwd}/out/todolist-daemon.env`;
+    const written = readFileSync(file, 'utf8');
+    const id = readDotenv(file).CLIENT_ID;
+    const withClientId = (line: string) => writeFileSync(file, written.replace(`CLIENT_ID=${id}\n`, `${line}\n`));
+    // JSON.parse (the old reader) reads "\u0036…" as the client id; Node, and so the daemon, reads \u0036 literally.
+    withClientId(`CLIENT_ID="\\u${id.charCodeAt(0).toString(16).padStart(4, '0')}${id.slice(1)}"`);
+    const bad = await verify({ ...opts, now: () => emu.clock.now() });
+    assert.equal(bad.checks.find((c) => c.check === 'config')?.diagnosis?.code, 'stale-config', JSON.stringify(bad.checks));
+    // Quoted, with a comment after it: Node reads the client id (the old reader kept the quotes and the comment).
+    withClientId(`CLIENT_ID='${id}' # the daemon`);
+    const good = await verify({ ...opts, now: () => emu.clock.now() });
+    assert.ok(good.ok, JSON.stringify(good.checks.filter((c) => !c.ok)));
   });
 });

@@ -5,6 +5,7 @@ import { ClientSecretCredential } from '@azure/identity';
 import type { Emulator } from '../../src/emulator/index.js';
 import { graphWrites } from '../../src/emulator/index.js';
 import { apply, plan, type CommonOptions } from '../../src/index.js';
+import { parseDotenv } from '../../src/outputs/dotenv.js';
 import { secretCredential } from './emulator.js';
 
 export const EXAMPLE = resolve('manifests/todolist-daemon.yaml');
@@ -53,13 +54,9 @@ export async function assertConverged(emu: Emulator, opts: CommonOptions): Promi
   if (!again.ok || writes.length) throw new Error(`second apply wrote: ${JSON.stringify(writes.map((w) => `${w.method} ${w.path}`))}`);
 }
 
+/** A dotenv output as the apps read it: the tool's one dotenv reader (Node's util.parseEnv). */
 export function readDotenv(file: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
-    if (m) out[m[1]] = m[2].startsWith('"') ? JSON.parse(m[2]) : m[2];
-  }
-  return out;
+  return parseDotenv(readFileSync(file, 'utf8'));
 }
 
 /** A token for the web API acquired exactly as the daemon would, from the written config. */

@@ -114,7 +114,12 @@ describe('json templates, dotenv, keyFile', () => {
   test('a value that is not known yet means the file cannot be rendered (never a partial file)', () => {
     const [o] = stackOf(`${APPS}outputs:\n  - path: d.env\n    values: { A: "\${apps.daemon.appId}", S: "\${apps.daemon.secret}" }\n`).outputs;
     assert.equal(renderOutput(o, values({ secret: () => undefined })), undefined);
-    assert.equal(renderOutput(o, values({ secret: () => 'a b"c' })), 'A=appid-daemon\nS="a b\\"c"\n');
+    assert.equal(renderOutput(o, values({ secret: () => 'a b"c' })), `A=appid-daemon\nS='a b"c'\n`);
+  });
+
+  test('a dotenv value no quoting reads back exactly is refused, naming the file and key (test/unit/outputs-dotenv.test.ts has the rest)', () => {
+    const [o] = stackOf(`${APPS}outputs:\n  - path: d.env\n    values: { A: "\${apps.daemon.appId}", S: "\${apps.daemon.secret}" }\n`).outputs;
+    assert.throws(() => renderOutput(o, values({ secret: () => 'a\r\nb' })), { code: 'OUTPUT_FAILED', meta: { path: 'd.env', key: 'S' } });
   });
 
   test("a generated certificate's keyFile is a sensitive pem output", () => {

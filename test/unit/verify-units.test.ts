@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -8,7 +8,7 @@ import { SecretStore } from '../../src/outputs/secret-cache.js';
 import { adminConsentUrls, defaultScope } from '../../src/verify/consent.js';
 import { tokenFailure, toolFailure } from '../../src/verify/diagnose.js';
 import { probesFor, type Probe } from '../../src/verify/probes.js';
-import { parseDotenv, readWrittenConfig, scopeOf, valueOf } from '../../src/verify/written.js';
+import { readWrittenConfig, scopeOf, valueOf } from '../../src/verify/written.js';
 import { TenantformError } from '../../src/errors.js';
 import { desiredStack, output, ref, text, todolistDaemonStack } from '../helpers/builders.js';
 
@@ -40,8 +40,14 @@ describe('verify: admin-consent URLs', () => {
 });
 
 describe('verify: the written config', () => {
-  it('parses dotenv as src/outputs writes it', () => {
-    assert.deepEqual(parseDotenv('A=bare\nB="q \\"x\\" \\\\ y"\n# c\nexport C=1\nD=\'s\'\n'), { A: 'bare', B: 'q "x" \\ y', C: '1', D: 's' });
+  it('reads dotenv as Node apps do, not as tenantform meant it', () => {
+    // Written the old JSON way, or by hand: what util.parseEnv / node --env-file read is what verify tests.
+    const cwd = mkdtempSync(join(tmpdir(), 'tenantform-written-'));
+    writeFileSync(join(cwd, 'd.env'), `A="\\u0061pp"\nB="s3cr\\"t"\nC='${DAEMON}' # the daemon\nD=x#y\n`);
+    const values = ['A', 'B', 'C', 'D'].map((key) => ({ key, source: '', parts: [ref({ kind: 'appId', app: 'daemon' })] }));
+    const c = readWrittenConfig([desiredStack({ outputs: [output({ path: 'd.env', values })] })], cwd);
+    rmSync(cwd, { recursive: true, force: true });
+    assert.deepEqual(Object.fromEntries(c.values.map((v) => [v.key, v.value])), { A: '\\u0061pp', B: 's3cr\\', C: DAEMON, D: 'x' });
   });
 
   it('pairs each value with its template (dotenv, flat JSON, JSON shapes) and finds credentials and scopes', () => {
