@@ -7,13 +7,13 @@ import { collectRemovedCertificates } from '../apply/keys.js';
 import { currentValues, outputWriter, type OutputSources } from '../apply/outputs.js';
 import { TenantformError } from '../errors.js';
 import { gatherApply, type Gathered } from '../gather/apply.js';
-import { saveSnapshot } from '../gather/save.js';
 import type { ApplySnapshot } from '../model/snapshot.js';
 import type { CommonOptions } from '../options.js';
 import { masker, publishGithubOutputs, type GithubOutputs } from '../outputs/github.js';
 import { createPlan } from '../plan/index.js';
 import { isEmpty, type Plan } from '../plan/types.js';
 import { verify, type VerifyResult } from '../verify/index.js';
+import { gatherAndPlan } from './phases.js';
 
 export interface PlanResult {
   plan: Plan;
@@ -41,20 +41,8 @@ export interface ApplyOptions extends CommonOptions {
   githubOutput?: GithubOutputs;
 }
 
-/** gather, then plan once from the snapshot (saved first when asked, so even a planner crash can be replayed). */
-async function gatherAndPlan(opts: CommonOptions): Promise<Gathered<ApplySnapshot> & { plan: Plan }> {
-  const g = await gatherApply(opts);
-  try {
-    if (opts.saveSnapshot) saveSnapshot(opts.saveSnapshot, g.snapshot);
-    return { ...g, plan: createPlan(g.snapshot) };
-  } catch (e) {
-    await g.io.close();
-    throw e;
-  }
-}
-
 export async function plan(opts: CommonOptions): Promise<PlanResult> {
-  const g = await gatherAndPlan(opts);
+  const g = await gatherAndPlan(gatherApply(opts), opts.saveSnapshot);
   await g.io.close();
   return { plan: g.plan, empty: isEmpty(g.plan) };
 }
@@ -67,7 +55,7 @@ export async function apply(opts: ApplyOptions): Promise<ApplyResult> {
 }
 
 async function applyOnce(opts: ApplyOptions): Promise<ApplyResult> {
-  const g = await gatherAndPlan(opts);
+  const g = await gatherAndPlan(gatherApply(opts), opts.saveSnapshot);
   try {
     if (!isEmpty(g.plan) && opts.confirm && !(await opts.confirm(g.plan))) {
       return { plan: g.plan, results: [], outputs: [], ok: false, graphRequests: 0 };

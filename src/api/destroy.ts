@@ -10,13 +10,12 @@ import { resolve } from 'node:path';
 import { noOutputs, type AppIds } from '../apply/context.js';
 import { executePlan, type ChangeResult } from '../apply/execute.js';
 import { gatherDestroy } from '../gather/destroy.js';
-import { saveSnapshot } from '../gather/save.js';
 import type { DesiredStack } from '../model/desired.js';
 import type { OwnedState } from '../model/owned.js';
 import type { DestroyOptions } from '../options.js';
 import type { SecretStore } from '../outputs/secret-cache.js';
-import { createPlan } from '../plan/index.js';
 import { isEmpty, type Plan } from '../plan/types.js';
+import { gatherAndPlan } from './phases.js';
 
 export type { DestroyOptions };
 
@@ -40,16 +39,7 @@ export interface DestroyResult extends DestroyPlanResult {
 }
 
 /** gather what the stacks own, then plan once. */
-async function openDestroy(opts: DestroyOptions) {
-  const g = await gatherDestroy(opts);
-  try {
-    if (opts.saveSnapshot) saveSnapshot(opts.saveSnapshot, g.snapshot);
-    return { ...g, plan: createPlan(g.snapshot) };
-  } catch (e) {
-    await g.io.close();
-    throw e;
-  }
-}
+const openDestroy = (opts: DestroyOptions) => gatherAndPlan(gatherDestroy(opts), opts.saveSnapshot);
 
 /** What destroy would delete. Writes nothing. */
 export async function planDestroy(opts: DestroyOptions): Promise<DestroyPlanResult> {

@@ -8,7 +8,7 @@ import { noOutputs } from '../apply/context.js';
 import { executePlan, type ChangeResult } from '../apply/execute.js';
 import { gatherImport } from '../gather/import.js';
 import type { ImportOptions } from '../options.js';
-import { createPlan } from '../plan/index.js';
+import { gatherAndPlan } from './phases.js';
 import { isEmpty, type Plan } from '../plan/types.js';
 
 export type { ImportOptions };
@@ -25,17 +25,11 @@ export interface ImportResult {
 
 /** gather the applications to adopt, then plan once (refusals are the planner's: plan/import.ts). */
 async function openImport(opts: ImportOptions) {
-  const g = await gatherImport(opts);
-  try {
-    const plan = createPlan(g.snapshot);
-    const refs = new Map(
-      g.snapshot.adoptions.map((a) => [`app:${a.stack}/${a.desired.key}`, { uniqueName: a.desired.uniqueName, objectId: String(a.app.id), appId: String(a.app.appId), servicePrincipalId: a.servicePrincipal?.id ?? undefined }]),
-    );
-    return { ...g, plan, refs };
-  } catch (e) {
-    await g.io.close();
-    throw e;
-  }
+  const g = await gatherAndPlan(gatherImport(opts), opts.saveSnapshot);
+  const refs = new Map(
+    g.snapshot.adoptions.map((a) => [`app:${a.stack}/${a.desired.key}`, { uniqueName: a.desired.uniqueName, objectId: String(a.app.id), appId: String(a.app.appId), servicePrincipalId: a.servicePrincipal?.id ?? undefined }]),
+  );
+  return { ...g, refs };
 }
 
 /** What import would change. Writes nothing. */
