@@ -6,7 +6,7 @@ import { TenantformError } from '../errors.js';
 import type { LiveState } from '../graph/live.js';
 import { identifierUrisFor, outputRefs, type DesiredStack, type DesiredOutput } from '../model/desired.js';
 import { appRef, type Change, type Plan } from '../plan/types.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../lib/atomic-write.js';
 import { certificateResolver } from './certificates.js';
 import { renderOutput, tenantValues, type OutputValues } from './render.js';
 import type { SecretStore } from './secret-cache.js';
