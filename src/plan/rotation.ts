@@ -84,18 +84,17 @@ export function planRotation<C extends LiveCredential, S extends { name: string 
   const ref = appRef(d.stack, d.key);
   const changes: Change[] = [];
   const mayBeInUse = (c: C) => !input.inUse || input.inUse.includes(String(c.keyId));
-  const remove = (c: C, o: { dependsOn: string[]; afterOutputs: boolean; reason: string }): Change =>
-    ({
-      id: `${kind.noun}-remove:${d.stack}/${d.key}/${c.keyId}`,
-      action: kind.removeAction,
-      app: ref,
-      keyId: String(c.keyId),
-      displayName: String(c.displayName),
-      afterOutputs: o.afterOutputs,
-      wave: 0,
-      dependsOn: o.dependsOn,
-      reason: o.reason,
-    }) as Change;
+  const remove = (c: C, o: { dependsOn: string[]; afterOutputs: boolean; reason: string }): Extract<Change, { action: RotationKind<C, S>['removeAction'] }> => ({
+    id: `${kind.noun}-remove:${d.stack}/${d.key}/${c.keyId}`,
+    action: kind.removeAction,
+    app: ref,
+    keyId: String(c.keyId),
+    displayName: String(c.displayName),
+    afterOutputs: o.afterOutputs,
+    wave: 0,
+    dependsOn: o.dependsOn,
+    reason: o.reason,
+  });
   for (const s of input.wanted) {
     const displayName = kind.displayName(s);
     const mine = input.live.filter((c) => c.displayName === displayName);
