@@ -36,7 +36,8 @@ module.exports = {
       to: {
         path: [
           '^src/(graph|apply|gather|api|cli|local|verify|credentials|emulator)/',
-          '^src/outputs/(write|atomic|secret-cache|certificates|github)\\.ts$',
+          '^src/outputs/(write|secret-cache|certificates|github)\\.ts$',
+          '^src/lib/',
           IO_MODULES,
           SDKS,
         ],

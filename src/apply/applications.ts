@@ -1,3 +1,4 @@
+import { waitUntil } from '../graph/retry.js';
 import type { Change } from '../plan/types.js';
 import { APP_WRITE, asApp, asSp, call, fillPlaceholders, idsOf, timeout, type ApplyContext } from './context.js';
 
@@ -34,18 +35,27 @@ export async function updateApplication(ctx: ApplyContext, c: Of<'update-applica
 export async function disableEntitlements(ctx: ApplyContext, c: Of<'disable-entitlements'>): Promise<void> {
   const id = idsOf(ctx, c.app, 'objectId');
   await call(ctx, 'write', { method: 'PATCH', path: `/applications/${id}`, body: c.after }, { action: `disable app roles/scopes of ${c.uniqueName}`, needs: APP_WRITE });
-  for (let n = 0; ; n++) {
-    const res = await call(ctx, 'read-after-write', { method: 'GET', path: `/applications/${id}?$select=appRoles,api` }, { action: `read application ${c.uniqueName}` });
-    const app = asApp(res);
-    const enabled = new Set([
-      ...(app.appRoles ?? []).filter((r) => r.isEnabled).map((r) => r.value),
-      ...(app.api?.oauth2PermissionScopes ?? []).filter((s) => s.isEnabled).map((s) => s.value),
-    ]);
-    if (![...c.roles, ...c.scopes].some((v) => enabled.has(v))) return;
-    const wait = Math.min(4000, 200 * 2 ** n);
-    if (Date.now() + wait > ctx.deadline) throw timeout(`the disabled roles/scopes of ${c.uniqueName}`);
-    await (ctx.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms))))(wait);
-  }
+  await waitUntil<void>(
+    'entitlements-read-back',
+    async () => {
+      const res = await call(ctx, 'read-after-write', { method: 'GET', path: `/applications/${id}?$select=appRoles,api` }, { action: `read application ${c.uniqueName}` });
+      const app = asApp(res);
+      const enabled = new Set([
+        ...(app.appRoles ?? []).filter((r) => r.isEnabled).map((r) => r.value),
+        ...(app.api?.oauth2PermissionScopes ?? []).filter((s) => s.isEnabled).map((s) => s.value),
+      ]);
+      if (![...c.roles, ...c.scopes].some((v) => enabled.has(v))) return { done: undefined };
+      return {
+        again: {
+          why: `the disabled roles/scopes of ${c.uniqueName} have not replicated yet`,
+          pastDeadline: () => {
+            throw timeout(`the disabled roles/scopes of ${c.uniqueName}`);
+          },
+        },
+      };
+    },
+    { deadline: ctx.deadline, sleep: ctx.sleep },
+  );
 }
 
 /** Upsert the service principal by appId (https://learn.microsoft.com/graph/api/serviceprincipal-upsert). */

@@ -1,26 +1,34 @@
 import type { PasswordCredential } from '@microsoft/microsoft-graph-types';
 import type { Change } from '../plan/types.js';
 import { APP_WRITE, call, idsOf, type ApplyContext } from './context.js';
+import { writeCredential } from './credential-write.js';
 
 type Of<A extends Change['action']> = Extract<Change, { action: A }>;
 
 /**
  * addPassword returns the secret once (https://learn.microsoft.com/graph/api/application-addpassword);
  * it goes to the 0600 cache at once, before anything else can fail, so it is never lost. (A crash inside
- * that window leaves a secret the cache does not know: the next plan removes it, see plan/diff-secrets.ts.)
+ * that window leaves a secret the cache does not know: the next plan removes it, see plan/rotation.ts.)
  * `onSecretValue` runs first: in GitHub Actions it masks the value before anything could print it.
  */
 export async function addSecret(ctx: ApplyContext, c: Of<'add-secret'>, stack: string, appKey: string): Promise<void> {
   const id = idsOf(ctx, c.app, 'objectId');
   const endDateTime = new Date(Date.now() + c.lifetimeMs).toISOString();
-  const res = await call(ctx, 'add-password', { method: 'POST', path: `/applications/${id}/addPassword`, body: { passwordCredential: { displayName: c.displayName, endDateTime } } }, {
-    action: `add client secret "${c.name}" to ${ctx.refs.get(c.app)!.uniqueName}`,
-    needs: APP_WRITE,
+  await writeCredential({
+    graph: async () => {
+      const res = await call(ctx, 'add-password', { method: 'POST', path: `/applications/${id}/addPassword`, body: { passwordCredential: { displayName: c.displayName, endDateTime } } }, {
+        action: `add client secret "${c.name}" to ${ctx.refs.get(c.app)!.uniqueName}`,
+        needs: APP_WRITE,
+      });
+      const cred = res.body as PasswordCredential;
+      if (typeof cred.secretText !== 'string' || !cred.keyId) throw new Error('internal: addPassword answered without secretText/keyId');
+      return { keyId: String(cred.keyId), value: cred.secretText };
+    },
+    after: async (secret) => {
+      ctx.onSecretValue?.(secret.value);
+      await ctx.secrets.set(stack, appKey, c.name, secret);
+    },
   });
-  const cred = res.body as PasswordCredential;
-  if (typeof cred.secretText !== 'string' || !cred.keyId) throw new Error('internal: addPassword answered without secretText/keyId');
-  ctx.onSecretValue?.(cred.secretText);
-  await ctx.secrets.set(stack, appKey, c.name, { keyId: String(cred.keyId), value: String(cred.secretText) });
 }
 
 export async function removeSecret(ctx: ApplyContext, c: Of<'remove-secret'>): Promise<void> {

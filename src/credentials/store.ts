@@ -12,7 +12,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { afterWrite } from '../apply/crash-hook.js';
-import { writeFileAtomic } from '../outputs/atomic.js';
+import { writeFileAtomic } from '../lib/atomic-write.js';
 import type { CertificateCache, KnownCertificate } from '../model/local.js';
 import { describeCertificate, pemBundle, type CertificateMaterial } from './certificate.js';
 import { createPfx } from './pfx.js';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { writeFileAtomic } from '../outputs/atomic.js';
+import { writeFileAtomic } from '../lib/atomic-write.js';
 import type { Snapshot } from '../model/snapshot.js';
 
 /**

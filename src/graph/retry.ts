@@ -70,13 +70,73 @@ export const RETRY_TABLE: readonly RetryRule[] = [
   { ops: ['acquire-token'], status: 425, codes: ['RoleAssignmentNotReplicated'], retry: 'replication', why: 'the granted app roles are not in the token yet (AADSTS501051 or no roles claim)' },
 ];
 
-export interface RetryOptions {
-  /** Absolute deadline (ms since epoch) for replication waits. */
+/**
+ * How long to wait before attempt n+1 when an answer carries no usable Retry-After: `firstMs · 2^n`, at
+ * most `maxMs`. Every backoff of the tool comes from here, through `waitUntil`.
+ */
+export const BACKOFF = {
+  /** withRetry: transient and replication errors, throttling without Retry-After, network failures. */
+  graph: { firstMs: 250, maxMs: 8000 },
+  /** A throttled $batch envelope or item without Retry-After (src/graph/batch.ts). No cap: the deadline ends it. */
+  batch: { firstMs: 250, maxMs: Infinity },
+  /** Reading keyCredentials back until it shows this run's own PATCHes (src/apply/keys.ts). */
+  'certificates-read-back': { firstMs: 250, maxMs: 4000 },
+  /** Reading roles/scopes back until they show disabled (src/apply/applications.ts). */
+  'entitlements-read-back': { firstMs: 200, maxMs: 4000 },
+} as const satisfies Record<string, { firstMs: number; maxMs: number }>;
+
+export type BackoffKind = keyof typeof BACKOFF;
+
+export function backoffMs(kind: BackoffKind, attempt: number): number {
+  const { firstMs, maxMs } = BACKOFF[kind];
+  return Math.min(maxMs, firstMs * 2 ** attempt);
+}
+
+/** Another attempt is needed. */
+export interface Again<T> {
+  why: string;
+  /** How long the answer asks to wait (Retry-After), in ms; omitted: the kind's backoff. */
+  waitMs?: number;
+  /**
+   * When the next wait would pass the deadline: throw (or return the answer to give up with). 'wait anyway'
+   * for failures the caller bounds by attempts instead (network errors).
+   */
+  pastDeadline: (() => T) | 'wait anyway';
+  /** Do not report this wait through onWait. */
+  quiet?: boolean;
+}
+
+export type Step<T> = { done: T } | { again: Again<T> };
+
+export interface WaitOptions {
+  /** Absolute deadline (ms since epoch). */
   deadline: number;
   sleep?: (ms: number) => Promise<void>;
+  onWait?: (info: { waitMs: number; why: string; attempt: number }) => void;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * THE wait loop: run `check(attempt)` until it is done, sleeping between attempts for the answer's
+ * Retry-After or else the kind's backoff (BACKOFF), never past the deadline.
+ */
+export async function waitUntil<T>(kind: BackoffKind, check: (attempt: number) => Promise<Step<T>>, opts: WaitOptions): Promise<T> {
+  const sleep = opts.sleep ?? defaultSleep;
+  for (let n = 0; ; n++) {
+    const step = await check(n);
+    if ('done' in step) return step.done;
+    const { again } = step;
+    const waitMs = again.waitMs ?? backoffMs(kind, n);
+    if (again.pastDeadline !== 'wait anyway' && Date.now() + waitMs > opts.deadline) return again.pastDeadline();
+    if (!again.quiet) opts.onWait?.({ waitMs, why: again.why, attempt: n + 1 });
+    await sleep(waitMs);
+  }
+}
+
+export interface RetryOptions extends WaitOptions {
   /** Before retrying a create: re-read by identity; a response returned here ends the loop (it exists now). */
   reconcile?: () => Promise<GraphResponse | undefined>;
-  onWait?: (info: { waitMs: number; why: string; attempt: number }) => void;
 }
 
 export function ruleFor(op: OpKind, res: GraphResponse): RetryRule | undefined {
@@ -84,51 +144,54 @@ export function ruleFor(op: OpKind, res: GraphResponse): RetryRule | undefined {
   return RETRY_TABLE.find((r) => (r.ops === 'any' || r.ops.includes(op)) && r.status === res.status && (!r.codes || r.codes.includes(code)));
 }
 
-/** Wait before the next attempt: Retry-After for throttling, else exponential backoff from 250 ms, capped at 8 s. */
-export function waitFor(rule: RetryRule, res: GraphResponse, attempt: number): number {
+/** A Retry-After header in ms, when it is a number of seconds. */
+export function retryAfterMs(res: GraphResponse): number | undefined {
   const ra = res.headers['retry-after'];
-  if (rule.retry === 'throttle' && ra !== undefined && Number.isFinite(Number(ra))) return Math.max(0, Number(ra) * 1000);
-  return Math.min(8000, 250 * 2 ** attempt);
+  return ra !== undefined && Number.isFinite(Number(ra)) ? Math.max(0, Number(ra) * 1000) : undefined;
 }
 
-const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Wait before the next attempt: Retry-After for throttling, else the `graph` backoff (250 ms ×2, ≤ 8 s). */
+export function waitFor(rule: RetryRule, res: GraphResponse, attempt: number): number {
+  return (rule.retry === 'throttle' ? retryAfterMs(res) : undefined) ?? backoffMs('graph', attempt);
+}
 
 /**
  * Run one Graph call under the retry table. Throttling is retried until the deadline as well, but
  * throttle waits never count as failures. Returns the final response (success or a non-retryable error).
  */
 export async function withRetry(op: OpKind, attempt: () => Promise<GraphResponse>, opts: RetryOptions): Promise<GraphResponse> {
-  const sleep = opts.sleep ?? defaultSleep;
-  for (let n = 0; ; n++) {
-    let res: GraphResponse;
-    try {
-      res = await attempt();
-    } catch (e) {
-      // Network failure: the request may or may not have been applied, so creates reconcile first.
-      res = { status: 599, headers: {}, body: { error: { code: 'NetworkError', message: (e as Error).message } } };
-      if (n >= 4) throw new TenantformError('GRAPH_ERROR', `Could not reach Microsoft Graph: ${(e as Error).message}. Check the network and --graph-url.`, { cause: String(e) });
-      await sleep(Math.min(8000, 250 * 2 ** n));
-      const done = await opts.reconcile?.();
-      if (done) return done;
-      continue;
-    }
-    if (res.status < 400) return res;
-    const rule = ruleFor(op, res);
-    if (!rule) return res;
-    const waitMs = waitFor(rule, res, n);
-    if (Date.now() + waitMs > opts.deadline) {
-      const { code, message } = graphErrorOf(res);
-      throw new TenantformError(
-        'TIMEOUT',
-        `Gave up waiting for Microsoft Graph (${rule.why}): still ${res.status} ${code} after ${n + 1} attempts. Re-run the command; it converges. (${message})`,
-        { status: res.status, graphCode: code, attempts: n + 1 },
-      );
-    }
-    opts.onWait?.({ waitMs, why: rule.why, attempt: n + 1 });
-    await sleep(waitMs);
-    if (op.startsWith('create-') || op === 'add-password') {
-      const done = await opts.reconcile?.();
-      if (done) return done;
-    }
-  }
+  // A create is re-read by identity before it is sent again: the failed attempt may have been applied.
+  let reconcile = false;
+  return waitUntil<GraphResponse>(
+    'graph',
+    async (n) => {
+      if (reconcile) {
+        const done = await opts.reconcile?.();
+        if (done) return { done };
+      }
+      let res: GraphResponse;
+      try {
+        res = await attempt();
+      } catch (e) {
+        // Network failure: the request may or may not have been applied, so creates reconcile first.
+        if (n >= 4) throw new TenantformError('GRAPH_ERROR', `Could not reach Microsoft Graph: ${(e as Error).message}. Check the network and --graph-url.`, { cause: String(e) });
+        reconcile = true;
+        return { again: { why: 'network failure', pastDeadline: 'wait anyway', quiet: true } };
+      }
+      if (res.status < 400) return { done: res };
+      const rule = ruleFor(op, res);
+      if (!rule) return { done: res };
+      reconcile = op.startsWith('create-') || op === 'add-password';
+      const gaveUp = (): never => {
+        const { code, message } = graphErrorOf(res);
+        throw new TenantformError(
+          'TIMEOUT',
+          `Gave up waiting for Microsoft Graph (${rule.why}): still ${res.status} ${code} after ${n + 1} attempts. Re-run the command; it converges. (${message})`,
+          { status: res.status, graphCode: code, attempts: n + 1 },
+        );
+      };
+      return { again: { why: rule.why, waitMs: rule.retry === 'throttle' ? retryAfterMs(res) : undefined, pastDeadline: gaveUp } };
+    },
+    opts,
+  );
 }

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterWrite } from '../apply/crash-hook.js';
 import type { KnownSecret, SecretCache } from '../model/local.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../lib/atomic-write.js';
 
 /**
  * The 0600 cache of client secret values this tool created, so a re-apply can reuse a still-valid

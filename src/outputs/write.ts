@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { afterWrite } from '../apply/crash-hook.js';
 import { TenantformError } from '../errors.js';
 import type { DesiredOutput } from '../model/desired.js';
-import { writeFileAtomic } from './atomic.js';
+import { writeFileAtomic } from '../lib/atomic-write.js';
 import { renderOutput, type OutputValues } from './render.js';
 
 /** Render and write one output atomically (0600 when it holds a secret or a private key). */

@@ -6,6 +6,7 @@ import type { LiveApplication } from '../model/live.js';
 import { certificateDisplayName, type DesiredCertificate } from '../model/desired.js';
 import type { CertificateInputs } from '../model/local.js';
 import type { PlanApplication } from './input.js';
+import { endOf, planRotation, type Assessment, type RotationKind } from './rotation.js';
 import { appRef, type Change } from './types.js';
 
 export interface KeyDiffInput {
@@ -26,105 +27,87 @@ export function keyThumbprintSha256(k: KeyCredential): string | undefined {
   return k.key ? createHash('sha256').update(Buffer.from(k.key, 'base64')).digest('hex') : undefined;
 }
 
-const endOf = (k: KeyCredential) => Date.parse(k.endDateTime ?? '') || 0;
-
 /**
- * Certificates, per manifest name (keyCredential displayName `tenantform:<name>`), the same lifecycle as
- * secrets (diff-secrets.ts): keep the current one; rotate within the renewal window or when forced (generated
- * certificates only: a file's certificate changes when the user replaces the file); a new certificate is
- * registered before the outputs move to it, and the old one is removed only after that. Keys the stack did
- * not create are never touched — apply resends them unchanged in its read-modify-write PATCH.
+ * Certificates (keyCredential displayName `tenantform:<name>`) through the shared lifecycle (rotation.ts).
+ * What is particular to certificates: a generated one is current when the store knows its keyId (and still
+ * has its private key); a file's is current when Graph holds the same certificate — it never rotates by time
+ * or by `--rotate-certificates`, since it changes when the user replaces the file. Keys the stack did not
+ * create are never touched — apply resends them unchanged in its read-modify-write PATCH.
  */
 export function diffKeys(input: KeyDiffInput): Change[] {
-  const { desired: d, live } = input;
-  const ref = appRef(d.stack, d.key);
-  const keys: KeyCredential[] = live?.app.keyCredentials ?? [];
-  const changes: Change[] = [];
-  const prefix = certificateDisplayName({ name: '' });
-  const wanted = new Set(d.certificates.map((c) => certificateDisplayName(c)));
-  const mayBeInUse = (k: KeyCredential) => !input.inUse || input.inUse.includes(String(k.keyId));
-  for (const c of d.certificates) {
-    const displayName = certificateDisplayName(c);
-    const mine = keys.filter((k) => k.displayName === displayName);
-    const local = input.certificates[c.name] ?? { known: [] };
-    const { current, due, add } = decide(c, mine, local, input);
-    const others = mine.filter((k) => k !== current);
-    const early = others.filter((k) => !mayBeInUse(k));
-    const late = others.filter(mayBeInUse);
-    const first = early.map((k) => removeKey(d, ref, k, { dependsOn: [], afterOutputs: false, reason: 'not the current certificate, and no config file refers to it' }));
-    changes.push(...first);
-    if (!add) {
-      changes.push(...late.map((k) => removeKey(d, ref, k, { dependsOn: [], afterOutputs: true, reason: 'not the current certificate; removed once the outputs refer to the current one' })));
-      continue;
-    }
-    const addId = `certificate:${d.stack}/${d.key}/${c.name}`;
-    changes.push({
-      id: addId,
-      action: 'add-certificate',
-      app: ref,
-      name: c.name,
-      displayName,
-      ...add,
-      wave: 0,
-      dependsOn: [...(input.appChangeIds.includes(ref) && !live ? [ref] : []), ...first.map((x) => x.id)],
-      reason: due ? `the certificate expires in ${Math.max(0, Math.floor((endOf(current!) - input.now) / 86_400_000))} days, within its renewal window` : add.reason,
-    });
-    for (const old of current ? [current, ...late] : late) {
-      changes.push(removeKey(d, ref, old, { dependsOn: [addId], afterOutputs: true, reason: 'replaced by a new certificate once the outputs refer to it' }));
-    }
-  }
-  for (const k of keys) {
-    if (k.displayName?.startsWith(prefix) && !wanted.has(k.displayName)) {
-      changes.push(removeKey(d, ref, k, { dependsOn: [], afterOutputs: false, reason: 'the certificate is no longer in the manifest' }));
-    }
-  }
-  return changes;
+  const { desired: d, live, now } = input;
+  const localOf = (c: DesiredCertificate): CertificateInputs => input.certificates[c.name] ?? { known: [] };
+  const kind: RotationKind<KeyCredential, DesiredCertificate> = {
+    noun: 'certificate',
+    removeAction: 'remove-certificate',
+    displayName: certificateDisplayName,
+    assess: (c, mine) => (c.source.kind === 'file' ? assessFile(readFile(c, c.source, localOf(c), d), mine) : assessGenerated(c, localOf(c), mine, now, input.rotate === true)),
+    add(c, b) {
+      // Keys in the order they had before the lifecycle was shared, so saved plans stay byte-identical.
+      const head = { id: b.id, action: 'add-certificate' as const, app: b.app, name: c.name, displayName: b.displayName };
+      const tail = { reason: b.reason, wave: 0, dependsOn: b.dependsOn };
+      if (c.source.kind === 'file') {
+        const f = readFile(c, c.source, localOf(c), d);
+        return { ...head, source: 'file', keyId: fileCertificateKeyId(f.thumbprintSha256), thumbprintSha256: f.thumbprintSha256, subject: f.subject, lifetimeMs: null, file: c.source.path, passwordEnv: c.source.passwordEnv, ...tail };
+      }
+      const pending = pendingOf(c, localOf(c), b.mine, now);
+      return { ...head, source: 'generate', keyId: pending?.keyId ?? null, thumbprintSha256: pending?.thumbprintSha256 ?? null, subject: c.source.subject, lifetimeMs: c.source.lifetimeMs, file: null, passwordEnv: null, ...tail };
+    },
+    reasons: {
+      leftover: 'not the current certificate, and no config file refers to it',
+      stale: 'not the current certificate; removed once the outputs refer to the current one',
+      replaced: 'replaced by a new certificate once the outputs refer to it',
+      unmanaged: 'the certificate is no longer in the manifest',
+    },
+  };
+  return planRotation(kind, {
+    desired: d,
+    creating: input.appChangeIds.includes(appRef(d.stack, d.key)) && !live,
+    live: live?.app.keyCredentials ?? [],
+    wanted: d.certificates,
+    now,
+    inUse: input.inUse,
+  });
 }
 
-type AddFields = Pick<Extract<Change, { action: 'add-certificate' }>, 'source' | 'keyId' | 'thumbprintSha256' | 'subject' | 'lifetimeMs' | 'file' | 'passwordEnv'> & { reason: string };
+type FileSource = Extract<DesiredCertificate['source'], { kind: 'file' }>;
+type ReadFile = Exclude<NonNullable<CertificateInputs['file']>, { error: string }>;
 
-function decide(c: DesiredCertificate, mine: KeyCredential[], local: CertificateInputs, input: KeyDiffInput): { current?: KeyCredential; due: boolean; add?: AddFields } {
-  if (c.source.kind === 'file') {
-    const f = local.file;
-    if (!f || 'error' in f) {
-      throw new TenantformError('USAGE', `Cannot read certificate "${c.name}" of ${input.desired.uniqueName} from ${c.source.path}: ${f && 'error' in f ? f.error : 'not read'}.`, { location: c.location });
-    }
-    const current = mine.find((k) => keyThumbprintSha256(k) === f.thumbprintSha256);
-    if (current) return { current, due: false };
-    return {
-      due: false,
-      add: { source: 'file', keyId: fileCertificateKeyId(f.thumbprintSha256), thumbprintSha256: f.thumbprintSha256, subject: f.subject, lifetimeMs: null, file: c.source.path, passwordEnv: c.source.passwordEnv, reason: mine.length ? 'the certificate file holds a new certificate' : 'the certificate is not registered yet' },
-    };
+function readFile(c: DesiredCertificate, source: FileSource, local: CertificateInputs, app: PlanApplication): ReadFile {
+  const f = local.file;
+  if (!f || 'error' in f) {
+    throw new TenantformError('USAGE', `Cannot read certificate "${c.name}" of ${app.uniqueName} from ${source.path}: ${f && 'error' in f ? f.error : 'not read'}.`, { location: c.location });
   }
-  const known = new Map(local.known.filter((k) => k.state !== 'removing').map((k) => [k.keyId.toLowerCase(), k]));
+  return f;
+}
+
+/**
+ * A file the user keeps is current when Graph holds the same certificate; it is never renewed by time or
+ * by --rotate-certificates: replacing the file is its rotation.
+ */
+function assessFile(f: ReadFile, mine: readonly KeyCredential[]): Assessment<KeyCredential> {
+  const current = mine.find((k) => keyThumbprintSha256(k) === f.thumbprintSha256);
+  return { current, rotate: false, missing: mine.length ? 'the certificate file holds a new certificate' : 'the certificate is not registered yet' };
+}
+
+/** A generated certificate is current when the store knows its keyId (and still has its private key). */
+function assessGenerated(c: DesiredCertificate, local: CertificateInputs, mine: readonly KeyCredential[], now: number, rotate: boolean): Assessment<KeyCredential> {
+  const known = new Set(local.known.filter((k) => k.state !== 'removing').map((k) => k.keyId.toLowerCase()));
   const current = mine
-    .filter((k) => known.has(String(k.keyId).toLowerCase()) && endOf(k) > input.now)
+    .filter((k) => known.has(String(k.keyId).toLowerCase()) && endOf(k) > now)
     .sort((a, b) => endOf(b) - endOf(a))[0];
-  const due = current !== undefined && endOf(current) - input.now <= c.renewBeforeMs;
-  if (current && !due && !input.rotate) return { current, due };
-  // A certificate a crashed run generated and stored but never registered is reused, not regenerated.
-  const pending = local.known
-    .filter((k) => !mine.some((m) => String(m.keyId).toLowerCase() === k.keyId.toLowerCase()) && Date.parse(k.notAfter) - input.now > c.renewBeforeMs)
-    .filter((k) => k.state === 'pending')
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
-  const reason = current && input.rotate ? 'rotation forced (--rotate-certificates)' : mine.length ? 'no usable certificate: the known one is gone, expired or its private key is lost' : 'the certificate is not registered yet';
   return {
     current,
-    due,
-    add: { source: 'generate', keyId: pending?.keyId ?? null, thumbprintSha256: pending?.thumbprintSha256 ?? null, subject: c.source.subject, lifetimeMs: c.source.lifetimeMs, file: null, passwordEnv: null, reason },
+    renewBeforeMs: c.renewBeforeMs,
+    rotate,
+    missing: mine.length ? 'no usable certificate: the known one is gone, expired or its private key is lost' : 'the certificate is not registered yet',
   };
 }
 
-function removeKey(d: PlanApplication, ref: string, k: KeyCredential, o: { dependsOn: string[]; afterOutputs: boolean; reason: string }): Change {
-  return {
-    id: `certificate-remove:${d.stack}/${d.key}/${k.keyId}`,
-    action: 'remove-certificate',
-    app: ref,
-    keyId: String(k.keyId),
-    displayName: String(k.displayName),
-    afterOutputs: o.afterOutputs,
-    wave: 0,
-    dependsOn: o.dependsOn,
-    reason: o.reason,
-  };
+/** A certificate a crashed run generated and stored but never registered is reused, not regenerated. */
+function pendingOf(c: DesiredCertificate, local: CertificateInputs, mine: readonly KeyCredential[], now: number) {
+  return local.known
+    .filter((k) => !mine.some((m) => String(m.keyId).toLowerCase() === k.keyId.toLowerCase()) && Date.parse(k.notAfter) - now > c.renewBeforeMs)
+    .filter((k) => k.state === 'pending')
+    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0];
 }

@@ -11,7 +11,7 @@ import { describe, test } from 'node:test';
 import type { LiveState } from '../../src/model/live.js';
 import { validateManifestText } from '../../src/manifest/index.js';
 import type { CertificateField } from '../../src/model/desired.js';
-import { writeFileAtomic } from '../../src/outputs/atomic.js';
+import { writeFileAtomic } from '../../src/lib/atomic-write.js';
 import { githubEntries, maskLines, writeGithubOutput } from '../../src/outputs/github.js';
 import { credentialsInUse } from '../../src/plan/in-use.js';
 import { readOutputFiles } from '../../src/gather/local.js';

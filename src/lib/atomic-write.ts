@@ -3,6 +3,9 @@ import { dirname, join, basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 /**
+ * The one atomic file writer. It imports only node:*, so both the tool and the emulator can use it without
+ * importing each other (the emulator stands apart, see docs/architecture.md).
+ *
  * Write a file atomically: a temp file in the same directory (created with the final mode, so a secret
  * is never briefly world-readable), fsync, rename over the target, fsync the directory. A crash leaves
  * either the old complete file or the new complete file, never a torn one. Temp files a crashed run left
