@@ -50,4 +50,7 @@ export async function restoreDeletedApplication(ctx: ApplyContext, c: Of<'restor
       ok: (res) => res.status === 404 || res.status === 409,
     });
   }
+  // The restored objects are the stack's again: the changes after this one address them by these ids.
+  const known = ctx.refs.get(c.app);
+  ctx.refs.set(c.app, { uniqueName: c.uniqueName, objectId: c.objectId, appId: c.appId, servicePrincipalId: c.servicePrincipalId ?? known?.servicePrincipalId });
 }
