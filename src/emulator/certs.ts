@@ -1,7 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { generate } from 'selfsigned';
-import { writeFileAtomic, type SigningKey } from './store.js';
+import { writeFileAtomic, type SigningKey } from './store/index.js';
 
 export interface TlsMaterial {
   key: string;
