@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createSigningKey, loadOrCreateTls, sharedInMemoryTls } from './certs.js';
+import { createSigningKey, loadOrCreateTls, sharedInMemoryTls, type TlsMaterial } from './certs.js';
 import type { EmulatorEnv } from './context.js';
 import { Clock, Faults, resolveFaults, type FaultOptions } from './faults.js';
 import { TokenKeys } from './keys.js';
@@ -16,6 +16,7 @@ import { TenantDirectory } from './directory.js';
 export { graphWrites, type RequestLogEntry } from './log.js';
 export type { FaultOptions } from './faults.js';
 export type { SigningKey } from './store/index.js';
+export type { TlsMaterial } from './certs.js';
 
 export { DEFAULT_EMULATOR_PORT, DEFAULT_STATE_FILE } from './defaults.js';
 
@@ -33,10 +34,16 @@ export interface EmulatorOptions extends FaultOptions, SeedOptions {
    */
   extraTenants?: number;
   /**
-   * The token-signing key of a NEW tenant (a state file that exists keeps its own), instead of generating
-   * an RSA key. Tests pass a fixture: generating one costs a few hundred ms of CPU per emulator.
+   * The token-signing key of a NEW tenant (a state file that exists keeps its own; extra tenants share the
+   * first one's), instead of generating an RSA key. Tests pass a fixture: generating one costs about a
+   * second of CPU per emulator start.
    */
   signingKey?: SigningKey;
+  /**
+   * The HTTPS key and CA certificate of an in-memory emulator (ignored with `stateFile`, whose certificate is
+   * kept beside the state file), instead of the one generated once per process. Tests pass a fixture.
+   */
+  tls?: TlsMaterial;
 }
 
 /** One tenant of a running emulator, with the bootstrap admin client that manages it. */
@@ -79,7 +86,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const certFile = stateFile ? stateFile.replace(/\.json$/, '') + '.tls-cert.pem' : undefined;
   const keyFile = stateFile ? stateFile.replace(/\.json$/, '') + '.tls-key.pem' : undefined;
 
-  const tls = stateFile ? await loadOrCreateTls(certFile, keyFile) : await sharedInMemoryTls();
+  const tls = stateFile ? await loadOrCreateTls(certFile, keyFile) : (options.tls ?? (await sharedInMemoryTls()));
   let state = stateFile ? loadState(stateFile) : undefined;
   const fresh = !state;
   state ??= seedTenant(options, options.signingKey ?? (await createSigningKey()), clock.iso());
