@@ -59,10 +59,6 @@ export class ApplicationStore {
     softDeleteApplication(this.core, id);
   }
 
-  owners(id: string): string[] {
-    return [...(this.core.state.appInternals[id]?.owners ?? [])];
-  }
-
   isOwner(id: string, servicePrincipalId: string): boolean {
     return (this.core.state.appInternals[id]?.owners ?? []).includes(servicePrincipalId);
   }

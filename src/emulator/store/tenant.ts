@@ -52,10 +52,6 @@ export class Tenant {
     return this.state.tenantId;
   }
 
-  now(): number {
-    return this.options.clock.now();
-  }
-
   /** A copy of the organization object (GET /organization). */
   organization(): Organization {
     return structuredClone(this.state.organization);
