@@ -1,7 +1,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { generate } from 'selfsigned';
-import { writeFileAtomic, type SigningKey } from './store.js';
+import { writeFileAtomic, type SigningKey } from './store/index.js';
 
 export interface TlsMaterial {
   key: string;
@@ -42,7 +42,7 @@ let sharedTls: Promise<TlsMaterial> | undefined;
 /**
  * In-memory tenants of one process share one HTTPS certificate: nothing persists it, and generating an
  * RSA key per emulator costs about half a second, which adds up in a test suite that starts dozens.
- * (Each tenant still gets its own token-signing key.)
+ * (Each tenant still gets its own token-signing key unless `EmulatorOptions.signingKey` names one.)
  */
 export function sharedInMemoryTls(): Promise<TlsMaterial> {
   sharedTls ??= loadOrCreateTls();

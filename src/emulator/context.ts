@@ -1,7 +1,7 @@
 import type { Clock, Faults } from './faults.js';
 import type { EmuRequest, EmuResponse } from './http.js';
 import type { TokenKeys } from './keys.js';
-import type { Tenant } from './store.js';
+import type { Tenant } from './store/index.js';
 
 /** Everything a handler may use; one per emulator instance. */
 export interface EmulatorEnv {

@@ -1,6 +1,6 @@
 import type { Application } from '@microsoft/microsoft-graph-types';
 import type { EmulatorEnv } from './context.js';
-import type { Tenant } from './store.js';
+import type { Tenant } from './store/index.js';
 
 /**
  * More than one tenant in one emulator, for multi-tenant applications (the ISV case): an application
@@ -55,7 +55,7 @@ export function tenantsOf(tenant: Tenant): Tenant[] {
 export function findTenant(any: Tenant, segment: string): Tenant | undefined {
   const lower = segment.toLowerCase();
   return tenantsOf(any).find(
-    (t) => t.tenantId.toLowerCase() === lower || (t.state.organization.verifiedDomains ?? []).some((d) => d.name?.toLowerCase() === lower),
+    (t) => t.tenantId.toLowerCase() === lower || t.verifiedDomains().some((d) => d.toLowerCase() === lower),
   );
 }
 
@@ -73,7 +73,7 @@ export function foreignApplication(tenant: Tenant, appId: string): { home: Tenan
   const id = appId.toLowerCase();
   for (const home of tenantsOf(tenant)) {
     if (home === tenant) continue;
-    const app = home.list('applications').find((a) => a.appId?.toLowerCase() === id);
+    const app = home.applications.byAppId(id);
     if (app) return { home, app };
   }
   return undefined;

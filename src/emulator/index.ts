@@ -3,18 +3,20 @@ import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createSigningKey, loadOrCreateTls, sharedInMemoryTls } from './certs.js';
+import { createSigningKey, loadOrCreateTls, sharedInMemoryTls, type TlsMaterial } from './certs.js';
 import type { EmulatorEnv } from './context.js';
 import { Clock, Faults, resolveFaults, type FaultOptions } from './faults.js';
 import { TokenKeys } from './keys.js';
 import { RequestLog } from './log.js';
 import { seedTenant, type SeedOptions } from './seed.js';
 import { EmulatorPipeline } from './server.js';
-import { loadState, Tenant, type TenantState } from './store.js';
+import { loadState, Tenant, type SigningKey, type TenantState } from './store/index.js';
 import { TenantDirectory } from './directory.js';
 
 export { graphWrites, type RequestLogEntry } from './log.js';
 export type { FaultOptions } from './faults.js';
+export type { SigningKey } from './store/index.js';
+export type { TlsMaterial } from './certs.js';
 
 export { DEFAULT_EMULATOR_PORT, DEFAULT_STATE_FILE } from './defaults.js';
 
@@ -31,6 +33,17 @@ export interface EmulatorOptions extends FaultOptions, SeedOptions {
    * tenant id, domain `tenantformcustomerN.onmicrosoft.com`, admin client and objects. Default 0.
    */
   extraTenants?: number;
+  /**
+   * The token-signing key of a NEW tenant (a state file that exists keeps its own; extra tenants share the
+   * first one's), instead of generating an RSA key. Tests pass a fixture: generating one costs about a
+   * second of CPU per emulator start.
+   */
+  signingKey?: SigningKey;
+  /**
+   * The HTTPS key and CA certificate of an in-memory emulator (ignored with `stateFile`, whose certificate is
+   * kept beside the state file), instead of the one generated once per process. Tests pass a fixture.
+   */
+  tls?: TlsMaterial;
 }
 
 /** One tenant of a running emulator, with the bootstrap admin client that manages it. */
@@ -73,33 +86,30 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const certFile = stateFile ? stateFile.replace(/\.json$/, '') + '.tls-cert.pem' : undefined;
   const keyFile = stateFile ? stateFile.replace(/\.json$/, '') + '.tls-key.pem' : undefined;
 
-  const tls = stateFile ? await loadOrCreateTls(certFile, keyFile) : await sharedInMemoryTls();
+  const tls = stateFile ? await loadOrCreateTls(certFile, keyFile) : (options.tls ?? (await sharedInMemoryTls()));
   let state = stateFile ? loadState(stateFile) : undefined;
   const fresh = !state;
-  state ??= seedTenant(options, await createSigningKey(), clock.iso());
-  const lag = () => faults.options.replicationLagMs;
-  const tenant = new Tenant(state, clock, lag, stateFile);
+  state ??= seedTenant(options, options.signingKey ?? (await createSigningKey()), clock.iso());
+  const tenant = new Tenant(state, { clock, lagMs: () => faults.options.replicationLagMs, file: stateFile });
   const directory = new TenantDirectory(tenant);
-  for (const extra of state.extraTenants ?? []) directory.add(new Tenant(extra, clock, lag, undefined, tenant));
+  for (const extra of tenant.extraTenants) directory.add(extra);
   const addTenant = async (seed: SeedOptions = {}): Promise<EmulatorTenant> => {
-    const n = (state.extraTenants ?? []).length + 1;
+    const n = tenant.extraTenants.length + 1;
     // Tenants share the token-signing key (as Entra's tenants share the published keys; see directory.ts).
     const extra: TenantState = seedTenant(
       { ...seed, subdomain: seed.subdomain ?? `tenantformcustomer${n}`, displayName: seed.displayName ?? `tenantform customer tenant ${n}` },
-      state.signingKey,
+      tenant.signingKey,
       clock.iso(),
     );
     const domain = `${seed.subdomain ?? `tenantformcustomer${n}`}.onmicrosoft.com`;
-    if (directory.all().some((t) => t.tenantId === extra.tenantId || t.state.organization.verifiedDomains?.some((d) => d.name === domain))) {
+    if (directory.all().some((t) => t.tenantId === extra.tenantId || t.verifiedDomains().includes(domain))) {
       throw new Error(`emulator: a tenant with id ${extra.tenantId} or domain ${domain} already exists`);
     }
-    (state.extraTenants ??= []).push(extra);
-    const t = new Tenant(extra, clock, lag, undefined, tenant);
+    const t = tenant.addExtraTenant(extra);
     directory.add(t);
-    tenant.saveNow();
     return describeTenant(t);
   };
-  while ((state.extraTenants ?? []).length < (options.extraTenants ?? 0)) await addTenant();
+  while (tenant.extraTenants.length < (options.extraTenants ?? 0)) await addTenant();
   if (fresh) tenant.saveNow();
 
   let caFile = certFile;
@@ -123,17 +133,17 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   });
   const port = (server.address() as AddressInfo).port;
   const origin = `https://127.0.0.1:${port}`;
-  envRef.current = { tenant, clock, faults, keys: await TokenKeys.load(state.signingKey), authorityHost: origin, graphUrl: origin };
+  envRef.current = { tenant, clock, faults, keys: await TokenKeys.load(tenant.signingKey), authorityHost: origin, graphUrl: origin };
   pipeline = new EmulatorPipeline(envRef.current, log);
 
   return {
     graphUrl: origin,
     authorityHost: origin,
-    tenantId: state.tenantId,
+    tenantId: tenant.tenantId,
     ca: tls.cert,
     caFile,
-    adminClientId: state.admin.appId,
-    adminClientSecret: state.admin.clientSecret,
+    adminClientId: tenant.admin.appId,
+    adminClientSecret: tenant.admin.clientSecret,
     port,
     requestLog: log,
     clock,
@@ -153,6 +163,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
 }
 
 function describeTenant(t: Tenant): EmulatorTenant {
-  const domain = t.state.organization.verifiedDomains?.find((d) => d.isInitial)?.name ?? '';
-  return { tenantId: t.tenantId, domain, adminClientId: t.state.admin.appId, adminClientSecret: t.state.admin.clientSecret, tenant: t };
+  const domain = t.organization().verifiedDomains?.find((d) => d.isInitial)?.name ?? '';
+  const { appId, clientSecret } = t.admin;
+  return { tenantId: t.tenantId, domain, adminClientId: appId, adminClientSecret: clientSecret, tenant: t };
 }

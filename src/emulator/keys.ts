@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import { importPKCS8, importX509, jwtVerify, SignJWT, type JWTPayload, type JWTVerifyOptions, type CryptoKey } from 'jose';
 import { certDerBase64 } from './certs.js';
-import type { SigningKey } from './store.js';
+import type { SigningKey } from './store/index.js';
 
 /** The tenant's token signing key in usable form: sign access tokens, verify them (Graph), publish the JWKS. */
 export class TokenKeys {

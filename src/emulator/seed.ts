@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { AppRole, Application, PermissionScope, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import graphPermissions from './data/microsoft-graph-permissions.json' with { type: 'json' };
-import type { SigningKey, TenantState } from './store.js';
+import type { SigningKey, TenantState } from './store/index.js';
 
 export const MICROSOFT_GRAPH_APP_ID = graphPermissions.resourceAppId;
 /** Microsoft's own tenant, owner of first-party apps such as Microsoft Graph. */

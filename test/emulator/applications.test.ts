@@ -193,8 +193,8 @@ describe('applications: PATCH, upsert, DELETE', () => {
     assert.equal(res.status, 204);
     await expectGraphError(client.api(`/applications/${app.id}`).get(), 404, 'Request_ResourceNotFound');
     await expectGraphError(client.api(`/servicePrincipals/${sp.id}`).get(), 404, 'Request_ResourceNotFound');
-    assert.equal(emu.tenant.state.deletedItems[app.id!]?.type, 'application');
-    assert.equal(emu.tenant.state.deletedItems[sp.id!]?.type, 'servicePrincipal');
+    assert.equal(emu.tenant.deletedItems.get(app.id!)?.type, 'application');
+    assert.equal(emu.tenant.deletedItems.get(sp.id!)?.type, 'servicePrincipal');
   });
 });
 

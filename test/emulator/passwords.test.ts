@@ -88,7 +88,7 @@ describe('passwords: addPassword / removePassword', () => {
     assert.equal(await res.text(), '');
     const got = (await client.api(`/applications/${app.id}`).get()) as Application;
     assert.deepEqual(got.passwordCredentials?.map((p) => p.keyId), [keep.keyId]);
-    assert.deepEqual(emu.tenant.state.appInternals[app.id!].secrets.map((s) => s.keyId), [keep.keyId]);
+    assert.deepEqual(emu.tenant.applications.storedSecrets(app.id!).map((s) => s.keyId), [keep.keyId]);
   });
 
   it('removePassword with an unknown keyId answers 400', async () => {

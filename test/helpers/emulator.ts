@@ -3,10 +3,13 @@ import { Client } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import { Agent } from 'undici';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
+// Generated once with the emulator's own code (certs.ts); a fresh RSA key per start costs ~1 s of CPU.
+import signingKey from '../fixtures/emulator-signing-key.json' with { type: 'json' };
+import tls from '../fixtures/emulator-tls.json' with { type: 'json' };
 
 /** Start an in-memory emulator on a free port; stop it with `await emu.close()` (use `after`). */
 export function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  return createEmulator({ port: 0, env: {}, ...options });
+  return createEmulator({ port: 0, env: {}, signingKey, tls, ...options });
 }
 
 /** A ClientSecretCredential pointed at the emulator, trusting its certificate in process. */

@@ -138,8 +138,7 @@ export function addApp(emu: Emulator, o: AppFixtureOptions = {}): AppFixture {
     optionalClaims: o.optionalClaims ?? null,
     signInAudience: 'AzureADMyOrg',
   };
-  emu.tenant.put('applications', id, app);
-  emu.tenant.state.appInternals[id] = { secrets: [], owners: [], federatedIdentityCredentials: [] };
+  emu.tenant.applications.create(app, []);
   if (o.servicePrincipal === false) return { app };
   const sp: ServicePrincipal = {
     id: randomUUID(),
@@ -152,34 +151,27 @@ export function addApp(emu: Emulator, o: AppFixtureOptions = {}): AppFixture {
     servicePrincipalNames: [appId, ...identifierUris],
     servicePrincipalType: 'Application',
   };
-  emu.tenant.put('servicePrincipals', sp.id!, sp);
+  emu.tenant.servicePrincipals.create(sp);
   return { app, sp };
 }
 
 /** Current master value of an application (after fixture edits). */
 function masterApp(emu: Emulator, app: Application): Application {
-  return emu.tenant.get('applications', app.id!)!.value;
+  return emu.tenant.applications.master(app.id!)!;
 }
 
 /** Like addPassword: a new secret (hash in internals, metadata on the application). Returns the secret text. */
 export function addSecret(emu: Emulator, app: Application, o: { startDateTime?: string; endDateTime?: string } = {}): string {
   const secret = newSecretText();
   const keyId = randomUUID();
-  emu.tenant.state.appInternals[app.id!].secrets.push({ keyId, sha256: secretHash(secret) });
-  const current = masterApp(emu, app);
-  emu.tenant.put('applications', app.id!, {
-    ...current,
-    passwordCredentials: [
-      ...(current.passwordCredentials ?? []),
-      {
-        keyId,
-        displayName: 'test',
-        hint: secret.slice(0, 3),
-        startDateTime: o.startDateTime ?? new Date(emu.clock.now() - 60_000).toISOString(),
-        endDateTime: o.endDateTime ?? new Date(emu.clock.now() + 365 * 86_400_000).toISOString(),
-      },
-    ],
-  });
+  const credential = {
+    keyId,
+    displayName: 'test',
+    hint: secret.slice(0, 3),
+    startDateTime: o.startDateTime ?? new Date(emu.clock.now() - 60_000).toISOString(),
+    endDateTime: o.endDateTime ?? new Date(emu.clock.now() + 365 * 86_400_000).toISOString(),
+  };
+  emu.tenant.applications.addPassword(app.id!, credential, secretHash(secret));
   return secret;
 }
 
@@ -217,7 +209,7 @@ export function addCert(emu: Emulator, app: Application, cert: TestCert, o: { st
     endDateTime: o.endDateTime ?? new Date(emu.clock.now() + 365 * 86_400_000).toISOString(),
   };
   const current = masterApp(emu, app);
-  emu.tenant.put('applications', app.id!, { ...current, keyCredentials: [...(current.keyCredentials ?? []), cred] });
+  emu.tenant.applications.update({ ...current, keyCredentials: [...(current.keyCredentials ?? []), cred] });
   return cred;
 }
 
@@ -227,7 +219,7 @@ export function assignRoles(emu: Emulator, client: ServicePrincipal, resource: S
     const role = resource.appRoles?.find((r) => r.value === value);
     if (!role) throw new Error(`no role ${value}`);
     const id = randomBytes(32).toString('base64url').slice(0, 43);
-    emu.tenant.put('appRoleAssignments', id, {
+    emu.tenant.appRoleAssignments.create({
       id,
       appRoleId: role.id,
       principalId: client.id,

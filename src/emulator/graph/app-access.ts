@@ -2,7 +2,7 @@ import type { Application } from '@microsoft/microsoft-graph-types';
 import { hasAny, type Caller, type GraphCtx } from '../context.js';
 import { graphErrors } from '../errors.js';
 import { parseKey, type EntityKey } from '../router.js';
-import type { AppInternals, Tenant } from '../store.js';
+import type { Tenant } from '../store/index.js';
 
 /**
  * Finding the application a URL names, and who may touch it.
@@ -33,10 +33,10 @@ function matches(app: Application, key: EntityKey): boolean {
  */
 export function findVisibleApplication(tenant: Tenant, key: EntityKey): Application | undefined {
   if (key.kind === 'id') {
-    const app = tenant.read('applications', key.value);
+    const app = tenant.applications.visible(key.value);
     if (app) return app;
   }
-  return tenant.list('applications').find((a) => matches(a, key));
+  return tenant.applications.list().find((a) => matches(a, key));
 }
 
 /** The application a request names (replica view), checked against the caller's access; else 404/403. */
@@ -50,17 +50,9 @@ export function requireApplication(ctx: GraphCtx, segment: string, access: 'read
 
 /** The write master's copy of an application: writes apply on top of it, never on a stale replica. */
 export function masterApplication(tenant: Tenant, id: string): Application {
-  const entry = tenant.get('applications', id);
-  if (!entry) throw graphErrors.notFound(id);
-  return structuredClone(entry.value);
-}
-
-export function appInternals(tenant: Tenant, appObjectId: string): AppInternals {
-  const existing = tenant.state.appInternals[appObjectId];
-  if (existing) return existing;
-  const created: AppInternals = { secrets: [], owners: [], federatedIdentityCredentials: [] };
-  tenant.state.appInternals[appObjectId] = created;
-  return created;
+  const app = tenant.applications.master(id);
+  if (!app) throw graphErrors.notFound(id);
+  return app;
 }
 
 const BROAD_READ = ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'];
@@ -76,7 +68,7 @@ export function ownedByOnly(caller: Caller, access: 'read' | 'write'): boolean {
 }
 
 export function isOwner(tenant: Tenant, appObjectId: string, caller: Caller): boolean {
-  return (tenant.state.appInternals[appObjectId]?.owners ?? []).includes(caller.servicePrincipalId);
+  return tenant.applications.isOwner(appObjectId, caller.servicePrincipalId);
 }
 
 export function assertAppAccess(ctx: GraphCtx, app: Application, access: 'read' | 'write'): void {

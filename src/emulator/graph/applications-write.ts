@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Application, KeyCredential, PasswordCredential } from '@microsoft/microsoft-graph-types';
 import type { GraphCtx } from '../context.js';
 import { graphErrors } from '../errors.js';
-import type { Tenant } from '../store.js';
-import { appInternals } from './app-access.js';
+import type { Tenant } from '../store/index.js';
 import {
   checkEnabledEntitlementChanges,
   checkPreAuthorizedApplications,
@@ -13,7 +12,6 @@ import {
 } from './entitlements.js';
 import { validateIdentifierUris } from './identifier-uris.js';
 import { normalizeKeyCredentials } from './key-credentials.js';
-import { syncServicePrincipal } from './lifecycle.js';
 import { validateBody } from './validate-body.js';
 
 /**
@@ -88,7 +86,7 @@ function defaultApplication(ctx: GraphCtx): Application {
 }
 
 export function initialDomain(tenant: Tenant): string {
-  const domains = tenant.state.organization.verifiedDomains ?? [];
+  const domains = tenant.organization().verifiedDomains ?? [];
   return (domains.find((d) => d.isInitial) ?? domains[0])?.name ?? 'unknown.onmicrosoft.com';
 }
 
@@ -183,10 +181,10 @@ export function applyApplicationWrite(input: WriteInput): Application {
     validateIdentifierUris(next.identifierUris ?? [], {
       appId: next.appId!,
       tenantId: ctx.env.tenant.tenantId,
-      verifiedDomains: (ctx.env.tenant.state.organization.verifiedDomains ?? []).map((d) => d.name!).filter(Boolean),
+      verifiedDomains: ctx.env.tenant.verifiedDomains(),
       personalAccounts,
       existing: master?.identifierUris ?? [],
-      others: ctx.env.tenant.all('applications').filter((a) => a.id !== next.id),
+      others: ctx.env.tenant.applications.masters().filter((a) => a.id !== next.id),
     });
   }
   const api = isPlainObject(body.api) ? body.api : {};
@@ -219,10 +217,8 @@ function checkUniqueName(tenant: Tenant, body: Body, master: Application | undef
   if (wanted === null || wanted === undefined) return;
   if (wanted.trim() === '') throw invalid('uniqueName');
   const lower = wanted.toLowerCase();
-  const deleted = Object.values(tenant.state.deletedItems)
-    .filter((d) => d.type === 'application')
-    .map((d) => d.value as Application);
-  const taken = [...tenant.all('applications'), ...deleted].some((a) => a.id !== next.id && a.uniqueName?.toLowerCase() === lower);
+  const deleted = tenant.deletedItems.list('application').map((d) => d.value as Application);
+  const taken = [...tenant.applications.masters(), ...deleted].some((a) => a.id !== next.id && a.uniqueName?.toLowerCase() === lower);
   if (taken) throw graphErrors.badRequest('Another object with the same value for property uniqueName already exists.');
 }
 
@@ -237,13 +233,6 @@ function checkAudience(next: Application, personalAccounts: boolean): void {
   if (personalAccounts && version !== 2) throw graphErrors.badRequest('Property api.requestedAccessTokenVersion is invalid.');
 }
 
-/** Store an application write and keep its home service principal in step. */
-export function storeApplication(tenant: Tenant, app: Application): void {
-  tenant.put('applications', app.id!, app);
-  appInternals(tenant, app.id!);
-  syncServicePrincipal(tenant, app);
-}
-
 /**
  * `owners@odata.bind` on create (https://learn.microsoft.com/graph/api/application-post-applications example 2):
  * `https://graph.microsoft.com/v1.0/directoryObjects/{id}` for service principals in this tenant.
@@ -254,7 +243,7 @@ export function ownersFromBind(tenant: Tenant, body: Body): string[] {
   const refs = Array.isArray(raw) ? (raw as string[]) : [raw as string];
   return refs.map((ref) => {
     const id = /([0-9a-f-]{36})['")]*\/?$/i.exec(ref)?.[1];
-    if (!id || !tenant.read('servicePrincipals', id)) throw graphErrors.notFound(id ?? '');
+    if (!id || !tenant.servicePrincipals.visible(id)) throw graphErrors.notFound(id ?? '');
     return id;
   });
 }

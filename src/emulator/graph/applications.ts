@@ -3,7 +3,6 @@ import { PERMS, type GraphCtx, type GraphRoute } from '../context.js';
 import { graphErrors } from '../errors.js';
 import { noContent, type EmuResponse } from '../http.js';
 import {
-  appInternals,
   applicationKey,
   assertAppAccess,
   findVisibleApplication,
@@ -12,9 +11,8 @@ import {
   ownedByOnly,
   requireApplication,
 } from './app-access.js';
-import { applyApplicationWrite, ownersFromBind, rejectOtherBinds, storeApplication } from './applications-write.js';
+import { applyApplicationWrite, ownersFromBind, rejectOtherBinds } from './applications-write.js';
 import { federatedRoutes } from './federated.js';
-import { softDeleteApplication } from './lifecycle.js';
 import { entityResponse, listResponse } from './odata.js';
 import { passwordRoutes } from './passwords.js';
 import { LIST_QUERY } from './query-options.js';
@@ -47,7 +45,7 @@ export const applicationRoutes: GraphRoute[] = [
     handler: (ctx) => {
       // https://learn.microsoft.com/graph/api/application-delete: 204; to deletedItems with its home SP.
       const app = requireApplication(ctx, ctx.params.app, 'write');
-      softDeleteApplication(ctx.env.tenant, app.id!);
+      ctx.env.tenant.applications.softDelete(app.id!);
       return noContent();
     },
   },
@@ -74,18 +72,15 @@ function create(ctx: GraphCtx, body: Record<string, unknown>, uniqueNameKey?: st
   rejectOtherBinds(body, ['owners@odata.bind']);
   const app = applyApplicationWrite({ ctx, body, uniqueNameKey });
   const owners = ownersFromBind(tenant, body);
-  storeApplication(tenant, app);
   // The creating service principal becomes an owner, which is what lets an Application.ReadWrite.OwnedBy
   // caller manage what it created (https://learn.microsoft.com/graph/permissions-reference).
-  const internals = appInternals(tenant, app.id!);
-  internals.owners = [...new Set([ctx.caller.servicePrincipalId, ...owners].filter(Boolean))];
-  tenant.changed();
+  tenant.applications.create(app, [...new Set([ctx.caller.servicePrincipalId, ...owners].filter(Boolean))]);
   return entityResponse(ctx, 'applications', 'application', app, 201);
 }
 
 function listApplications(ctx: GraphCtx): EmuResponse {
   const tenant = ctx.env.tenant;
-  let items = tenant.list('applications');
+  let items = tenant.applications.list();
   if (ownedByOnly(ctx.caller, 'read')) items = items.filter((a) => isOwner(tenant, a.id!, ctx.caller));
   return listResponse(ctx, { entitySet: 'applications', type: 'application', items, filterable: FILTERABLE, resource: 'application' });
 }
@@ -117,6 +112,6 @@ function updateApplication(ctx: GraphCtx): EmuResponse {
   rejectOtherBinds(body, []);
   const master = masterApplication(tenant, visible.id!);
   const next = applyApplicationWrite({ ctx, body, visible, master, uniqueNameKey });
-  storeApplication(tenant, next);
+  tenant.applications.update(next);
   return noContent();
 }

@@ -3,7 +3,7 @@ import type { AppRoleAssignment, ServicePrincipal } from '@microsoft/microsoft-g
 import { hasAny, PERMS, type GraphCtx, type GraphRoute } from '../context.js';
 import { graphErrors } from '../errors.js';
 import { noContent, type EmuResponse } from '../http.js';
-import type { Tenant } from '../store.js';
+import type { Tenant } from '../store/index.js';
 import { entityResponse, listResponse } from './odata.js';
 import { LIST_QUERY } from './query-options.js';
 import { findServicePrincipal, objectBody } from './sp-model.js';
@@ -34,7 +34,7 @@ export const assignmentRoutes: GraphRoute[] = (['appRoleAssignedTo', 'appRoleAss
     query: LIST_QUERY,
     handler: (ctx) => {
       const sp = findServicePrincipal(ctx.env.tenant, ctx.params.sp);
-      const items = ctx.env.tenant.list('appRoleAssignments').filter((a) => endOf(a, side) === sp.id);
+      const items = ctx.env.tenant.appRoleAssignments.list().filter((a) => endOf(a, side) === sp.id);
       return listResponse(ctx, {
         entitySet: `servicePrincipals('${sp.id}')/${side}`,
         type: 'appRoleAssignment',
@@ -60,7 +60,7 @@ export const assignmentRoutes: GraphRoute[] = (['appRoleAssignedTo', 'appRoleAss
     pattern: `servicePrincipals/:sp/${side}/:assignment`,
     anyOf: PERMS.assignmentWrite,
     handler: (ctx) => {
-      ctx.env.tenant.remove('appRoleAssignments', findAssignment(ctx, side).id!);
+      ctx.env.tenant.appRoleAssignments.remove(findAssignment(ctx, side).id!);
       return noContent();
     },
   },
@@ -71,7 +71,7 @@ function findAssignment(ctx: GraphCtx, side: Side): AppRoleAssignment {
   const tenant = ctx.env.tenant;
   const sp = findServicePrincipal(tenant, ctx.params.sp);
   const id = ctx.params.assignment;
-  const a = tenant.read('appRoleAssignments', id);
+  const a = tenant.appRoleAssignments.visible(id);
   if (!a || endOf(a, side) !== sp.id) throw graphErrors.notFound(id);
   return a;
 }
@@ -106,8 +106,8 @@ function createAssignment(ctx: GraphCtx, side: Side): EmuResponse {
   const principal = referencedServicePrincipal(tenant, principalId);
   const resource = referencedServicePrincipal(tenant, resourceId);
   checkRole(resource, appRoleId);
-  const duplicate = tenant
-    .all('appRoleAssignments')
+  const duplicate = tenant.appRoleAssignments
+    .masters()
     .some((a) => a.principalId === principal.id && a.resourceId === resource.id && a.appRoleId?.toLowerCase() === appRoleId.toLowerCase());
   if (duplicate) throw graphErrors.badRequest('Permission being assigned already exists on the object.');
   const assignment: AppRoleAssignment = {
@@ -122,7 +122,7 @@ function createAssignment(ctx: GraphCtx, side: Side): EmuResponse {
     resourceDisplayName: resource.displayName,
     resourceId: resource.id,
   };
-  tenant.put('appRoleAssignments', assignment.id!, assignment);
+  tenant.appRoleAssignments.create(assignment);
   return entityResponse(ctx, `servicePrincipals('${urlSp.id}')/${side}`, 'appRoleAssignment', assignment, 201);
 }
 
@@ -140,9 +140,9 @@ function guidField(body: Record<string, unknown>, name: string): string {
  */
 function referencedServicePrincipal(tenant: Tenant, id: string): ServicePrincipal {
   const key = id.toLowerCase();
-  const visible = tenant.read('servicePrincipals', key);
+  const visible = tenant.servicePrincipals.visible(key);
   if (visible) return visible;
-  if (tenant.get('servicePrincipals', key)) {
+  if (tenant.servicePrincipals.master(key)) {
     throw graphErrors.badRequest('Not a valid reference update.');
   }
   throw graphErrors.notFound(id);

@@ -2,8 +2,7 @@ import { PERMS, type GraphCtx, type GraphRoute } from '../context.js';
 import { graphErrors } from '../errors.js';
 import { json, noContent, type EmuResponse } from '../http.js';
 import { parseKey } from '../router.js';
-import type { DeletedItem } from '../store.js';
-import { purgeDeleted, restoreDeleted } from './lifecycle.js';
+import type { DeletedItem } from '../store/index.js';
 import { listResponse, parseSelect, project } from './odata.js';
 import { LIST_QUERY } from './query-options.js';
 
@@ -58,13 +57,13 @@ export const deletedItemRoutes: GraphRoute[] = [
   },
   {
     // https://learn.microsoft.com/graph/api/directory-deleteditems-restore → 200 + the object with @odata.type.
-    // Restoring an application also restores its home service principal (lifecycle.restoreDeleted).
+    // Restoring an application also restores its home service principal (store/recycle-bin.ts).
     method: 'POST',
     pattern: 'directory/deletedItems/:id/restore',
     anyOf: PERMS.deletedWrite,
     handler: (ctx) => {
       const item = findDeleted(ctx);
-      restoreDeleted(ctx.env.tenant, item.value.id!);
+      ctx.env.tenant.deletedItems.restore(item.value.id!);
       return json(200, {
         '@odata.context': `${ctx.env.graphUrl}/v1.0/$metadata#directoryObjects/$entity`,
         ...render({ ...item, value: { ...item.value, deletedDateTime: null } }, undefined),
@@ -78,7 +77,7 @@ export const deletedItemRoutes: GraphRoute[] = [
     anyOf: PERMS.deletedWrite,
     handler: (ctx) => {
       const item = findDeleted(ctx);
-      purgeDeleted(ctx.env.tenant, item.value.id!);
+      ctx.env.tenant.deletedItems.purge(item.value.id!);
       return noContent();
     },
   },
@@ -88,7 +87,8 @@ function findDeleted(ctx: GraphCtx): DeletedItem {
   const raw = ctx.params.id;
   if (UNMODELLED_CASTS.includes(raw)) throw graphErrors.notImplemented(`directory/deletedItems/${raw}`);
   const key = parseKey(raw);
-  const item = key.kind === 'id' ? ctx.env.tenant.state.deletedItems[key.value.toLowerCase()] ?? ctx.env.tenant.state.deletedItems[key.value] : undefined;
+  const bin = ctx.env.tenant.deletedItems;
+  const item = key.kind === 'id' ? (bin.get(key.value.toLowerCase()) ?? bin.get(key.value)) : undefined;
   if (!item) throw graphErrors.notFound(key.value);
   return item;
 }
@@ -102,8 +102,8 @@ function render(item: DeletedItem, select: string[] | undefined): Record<string,
  * $orderby on deletedDateTime or displayName (the two properties the list page names).
  */
 function listDeleted(ctx: GraphCtx, cast: string, type: 'application' | 'servicePrincipal'): EmuResponse {
-  let items = Object.values(ctx.env.tenant.state.deletedItems)
-    .filter((d) => d.type === type)
+  let items = ctx.env.tenant.deletedItems
+    .list(type)
     .map((d) => ({ '@odata.type': `#microsoft.graph.${type}`, ...d.value }) as Record<string, unknown>);
   items = orderBy(ctx, items);
   return listResponse(ctx, { entitySet: `directory/deletedItems/${cast}`, type, items, filterable: FILTERABLE[type], resource: type });

@@ -4,8 +4,7 @@ import { PERMS, type GraphCtx, type GraphRoute } from '../context.js';
 import { GraphFault, graphErrors } from '../errors.js';
 import { noContent, type EmuResponse } from '../http.js';
 import { parseKey, type EntityKey } from '../router.js';
-import { versioned, type Versioned } from '../store.js';
-import { appInternals, requireApplication } from './app-access.js';
+import { requireApplication } from './app-access.js';
 import { entityResponse, listResponse } from './odata.js';
 import { LIST_QUERY } from './query-options.js';
 import { validateBody } from './validate-body.js';
@@ -44,9 +43,7 @@ export const federatedRoutes: GraphRoute[] = [
     handler: (ctx) => {
       const app = requireApplication(ctx, ctx.params.app, 'write');
       const fic = requireVisible(ctx, app, ctx.params.fic);
-      const internals = appInternals(ctx.env.tenant, app.id!);
-      internals.federatedIdentityCredentials = internals.federatedIdentityCredentials.filter((v) => v.value.id !== fic.id);
-      ctx.env.tenant.changed();
+      ctx.env.tenant.applications.removeFederatedCredential(app.id!, fic.id!);
       return noContent();
     },
   },
@@ -54,15 +51,14 @@ export const federatedRoutes: GraphRoute[] = [
 
 const entitySet = (app: Application) => `applications('${app.id}')/federatedIdentityCredentials`;
 
-function entries(ctx: GraphCtx, app: Application): Array<Versioned<FederatedIdentityCredential>> {
-  return appInternals(ctx.env.tenant, app.id!).federatedIdentityCredentials;
+/** The write master's credentials of the app: the per-app limit and uniqueness rules are checked on them. */
+function masters(ctx: GraphCtx, app: Application): FederatedIdentityCredential[] {
+  return ctx.env.tenant.applications.masterFederatedCredentials(app.id!);
 }
 
 /** What a replica shows: a credential created moments ago is not listed yet (TFAD polls for it, reference §1.6/§5.1). */
 function visibleCredentials(ctx: GraphCtx, app: Application): FederatedIdentityCredential[] {
-  return entries(ctx, app)
-    .map((v) => ctx.env.tenant.visibleValue(v))
-    .filter((v): v is FederatedIdentityCredential => !!v);
+  return ctx.env.tenant.applications.federatedCredentials(app.id!);
 }
 
 /** `{id}` or `(name='…')`, the only alternate key of microsoft.graph.federatedIdentityCredential. */
@@ -128,18 +124,8 @@ function checkCredential(fic: FederatedIdentityCredential, others: FederatedIden
   }
 }
 
-function store(ctx: GraphCtx, app: Application, fic: FederatedIdentityCredential): void {
-  const internals = appInternals(ctx.env.tenant, app.id!);
-  const list = internals.federatedIdentityCredentials;
-  const i = list.findIndex((v) => v.value.id === fic.id);
-  const entry = versioned(fic, i >= 0 ? list[i] : undefined, ctx.env.clock.now(), ctx.env.faults.options.replicationLagMs);
-  if (i >= 0) list[i] = entry;
-  else list.push(entry);
-  ctx.env.tenant.changed();
-}
-
 function create(ctx: GraphCtx, app: Application, body: Record<string, unknown>): EmuResponse {
-  const masters = entries(ctx, app).map((v) => v.value);
+  const existing = masters(ctx, app);
   const fic: FederatedIdentityCredential = {
     id: randomUUID(),
     name: body.name as string,
@@ -148,12 +134,12 @@ function create(ctx: GraphCtx, app: Application, body: Record<string, unknown>):
     description: (body.description as string | null | undefined) ?? null,
     audiences: (body.audiences as string[] | undefined) ?? [],
   };
-  checkCredential(fic, masters);
-  if (masters.length >= MAX_PER_APP) {
+  checkCredential(fic, existing);
+  if (existing.length >= MAX_PER_APP) {
     // Limit documented (20 per app); the error code and text are UNCONFIRMED.
     throw graphErrors.badRequest(`An application cannot have more than ${MAX_PER_APP} federated identity credentials.`);
   }
-  store(ctx, app, fic);
+  ctx.env.tenant.applications.putFederatedCredential(app.id!, fic);
   return entityResponse(ctx, entitySet(app), 'federatedIdentityCredential', fic, 201);
 }
 
@@ -183,7 +169,7 @@ function updateCredential(ctx: GraphCtx): EmuResponse {
     }
     throw graphErrors.notFound(key.value);
   }
-  const master = entries(ctx, app).find((v) => v.value.id === existing.id)!.value;
+  const master = masters(ctx, app).find((f) => f.id === existing.id)!;
   if ('id' in body && String(body.id).toLowerCase() !== master.id!.toLowerCase()) throw graphErrors.badRequest("Property 'id' is read-only and cannot be set.");
   if ('name' in body && body.name !== master.name) {
     // Immutable after create (resource page); code UNCONFIRMED.
@@ -195,10 +181,8 @@ function updateCredential(ctx: GraphCtx): EmuResponse {
   }
   checkCredential(
     next,
-    entries(ctx, app)
-      .map((v) => v.value)
-      .filter((f) => f.id !== master.id),
+    masters(ctx, app).filter((f) => f.id !== master.id),
   );
-  store(ctx, app, next);
+  ctx.env.tenant.applications.putFederatedCredential(app.id!, next);
   return noContent();
 }

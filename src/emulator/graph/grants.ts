@@ -3,7 +3,7 @@ import { PERMS, type GraphCtx, type GraphRoute } from '../context.js';
 import { graphErrors } from '../errors.js';
 import { noContent, type EmuResponse } from '../http.js';
 import { parseKey } from '../router.js';
-import type { Tenant } from '../store.js';
+import type { Tenant } from '../store/index.js';
 import { entityResponse, listResponse } from './odata.js';
 import { LIST_QUERY } from './query-options.js';
 import { findServicePrincipal, objectBody } from './sp-model.js';
@@ -27,7 +27,7 @@ export const grantRoutes: GraphRoute[] = [
     pattern: 'oauth2PermissionGrants',
     anyOf: PERMS.grantRead,
     query: LIST_QUERY,
-    handler: (ctx) => list(ctx, 'oauth2PermissionGrants', ctx.env.tenant.list('oauth2PermissionGrants')),
+    handler: (ctx) => list(ctx, 'oauth2PermissionGrants', ctx.env.tenant.oauth2PermissionGrants.list()),
   },
   {
     method: 'GET',
@@ -43,7 +43,7 @@ export const grantRoutes: GraphRoute[] = [
     anyOf: PERMS.grantWrite,
     handler: (ctx) => {
       const grant = findGrant(ctx.env.tenant, ctx.params.id);
-      ctx.env.tenant.remove('oauth2PermissionGrants', grant.id!);
+      ctx.env.tenant.oauth2PermissionGrants.remove(grant.id!);
       return noContent();
     },
   },
@@ -55,7 +55,7 @@ export const grantRoutes: GraphRoute[] = [
     query: LIST_QUERY,
     handler: (ctx) => {
       const sp = findServicePrincipal(ctx.env.tenant, ctx.params.sp);
-      return list(ctx, 'oauth2PermissionGrants', ctx.env.tenant.list('oauth2PermissionGrants').filter((g) => g.clientId === sp.id));
+      return list(ctx, 'oauth2PermissionGrants', ctx.env.tenant.oauth2PermissionGrants.list().filter((g) => g.clientId === sp.id));
     },
   },
 ];
@@ -66,7 +66,7 @@ function list(ctx: GraphCtx, entitySet: string, items: OAuth2PermissionGrant[]):
 
 function findGrant(tenant: Tenant, segment: string): OAuth2PermissionGrant {
   const key = parseKey(segment);
-  const grant = key.kind === 'id' ? tenant.read('oauth2PermissionGrants', key.value) : undefined;
+  const grant = key.kind === 'id' ? tenant.oauth2PermissionGrants.visible(key.value) : undefined;
   if (!grant) throw graphErrors.notFound(key.value);
   return grant;
 }
@@ -99,9 +99,9 @@ function createGrant(ctx: GraphCtx): EmuResponse {
   const id = grantId(client.id!, resource.id!, principalId);
   // One grant per (client, resource, principal): TFAD #690 shows 409 Request_MultipleObjectsWithSameKeyValue
   // "Permission entry already exists." for a second one.
-  if (tenant.get('oauth2PermissionGrants', id)) throw graphErrors.conflict('Permission entry already exists.');
+  if (tenant.oauth2PermissionGrants.master(id)) throw graphErrors.conflict('Permission entry already exists.');
   const grant: OAuth2PermissionGrant = { id, clientId: client.id, consentType, principalId, resourceId: resource.id, scope };
-  tenant.put('oauth2PermissionGrants', id, grant);
+  tenant.oauth2PermissionGrants.create(grant);
   return entityResponse(ctx, 'oauth2PermissionGrants', TYPE, grant, 201);
 }
 
@@ -114,11 +114,11 @@ function updateGrant(ctx: GraphCtx): EmuResponse {
   for (const k of Object.keys(body)) {
     if (k !== 'scope' && k !== '@odata.type') throw graphErrors.badRequest(`Property '${k}' is read-only and cannot be set.`);
   }
-  const current = tenant.get('oauth2PermissionGrants', grant.id!)!.value;
+  const current = tenant.oauth2PermissionGrants.master(grant.id!)!;
   if (!('scope' in body)) return noContent();
-  const resource = tenant.read('servicePrincipals', current.resourceId!);
+  const resource = tenant.servicePrincipals.visible(current.resourceId!);
   const scope = resource ? checkScope(resource, body.scope) : checkScopeShape(body.scope);
-  tenant.put('oauth2PermissionGrants', grant.id!, { ...current, scope });
+  tenant.oauth2PermissionGrants.setScope(grant.id!, scope);
   return noContent();
 }
 
@@ -137,7 +137,7 @@ const invalidValue = (p: string) => graphErrors.badRequest(`Invalid value specif
  * text; TFAD and HAM retry on it right after creating the SP (reference/graph-api.md §5.1).
  */
 function referencedServicePrincipal(tenant: Tenant, id: string): ServicePrincipal {
-  const sp = tenant.read('servicePrincipals', id);
+  const sp = tenant.servicePrincipals.visible(id);
   if (!sp) {
     throw graphErrors.badRequest(`Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
   }

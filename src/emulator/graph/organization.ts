@@ -12,7 +12,7 @@ export const organizationRoutes: GraphRoute[] = [
     anyOf: PERMS.orgRead,
     query: LIST_QUERY,
     handler: (ctx) =>
-      listResponse(ctx, { entitySet: 'organization', type: 'organization', items: [ctx.env.tenant.state.organization], filterable: ['id'], resource: 'organization' }),
+      listResponse(ctx, { entitySet: 'organization', type: 'organization', items: [ctx.env.tenant.organization()], filterable: ['id'], resource: 'organization' }),
   },
   {
     method: 'GET',
@@ -20,7 +20,7 @@ export const organizationRoutes: GraphRoute[] = [
     anyOf: PERMS.orgRead,
     handler: (ctx) => {
       const key = parseKey(ctx.params.id);
-      const org = ctx.env.tenant.state.organization;
+      const org = ctx.env.tenant.organization();
       if (key.kind !== 'id' || key.value !== org.id) throw graphErrors.notFound(key.value);
       return entityResponse(ctx, 'organization', 'organization', org);
     },

@@ -4,8 +4,7 @@ import { PERMS, type GraphCtx, type GraphRoute } from '../context.js';
 import { graphErrors } from '../errors.js';
 import { json, noContent, type EmuResponse } from '../http.js';
 import { newSecretText, secretHash } from '../seed.js';
-import { appInternals, masterApplication, requireApplication } from './app-access.js';
-import { storeApplication } from './applications-write.js';
+import { requireApplication } from './app-access.js';
 import { validateActionBody } from './validate-body.js';
 
 /**
@@ -54,11 +53,7 @@ function addPassword(ctx: GraphCtx): EmuResponse {
     secretText: null,
     startDateTime: iso(start),
   };
-  const master = masterApplication(tenant, app.id!);
-  master.passwordCredentials = [...(master.passwordCredentials ?? []), credential];
-  storeApplication(tenant, master);
-  appInternals(tenant, app.id!).secrets.push({ keyId: credential.keyId!, sha256: secretHash(secretText) });
-  tenant.changed();
+  tenant.applications.addPassword(app.id!, credential, secretHash(secretText));
   return json(200, {
     '@odata.context': `${ctx.env.graphUrl}/v1.0/$metadata#microsoft.graph.passwordCredential`,
     ...credential,
@@ -76,15 +71,8 @@ function removePassword(ctx: GraphCtx): EmuResponse {
   validateActionBody('application', 'removePassword', body);
   if (!body.keyId) throw graphErrors.badRequest("Invalid value specified for property 'keyId' of resource 'PasswordCredential'.");
   const app = requireApplication(ctx, ctx.params.app, 'write');
-  const keyId = body.keyId.toLowerCase();
-  const master = masterApplication(tenant, app.id!);
-  const before = master.passwordCredentials ?? [];
-  const after = before.filter((p) => p.keyId?.toLowerCase() !== keyId);
-  if (after.length === before.length) throw graphErrors.badRequest(`No password credential found with keyId '${body.keyId}'.`);
-  master.passwordCredentials = after;
-  storeApplication(tenant, master);
-  const internals = appInternals(tenant, app.id!);
-  internals.secrets = internals.secrets.filter((s) => s.keyId.toLowerCase() !== keyId);
-  tenant.changed();
+  if (!tenant.applications.removePassword(app.id!, body.keyId)) {
+    throw graphErrors.badRequest(`No password credential found with keyId '${body.keyId}'.`);
+  }
   return noContent();
 }

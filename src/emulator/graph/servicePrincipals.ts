@@ -2,11 +2,10 @@ import type { Application } from '@microsoft/microsoft-graph-types';
 import { PERMS, type GraphCtx, type GraphRoute } from '../context.js';
 import { foreignApplication, isMultiTenant } from '../directory.js';
 import { GraphFault, graphErrors } from '../errors.js';
-import type { Tenant } from '../store.js';
+import type { Tenant } from '../store/index.js';
 import { ownedByOnly } from './app-access.js';
 import { noContent, type EmuResponse } from '../http.js';
 import { parseKey } from '../router.js';
-import { homeServicePrincipal, softDeleteServicePrincipal } from './lifecycle.js';
 import { entityResponse, listResponse } from './odata.js';
 import { LIST_QUERY } from './query-options.js';
 import {
@@ -49,7 +48,7 @@ export const servicePrincipalRoutes: GraphRoute[] = [
       listResponse(ctx, {
         entitySet: 'servicePrincipals',
         type: 'servicePrincipal',
-        items: ctx.env.tenant.list('servicePrincipals').map((sp) => servicePrincipalView(ctx.env.tenant, sp)),
+        items: ctx.env.tenant.servicePrincipals.list().map((sp) => servicePrincipalView(ctx.env.tenant, sp)),
         filterable: FILTERABLE,
         resource: 'servicePrincipal',
       }),
@@ -70,7 +69,7 @@ export const servicePrincipalRoutes: GraphRoute[] = [
       // https://learn.microsoft.com/graph/api/serviceprincipal-delete: 204, and the SP goes to deletedItems.
       const sp = findServicePrincipal(ctx.env.tenant, ctx.params.sp);
       assertCanManageApp(ctx, sp.appId);
-      softDeleteServicePrincipal(ctx.env.tenant, sp.id!);
+      ctx.env.tenant.servicePrincipals.softDelete(sp.id!);
       return noContent();
     },
   },
@@ -89,19 +88,19 @@ function create(ctx: GraphCtx, appId: string, body: Record<string, unknown>): Em
   const tenant = ctx.env.tenant;
   // The uniqueness check runs on the master, so it also catches an SP that is not replicated yet (and the
   // first-party SPs such as Microsoft Graph's, whose application lives in another tenant).
-  const existing = homeServicePrincipal(tenant, appId);
+  const existing = tenant.servicePrincipals.home(appId);
   if (existing) throw duplicateSpError(existing.appId!);
   const foreign = foreignApplicationForSp(ctx, appId);
   if (foreign) {
     // A multi-tenant application of another tenant: its SP here is owned by the app's home organization.
     const sp = { ...buildServicePrincipal(tenant, foreign.app, { ...body, appId: foreign.app.appId }), appOwnerOrganizationId: foreign.home.tenantId };
-    tenant.put('servicePrincipals', sp.id!, sp);
+    tenant.servicePrincipals.create(sp);
     return entityResponse(ctx, 'servicePrincipals', 'servicePrincipal', sp, 201);
   }
   const app = replicatedApplication(tenant, appId);
   assertCanManageApp(ctx, app.appId);
   const sp = buildServicePrincipal(tenant, app, { ...body, appId: app.appId });
-  tenant.put('servicePrincipals', sp.id!, sp);
+  tenant.servicePrincipals.create(sp);
   return entityResponse(ctx, 'servicePrincipals', 'servicePrincipal', servicePrincipalView(tenant, sp), 201);
 }
 
@@ -118,15 +117,15 @@ function updateServicePrincipal(ctx: GraphCtx): EmuResponse {
   let spId: string;
   if (upsert) {
     // An upsert is decided by the write master: an SP created a moment ago is updated, not duplicated.
-    const existing = homeServicePrincipal(tenant, key.value);
+    const existing = tenant.servicePrincipals.home(key.value);
     if (!existing) return create(ctx, key.value, body);
     spId = existing.id!;
   } else {
     spId = findServicePrincipal(tenant, ctx.params.sp).id!;
   }
-  const current = tenant.get('servicePrincipals', spId)!.value;
+  const current = tenant.servicePrincipals.master(spId)!;
   assertCanManageApp(ctx, current.appId);
-  tenant.put('servicePrincipals', spId, applyWritable(current, body));
+  tenant.servicePrincipals.update(applyWritable(current, body));
   return noContent();
 }
 
@@ -139,13 +138,13 @@ function updateServicePrincipal(ctx: GraphCtx): EmuResponse {
  */
 function foreignApplicationForSp(ctx: GraphCtx, appId: string): { home: Tenant; app: Application } | undefined {
   const tenant = ctx.env.tenant;
-  if (tenant.list('applications').some((a) => a.appId?.toLowerCase() === appId.toLowerCase())) return undefined;
+  if (tenant.applications.byAppId(appId)) return undefined;
   const foreign = foreignApplication(tenant, appId);
   if (!foreign || !isMultiTenant(foreign.app)) return undefined;
   if (ownedByOnly(ctx.caller, 'write')) {
     throw new GraphFault(403, 'Authorization_RequestDenied', 'When using this permission, the backing application of the service principal being created must in the local tenant');
   }
-  return { home: foreign.home, app: foreign.home.get('applications', foreign.app.id!)?.value ?? foreign.app };
+  return { home: foreign.home, app: foreign.home.applications.master(foreign.app.id!) ?? foreign.app };
 }
 
 function prefers(ctx: GraphCtx, preference: string): boolean {

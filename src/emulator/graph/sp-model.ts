@@ -3,7 +3,7 @@ import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-t
 import type { GraphCtx } from '../context.js';
 import { graphErrors } from '../errors.js';
 import { parseKey } from '../router.js';
-import type { Tenant } from '../store.js';
+import type { Tenant } from '../store/index.js';
 import { isOwner, ownedByOnly } from './app-access.js';
 import { validateBody } from './validate-body.js';
 
@@ -50,7 +50,7 @@ const SP_MIRRORED = new Set(['appRoles', 'oauth2PermissionScopes', 'servicePrinc
 export function findServicePrincipal(tenant: Tenant, segment: string): ServicePrincipal {
   const key = parseKey(segment);
   if (key.kind === 'id') {
-    const sp = tenant.read('servicePrincipals', key.value);
+    const sp = tenant.servicePrincipals.visible(key.value);
     if (!sp) throw graphErrors.notFound(key.value);
     return sp;
   }
@@ -64,7 +64,7 @@ export function findServicePrincipal(tenant: Tenant, segment: string): ServicePr
 }
 
 export function findVisibleByAppId(tenant: Tenant, appId: string): ServicePrincipal | undefined {
-  return tenant.list('servicePrincipals').find((sp) => sp.appId?.toLowerCase() === appId.toLowerCase());
+  return tenant.servicePrincipals.byAppId(appId);
 }
 
 /**
@@ -72,11 +72,11 @@ export function findVisibleByAppId(tenant: Tenant, appId: string): ServicePrinci
  * right after app creation fails with "does not reference a valid application object" (reference/graph-api.md §5.1).
  */
 export function replicatedApplication(tenant: Tenant, appId: string): Application {
-  const visible = tenant.list('applications').find((a) => a.appId?.toLowerCase() === appId.toLowerCase());
+  const visible = tenant.applications.byAppId(appId);
   if (!visible) {
     throw graphErrors.badRequest(`The appId '${appId}' of the service principal does not reference a valid application object.`);
   }
-  return tenant.get('applications', visible.id!)!.value;
+  return tenant.applications.master(visible.id!)!;
 }
 
 export function duplicateSpError(appId: string) {
@@ -141,7 +141,7 @@ export function buildServicePrincipal(tenant: Tenant, app: Application, body: Re
  */
 export function servicePrincipalView(tenant: Tenant, sp: ServicePrincipal): ServicePrincipal {
   if (sp.appOwnerOrganizationId !== tenant.tenantId) return sp;
-  const app = tenant.list('applications').find((a) => a.appId?.toLowerCase() === sp.appId?.toLowerCase());
+  const app = sp.appId ? tenant.applications.byAppId(sp.appId) : undefined;
   const appTags = app?.tags ?? [];
   if (appTags.length === 0) return sp;
   return { ...sp, tags: [...new Set([...(sp.tags ?? []), ...appTags])] };
@@ -199,7 +199,7 @@ const readOnly = (p: string) => graphErrors.badRequest(`Property '${p}' is read-
 export function assertCanManageApp(ctx: GraphCtx, appId: string | null | undefined): void {
   if (!ownedByOnly(ctx.caller, 'write')) return;
   const tenant = ctx.env.tenant;
-  const app = tenant.all('applications').find((a) => a.appId?.toLowerCase() === String(appId).toLowerCase());
+  const app = tenant.applications.masters().find((a) => a.appId?.toLowerCase() === String(appId).toLowerCase());
   if (!app || !isOwner(tenant, app.id!, ctx.caller)) throw graphErrors.denied();
 }
 

@@ -4,9 +4,8 @@ import type { EmulatorEnv } from '../context.js';
 import { foreignApplication, isMultiTenant } from '../directory.js';
 import { OAuthFault } from '../errors.js';
 import { json, type EmuRequest, type EmuResponse } from '../http.js';
-import { homeServicePrincipal } from '../graph/lifecycle.js';
 import { buildServicePrincipal } from '../graph/sp-model.js';
-import type { Tenant } from '../store.js';
+import type { Tenant } from '../store/index.js';
 import { LoginNotImplemented } from './not-implemented.js';
 import { oauthErrors } from './oauth-errors.js';
 import { resourceFromScope } from './scope.js';
@@ -58,7 +57,7 @@ export function handleAdminConsent(req: EmuRequest, env: EmulatorEnv, t: TenantS
 
 /** The application consented to: this tenant's own, or a multi-tenant app of another tenant (AADSTS700016 otherwise). */
 function clientApplication(tenant: Tenant, appId: string): { app: Application; home: Tenant } {
-  const local = tenant.list('applications').find((a) => a.appId?.toLowerCase() === appId.toLowerCase());
+  const local = tenant.applications.byAppId(appId);
   if (local) return { app: local, home: tenant };
   const foreign = foreignApplication(tenant, appId);
   if (foreign && isMultiTenant(foreign.app)) return foreign;
@@ -66,10 +65,10 @@ function clientApplication(tenant: Tenant, appId: string): { app: Application; h
 }
 
 function ensureServicePrincipal(tenant: Tenant, app: Application, home: Tenant): ServicePrincipal {
-  const existing = homeServicePrincipal(tenant, app.appId!);
+  const existing = tenant.servicePrincipals.home(app.appId!);
   if (existing) return existing;
   const sp = { ...buildServicePrincipal(tenant, app, {}), appOwnerOrganizationId: home.tenantId };
-  tenant.put('servicePrincipals', sp.id!, sp);
+  tenant.servicePrincipals.create(sp);
   return sp;
 }
 
@@ -78,9 +77,9 @@ function ensureServicePrincipal(tenant: Tenant, app: Application, home: Tenant):
  * tenant cannot have is AADSTS650052 (error value UNCONFIRMED; invalid_request chosen).
  */
 function resourceServicePrincipal(tenant: Tenant, resourceAppId: string): ServicePrincipal {
-  const existing = homeServicePrincipal(tenant, resourceAppId);
+  const existing = tenant.servicePrincipals.home(resourceAppId);
   if (existing) return existing;
-  const local = tenant.list('applications').find((a) => a.appId?.toLowerCase() === resourceAppId.toLowerCase());
+  const local = tenant.applications.byAppId(resourceAppId);
   if (local) return ensureServicePrincipal(tenant, local, tenant);
   const foreign = foreignApplication(tenant, resourceAppId);
   if (foreign && isMultiTenant(foreign.app)) return ensureServicePrincipal(tenant, foreign.app, foreign.home);
@@ -101,7 +100,7 @@ function assign(env: EmulatorEnv, client: ServicePrincipal, resource: ServicePri
   const tenant = env.tenant;
   const role = (resource.appRoles ?? []).find((r) => r.id?.toLowerCase() === appRoleId.toLowerCase());
   if (!role || role.isEnabled === false || !(role.allowedMemberTypes ?? []).includes('Application')) return;
-  const held = tenant.all('appRoleAssignments').some((a) => a.principalId === client.id && a.resourceId === resource.id && a.appRoleId?.toLowerCase() === appRoleId.toLowerCase());
+  const held = tenant.appRoleAssignments.masters().some((a) => a.principalId === client.id && a.resourceId === resource.id && a.appRoleId?.toLowerCase() === appRoleId.toLowerCase());
   if (held) return;
   const assignment: AppRoleAssignment = {
     id: randomBytes(32).toString('base64url'),
@@ -114,5 +113,5 @@ function assign(env: EmulatorEnv, client: ServicePrincipal, resource: ServicePri
     resourceDisplayName: resource.displayName,
     resourceId: resource.id,
   };
-  tenant.put('appRoleAssignments', assignment.id!, assignment);
+  tenant.appRoleAssignments.create(assignment);
 }

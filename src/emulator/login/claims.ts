@@ -28,7 +28,7 @@ export interface IssuedClaims {
  * first-party resources (Microsoft Graph) have none here.
  */
 export function resourceApplication(env: EmulatorEnv, sp: ServicePrincipal): Application | undefined {
-  const local = env.tenant.list('applications').find((a) => a.appId?.toLowerCase() === sp.appId?.toLowerCase());
+  const local = sp.appId ? env.tenant.applications.byAppId(sp.appId) : undefined;
   if (local || !sp.appId) return local;
   // A multi-tenant API's SP in a customer tenant: the application (token version, optional claims) is the
   // one registered in its home tenant (directory.ts).
@@ -43,8 +43,8 @@ export function resourceApplication(env: EmulatorEnv, sp: ServicePrincipal): App
  */
 export function grantedRoles(env: EmulatorEnv, clientSp: ServicePrincipal, resourceSp: ServicePrincipal): string[] {
   const ids = new Set(
-    env.tenant
-      .list('appRoleAssignments')
+    env.tenant.appRoleAssignments
+      .list()
       .filter((a) => a.principalId === clientSp.id && a.resourceId === resourceSp.id)
       .map((a) => a.appRoleId),
   );
@@ -54,7 +54,7 @@ export function grantedRoles(env: EmulatorEnv, clientSp: ServicePrincipal, resou
 
 /** True when the client SP holds any assignment (any role, incl. default access) on the resource SP. */
 export function hasAssignment(env: EmulatorEnv, clientSp: ServicePrincipal, resourceSp: ServicePrincipal): boolean {
-  return env.tenant.list('appRoleAssignments').some((a) => a.principalId === clientSp.id && a.resourceId === resourceSp.id);
+  return env.tenant.appRoleAssignments.list().some((a) => a.principalId === clientSp.id && a.resourceId === resourceSp.id);
 }
 
 const opaque = (bytes: number) => randomBytes(bytes).toString('base64url');

@@ -1,7 +1,7 @@
 import type { Application, PasswordCredential, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import type { EmulatorEnv } from '../context.js';
 import { foreignApplication, isMultiTenant } from '../directory.js';
-import type { Tenant } from '../store.js';
+import type { Tenant } from '../store/index.js';
 import { secretHash } from '../seed.js';
 import { oauthErrors } from './oauth-errors.js';
 
@@ -24,8 +24,8 @@ export interface ClientIdentity {
 export function findClient(env: EmulatorEnv, clientId: string): ClientIdentity {
   const id = clientId.toLowerCase();
   let home = env.tenant;
-  let app = env.tenant.list('applications').find((a) => a.appId?.toLowerCase() === id);
-  const sp = env.tenant.list('servicePrincipals').find((s) => s.appId?.toLowerCase() === id);
+  let app = env.tenant.applications.byAppId(id);
+  const sp = env.tenant.servicePrincipals.byAppId(id);
   if (!app && sp) {
     // A multi-tenant app's client signs in to a customer tenant through its SP there, authenticating with the
     // credentials registered on the application in its home tenant
@@ -52,9 +52,12 @@ export function findClient(env: EmulatorEnv, clientId: string): ClientIdentity {
 export function checkSecret(env: EmulatorEnv, client: ClientIdentity, secret: string): void {
   const { app } = client;
   const hash = secretHash(secret);
-  const keyIds = (client.home.state.appInternals[app.id!]?.secrets ?? []).filter((s) => s.sha256 === hash).map((s) => s.keyId);
+  const keyIds = client.home.applications
+    .storedSecrets(app.id!)
+    .filter((s) => s.sha256 === hash)
+    .map((s) => s.keyId);
   const visible = app.passwordCredentials ?? [];
-  const master = client.home.get('applications', app.id!)?.value.passwordCredentials ?? [];
+  const master = client.home.applications.master(app.id!)?.passwordCredentials ?? [];
   const creds: PasswordCredential[] = [];
   for (const keyId of keyIds) {
     const seen = visible.find((p) => p.keyId === keyId);

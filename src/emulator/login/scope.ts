@@ -37,7 +37,7 @@ export interface ResolvedResource {
  */
 export function findResource(env: EmulatorEnv, resource: string): ResolvedResource {
   const lower = resource.toLowerCase();
-  for (const sp of env.tenant.list('servicePrincipals')) {
+  for (const sp of env.tenant.servicePrincipals.list()) {
     if (sp.appId?.toLowerCase() === lower) return { sp, matchedName: sp.appId };
     const name = sp.servicePrincipalNames?.find((n) => n.toLowerCase() === lower);
     if (name) return { sp, matchedName: name };

@@ -19,7 +19,7 @@ export function resolveTenant(segment: string, env: EmulatorEnv): TenantSegment 
   const lower = segment.toLowerCase();
   if (MULTI.has(lower)) return { kind: 'multi', name: lower as 'common' | 'organizations' | 'consumers' };
   const tid = env.tenant.tenantId;
-  const domains = (env.tenant.state.organization.verifiedDomains ?? []).map((d) => d.name?.toLowerCase());
+  const domains = env.tenant.verifiedDomains().map((d) => d.toLowerCase());
   if (lower === tid.toLowerCase() || domains.includes(lower)) return { kind: 'tenant', tenantId: tid, given: segment };
   throw tenantNotFound(segment);
 }

@@ -98,7 +98,7 @@ function formFields(body: unknown): Record<string, string | undefined> {
 function tokenEndpointAudiences(env: EmulatorEnv, req: EmuRequest): string[] {
   const origins = new Set([env.authorityHost]);
   if (req.headers.host) origins.add(`https://${req.headers.host}`);
-  const tenants = [env.tenant.tenantId, ...(env.tenant.state.organization.verifiedDomains ?? []).map((d) => d.name!).filter(Boolean)];
+  const tenants = [env.tenant.tenantId, ...env.tenant.verifiedDomains()];
   const out: string[] = [];
   for (const o of origins) for (const t of tenants) out.push(`${o}/${t}/oauth2/v2.0/token`, `${o}/${t}/oauth2/token`);
   return out;

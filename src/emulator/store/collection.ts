@@ -1,0 +1,117 @@
+import type { Application, AppRoleAssignment, OAuth2PermissionGrant, ServicePrincipal } from '@microsoft/microsoft-graph-types';
+import type { AppInternals, DeletedItem, TenantState, Versioned } from './state.js';
+import { versioned, visibleValue } from './state.js';
+import type { Tenant } from './tenant.js';
+
+/** What every write needs: the clock, the configured lag, and the save hook of the state file. */
+export interface Replication {
+  now(): number;
+  lagMs(): number;
+  /** Schedule a save of the state file (a no-op for an in-memory tenant). */
+  changed(): void;
+}
+
+/**
+ * One collection of directory objects with replication lag: reads see a replica (`visible`, `list`), writes
+ * go to the write master (`put`), so a read right after a write can miss it. `master`/`masters` are for
+ * server-side invariants (uniqueness), which the real directory checks on the master too.
+ * Store-internal: handlers reach objects only through the operations of the stores built on it.
+ */
+export class Collection<T> {
+  constructor(
+    private readonly records: Record<string, Versioned<T>>,
+    private readonly rep: Replication,
+  ) {}
+
+  /** The value a read replica returns for this id right now. */
+  visible(id: string): T | undefined {
+    return visibleValue(this.records[id], this.rep.now());
+  }
+
+  /** Every value a replica can see. */
+  list(): T[] {
+    const now = this.rep.now();
+    const out: T[] = [];
+    for (const v of Object.values(this.records)) {
+      const value = visibleValue(v, now);
+      if (value) out.push(value);
+    }
+    return out;
+  }
+
+  /** The write master's value (no lag). */
+  master(id: string): T | undefined {
+    return this.records[id]?.value;
+  }
+
+  masters(): T[] {
+    return Object.values(this.records).map((v) => v.value);
+  }
+
+  put(id: string, value: T): void {
+    this.records[id] = versioned(value, this.records[id], this.rep.now(), this.rep.lagMs());
+    this.rep.changed();
+  }
+
+  remove(id: string): void {
+    delete this.records[id];
+    this.rep.changed();
+  }
+}
+
+/**
+ * The shared insides of one tenant's stores: its state, split into lagged collections, plus the
+ * emulator-only records (application internals, the recycle bin). Built by Tenant; never handed to handlers.
+ */
+export class StoreCore implements Replication {
+  readonly applications: Collection<Application>;
+  readonly servicePrincipals: Collection<ServicePrincipal>;
+  readonly appRoleAssignments: Collection<AppRoleAssignment>;
+  readonly oauth2PermissionGrants: Collection<OAuth2PermissionGrant>;
+
+  constructor(
+    readonly state: TenantState,
+    private readonly rep: Replication,
+    /** The tenant these stores belong to. */
+    readonly tenant: Tenant,
+  ) {
+    this.applications = new Collection(state.applications, this);
+    this.servicePrincipals = new Collection(state.servicePrincipals, this);
+    this.appRoleAssignments = new Collection(state.appRoleAssignments, this);
+    this.oauth2PermissionGrants = new Collection(state.oauth2PermissionGrants, this);
+  }
+
+  /** Every tenant of the emulator (this one included), for multi-tenant applications; see directory.ts. */
+  tenants(): Tenant[] {
+    return this.tenant.directory?.all() ?? [this.tenant];
+  }
+
+  get tenantId(): string {
+    return this.state.tenantId;
+  }
+
+  get deletedItems(): Record<string, DeletedItem> {
+    return this.state.deletedItems;
+  }
+
+  now(): number {
+    return this.rep.now();
+  }
+
+  lagMs(): number {
+    return this.rep.lagMs();
+  }
+
+  changed(): void {
+    this.rep.changed();
+  }
+
+  /** The internals of an application, created empty on first use. */
+  internals(appObjectId: string): AppInternals {
+    const existing = this.state.appInternals[appObjectId];
+    if (existing) return existing;
+    const created: AppInternals = { secrets: [], owners: [], federatedIdentityCredentials: [] };
+    this.state.appInternals[appObjectId] = created;
+    return created;
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * The emulator's store: per tenant, a set of whole operations (create, update, soft-delete, restore, purge,
+ * add/remove credentials, assignments, grants, …) that model replication lag and persist themselves.
+ * Handlers (graph/, login/) use only these; nothing else touches a TenantState.
+ */
+export { Tenant, type TenantOptions } from './tenant.js';
+export type { ApplicationStore } from './applications.js';
+export type { ServicePrincipalStore } from './service-principals.js';
+export type { AssignmentStore, GrantStore } from './consents.js';
+export type { RecycleBin } from './recycle-bin.js';
+export { loadState, writeFileAtomic, type DeletedItem, type SigningKey, type TenantState } from './state.js';

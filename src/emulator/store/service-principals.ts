@@ -1,0 +1,67 @@
+import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
+import type { StoreCore } from './collection.js';
+import { softDeleteServicePrincipal } from './recycle-bin.js';
+
+const sameId = (a: string | null | undefined, b: string) => a?.toLowerCase() === b.toLowerCase();
+
+/** Service principals: one per appId in a tenant. Reads see a replica; operations write the master and save. */
+export class ServicePrincipalStore {
+  constructor(private readonly core: StoreCore) {}
+
+  visible(id: string): ServicePrincipal | undefined {
+    return this.core.servicePrincipals.visible(id);
+  }
+
+  list(): ServicePrincipal[] {
+    return this.core.servicePrincipals.list();
+  }
+
+  /** The service principal of an appId, as a replica sees it. */
+  byAppId(appId: string): ServicePrincipal | undefined {
+    return this.list().find((sp) => sameId(sp.appId, appId));
+  }
+
+  /** The write master's copy (it may not have replicated yet). */
+  master(id: string): ServicePrincipal | undefined {
+    return this.core.servicePrincipals.master(id);
+  }
+
+  /**
+   * The (master, unlagged) service principal of an appId in this tenant: uniqueness is decided on the master,
+   * so it also finds an SP that has not replicated yet.
+   */
+  home(appId: string): ServicePrincipal | undefined {
+    return this.core.servicePrincipals.masters().find((sp) => sameId(sp.appId, appId));
+  }
+
+  create(sp: ServicePrincipal): void {
+    this.core.servicePrincipals.put(sp.id!, sp);
+  }
+
+  update(sp: ServicePrincipal): void {
+    this.core.servicePrincipals.put(sp.id!, sp);
+  }
+
+  /** DELETE /servicePrincipals/{id}: to the recycle bin, with its app role assignments and grants. */
+  softDelete(id: string): void {
+    softDeleteServicePrincipal(this.core, id);
+  }
+
+  /**
+   * Keep the service principal of `app` in step with it (appRoles, scopes, names, audience). With
+   * `ownerTenantId` (another tenant's multi-tenant app), only an SP that tenant's organization owns follows.
+   */
+  followApplication(app: Application, ownerTenantId?: string): void {
+    const sp = this.home(app.appId!);
+    if (!sp) return;
+    if (ownerTenantId !== undefined && !sameId(sp.appOwnerOrganizationId, ownerTenantId)) return;
+    this.core.servicePrincipals.put(sp.id!, {
+      ...sp,
+      appDisplayName: app.displayName,
+      appRoles: structuredClone(app.appRoles ?? []),
+      oauth2PermissionScopes: structuredClone(app.api?.oauth2PermissionScopes ?? []),
+      servicePrincipalNames: [app.appId!, ...(app.identifierUris ?? [])],
+      signInAudience: app.signInAudience,
+    });
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The emulator's persisted data: the shape of the state file, the replication-lag record and the file I/O.
+ * Only the store (this folder) reads or writes a TenantState; handlers go through Tenant's operations.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type {
+  Application,
+  AppRoleAssignment,
+  FederatedIdentityCredential,
+  OAuth2PermissionGrant,
+  Organization,
+  ServicePrincipal,
+} from '@microsoft/microsoft-graph-types';
+
+/**
+ * One stored object with replication lag modelled: `value` is what the write master holds; a read
+ * before `visibleAt` sees `prev` (a stale replica), or nothing when the object is new.
+ * https://devblogs.microsoft.com/identity/designing-for-eventual-consistency-for-microsoft-entra
+ */
+export interface Versioned<T> {
+  value: T;
+  prev: T | null;
+  visibleAt: number;
+}
+
+/** Emulator-only facts about an application that Graph never returns. */
+export interface AppInternals {
+  /** sha256 (hex) of each client secret, by keyId; the secret itself is never stored. */
+  secrets: Array<{ keyId: string; sha256: string }>;
+  /** Object ids of the service principals that own the app (creator under Application.ReadWrite.OwnedBy). */
+  owners: string[];
+  federatedIdentityCredentials: Array<Versioned<FederatedIdentityCredential>>;
+}
+
+export interface DeletedItem {
+  type: 'application' | 'servicePrincipal';
+  value: Application | ServicePrincipal;
+  internals?: AppInternals;
+  /** For a service principal: the assignments and grants that go and come back with it. */
+  appRoleAssignments?: AppRoleAssignment[];
+  oauth2PermissionGrants?: OAuth2PermissionGrant[];
+}
+
+export interface SigningKey {
+  kid: string;
+  privatePem: string;
+  certPem: string;
+}
+
+export interface TenantState {
+  version: 1;
+  tenantId: string;
+  organization: Organization;
+  applications: Record<string, Versioned<Application>>;
+  appInternals: Record<string, AppInternals>;
+  servicePrincipals: Record<string, Versioned<ServicePrincipal>>;
+  appRoleAssignments: Record<string, Versioned<AppRoleAssignment>>;
+  oauth2PermissionGrants: Record<string, Versioned<OAuth2PermissionGrant>>;
+  deletedItems: Record<string, DeletedItem>;
+  signingKey: SigningKey;
+  /** The bootstrap admin client (its secret is kept so every start can print it). */
+  admin: { appId: string; clientSecret: string };
+  /**
+   * Other tenants hosted by the same emulator (only on the first tenant's state, which is what the state
+   * file holds). Each is a complete TenantState of its own; see directory.ts.
+   */
+  extraTenants?: TenantState[];
+}
+
+/** A new version of an object: the previous visible value stays readable until the lag has passed. */
+export function versioned<T>(value: T, existing: Versioned<T> | undefined, now: number, lagMs: number): Versioned<T> {
+  const prevVisible = existing ? (now >= existing.visibleAt ? existing.value : existing.prev) : null;
+  return { value, prev: lagMs > 0 ? prevVisible : null, visibleAt: now + lagMs };
+}
+
+/** What a read replica returns for this object at `now`. */
+export function visibleValue<T>(v: Versioned<T> | undefined, now: number): T | undefined {
+  if (!v) return undefined;
+  return now >= v.visibleAt ? v.value : (v.prev ?? undefined);
+}
+
+export function writeFileAtomic(file: string, content: string, mode: number): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  writeFileSync(tmp, content, { mode });
+  renameSync(tmp, file);
+}
+
+export function loadState(file: string): TenantState | undefined {
+  if (!existsSync(file)) return undefined;
+  const state = JSON.parse(readFileSync(file, 'utf8')) as TenantState;
+  if (state.version !== 1) throw new Error(`${file}: unsupported emulator state version ${String(state.version)}`);
+  return state;
+}

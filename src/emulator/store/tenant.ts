@@ -1,0 +1,110 @@
+import type { Organization } from '@microsoft/microsoft-graph-types';
+import type { Clock } from '../faults.js';
+import { ApplicationStore } from './applications.js';
+import { StoreCore } from './collection.js';
+import { AssignmentStore, GrantStore } from './consents.js';
+import { RecycleBin } from './recycle-bin.js';
+import { ServicePrincipalStore } from './service-principals.js';
+import { writeFileAtomic, type SigningKey, type TenantState } from './state.js';
+
+export interface TenantOptions {
+  clock: Clock;
+  /** The replication lag in effect now (faults can change it at run time). */
+  lagMs: () => number;
+  /** Persist the state here (the primary tenant only); omit for an in-memory tenant. */
+  file?: string;
+}
+
+/**
+ * One tenant's store: an interface of whole operations (in the manner of Azurite's IBlobMetadataStore).
+ * Each operation mutates the state, models replication lag (reads see a replica, writes go to the master)
+ * and schedules its own save; handlers never see the TenantState.
+ *
+ * Extra tenants (multi-tenant applications, directory.ts) live inside the primary tenant's state file, so
+ * their changes save the primary.
+ */
+export class Tenant {
+  readonly applications: ApplicationStore;
+  readonly servicePrincipals: ServicePrincipalStore;
+  readonly appRoleAssignments: AssignmentStore;
+  readonly oauth2PermissionGrants: GrantStore;
+  readonly deletedItems: RecycleBin;
+  /** Every tenant of this emulator (this one included), set by createEmulator; see directory.ts. */
+  directory?: { all(): Tenant[] };
+  private readonly extras: Tenant[] = [];
+  private saveTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly state: TenantState,
+    private readonly options: TenantOptions,
+    private readonly parent?: Tenant,
+  ) {
+    const core = new StoreCore(state, { now: () => options.clock.now(), lagMs: options.lagMs, changed: () => this.changed() }, this);
+    this.applications = new ApplicationStore(core);
+    this.servicePrincipals = new ServicePrincipalStore(core);
+    this.appRoleAssignments = new AssignmentStore(core);
+    this.oauth2PermissionGrants = new GrantStore(core);
+    this.deletedItems = new RecycleBin(core);
+    if (!parent) for (const extra of state.extraTenants ?? []) this.extras.push(new Tenant(extra, options, this));
+  }
+
+  get tenantId(): string {
+    return this.state.tenantId;
+  }
+
+  /** A copy of the organization object (GET /organization). */
+  organization(): Organization {
+    return structuredClone(this.state.organization);
+  }
+
+  /** The names of the tenant's verified domains (the initial *.onmicrosoft.com one included). */
+  verifiedDomains(): string[] {
+    return (this.state.organization.verifiedDomains ?? []).map((d) => d.name!).filter(Boolean);
+  }
+
+  /** The bootstrap admin client (its secret is kept so every start can print it). */
+  get admin(): { appId: string; clientSecret: string } {
+    return { ...this.state.admin };
+  }
+
+  /** The token-signing key (shared by every tenant of an emulator). */
+  get signingKey(): SigningKey {
+    return this.state.signingKey;
+  }
+
+  /** The other tenants kept in this (primary) tenant's state file, in the order they were added. */
+  get extraTenants(): Tenant[] {
+    return [...this.extras];
+  }
+
+  /** Host one more tenant inside this tenant's state file, and save it at once. */
+  addExtraTenant(state: TenantState): Tenant {
+    if (this.parent) return this.parent.addExtraTenant(state);
+    (this.state.extraTenants ??= []).push(state);
+    const extra = new Tenant(state, this.options, this);
+    this.extras.push(extra);
+    this.saveNow();
+    return extra;
+  }
+
+  /** Write the state file now (no-op for an in-memory tenant), e.g. on close. */
+  saveNow(): void {
+    if (this.parent) return this.parent.saveNow();
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = undefined;
+    }
+    if (!this.options.file) return;
+    writeFileAtomic(this.options.file, JSON.stringify(this.state, null, 1), 0o600);
+  }
+
+  /** Schedule an atomic save of the state file; every store operation calls it. */
+  private changed(): void {
+    if (this.parent) return this.parent.changed();
+    if (!this.options.file || this.saveTimer) return;
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      this.saveNow();
+    }, 20);
+  }
+}
