@@ -1,7 +1,8 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { generate } from 'selfsigned';
-import { writeFileAtomic, type SigningKey } from './store/index.js';
+import { writeFileAtomic } from '../lib/atomic-write.js';
+import type { SigningKey } from './store/index.js';
 
 export interface TlsMaterial {
   key: string;

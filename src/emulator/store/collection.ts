@@ -1,7 +1,14 @@
 import type { Application, AppRoleAssignment, OAuth2PermissionGrant, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import type { AppInternals, DeletedItem, TenantState, Versioned } from './state.js';
 import { versioned, visibleValue } from './state.js';
-import type { Tenant } from './tenant.js';
+/**
+ * What the stores need of their tenant (and of the emulator's other tenants): service principals that follow
+ * an application. A structural type, not Tenant itself, so the store files do not import tenant.ts back.
+ */
+export interface TenantLink {
+  readonly servicePrincipals: { followApplication(app: Application, ownerTenantId?: string): void };
+  directory?: { all(): TenantLink[] };
+}
 
 /** What every write needs: the clock, the configured lag, and the save hook of the state file. */
 export interface Replication {
@@ -73,7 +80,7 @@ export class StoreCore implements Replication {
     readonly state: TenantState,
     private readonly rep: Replication,
     /** The tenant these stores belong to. */
-    readonly tenant: Tenant,
+    readonly tenant: TenantLink,
   ) {
     this.applications = new Collection(state.applications, this);
     this.servicePrincipals = new Collection(state.servicePrincipals, this);
@@ -82,7 +89,7 @@ export class StoreCore implements Replication {
   }
 
   /** Every tenant of the emulator (this one included), for multi-tenant applications; see directory.ts. */
-  tenants(): Tenant[] {
+  tenants(): TenantLink[] {
     return this.tenant.directory?.all() ?? [this.tenant];
   }
 

@@ -8,4 +8,4 @@ export type { ApplicationStore } from './applications.js';
 export type { ServicePrincipalStore } from './service-principals.js';
 export type { AssignmentStore, GrantStore } from './consents.js';
 export type { RecycleBin } from './recycle-bin.js';
-export { loadState, writeFileAtomic, type DeletedItem, type SigningKey, type TenantState } from './state.js';
+export { loadState, type DeletedItem, type SigningKey, type TenantState } from './state.js';

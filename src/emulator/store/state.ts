@@ -2,8 +2,7 @@
  * The emulator's persisted data: the shape of the state file, the replication-lag record and the file I/O.
  * Only the store (this folder) reads or writes a TenantState; handlers go through Tenant's operations.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { readFileSync, existsSync } from 'node:fs';
 import type {
   Application,
   AppRoleAssignment,
@@ -78,13 +77,6 @@ export function versioned<T>(value: T, existing: Versioned<T> | undefined, now: 
 export function visibleValue<T>(v: Versioned<T> | undefined, now: number): T | undefined {
   if (!v) return undefined;
   return now >= v.visibleAt ? v.value : (v.prev ?? undefined);
-}
-
-export function writeFileAtomic(file: string, content: string, mode: number): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, content, { mode });
-  renameSync(tmp, file);
 }
 
 export function loadState(file: string): TenantState | undefined {

@@ -5,7 +5,8 @@ import { StoreCore } from './collection.js';
 import { AssignmentStore, GrantStore } from './consents.js';
 import { RecycleBin } from './recycle-bin.js';
 import { ServicePrincipalStore } from './service-principals.js';
-import { writeFileAtomic, type SigningKey, type TenantState } from './state.js';
+import { writeFileAtomic } from '../../lib/atomic-write.js';
+import type { SigningKey, TenantState } from './state.js';
 
 export interface TenantOptions {
   clock: Clock;
