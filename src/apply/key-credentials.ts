@@ -1,6 +1,7 @@
 import type { Application, KeyCredential } from '@microsoft/microsoft-graph-types';
 import type { CertificateMaterial } from '../credentials/certificate.js';
 import { TenantformError } from '../errors.js';
+import { paths } from '../graph/paths.js';
 import { waitUntil } from '../graph/retry.js';
 import { APP_WRITE, call, timeout, type ApplyContext } from './context.js';
 
@@ -47,7 +48,7 @@ async function readKeys(ctx: ApplyContext, objectId: string, s: AppKeyState, uni
   return waitUntil<KeyCredential[]>(
     'certificates-read-back',
     async () => {
-      const res = await call(ctx, 'read-after-write', { method: 'GET', path: `/applications/${objectId}?$select=keyCredentials` }, { action: `read the certificates of ${uniqueName}` });
+      const res = await call(ctx, 'read-after-write', { method: 'GET', path: paths.application(objectId, 'keyCredentials') }, { action: `read the certificates of ${uniqueName}` });
       const keys = (res.body as Application).keyCredentials ?? [];
       const stale = [...s.present].some((k) => !keys.some((x) => same(x.keyId, k))) || [...s.absent].some((k) => keys.some((x) => same(x.keyId, k)));
       if (!stale) return { done: keys };
@@ -74,7 +75,7 @@ function resend(k: KeyCredential): KeyCredential {
 const iso = (d: string) => new Date(d).toISOString().replace(/\.\d+Z$/, 'Z');
 
 async function patchKeys(ctx: ApplyContext, objectId: string, keys: KeyCredential[], uniqueName: string, action: string): Promise<void> {
-  await call(ctx, 'write', { method: 'PATCH', path: `/applications/${objectId}`, body: { keyCredentials: keys } }, { action: `${action} of ${uniqueName}`, needs: APP_WRITE });
+  await call(ctx, 'write', { method: 'PATCH', path: paths.application(objectId), body: { keyCredentials: keys } }, { action: `${action} of ${uniqueName}`, needs: APP_WRITE });
 }
 
 export interface KeyTarget {

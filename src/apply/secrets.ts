@@ -1,4 +1,5 @@
 import type { PasswordCredential } from '@microsoft/microsoft-graph-types';
+import { paths } from '../graph/paths.js';
 import type { Change } from '../plan/types.js';
 import { APP_WRITE, call, idsOf, type ApplyContext } from './context.js';
 import { writeCredential } from './credential-write.js';
@@ -16,7 +17,7 @@ export async function addSecret(ctx: ApplyContext, c: Of<'add-secret'>, stack: s
   const endDateTime = new Date(Date.now() + c.lifetimeMs).toISOString();
   await writeCredential({
     graph: async () => {
-      const res = await call(ctx, 'add-password', { method: 'POST', path: `/applications/${id}/addPassword`, body: { passwordCredential: { displayName: c.displayName, endDateTime } } }, {
+      const res = await call(ctx, 'add-password', { method: 'POST', path: paths.addPassword(id), body: { passwordCredential: { displayName: c.displayName, endDateTime } } }, {
         action: `add client secret "${c.name}" to ${ctx.refs.get(c.app)!.uniqueName}`,
         needs: APP_WRITE,
       });
@@ -32,7 +33,7 @@ export async function addSecret(ctx: ApplyContext, c: Of<'add-secret'>, stack: s
 }
 
 export async function removeSecret(ctx: ApplyContext, c: Of<'remove-secret'>): Promise<void> {
-  await call(ctx, 'write', { method: 'POST', path: `/applications/${idsOf(ctx, c.app, 'objectId')}/removePassword`, body: { keyId: c.keyId } }, {
+  await call(ctx, 'write', { method: 'POST', path: paths.removePassword(idsOf(ctx, c.app, 'objectId')), body: { keyId: c.keyId } }, {
     action: `remove old client secret ${c.keyId} of ${ctx.refs.get(c.app)!.uniqueName}`,
     needs: APP_WRITE,
     // An unknown keyId: Graph's status for it is UNCONFIRMED (reference/graph-api.md §1.6; the emulator answers

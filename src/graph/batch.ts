@@ -1,3 +1,4 @@
+import { paths } from './paths.js';
 import { TenantformError } from '../errors.js';
 import { backoffMs, waitUntil } from './retry.js';
 import type { GraphRequestSpec, GraphResponse, GraphTransport } from './transport.js';
@@ -68,7 +69,7 @@ async function sendEnvelope(
   const res = await waitUntil<GraphResponse>(
     'batch',
     async () => {
-      const res = await transport.send({ method: 'POST', path: '/$batch', body: payload });
+      const res = await transport.send({ method: 'POST', path: paths.batch, body: payload });
       if (res.status !== 429 && res.status !== 503) return { done: res };
       return {
         again: {

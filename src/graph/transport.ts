@@ -9,6 +9,7 @@ import {
 } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import { Agent } from 'undici';
+import { paths } from './paths.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
 
@@ -70,7 +71,7 @@ export class GraphTransport {
 
   async send(req: GraphRequestSpec): Promise<GraphResponse> {
     this.stats.requests++;
-    if (req.method !== 'GET' && req.path !== '/$batch') this.stats.writes++;
+    if (req.method !== 'GET' && req.path !== paths.batch) this.stats.writes++;
     let r = this.client.api(req.path).responseType(ResponseType.RAW);
     for (const [k, v] of Object.entries(req.headers ?? {})) r = r.header(k, v);
     const res = (await (req.method === 'GET'
