@@ -95,6 +95,7 @@ async function execute(s: Session, opts: ApplyOptions): Promise<ApplyResult> {
     env: opts.env,
     onSecretValue: mask,
     progress: opts.progress,
+    onWrite: opts.onWrite,
   };
   await collectRemovedCertificates(ctx, s.live, s.stacks);
   const written: string[] = [];
@@ -104,7 +105,7 @@ async function execute(s: Session, opts: ApplyOptions): Promise<ApplyResult> {
         const o = stack.outputs.find((x) => x.path === c.path);
         if (!o) continue;
         const appIdOf = (key: string) => ctx.refs.get(`app:${stack.name}/${key}`)?.appId;
-        writeOutputFile(o, outputValues(stack, s.live, s.secrets, s.outputEnv, appIdOf), s.outputEnv.cwd);
+        writeOutputFile(o, outputValues(stack, s.live, s.secrets, s.outputEnv, appIdOf), s.outputEnv.cwd, { onWrite: opts.onWrite });
         written.push(o.path);
       }
     },
@@ -129,7 +130,7 @@ export async function output(opts: CommonOptions & { githubOutput?: GithubOutput
     for (const stack of s.stacks) {
       const appIdOf = (key: string) => s.live.applications[stack.applications.find((a) => a.key === key)!.uniqueName.toLowerCase()]?.app.appId ?? undefined;
       for (const o of stack.outputs) {
-        writeOutputFile(o, outputValues(stack, s.live, s.secrets, s.outputEnv, appIdOf), s.outputEnv.cwd);
+        writeOutputFile(o, outputValues(stack, s.live, s.secrets, s.outputEnv, appIdOf), s.outputEnv.cwd, { onWrite: opts.onWrite });
         written.push(o.path);
       }
     }

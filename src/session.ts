@@ -55,6 +55,12 @@ export interface CommonOptions {
   /** Credential for reading the home tenant (default: resolved like the target's, for the home tenant). */
   homeCredential?: TokenCredential;
   progress?: (line: string) => void;
+  /**
+   * Observer of every completed write (a Graph write, the secret cache, the certificate store, an output
+   * file), called right after it and before its result is used; `what` names it, never a value. The crash
+   * tests use it to stop an apply after its k-th write (the CLI builds a SIGKILL one: src/cli/crash-observer.ts).
+   */
+  onWrite?: (what: string) => void;
 }
 
 export interface Session {
@@ -93,8 +99,8 @@ export async function openSession(opts: CommonOptions): Promise<Session> {
     });
     const { live, recovery } = await recoverDeleted({ stacks, live: read, transport, deadline, mode: opts.deletedApps });
     checkOwnership(stacks, live);
-    const secrets = SecretStore.forTenant(live.tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`, { persist: opts.secretCache !== false });
-    const certificates = CertificateStore.forTenant(live.tenant.id, opts.certificatesDir ?? `${cwd}/.tenantform/certificates`);
+    const secrets = SecretStore.forTenant(live.tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`, { persist: opts.secretCache !== false, onWrite: opts.onWrite });
+    const certificates = CertificateStore.forTenant(live.tenant.id, opts.certificatesDir ?? `${cwd}/.tenantform/certificates`, { onWrite: opts.onWrite });
     const outputEnv: OutputEnv = { cwd, authorityHost: target.authorityHost, local: target.kind === 'local', certificates, env: opts.env };
     const tenant = { id: live.tenant.id, kind: target.kind, identity: who.identity, type: live.tenant.tenantType };
     const inputs = {

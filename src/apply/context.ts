@@ -6,7 +6,6 @@ import { graphFailure } from '../graph/failure.js';
 import type { GraphRequestSpec, GraphResponse, GraphTransport } from '../graph/transport.js';
 import type { CertificateStore } from '../credentials/store.js';
 import type { SecretStore } from '../outputs/secret-cache.js';
-import { afterWrite } from './crash-hook.js';
 import type { AppRef } from '../plan/types.js';
 
 /** Object ids of a managed application, filled from live state and from create responses. */
@@ -32,6 +31,8 @@ export interface ApplyContext {
   onSecretValue?: (value: string) => void;
   sleep?: (ms: number) => Promise<void>;
   progress?: (line: string) => void;
+  /** Called after every successful Graph write, before its response is used (CommonOptions.onWrite). */
+  onWrite?: (what: string) => void;
 }
 
 /** Seed the id map from what plan read. */
@@ -71,7 +72,7 @@ export async function call(
     reconcile: what.reconcile,
     onWait: ({ waitMs, why }) => ctx.progress?.(`  waiting ${Math.round(waitMs)} ms: ${why} (${what.action})`),
   });
-  if (res.status < 400 && spec.method !== 'GET') afterWrite(`graph ${spec.method} ${spec.path.split('?')[0]}`);
+  if (res.status < 400 && spec.method !== 'GET') ctx.onWrite?.(`graph ${spec.method} ${spec.path.split('?')[0]}`);
   if (res.status < 400 || what.ok?.(res)) return res;
   throw graphFailure(res, { action: what.action, needs: what.needs });
 }

@@ -83,7 +83,7 @@ export async function openConsumerSession(opts: CommonOptions & { homeTenant: st
     }
     checkHomeApplications(stacks, homeLive, homeLive.tenant.id);
     const live: LiveState = { tenant: customer.tenant, applications: await customerView(transport, homeLive, deadline), resources: customer.resources };
-    const secrets = SecretStore.forTenant(homeLive.tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`);
+    const secrets = SecretStore.forTenant(homeLive.tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`, { onWrite: opts.onWrite });
     const tenant = { id: live.tenant.id, kind: target.kind, identity: who.identity, type: live.tenant.tenantType };
     const full = createPlan({ stacks: planStacks, live, secrets: secrets.snapshot(), tenant, now: Date.now() });
     const plan: Plan = { ...full, changes: orderChanges(full.changes.filter((c) => CUSTOMER_ACTIONS.has(c.action))) };

@@ -76,7 +76,7 @@ export async function destroy(opts: DestroyOptions): Promise<DestroyResult> {
     }
     const before = s.transport.stats.requests;
     const results = await executePlan(
-      { transport: s.transport, deadline: s.deadline, refs: refsOf(s.state), secrets: s.secrets, progress: opts.progress },
+      { transport: s.transport, deadline: s.deadline, refs: refsOf(s.state), secrets: s.secrets, progress: opts.progress, onWrite: opts.onWrite },
       s.plan,
       { writeOutput: async () => Promise.reject(new Error('internal: a destroy plan writes no output')) },
     );
@@ -129,7 +129,7 @@ async function openDestroy(opts: DestroyOptions): Promise<DestroySession> {
     }
     const now = opts.now ?? Date.now();
     const plan = createDestroyPlan({ state, purge: !!opts.purge, tenant: { id: state.tenant.id, kind: target.kind, identity: who.identity, type: state.tenant.tenantType }, now });
-    const secrets = SecretStore.forTenant(state.tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`);
+    const secrets = SecretStore.forTenant(state.tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`, { onWrite: opts.onWrite });
     const outputs = opts.removeOutputs ? stacks.flatMap((x) => x.outputs.map((o) => o.path)).filter((p) => existsSync(resolve(cwd, p))) : [];
     return { stacks, state, plan, transport, secrets, outputs, cwd, deadline, close: () => target.close() };
   } catch (e) {

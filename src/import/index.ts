@@ -60,7 +60,7 @@ export async function adopt(opts: ImportOptions): Promise<ImportResult> {
       return { plan: s.plan, empty: false, results: [], ok: false, cancelled: true, graphRequests: 0 };
     }
     const before = s.transport.stats.requests;
-    const results = await executePlan({ transport: s.transport, deadline: s.deadline, refs: s.refs, secrets: s.secrets, progress: opts.progress }, s.plan, {
+    const results = await executePlan({ transport: s.transport, deadline: s.deadline, refs: s.refs, secrets: s.secrets, progress: opts.progress, onWrite: opts.onWrite }, s.plan, {
       writeOutput: async () => Promise.reject(new Error('internal: an import plan writes no output')),
     });
     return { plan: s.plan, empty: isEmpty(s.plan), results, ok: results.every((r) => r.status === 'done'), cancelled: false, graphRequests: s.transport.stats.requests - before };
@@ -123,7 +123,7 @@ async function openImport(opts: ImportOptions) {
     const refs = new Map<string, AppIds>(
       adoptions.map((a) => [`app:${a.stack}/${a.desired.key}`, { uniqueName: a.desired.uniqueName, objectId: String(a.app.id), appId: String(a.app.appId), servicePrincipalId: a.servicePrincipal?.id ?? undefined }]),
     );
-    const secrets = SecretStore.forTenant(tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`);
+    const secrets = SecretStore.forTenant(tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`, { onWrite: opts.onWrite });
     return { plan, refs, transport, secrets, deadline, close: () => target.close() };
   } catch (e) {
     await target.close();

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { afterWrite } from '../apply/crash-hook.js';
 import type { CertificateStore } from '../credentials/store.js';
 import { TenantformError } from '../errors.js';
 import type { LiveState } from '../graph/live.js';
@@ -70,8 +69,8 @@ export function plannedOutputs(stacks: DesiredStack[], live: LiveState, secrets:
   return out;
 }
 
-/** Render and write one output atomically (0600 when it holds a secret or a private key). */
-export function writeOutputFile(o: DesiredOutput, values: OutputValues, cwd: string): string {
+/** Render and write one output atomically (0600 when it holds a secret or a private key); `onWrite` observes the write. */
+export function writeOutputFile(o: DesiredOutput, values: OutputValues, cwd: string, options: { onWrite?: (what: string) => void } = {}): string {
   const content = renderOutput(o, values);
   if (content === undefined) {
     throw new TenantformError(
@@ -82,6 +81,6 @@ export function writeOutputFile(o: DesiredOutput, values: OutputValues, cwd: str
   }
   const file = resolve(cwd, o.path);
   writeFileAtomic(file, content, o.sensitive ? 0o600 : 0o644);
-  afterWrite(`output ${o.path}`);
+  options.onWrite?.(`output ${o.path}`);
   return file;
 }

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_EMULATOR_PORT } from '../../src/emulator/index.js';
 import { graphClient, graphToken, rawFetch } from '../helpers/emulator.js';
-import { childEnv, REPO_ROOT, remoteEmulator, runNode, startCliEmulator, type CliEmulator } from '../helpers/cli.js';
+import { childEnv, MAIN, REPO_ROOT, remoteEmulator, runNode, startCliEmulator, type CliEmulator } from '../helpers/cli.js';
 
 /** `tenantform emulator` as a user runs it: a child process, one JSON line, signals, a state file. */
 describe('tenantform emulator (CLI)', () => {
@@ -101,7 +101,7 @@ describe('tenantform emulator (CLI)', () => {
   });
 
   it('documents its fixed default port and the fault flags in --help', () => {
-    const help = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'emulator', '--help'], {
+    const help = spawnSync(process.execPath, [MAIN, 'emulator', '--help'], {
       cwd: REPO_ROOT,
       env: childEnv(),
       encoding: 'utf8',

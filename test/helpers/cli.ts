@@ -1,9 +1,15 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Emulator } from '../../src/emulator/index.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/**
+ * The built CLI. Child processes run dist/, not the sources through tsx (whose start-up costs ~2 s of CPU per
+ * process); `npm test` builds first, so dist/ is never older than src/.
+ */
+export const MAIN = join(REPO_ROOT, 'dist/cli/main.js');
 
 /** The JSON line `tenantform emulator` prints on stdout once it is serving. */
 export interface EmulatorLine {
@@ -34,9 +40,9 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
-/** Run `tenantform emulator …` from the sources (tsx) as a child process and wait for its JSON line. */
+/** Run `tenantform emulator …` (the built CLI) as a child process and wait for its JSON line. */
 export async function startCliEmulator(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliEmulator> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'emulator', ...args], {
+  const child = spawn(process.execPath, [MAIN, 'emulator', ...args], {
     cwd: REPO_ROOT,
     env: childEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
