@@ -93,6 +93,13 @@ module.exports = {
       to: { path: '^src/(plan|apply|gather|api|graph|outputs|credentials|verify|local)/' },
     },
     {
+      name: 'stores-and-renderers-do-not-reach-up',
+      comment: 'outputs/ and credentials/ are used by gather and execute; they never import them (the crash observer is injected: CommonOptions.onWrite).',
+      severity: 'error',
+      from: { path: '^src/(outputs|credentials)/' },
+      to: { path: '^src/(apply|gather|api|plan|verify|cli|local|graph)/' },
+    },
+    {
       name: 'apply-does-not-gather-or-plan',
       severity: 'error',
       comment: 'execute runs a plan; it never re-reads the world to decide (order helpers of plan/ are fine).',

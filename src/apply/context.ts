@@ -6,7 +6,6 @@ import { graphFailure } from '../graph/failure.js';
 import type { GraphRequestSpec, GraphResponse, GraphTransport } from '../graph/transport.js';
 import type { CertificateStore } from '../credentials/store.js';
 import type { SecretStore } from '../outputs/secret-cache.js';
-import { afterWrite } from './crash-hook.js';
 import type { AppRef, Change } from '../plan/types.js';
 
 /** Object ids of a managed application, filled from live state and from create responses. */
@@ -34,7 +33,7 @@ export interface ApplyContext {
   progress?: (line: string) => void;
   /** Render and write one output file (apply/outputs.ts; it sees the secrets). Destroy and import plans write none. */
   writeOutput(c: Extract<Change, { action: 'write-output' }>): Promise<void>;
-  /** Observer of every completed write (CommonOptions.onWrite): crash-safety tests stop the run here. */
+  /** Called after every successful Graph write, before its response is used (CommonOptions.onWrite). */
   onWrite?: (what: string) => void;
 }
 
@@ -78,11 +77,7 @@ export async function call(
     reconcile: what.reconcile,
     onWait: ({ waitMs, why }) => ctx.progress?.(`  waiting ${Math.round(waitMs)} ms: ${why} (${what.action})`),
   });
-  if (res.status < 400 && spec.method !== 'GET') {
-    const label = `graph ${spec.method} ${spec.path.split('?')[0]}`;
-    afterWrite(label);
-    ctx.onWrite?.(label);
-  }
+  if (res.status < 400 && spec.method !== 'GET') ctx.onWrite?.(`graph ${spec.method} ${spec.path.split('?')[0]}`);
   if (res.status < 400 || what.ok?.(res)) return res;
   throw graphFailure(res, { action: what.action, needs: what.needs });
 }

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import type { CommonOptions } from '../options.js';
 import { VAR_OPTION } from './commands/validate.js';
+import { crashObserver } from './crash-observer.js';
 
 /** Flags shared by every command that talks to a tenant. */
 export function withTargetOptions<T>(y: Argv<T>) {
@@ -55,5 +56,6 @@ export async function commonOptions(a: TargetArgs, progress?: (l: string) => voi
     stackSuffix: a['stack-suffix'],
     deletedApps: a['restore-deleted'] ? 'restore' : a['purge-deleted'] ? 'purge' : undefined,
     progress,
+    onWrite: crashObserver(),
   };
 }

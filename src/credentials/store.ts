@@ -11,7 +11,6 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { afterWrite } from '../apply/crash-hook.js';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import type { CertificateCache, KnownCertificate } from '../model/local.js';
 import { describeCertificate, pemBundle, type CertificateMaterial } from './certificate.js';
@@ -28,13 +27,17 @@ export class CertificateStore {
   private index: Index;
   private chain: Promise<void> = Promise.resolve();
 
-  constructor(readonly dir: string) {
+  constructor(
+    readonly dir: string,
+    /** Observes every index write (CommonOptions.onWrite). */
+    readonly options: { onWrite?: (what: string) => void } = {},
+  ) {
     const file = join(dir, 'index.json');
     this.index = existsSync(file) ? ((JSON.parse(readFileSync(file, 'utf8')) as { certificates?: Index }).certificates ?? {}) : {};
   }
 
-  static forTenant(tenantId: string, baseDir = '.tenantform/certificates'): CertificateStore {
-    return new CertificateStore(join(baseDir, tenantId));
+  static forTenant(tenantId: string, baseDir = '.tenantform/certificates', options: { onWrite?: (what: string) => void } = {}): CertificateStore {
+    return new CertificateStore(join(baseDir, tenantId), options);
   }
 
   private entries(stack: string, app: string, name: string): Entry[] {
@@ -150,7 +153,7 @@ export class CertificateStore {
     this.chain = this.chain.then(() => {
       mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       writeFileAtomic(join(this.dir, 'index.json'), `${JSON.stringify({ version: 1, certificates: this.index }, null, 2)}\n`, 0o600);
-      afterWrite('certificate store');
+      this.options.onWrite?.('certificate store');
     });
     return this.chain;
   }

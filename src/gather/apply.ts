@@ -32,8 +32,8 @@ export async function gatherApply(opts: CommonOptions): Promise<Gathered<ApplySn
     // The recycle bin's service principals matter only when the user chose to restore or purge holders.
     const holders = opts.deletedApps ? deletedHolders(stacks, live) : [];
     const deletedServicePrincipals = holders.length ? await readDeletedServicePrincipals(transport, holders, deadline) : undefined;
-    const secrets = SecretStore.forTenant(live.tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`, { persist: opts.secretCache !== false });
-    const certificates = CertificateStore.forTenant(live.tenant.id, opts.certificatesDir ?? `${cwd}/.tenantform/certificates`);
+    const secrets = SecretStore.forTenant(live.tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`, { persist: opts.secretCache !== false, onWrite: opts.onWrite });
+    const certificates = CertificateStore.forTenant(live.tenant.id, opts.certificatesDir ?? `${cwd}/.tenantform/certificates`, { onWrite: opts.onWrite });
     const snapshot: ApplySnapshot = {
       formatVersion: SNAPSHOT_FORMAT_VERSION,
       operation: 'apply',

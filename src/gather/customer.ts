@@ -62,7 +62,7 @@ export async function gatherCustomer(opts: CommonOptions & { homeTenant: string 
     }
     checkHomeApplications(stacks, homeLive, homeLive.tenant.id);
     const live: LiveState = { tenant: customer.tenant, applications: await readCustomerView(target.transport, homeLive, target.deadline), resources: customer.resources };
-    const secrets = SecretStore.forTenant(homeLive.tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`);
+    const secrets = SecretStore.forTenant(homeLive.tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`, { onWrite: opts.onWrite });
     const snapshot: ApplySnapshot = {
       formatVersion: SNAPSHOT_FORMAT_VERSION,
       operation: 'apply',

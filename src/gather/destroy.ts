@@ -43,7 +43,7 @@ export async function gatherDestroy(opts: DestroyOptions): Promise<Gathered<Dest
       owned,
       purge: !!opts.purge,
     };
-    const secrets = SecretStore.forTenant(owned.tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`);
+    const secrets = SecretStore.forTenant(owned.tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`, { onWrite: opts.onWrite });
     const outputs = opts.removeOutputs ? stacks.flatMap((x) => x.outputs.map((o) => o.path)).filter((p) => existsSync(resolve(cwd, p))) : [];
     return { snapshot, stacks, outputs, io: { connection, secrets, cwd, close: () => connection.close() } };
   } catch (e) {

@@ -32,7 +32,7 @@ export async function gatherImport(opts: ImportOptions): Promise<Gathered<Import
       tenant: { id: tenant.id, kind: connection.target.kind, identity: connection.identity, type: tenant.tenantType, authorityHost: connection.target.authorityHost },
       adoptions: wanted.map((w, i) => ({ stack: w.stack.name, desired: w.app, ...reads[i] })),
     };
-    const secrets = SecretStore.forTenant(tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`);
+    const secrets = SecretStore.forTenant(tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`, { onWrite: opts.onWrite });
     return { snapshot, io: { connection, secrets, cwd, close: () => connection.close() } };
   } catch (e) {
     await connection.close();

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterWrite } from '../apply/crash-hook.js';
 import type { KnownSecret, SecretCache } from '../model/local.js';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 
@@ -18,12 +17,12 @@ export class SecretStore {
   private chain: Promise<void> = Promise.resolve();
   constructor(
     readonly file: string,
-    readonly options: { persist?: boolean } = {},
+    readonly options: { persist?: boolean; onWrite?: (what: string) => void } = {},
   ) {
     this.data = this.persistent && existsSync(file) ? ((JSON.parse(readFileSync(file, 'utf8')) as { stacks: SecretCache }).stacks ?? {}) : {};
   }
 
-  static forTenant(tenantId: string, dir = '.tenantform/secrets', options: { persist?: boolean } = {}): SecretStore {
+  static forTenant(tenantId: string, dir = '.tenantform/secrets', options: { persist?: boolean; onWrite?: (what: string) => void } = {}): SecretStore {
     return new SecretStore(join(dir, `${tenantId}.json`), options);
   }
 
@@ -60,7 +59,7 @@ export class SecretStore {
     // Serialise writes: parallel addPassword calls must not lose each other's entries.
     this.chain = this.chain.then(() => {
       writeFileAtomic(this.file, `${JSON.stringify({ version: 1, stacks: this.data }, null, 2)}\n`, 0o600);
-      afterWrite('secret cache');
+      this.options.onWrite?.('secret cache');
     });
     return this.chain;
   }

@@ -1,11 +1,10 @@
 import { resolve } from 'node:path';
-import { afterWrite } from '../apply/crash-hook.js';
 import { TenantformError } from '../errors.js';
 import type { DesiredOutput } from '../model/desired.js';
 import { writeFileAtomic } from '../lib/atomic-write.js';
 import { renderOutput, type OutputValues } from './render.js';
 
-/** Render and write one output atomically (0600 when it holds a secret or a private key). */
+/** Render and write one output atomically (0600 when it holds a secret or a private key); `onWrite` observes the write. */
 export function writeOutputFile(o: DesiredOutput, values: OutputValues, cwd: string, onWrite?: (what: string) => void): string {
   const content = renderOutput(o, values);
   if (content === undefined) {
@@ -17,7 +16,6 @@ export function writeOutputFile(o: DesiredOutput, values: OutputValues, cwd: str
   }
   const file = resolve(cwd, o.path);
   writeFileAtomic(file, content, o.sensitive ? 0o600 : 0o644);
-  afterWrite(`output ${o.path}`);
   onWrite?.(`output ${o.path}`);
   return file;
 }

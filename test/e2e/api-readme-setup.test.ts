@@ -17,7 +17,7 @@ function readmeExamples(): Record<string, string> {
 
 /**
  * The README's global setup/teardown, run exactly as written (only `from 'tenantform'` points at the
- * sources): in a fresh ESM project with the example manifest, against the embedded local tenant on a
+ * built package, dist/index.js, as an installed tenantform would): in a fresh ESM project with the example manifest, against the embedded local tenant on a
  * free port. It must provision the stack, pass its config to the test file, and leave nothing behind.
  */
 describe('README: the test run global setup and teardown example', () => {
@@ -29,7 +29,7 @@ describe('README: the test run global setup and teardown example', () => {
     mkdirSync(join(dir, 'manifests'));
     writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
     copyFileSync(join(REPO_ROOT, 'manifests/todolist-daemon.yaml'), join(dir, 'manifests/todolist-daemon.yaml'));
-    const api = pathToFileURL(join(REPO_ROOT, 'src/index.ts')).href;
+    const api = pathToFileURL(join(REPO_ROOT, 'dist/index.js')).href;
     for (const [file, code] of Object.entries(examples)) writeFileSync(join(dir, file), code.replaceAll("from 'tenantform'", `from '${api}'`));
 
     const env: NodeJS.ProcessEnv = { ...childEnv(), TENANTFORM_LOCAL_PORT: String(await freePort()), TENANTFORM_STACK_SUFFIX: 'readme' };

@@ -1,22 +1,19 @@
 import assert from 'node:assert/strict';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { createLocalJWKSet, decodeJwt, jwtVerify } from 'jose';
 import { Agent } from 'undici';
-import type { Emulator } from '../../src/emulator/index.js';
 import { apply, plan } from '../../src/index.js';
-import { startEmulator } from '../helpers/emulator.js';
+import { startEmulator, useEmulator } from '../helpers/emulator.js';
 import { assertConverged, daemonToken, engineOptions, readDotenv, settle, variant } from '../helpers/engine.js';
 
 describe('apply manifests/todolist-daemon.yaml (the daemon tutorial) end to end', () => {
-  let emu: Emulator;
   let opts: ReturnType<typeof engineOptions>;
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator();
     opts = engineOptions(emu);
   });
-  after(() => emu.close());
 
   it('creates both apps, consent and the secret, and writes a 0600 config file', async () => {
     const r = await apply(opts);
@@ -51,14 +48,12 @@ describe('apply manifests/todolist-daemon.yaml (the daemon tutorial) end to end'
 });
 
 describe('changes to the stack plan and apply correctly', () => {
-  let emu: Emulator;
   let opts: ReturnType<typeof engineOptions>;
+  const emu = useEmulator({ replicationLagMs: 150 });
   before(async () => {
-    emu = await startEmulator({ replicationLagMs: 150 });
     opts = engineOptions(emu);
     assert.ok((await apply(opts)).ok);
   });
-  after(() => emu.close());
 
   const actions = async (manifest: string) => {
     settle(emu);

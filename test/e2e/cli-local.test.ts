@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
@@ -13,20 +13,18 @@ import { daemonToken, readDotenv } from '../helpers/engine.js';
  * off its fixed port 47443, so this file can run next to a developer's local tenant or another test run.
  */
 describe('CLI with the default --tenant local', () => {
-  let cwd: string;
+  const cwd = tempCwd();
   let env: Record<string, string>;
   let emu: Emulator | undefined;
   const cli = (args: string[]) => runCli(args, { cwd, env });
 
   before(async () => {
-    cwd = tempCwd();
     mkdirSync(join(cwd, 'manifests'));
     copyFileSync(EXAMPLE_MANIFEST, join(cwd, 'manifests/todolist-daemon.yaml'));
     env = { TENANTFORM_LOCAL_PORT: String(await freePort()) };
   });
   after(async () => {
     await emu?.close();
-    rmSync(cwd, { recursive: true, force: true });
   });
 
   it('apply --yes creates the local tenant, applies, and prints where the config was written', async () => {

@@ -7,7 +7,7 @@ import type { Emulator } from '../../src/emulator/index.js';
 import { graphWrites } from '../../src/emulator/index.js';
 import { ANSI, type CliRun, credentialEnv, EXAMPLE_MANIFEST, remoteArgs, runCli, STACK_LINE, tempCwd, transcript } from '../helpers/cli-engine.js';
 import { createAppWithSp, msGraphSp, roleId, settle } from '../helpers/directory.js';
-import { graphClient, startEmulator } from '../helpers/emulator.js';
+import { graphClient, useEmulator } from '../helpers/emulator.js';
 import { readDotenv } from '../helpers/engine.js';
 
 /**
@@ -16,31 +16,24 @@ import { readDotenv } from '../helpers/engine.js';
  * AZURE_TENANT_ID / AZURE_CLIENT_ID / AZURE_CLIENT_SECRET (its EnvironmentCredential).
  */
 describe('CLI against a separately started tenant (DefaultAzureCredential from the environment)', () => {
-  let emu: Emulator;
-  let cwd: string;
+  const emu = useEmulator();
+  const cwd = tempCwd();
   let env: Record<string, string>;
   const secrets: string[] = [];
   const cli = (args: string[], extra: Record<string, string> = {}) => runCli([...args, ...remoteArgs(emu)], { cwd, env: { ...env, ...extra } });
 
-  before(async () => {
-    emu = await startEmulator();
-    cwd = tempCwd();
+  before(() => {
     env = credentialEnv(emu);
     secrets.push(emu.adminClientSecret);
-  });
-  after(async () => {
-    await emu.close();
-    rmSync(cwd, { recursive: true, force: true });
   });
 
   /** Commands that write nothing run in parallel (each CLI start costs about a second of CPU). */
   describe('before the first apply', () => {
-    let quiet: Emulator;
+    // The invalid manifest goes to a tenant of its own, whose request log must stay empty.
+    const quiet = useEmulator();
     let runs: Record<'invalid' | 'text' | 'json' | 'forced' | 'noColor' | 'refused', CliRun>;
     let writesBefore: ReturnType<typeof graphWrites>;
     before(async () => {
-      // The invalid manifest goes to a tenant of its own, whose request log must stay empty.
-      quiet = await startEmulator();
       writeFileSync(join(cwd, 'bad.yaml'), 'stack: bad\napplications:\n  api:\n    displayName: x\n    colour: blue\n');
       const [invalid, text, json, forced, noColor, refused] = await Promise.all([
         runCli(['plan', 'bad.yaml', ...remoteArgs(quiet)], { cwd, env: credentialEnv(quiet) }),
@@ -53,7 +46,6 @@ describe('CLI against a separately started tenant (DefaultAzureCredential from t
       runs = { invalid, text, json, forced, noColor, refused };
       writesBefore = graphWrites(emu.requestLog.entries);
     });
-    after(() => quiet.close());
 
     it('validation errors: exit 1, file:line:col, no stack trace, and not a single request', () => {
       const r = runs.invalid;

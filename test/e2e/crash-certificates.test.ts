@@ -1,6 +1,7 @@
 /**
  * Crash safety with a generated certificate instead of a client secret (the example stack's daemon, variant):
- * SIGKILL after every write of a --rotate-certificates apply (pending store entry, keyCredentials PATCH, store
+ * a crash after every write of a --rotate-certificates apply — simulated in process (test/helpers/crash.ts),
+ * and at the keyCredentials PATCH for real, by SIGKILL (src/cli/crash-observer.ts) — (pending store entry, keyCredentials PATCH, store
  * update, key file and config, removal write-ahead, removal PATCH, store cleanup). The steps of a cold apply
  * are the same kinds of writes and are covered for the example stack in crash-secrets.test.ts. After each crash the config
  * names a certificate file that works (ClientCertificateCredential gets a token) or is absent (cold), the
@@ -10,13 +11,12 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { ClientCertificateCredential } from '@azure/identity';
 import type { Application, KeyCredential } from '@microsoft/microsoft-graph-types';
-import type { Emulator } from '../../src/emulator/index.js';
 import { apply } from '../../src/index.js';
-import { pool, runApplyChild, stackCopy } from '../helpers/crash.js';
-import { graphClient, startEmulator } from '../helpers/emulator.js';
+import { applyCrashingAfter, applyKilledAfter, pool, stackCopy } from '../helpers/crash.js';
+import { graphClient, useEmulator } from '../helpers/emulator.js';
 import { assertConverged, EXAMPLE, engineOptions, readDotenv } from '../helpers/engine.js';
 
 const PARALLEL = 3;
@@ -25,12 +25,8 @@ const withCertificate = (y: string) =>
     .replace('    secrets:\n      - name: main\n        lifetime: 180d\n', '    certificates:\n      - name: main\n        generate: { subject: CN=crash-daemon }\n        keyFile: out/daemon-cert.pem\n')
     .replace('CLIENT_SECRET: ${apps.daemon.secret}', 'CLIENT_CERTIFICATE_PATH: ${apps.daemon.certificate.path}');
 
-describe('crash safety: SIGKILL after every write, certificate variant', () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
-  });
-  after(() => emu.close());
+describe('crash safety: a crash after every write, certificate variant', () => {
+  const emu = useEmulator();
 
   const toolKeys = async (stack: string): Promise<KeyCredential[]> => {
     try {
@@ -77,8 +73,12 @@ describe('crash safety: SIGKILL after every write, certificate variant', () => {
   it('--rotate-certificates: every k = 1..M; the config always names a registered certificate', async () => {
     const probe = stackCopy(EXAMPLE, 'crashc-rot-probe', withCertificate);
     assert.ok((await apply(engineOptions(emu, probe))).ok);
-    const full = await runApplyChild(emu, { ...probe, crashAfter: 1_000_000, rotateCertificates: true });
-    assert.equal(full.code, 0, full.stderr);
+    const full = await applyCrashingAfter(emu, { ...probe, crashAfter: 1_000_000, rotateCertificates: true });
+    assert.ok(!full.crashed && !full.stderr, full.stderr);
+    const named = (writes: string[]) => writes.map((w) => w.replace(/[0-9a-f-]{36}/g, 'ID').replace(/uniqueName='[^']*--/g, "uniqueName='STACK--")).sort();
+    // For real: right after the PATCH that registers the new certificate, before the store learns it is uploaded.
+    const killAt = full.writes.findIndex((w) => w.startsWith('graph PATCH /applications/')) + 1;
+    assert.ok(killAt > 0, full.writes.join('\n'));
     await pool(
       Array.from({ length: full.writes.length }, (_, i) => i + 1),
       PARALLEL,
@@ -86,9 +86,14 @@ describe('crash safety: SIGKILL after every write, certificate variant', () => {
         const stack = `crashc-rot-${k}`;
         const copy = stackCopy(EXAMPLE, stack, withCertificate);
         assert.ok((await apply(engineOptions(emu, copy))).ok);
-        const run = await runApplyChild(emu, { ...copy, crashAfter: k, rotateCertificates: true });
-        const what = `rotation k=${k} (${run.writes.at(-1)?.replace(/^\[crash-hook\] /, '')})`;
-        assert.equal(run.signal, 'SIGKILL', `${what}: ${run.stderr}`);
+        const input = { ...copy, crashAfter: k, rotateCertificates: true };
+        const run = k === killAt ? await applyKilledAfter(emu, input) : await applyCrashingAfter(emu, input);
+        const what = `rotation k=${k}${k === killAt ? ' SIGKILL' : ''} (write ${k}: ${run.writes.at(-1)})`;
+        if (k === killAt) {
+          assert.equal(run.signal, 'SIGKILL', `${what}: ${run.stderr}`);
+          assert.deepEqual(named(run.writes), named(full.writes.slice(0, k)), `${what}: the CLI counts other writes`);
+        }
+        assert.ok(run.crashed && run.writes.length === k, `${what}: did not crash at write ${k} ${run.stderr}`);
         assert.ok((await toolKeys(stack)).length <= 2, `${what}: more than two tool-created certificates`);
         await checkConfig(copy.cwd, what);
         assert.match(readFileSync(join(copy.cwd, 'out/daemon-cert.pem'), 'utf8'), /BEGIN PRIVATE KEY[\s\S]+BEGIN CERTIFICATE/, `${what}: torn key file`);

@@ -1,7 +1,8 @@
 /**
- * Crash safety of the example stack (manifests/todolist-daemon.yaml), at EVERY write step: an apply in a child
- * process is killed with SIGKILL right after its k-th write (Graph write, secret cache, output file), for
- * k = 1..N. Then, before anything else runs:
+ * Crash safety of the example stack (manifests/todolist-daemon.yaml), at EVERY write step: an apply is stopped
+ * right after its k-th write (Graph write, secret cache, output file), for k = 1..N — simulated in process
+ * through the write observer (test/helpers/crash.ts), and for one k per test for real: the CLI in a child
+ * process SIGKILLs itself (src/cli/crash-observer.ts). Then, before anything else runs:
  *   - the config file is either absent (cold apply) / the previous one, byte for byte (rotation), or a complete
  *     new one — never torn — and the secret it holds works (a token is issued for it);
  *   - the application holds at most two tool-created secrets;
@@ -12,23 +13,34 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Application, PasswordCredential } from '@microsoft/microsoft-graph-types';
-import type { Emulator } from '../../src/emulator/index.js';
 import { apply } from '../../src/index.js';
-import { runApplyChild, pool, stackCopy } from '../helpers/crash.js';
-import { graphClient, startEmulator } from '../helpers/emulator.js';
+import { applyCrashingAfter, applyKilledAfter, pool, stackCopy, type CrashInput, type CrashRun } from '../helpers/crash.js';
+import { graphClient, useEmulator } from '../helpers/emulator.js';
 import { assertConverged, daemonToken, EXAMPLE, engineOptions, readDotenv } from '../helpers/engine.js';
 
 const KEYS = ['TENANT_ID', 'TENANT_SUBDOMAIN', 'AUTHORITY', 'CLIENT_ID', 'CLIENT_SECRET', 'WEB_API_CLIENT_ID', 'WEB_API_SCOPE'];
 const PARALLEL = 3;
 
-describe('crash safety: SIGKILL after every write of the example stack', () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
-  });
-  after(() => emu.close());
+/** Write names without ids and stack names, to compare runs of different stacks. */
+const named = (writes: string[]) => writes.map((w) => w.replace(/[0-9a-f-]{36}/g, 'ID').replace(/uniqueName='[^']*--/g, "uniqueName='STACK--"));
+
+describe('crash safety: a crash after every write of the example stack', () => {
+  const emu = useEmulator();
+
+  /** Crash point `k` of a run whose writes were probed: for real (SIGKILL) at `killAt`, else in process. */
+  const crashAt = async (k: number, killAt: number, probe: string[], input: Omit<CrashInput, 'crashAfter'>): Promise<{ run: CrashRun; what: string }> => {
+    const run = k === killAt ? await applyKilledAfter(emu, { ...input, crashAfter: k }) : await applyCrashingAfter(emu, { ...input, crashAfter: k });
+    const what = `k=${k}${k === killAt ? ' SIGKILL' : ''} (write ${k}: ${run.writes.at(-1)})`;
+    if (k === killAt) {
+      assert.equal(run.signal, 'SIGKILL', `${what}: ${run.stderr}`);
+      // The CLI's observer counts the same writes as the programmatic run (parallel ones in either order).
+      assert.deepEqual(named(run.writes).sort(), named(probe.slice(0, k)).sort(), `${what}: ${run.stderr}`);
+    }
+    assert.ok(run.crashed, `${what}: did not crash ${run.stderr}`);
+    return { run, what };
+  };
 
   const toolSecrets = async (stack: string): Promise<PasswordCredential[]> => {
     try {
@@ -69,19 +81,20 @@ describe('crash safety: SIGKILL after every write of the example stack', () => {
 
   it('cold apply: every k = 1..N', async () => {
     const probe = stackCopy(EXAMPLE, 'crash-probe');
-    const full = await runApplyChild(emu, { ...probe, crashAfter: 1_000_000 });
-    assert.equal(full.code, 0, full.stderr);
+    const full = await applyCrashingAfter(emu, { ...probe, crashAfter: 1_000_000 });
+    assert.ok(!full.crashed && !full.stderr, full.stderr);
     const n = full.writes.length;
     assert.ok(n >= 10, full.writes.join('\n'));
+    // For real: between addPassword and the cache write, where the new secret's value dies with the process.
+    const killAt = full.writes.findIndex((w) => w.endsWith('/addPassword')) + 1;
+    assert.ok(killAt > 0, full.writes.join('\n'));
     await pool(
       Array.from({ length: n }, (_, i) => i + 1),
       PARALLEL,
       async (k) => {
         const stack = `crash-cold-${k}`;
         const copy = stackCopy(EXAMPLE, stack);
-        const run = await runApplyChild(emu, { ...copy, crashAfter: k });
-        const what = `k=${k} (${run.writes.at(-1)?.replace(/^\[crash-hook\] /, '')})`;
-        assert.equal(run.signal, 'SIGKILL', `${what}: ${run.stderr}`);
+        const { run, what } = await crashAt(k, killAt, full.writes, copy);
         assert.equal(run.writes.length, k);
         assert.ok((await toolSecrets(stack)).length <= 2, `${what}: more than two tool-created secrets`);
         const file = join(copy.cwd, 'out/todolist-daemon.env');
@@ -95,13 +108,17 @@ describe('crash safety: SIGKILL after every write of the example stack', () => {
   it('--rotate-secrets: every k = 1..M; the previous config stays intact and valid until a complete new one replaces it', async () => {
     const probe = stackCopy(EXAMPLE, 'crash-rot-probe');
     assert.ok((await apply(engineOptions(emu, probe))).ok);
-    const full = await runApplyChild(emu, { ...probe, crashAfter: 1_000_000, rotateSecrets: true });
-    assert.equal(full.code, 0, full.stderr);
+    const full = await applyCrashingAfter(emu, { ...probe, crashAfter: 1_000_000, rotateSecrets: true });
+    assert.ok(!full.crashed && !full.stderr, full.stderr);
     const m = full.writes.length;
-    assert.deepEqual(
-      full.writes.map((w) => w.replace(/^\[crash-hook\] write \d+: /, '').replace(/[0-9a-f-]{36}/g, 'ID')),
-      ['graph POST /applications/ID/addPassword', 'secret cache', 'output out/todolist-daemon.env', 'graph POST /applications/ID/removePassword'],
-    );
+    assert.deepEqual(named(full.writes), [
+      'graph POST /applications/ID/addPassword',
+      'secret cache',
+      'output out/todolist-daemon.env',
+      'graph POST /applications/ID/removePassword',
+    ]);
+    // For real: right after the config was replaced, before the old secret is removed.
+    const killAt = 3;
     await pool(
       Array.from({ length: m }, (_, i) => i + 1),
       PARALLEL,
@@ -111,9 +128,8 @@ describe('crash safety: SIGKILL after every write of the example stack', () => {
         assert.ok((await apply(engineOptions(emu, copy))).ok);
         const file = join(copy.cwd, 'out/todolist-daemon.env');
         const previous = readFileSync(file, 'utf8');
-        const run = await runApplyChild(emu, { ...copy, crashAfter: k, rotateSecrets: true });
-        const what = `rotation k=${k} (${run.writes.at(-1)?.replace(/^\[crash-hook\] /, '')})`;
-        assert.equal(run.signal, 'SIGKILL', `${what}: ${run.stderr}`);
+        const crash = await crashAt(k, killAt, full.writes, { ...copy, rotateSecrets: true });
+        const what = `rotation ${crash.what}`;
         // Intact (byte for byte) before the output write, complete and new after it; valid either way.
         await checkConfig(file, what);
         if (k < 3) assert.equal(readFileSync(file, 'utf8'), previous, `${what}: the config changed before its write step`);

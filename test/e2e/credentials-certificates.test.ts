@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { ClientCertificateCredential } from '@azure/identity';
 import type { Application, KeyCredential } from '@microsoft/microsoft-graph-types';
 import { decodeJwt } from 'jose';
@@ -15,7 +15,7 @@ import { generate } from 'selfsigned';
 import { createPfx } from '../../src/credentials/pfx.js';
 import type { Emulator } from '../../src/emulator/index.js';
 import { apply, plan } from '../../src/index.js';
-import { graphClient, startEmulator } from '../helpers/emulator.js';
+import { graphClient, useEmulator } from '../helpers/emulator.js';
 import { assertConverged, engineOptions, readDotenv, settle } from '../helpers/engine.js';
 import { msalApp } from '../helpers/tokens.js';
 
@@ -65,17 +65,15 @@ async function keysOf(emu: Emulator, appId: string): Promise<KeyCredential[]> {
 }
 
 describe('certificates: generate, register, token from the written config, rotate', () => {
-  let emu: Emulator;
   let opts: ReturnType<typeof engineOptions>;
   let env: Record<string, string>;
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator();
     opts = engineOptions(emu);
     const file = join(opts.cwd!, 'cert.yaml');
     writeFileSync(file, MANIFEST());
     opts.manifests = [file];
   });
-  after(() => emu.close());
 
   it('plans an add-certificate without key material, applies, converges', async () => {
     const p = (await plan(opts)).plan;
@@ -151,11 +149,7 @@ describe('certificates: generate, register, token from the written config, rotat
 });
 
 describe('certificates from files the user keeps', () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator();
-  });
-  after(() => emu.close());
+  const emu = useEmulator();
 
   it('uploads a PEM and a PFX by content; replacing the file rotates; the plan holds no key material', async () => {
     const opts = engineOptions(emu);

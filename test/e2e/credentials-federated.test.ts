@@ -6,18 +6,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Application, FederatedIdentityCredential } from '@microsoft/microsoft-graph-types';
-import type { Emulator } from '../../src/emulator/index.js';
 import { graphWrites } from '../../src/emulator/index.js';
 import { apply, plan } from '../../src/index.js';
-import { graphClient, startEmulator } from '../helpers/emulator.js';
+import { graphClient, useEmulator } from '../helpers/emulator.js';
 import { assertConverged, engineOptions, readDotenv, settle } from '../helpers/engine.js';
 
 const DEPLOYER = resolve('manifests/github-deployer.yaml');
 
 describe('manifests/github-deployer.yaml: a GitHub Actions deployment identity without a secret', () => {
-  let emu: Emulator;
   let opts: ReturnType<typeof engineOptions>;
   let objectId: string;
   const edited = (edit: (y: string) => string) => {
@@ -30,11 +28,10 @@ describe('manifests/github-deployer.yaml: a GitHub Actions deployment identity w
     return ((await graphClient(emu).api(`/applications/${objectId}/federatedIdentityCredentials`).get()) as { value: FederatedIdentityCredential[] }).value;
   };
 
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator();
     opts = engineOptions(emu, { manifests: [DEPLOYER] });
   });
-  after(() => emu.close());
 
   it('creates the app with three federated credentials, no secret, and converges', async () => {
     const r = await apply(opts);

@@ -12,7 +12,7 @@ import type { Application, PasswordCredential } from '@microsoft/microsoft-graph
 import type { Emulator } from '../../src/emulator/index.js';
 import { graphWrites } from '../../src/emulator/index.js';
 import { apply, output, plan } from '../../src/index.js';
-import { graphClient, startEmulator } from '../helpers/emulator.js';
+import { graphClient, startEmulator, useEmulator } from '../helpers/emulator.js';
 import { assertConverged, daemonToken, engineOptions, readDotenv, settle, variant } from '../helpers/engine.js';
 
 async function passwords(emu: Emulator, appId: string): Promise<PasswordCredential[]> {
@@ -22,17 +22,15 @@ async function passwords(emu: Emulator, appId: string): Promise<PasswordCredenti
 }
 
 describe('client secrets: reuse, renewal window, forced rotation', () => {
-  let emu: Emulator;
   let opts: ReturnType<typeof engineOptions>;
   let env: Record<string, string>;
   const file = () => join(opts.cwd!, 'out/todolist-daemon.env');
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator();
     opts = engineOptions(emu);
     assert.ok((await apply(opts)).ok);
     env = readDotenv(file());
   });
-  after(() => emu.close());
 
   it('a re-apply reuses the current secret while it is valid and known (zero writes)', async () => {
     await assertConverged(emu, opts);

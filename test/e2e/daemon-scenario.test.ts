@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { ClientSecretCredential } from '@azure/identity';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { AppRole, Application, AppRoleAssignment, PasswordCredential, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
 import { Agent } from 'undici';
-import type { Emulator } from '../../src/emulator/index.js';
-import { graphClient, startEmulator } from '../helpers/emulator.js';
+import { graphClient, useEmulator } from '../helpers/emulator.js';
 import { certificateCredential, makeCert } from '../helpers/tokens.js';
 
 /**
@@ -16,7 +15,6 @@ import { certificateCredential, makeCert } from '../helpers/tokens.js';
  * issuer, audience, roles, idtyp.
  */
 describe('e2e: daemon → web API (client credentials)', () => {
-  let emu: Emulator;
   let graph: Client;
   let api: Application;
   let apiSp: ServicePrincipal;
@@ -24,11 +22,10 @@ describe('e2e: daemon → web API (client credentials)', () => {
   let secret: string;
   const roles = ['ToDoList.Read.All', 'ToDoList.ReadWrite.All'];
 
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator();
     graph = graphClient(emu);
   });
-  after(() => emu.close());
 
   /** How a web API validates an access token: everything comes from the v2 discovery document. */
   async function validateAsWebApi(token: string, audience: string): Promise<{ payload: JWTPayload; issuer: string }> {

@@ -1,28 +1,24 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Application } from '@microsoft/microsoft-graph-types';
-import type { Emulator } from '../../src/emulator/index.js';
 import { apply, destroy, isTenantformError, plan, type CommonOptions } from '../../src/index.js';
 import { createAppWithSp } from '../helpers/directory.js';
-import { graphClient, startEmulator } from '../helpers/emulator.js';
+import { graphClient, useEmulator } from '../helpers/emulator.js';
 import { assertConverged, engineOptions, settle, variant } from '../helpers/engine.js';
 import { appByUniqueName, appsOfStack, assertValidPlan, writesDuring } from '../helpers/teardown.js';
+import { tempDir } from '../helpers/temp.js';
 
 /** The ownership boundary: destroy deletes only what carries the stack's tag, whatever else looks like it. */
 describe('destroy never deletes what the stack does not own', () => {
-  let emu: Emulator;
   let client: Client;
   let opts: CommonOptions;
   let neighbour: CommonOptions;
   const untouched: Application[] = [];
   const exists = async (a: Application) => (await client.api('/applications').filter(`id eq '${a.id}'`).get()).value.length === 1;
 
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
     client = graphClient(emu);
     opts = engineOptions(emu);
     // Look-alikes: the same display names, no tag; and an app tagged for another stack.
@@ -34,7 +30,6 @@ describe('destroy never deletes what the stack does not own', () => {
     assert.ok((await apply(opts)).ok);
     settle(emu);
   });
-  after(() => emu.close());
 
   it('deletes only the stack\'s own objects; look-alikes, other stacks and the neighbour stay', async () => {
     const r = await destroy({ ...opts, purge: true });
@@ -64,7 +59,7 @@ describe('destroy never deletes what the stack does not own', () => {
   });
 
   it('finds by tag the applications removed from the manifest since', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'tenantform-owned-'));
+    const cwd = tempDir('tenantform-owned-');
     const full = { ...engineOptions(emu, { cwd }), stackSuffix: 'y' };
     assert.ok((await apply(full)).ok);
     settle(emu);

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Application, AppRoleAssignment, ServicePrincipal } from '@microsoft/microsoft-graph-types';
-import type { Emulator } from '../../src/emulator/index.js';
 import { apply, plan, type CommonOptions } from '../../src/index.js';
 import { credentialEnv, EXAMPLE_MANIFEST, remoteArgs, runCli } from '../helpers/cli-engine.js';
-import { graphClient, startEmulator } from '../helpers/emulator.js';
+import { graphClient, useEmulator } from '../helpers/emulator.js';
 import { assertConverged, engineOptions, settle } from '../helpers/engine.js';
 import { appByUniqueName, assertValidPlan } from '../helpers/teardown.js';
 
@@ -14,13 +13,12 @@ import { appByUniqueName, assertValidPlan } from '../helpers/teardown.js';
  * next plan, and `plan --detailed-exitcode` exits 2 (the signal a scheduled CI drift check alerts on).
  */
 describe('drift made outside tenantform', () => {
-  let emu: Emulator;
   let client: Client;
   let opts: CommonOptions;
   const cli = (args: string[]) => runCli(['plan', EXAMPLE_MANIFEST, '--detailed-exitcode', ...args, ...remoteArgs(emu)], { cwd: opts.cwd!, env: credentialEnv(emu) });
 
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
     client = graphClient(emu);
     opts = engineOptions(emu);
     assert.ok((await apply(opts)).ok);
@@ -39,7 +37,6 @@ describe('drift made outside tenantform', () => {
     await client.api(`/applications/${daemon.id}/addPassword`).post({ passwordCredential: { displayName: 'added in the portal' } });
     settle(emu);
   });
-  after(() => emu.close());
 
   it('the plan shows each change made outside, and leaves what the stack does not manage alone', async () => {
     const p = await plan(opts);

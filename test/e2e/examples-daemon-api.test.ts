@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Emulator } from '../../src/emulator/index.js';
 import { apply } from '../../src/index.js';
 import { verify } from '../../src/verify/index.js';
 import { childEnv, REPO_ROOT } from '../helpers/cli.js';
-import { startEmulator } from '../helpers/emulator.js';
+import { useEmulator } from '../helpers/emulator.js';
 import { assertConverged, engineOptions, variant } from '../helpers/engine.js';
 
 /**
@@ -41,14 +40,21 @@ function runDaemon(env: Record<string, string>): Promise<{ code: number | null; 
 }
 
 describe('examples: daemon → web API with the written config', () => {
-  let emu: Emulator;
   let api: ChildProcess | undefined;
   let apiUrl: string;
   let opts: ReturnType<typeof engineOptions>;
   let env: Record<string, string>;
+  // Registered first, so it runs before the emulator's own after hook closes it.
+  after(async () => {
+    if (api && api.exitCode === null) {
+      const exited = new Promise((r) => api!.once('exit', r));
+      api.kill('SIGTERM');
+      await exited;
+    }
+  });
+  const emu = useEmulator();
 
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
     opts = engineOptions(emu);
     assert.ok((await apply(opts)).ok);
     await assertConverged(emu, opts);
@@ -69,14 +75,6 @@ describe('examples: daemon → web API with the written config', () => {
       });
       api!.once('exit', (code) => reject(new Error(`web API exited ${code}: ${err}`)));
     });
-  });
-  after(async () => {
-    if (api && api.exitCode === null) {
-      const exited = new Promise((r) => api!.once('exit', r));
-      api.kill('SIGTERM');
-      await exited;
-    }
-    await emu.close();
   });
 
   it('the web API refuses a request without a token (401)', async () => {

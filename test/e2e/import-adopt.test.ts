@@ -2,29 +2,26 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
-import type { Emulator } from '../../src/emulator/index.js';
 import { adopt, apply, destroy, isTenantformError, plan, planImport, type CommonOptions } from '../../src/index.js';
 import { credentialEnv, EXAMPLE_MANIFEST, remoteArgs, runCli, tempCwd } from '../helpers/cli-engine.js';
 import { createAppWithSp } from '../helpers/directory.js';
-import { graphClient, startEmulator } from '../helpers/emulator.js';
+import { graphClient, useEmulator } from '../helpers/emulator.js';
 import { assertConverged, engineOptions, settle } from '../helpers/engine.js';
 import { assertValidPlan, writesDuring } from '../helpers/teardown.js';
 
 /** Adopting an application made by hand (in the portal, by a script) into a stack by its appId. */
 describe('tenantform import: adopt an existing application', () => {
-  let emu: Emulator;
   let client: Client;
   let opts: CommonOptions;
   let legacy: { app: Application; sp: ServicePrincipal };
   const get = async (id: string) => (await client.api(`/applications/${id}`).get()) as Application;
 
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
     client = graphClient(emu);
     opts = engineOptions(emu);
     legacy = await createAppWithSp(emu, client, { displayName: 'legacy ToDo API', tags: ['team:todo'] });
   });
-  after(() => emu.close());
 
   it('shows what will change: the uniqueName, once, and the ownership tag on the app and its SP', async () => {
     const { plan: p, empty } = await planImport({ ...opts, apps: { api: legacy.app.appId! } });

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Emulator } from '../../src/emulator/index.js';
+import { before, describe, it } from 'node:test';
 import { apply, destroy, type CommonOptions } from '../../src/index.js';
-import { startEmulator } from '../helpers/emulator.js';
+import { useEmulator } from '../helpers/emulator.js';
 import { assertConverged, engineOptions, readDotenv, settle } from '../helpers/engine.js';
 import { appsOfStack, deletedOfStack } from '../helpers/teardown.js';
 
@@ -12,17 +11,15 @@ import { appsOfStack, deletedOfStack } from '../helpers/teardown.js';
  * stack suffix (a CI run id): neither sees, changes nor destroys the other's objects.
  */
 describe('two ephemeral stacks applied in parallel against one tenant', () => {
-  let emu: Emulator;
   let runs: CommonOptions[];
+  const emu = useEmulator({ replicationLagMs: 100, throttleRate: 0.05 });
   before(async () => {
-    emu = await startEmulator({ replicationLagMs: 100, retryAfterSeconds: 0, throttleRate: 0.05 });
     // One by option, one by the environment variable a CI job would set.
     runs = [
       { ...engineOptions(emu), stackSuffix: '1001' },
       { ...engineOptions(emu), env: { TENANTFORM_STACK_SUFFIX: '1002' } },
     ];
   });
-  after(() => emu.close());
 
   it('both apply at once and converge, each with its own applications and config', async () => {
     const results = await Promise.all(runs.map((o) => apply(o)));

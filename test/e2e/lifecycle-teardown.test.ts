@@ -3,9 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
-import type { Emulator } from '../../src/emulator/index.js';
 import { apply, destroy, isTenantformError, plan, planDestroy, type CommonOptions } from '../../src/index.js';
-import { startEmulator } from '../helpers/emulator.js';
+import { useEmulator } from '../helpers/emulator.js';
 import { assertConverged, daemonToken, engineOptions, readDotenv, settle } from '../helpers/engine.js';
 import { appByUniqueName, assertValidPlan, deletedOfStack, writesDuring } from '../helpers/teardown.js';
 
@@ -15,14 +14,13 @@ const DAEMON = `${STACK}--daemon`;
 
 /** The full lifecycle: apply → destroy → apply again with the same names (after a restore, or a purge). */
 describe('lifecycle: apply, destroy, and apply again with the same names', () => {
-  let emu: Emulator;
   let opts: CommonOptions;
   let firstAppIds: string[];
   const cacheFile = () => join(opts.cwd!, '.tenantform/secrets', `${emu.tenantId}.json`);
   const cachedStacks = () => (existsSync(cacheFile()) ? Object.keys((JSON.parse(readFileSync(cacheFile(), 'utf8')) as { stacks: Record<string, Record<string, unknown>> }).stacks).filter((s) => Object.keys(JSON.parse(readFileSync(cacheFile(), 'utf8')).stacks[s]).length) : []);
 
+  const emu = useEmulator({ replicationLagMs: 150 });
   before(async () => {
-    emu = await startEmulator({ replicationLagMs: 150, retryAfterSeconds: 0 });
     opts = engineOptions(emu);
     const r = await apply(opts);
     assert.ok(r.ok, JSON.stringify(r.results.filter((x) => x.status !== 'done')));
@@ -31,7 +29,6 @@ describe('lifecycle: apply, destroy, and apply again with the same names', () =>
     firstAppIds = [(await appByUniqueName(emu, API))!.appId!, (await appByUniqueName(emu, DAEMON))!.appId!];
     assert.deepEqual(cachedStacks(), [STACK]);
   });
-  after(() => emu.close());
 
   it('destroy removes consent and credentials, then service principals, then applications', async () => {
     const { plan: p } = await planDestroy(opts);

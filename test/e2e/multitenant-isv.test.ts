@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { ClientSecretCredential } from '@azure/identity';
 import type { Emulator, EmulatorTenant } from '../../src/emulator/index.js';
 import { apply, consentUrl, plan, type CommonOptions } from '../../src/index.js';
 import { verify, type VerifyResult } from '../../src/verify/index.js';
 import { credentialEnv, runCli } from '../helpers/cli-engine.js';
-import { secretCredential, startEmulator } from '../helpers/emulator.js';
+import { secretCredential, useEmulator } from '../helpers/emulator.js';
 import { assertConverged, engineOptions, readDotenv, settle } from '../helpers/engine.js';
 import { loginFetch } from '../helpers/tokens.js';
+import { tempDir } from '../helpers/temp.js';
 
 const ISV = resolve('test/fixtures/verify/isv-daemon.yaml');
 
@@ -27,19 +27,17 @@ const failures = (r: VerifyResult) => r.checks.filter((c) => !c.ok);
  * tokens from the customer tenant (tid = customer) with the config written in the home tenant.
  */
 describe('multi-tenant daemon: home tenant → customer tenants', () => {
-  let emu: Emulator;
   let home: EmulatorTenant;
   let customer: EmulatorTenant;
   let homeOpts: CommonOptions;
   let customerOpts: CommonOptions;
 
+  const emu = useEmulator({ extraTenants: 1 });
   before(async () => {
-    emu = await startEmulator({ extraTenants: 1, retryAfterSeconds: 0 });
     [home, customer] = emu.tenants;
     homeOpts = { ...engineOptions(emu), manifests: [ISV] };
     customerOpts = { ...homeOpts, tenant: customer.tenantId, credential: adminCredential(emu, customer), homeTenant: home.tenantId, homeCredential: secretCredential(emu), timeoutMs: 20_000 };
   });
-  after(() => emu.close());
 
   it('applies and verifies in the home tenant', async () => {
     assert.ok((await apply(homeOpts)).ok);
@@ -101,7 +99,7 @@ describe('multi-tenant daemon: home tenant → customer tenants', () => {
   });
 
   it('refuses a customer apply of single-tenant apps', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'tenantform-isv-'));
+    const cwd = tempDir('tenantform-isv-');
     const file = join(cwd, 'single.yaml');
     const { readFileSync } = await import('node:fs');
     writeFileSync(file, readFileSync(ISV, 'utf8').replace('stack: isv', 'stack: isv-single').replaceAll('AzureADMultipleOrgs', 'AzureADMyOrg'));
@@ -116,7 +114,7 @@ describe('multi-tenant daemon: home tenant → customer tenants', () => {
   });
 
   it('CLI: consent-url prints the URL; verify exits 0 in the customer tenant and 1 with a diagnosis', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'tenantform-isv-cli-'));
+    const cwd = tempDir('tenantform-isv-cli-');
     // The CLI reads the same written config and secret cache as the programmatic runs.
     mkdirSync(join(cwd, 'out'));
     copyFileSync(join(homeOpts.cwd!, 'out/isv-daemon.env'), join(cwd, 'out/isv-daemon.env'));
@@ -134,7 +132,7 @@ describe('multi-tenant daemon: home tenant → customer tenants', () => {
         },
       }),
       runCli(['verify', ISV, '--tenant', home.tenantId, ...remote, '--timeout', '1'], {
-        cwd: mkdtempSync(join(tmpdir(), 'tenantform-isv-cli-')),
+        cwd: tempDir('tenantform-isv-cli-'),
         env: credentialEnv(emu),
       }),
     ]);

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { EXAMPLE_MANIFEST, freePort, runCli, tempCwd, type CliRun } from '../helpers/cli-engine.js';
 
 const MANIFEST = readFileSync(EXAMPLE_MANIFEST, 'utf8')
@@ -61,9 +61,11 @@ describe('secret scan: every command, every stream', () => {
     writeFileSync(join(cwd, 'manifests/stack.yaml'), MANIFEST);
     env = { TENANTFORM_LOCAL_PORT: String(await freePort()) };
   });
-  after(() => undefined);
 
-  it('runs every command (text and --json)', async () => {
+  // Both tests need the transcript: whichever runs first (or alone, with --test-name-pattern) records it once.
+  let recorded: Promise<void> | undefined;
+  const record = () => (recorded ??= runEveryCommand());
+  const runEveryCommand = async () => {
     const m = 'manifests/stack.yaml';
     const ok = (r: CliRun, what: string) => assert.equal(r.code, 0, `${what}: ${r.stdout}${r.stderr}`);
     // Offline commands (no tenant) run side by side; the rest one at a time, as they share the local tenant.
@@ -93,9 +95,14 @@ describe('secret scan: every command, every stream', () => {
     ok(await cli(['destroy', m, '--yes']), 'destroy again');
     assert.ok(secrets.size >= 4, `collected ${secrets.size} secrets: the scan would prove nothing`);
     assert.ok(readFileSync(gh, 'utf8').includes('CLIENT_SECRET<<ghadelimiter_'), 'the secret went to $GITHUB_OUTPUT, the place meant for it');
+  };
+
+  it('runs every command (text and --json)', async () => {
+    await record();
   });
 
-  it('no secret appears anywhere but on an exact ::add-mask:: line', () => {
+  it('no secret appears anywhere but on an exact ::add-mask:: line', async () => {
+    await record();
     const leaks: string[] = [];
     for (const { args, run } of runs) {
       for (const [stream, text] of [

@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Emulator } from '../../src/emulator/index.js';
 import { graphWrites } from '../../src/emulator/index.js';
 import { apply, destroy, type CommonOptions, type DestroyOptions } from '../../src/index.js';
 import { credentialEnv, remoteArgs, runCli } from '../helpers/cli-engine.js';
-import { secretCredential, startEmulator } from '../helpers/emulator.js';
+import { secretCredential, useEmulator } from '../helpers/emulator.js';
 import { assertConverged, engineOptions, settle, variant } from '../helpers/engine.js';
 import { appsOfStack, assertValidPlan, deletedOfStack, writesDuring } from '../helpers/teardown.js';
+import { tempDir } from '../helpers/temp.js';
 
 const HOUR = 3_600_000;
 
@@ -18,7 +15,6 @@ const HOUR = 3_600_000;
  * already in the recycle bin — goes; running pipelines (younger stacks) and every other stack stay.
  */
 describe('sweep of stale ephemeral stacks', () => {
-  let emu: Emulator;
   let ciManifest: string;
   let prod: CommonOptions;
   let young: CommonOptions;
@@ -26,9 +22,9 @@ describe('sweep of stale ephemeral stacks', () => {
   /** Tokens are judged on the emulator clock, so every step after advancing it signs in afresh. */
   const fresh = <T extends object>(o: T): T => ({ ...o, credential: secretCredential(emu) });
 
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
-    const dir = mkdtempSync(join(tmpdir(), 'tenantform-sweep-'));
+    const dir = tempDir('tenantform-sweep-');
     ciManifest = variant(dir, (y) => y.replace('stack: todolist-daemon', 'stack: ci-todolist'), 'ci.yaml');
     prod = engineOptions(emu);
     assert.ok((await apply(prod)).ok, 'a long-lived stack that no sweep may touch');
@@ -40,7 +36,6 @@ describe('sweep of stale ephemeral stacks', () => {
     assert.ok((await apply(young)).ok, 'a run in progress: 0 h old');
     settle(emu);
   });
-  after(() => emu.close());
 
   const sweep = (): DestroyOptions => ({ ...fresh(engineOptions(emu)), manifests: [], stackPrefix: 'ci-', olderThanMs: 2 * HOUR, now: emu.clock.now(), purge: true });
 
@@ -66,7 +61,7 @@ describe('sweep of stale ephemeral stacks', () => {
   });
 
   it('from the CLI: --dry-run shows the sweep (exit 2 with --detailed-exitcode), --yes does it; flags are checked', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'tenantform-sweep-cli-'));
+    const cwd = tempDir('tenantform-sweep-cli-');
     const cli = (args: string[]) => runCli([...args, ...remoteArgs(emu)], { cwd, env: credentialEnv(emu) });
     const mark = emu.requestLog.mark();
     const [dry, usage, refused] = await Promise.all([

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Emulator } from '../../src/emulator/index.js';
+import { describe, it } from 'node:test';
 import { apply } from '../../src/index.js';
 import { verify } from '../../src/verify/index.js';
-import { startEmulator } from '../helpers/emulator.js';
+import { useEmulator } from '../helpers/emulator.js';
 import { assertConverged, engineOptions } from '../helpers/engine.js';
 
 /** A daemon that authenticates with a generated certificate: verify uses the certificate the written config names. */
@@ -40,11 +39,7 @@ outputs:
 `;
 
 describe('verify: a certificate credential', () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
-  });
-  after(() => emu.close());
+  const emu = useEmulator();
 
   it('gets a v1 token with ClientCertificateCredential from the written certificate path and passes', async () => {
     const opts = engineOptions(emu);

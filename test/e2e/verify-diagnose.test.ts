@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import type { Emulator } from '../../src/emulator/index.js';
 import { apply } from '../../src/index.js';
 import { verify, type VerifyCheck, type VerifyResult } from '../../src/verify/index.js';
 import { clientWithRoles } from '../helpers/directory.js';
-import { graphClient, secretCredential, startEmulator } from '../helpers/emulator.js';
+import { graphClient, secretCredential, useEmulator } from '../helpers/emulator.js';
 import { assertConverged, engineOptions, readDotenv, variant } from '../helpers/engine.js';
+import { tempDir } from '../helpers/temp.js';
 
 /**
  * Each usual failure, provoked for real against the emulator, must come back as a failed check with the
@@ -34,11 +33,7 @@ async function applied(emu: Emulator, stack: string, edit: (yaml: string) => str
 }
 
 describe('verify: diagnoses with the next step', () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
-  });
-  after(() => emu.close());
+  const emu = useEmulator();
 
   it('admin consent missing: the token has no roles → the admin-consent URL of that tenant and app', async () => {
     const o = await applied(emu, 'tl-consent', (y) => y.replace('adminConsent: true', 'adminConsent: false'));
@@ -130,14 +125,10 @@ describe('verify: diagnoses with the next step', () => {
 });
 
 describe('verify: an expired secret (AADSTS7000222)', () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
-  });
-  after(() => emu.close());
+  const emu = useEmulator();
 
   it('says so and names the rotation command', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'tenantform-e2e-'));
+    const cwd = tempDir('tenantform-e2e-');
     const o = { ...engineOptions(emu, { cwd }), manifests: [variant(cwd, (y) => y.replace('lifetime: 180d', 'lifetime: 1d'))] };
     assert.ok((await apply(o)).ok);
     await assertConverged(emu, o);

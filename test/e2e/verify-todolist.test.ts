@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
-import type { Emulator } from '../../src/emulator/index.js';
+import { after, describe, it } from 'node:test';
 import { apply, type ApplyOptions } from '../../src/index.js';
 import { verify, type VerifyOptions, type VerifyResult } from '../../src/verify/index.js';
-import { startEmulator } from '../helpers/emulator.js';
+import { useEmulator } from '../helpers/emulator.js';
 import { assertConverged, engineOptions, readDotenv, settle, variant } from '../helpers/engine.js';
 
 const rows = (r: VerifyResult) => r.checks.map((c) => `${c.check}:${c.ok ? 'ok' : 'FAIL'}`);
@@ -13,11 +12,7 @@ const rows = (r: VerifyResult) => r.checks.map((c) => `${c.check}:${c.ok ? 'ok' 
 const LAG_MS = 300_000;
 
 describe('verify: the example daemon → web API stack', () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
-  });
-  after(() => emu.close());
+  const emu = useEmulator();
 
   it('right after apply, waits (visibly, bounded) for a new secret, then for a new assignment, and passes every check', async () => {
     const opts = engineOptions(emu);

@@ -1,22 +1,19 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Application, KeyCredential } from '@microsoft/microsoft-graph-types';
-import type { Emulator } from '../../src/emulator/index.js';
 import { createApp, expectGraphError, testCertificate } from '../helpers/applications.js';
-import { graphClient, startEmulator } from '../helpers/emulator.js';
+import { graphClient, useEmulator } from '../helpers/emulator.js';
 
 describe('applications: keyCredentials by PATCH', () => {
-  let emu: Emulator;
   let client: Client;
   let cert: Awaited<ReturnType<typeof testCertificate>>;
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
     client = graphClient(emu);
     cert = await testCertificate();
   });
-  after(() => emu.close());
 
   const isoSeconds = (d: string) => new Date(d).toISOString().replace(/\.\d+Z$/, 'Z');
 

@@ -2,22 +2,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
-import type { Emulator } from '../../src/emulator/index.js';
 import { createApp, expectGraphError, extraClient, role } from '../helpers/applications.js';
-import { graphClient, graphToken, rawFetch, startEmulator } from '../helpers/emulator.js';
+import { graphClient, graphToken, rawFetch, useEmulator } from '../helpers/emulator.js';
 
 type List<T> = { value: T[]; '@odata.context': string };
 
 describe('applications: create, read, list', () => {
-  let emu: Emulator;
   let client: Client;
   let token: string;
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
     client = graphClient(emu);
     token = await graphToken(emu);
   });
-  after(() => emu.close());
 
   const post = (body: unknown) =>
     rawFetch(emu, '/v1.0/applications', { method: 'POST', token, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -100,15 +97,13 @@ describe('applications: create, read, list', () => {
 });
 
 describe('applications: PATCH, upsert, DELETE', () => {
-  let emu: Emulator;
   let client: Client;
   let token: string;
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
     client = graphClient(emu);
     token = await graphToken(emu);
   });
-  after(() => emu.close());
 
   const patch = (path: string, body: unknown, headers: Record<string, string> = {}) =>
     rawFetch(emu, `/v1.0${path}`, { method: 'PATCH', token, headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) });
@@ -199,13 +194,11 @@ describe('applications: PATCH, upsert, DELETE', () => {
 });
 
 describe('applications: replication lag', () => {
-  let emu: Emulator;
   let client: Client;
+  const emu = useEmulator({ replicationLagMs: 300 });
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0, replicationLagMs: 300 });
     client = graphClient(emu);
   });
-  after(() => emu.close());
 
   it('GET and PATCH right after POST answer 404 until the app has replicated', async () => {
     const app = await createApp(client);
@@ -240,13 +233,11 @@ describe('applications: replication lag', () => {
 });
 
 describe('applications: permissions', () => {
-  let emu: Emulator;
   let admin: Client;
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
     admin = graphClient(emu);
   });
-  after(() => emu.close());
 
   it('a client without Application permissions gets 403 Authorization_RequestDenied', async () => {
     const { client } = await extraClient(emu, admin);

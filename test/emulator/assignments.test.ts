@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { AppRoleAssignment, ServicePrincipal } from '@microsoft/microsoft-graph-types';
-import type { Emulator } from '../../src/emulator/index.js';
-import { graphClient, graphToken, rawFetch, startEmulator } from '../helpers/emulator.js';
+import { graphClient, graphToken, rawFetch, useEmulator } from '../helpers/emulator.js';
 import { clientWithRoles, createApp, createAppWithSp, createSp, expectGraphError, msGraphSp, roleId, settle } from '../helpers/directory.js';
 
 const DEFAULT_ACCESS = '00000000-0000-0000-0000-000000000000';
@@ -18,21 +17,19 @@ const appRole = (value: string, allowed: string[] = ['Application']) => ({
 });
 
 describe('emulator: app role assignments', () => {
-  let emu: Emulator;
   let admin: Client;
   let token: string;
   let resource: ServicePrincipal;
   let reader: ReturnType<typeof appRole>;
   let userOnly: ReturnType<typeof appRole>;
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
     admin = graphClient(emu);
     token = await graphToken(emu);
     reader = appRole('Tasks.Read.All');
     userOnly = appRole('Tasks.Admin', ['User']);
     ({ sp: resource } = await createAppWithSp(emu, admin, { appRoles: [reader, userOnly] }));
   });
-  after(() => emu.close());
 
   const assign = (principal: ServicePrincipal, appRoleId: string, res: ServicePrincipal = resource) =>
     admin.api(`/servicePrincipals/${res.id}/appRoleAssignedTo`).post({ principalId: principal.id, resourceId: res.id, appRoleId }) as Promise<AppRoleAssignment>;
@@ -138,13 +135,11 @@ describe('emulator: app role assignments', () => {
 });
 
 describe('emulator: app role assignments under replication lag', () => {
-  let emu: Emulator;
   let admin: Client;
+  const emu = useEmulator({ replicationLagMs: 300 });
   before(async () => {
-    emu = await startEmulator({ replicationLagMs: 300, retryAfterSeconds: 0 });
     admin = graphClient(emu);
   });
-  after(() => emu.close());
 
   it('assigning to a just-created principal SP is 400 "Not a valid reference update.", then works', async () => {
     const role = appRole('Jobs.Run');

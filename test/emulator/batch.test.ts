@@ -1,21 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { BatchRequestContent, BatchResponseContent, type Client } from '@microsoft/microsoft-graph-client';
-import { graphWrites, type Emulator } from '../../src/emulator/index.js';
-import { graphClient, graphToken, rawFetch, secretCredential, startEmulator } from '../helpers/emulator.js';
+import { graphWrites } from '../../src/emulator/index.js';
+import { graphClient, graphToken, rawFetch, secretCredential, useEmulator } from '../helpers/emulator.js';
 import { item, postBatch } from '../helpers/batch.js';
 
 /** https://learn.microsoft.com/graph/json-batching, driven through the Graph SDK's batch helpers and raw fetch. */
 describe('$batch', () => {
-  let emu: Emulator;
   let client: Client;
   let token: string;
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
     client = graphClient(emu);
     token = await graphToken(emu);
   });
-  after(() => emu.close());
 
   const step = (id: string, path: string, init?: RequestInit) => ({ id, request: new Request(`${emu.graphUrl}${path}`, init) });
   const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -248,11 +246,7 @@ describe('$batch', () => {
 });
 
 describe('$batch with throttling', () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator({ throttleRate: 1, retryAfterSeconds: 0 });
-  });
-  after(() => emu.close());
+  const emu = useEmulator({ throttleRate: 1 });
 
   it('throttles each item with its own 429 and Retry-After, keeps the envelope at 200, and the SDK does not retry items', async () => {
     const client = graphClient(emu);

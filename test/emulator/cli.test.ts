@@ -1,23 +1,22 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_EMULATOR_PORT } from '../../src/emulator/index.js';
 import { graphClient, graphToken, rawFetch } from '../helpers/emulator.js';
-import { childEnv, REPO_ROOT, remoteEmulator, runNode, startCliEmulator, type CliEmulator } from '../helpers/cli.js';
+import { childEnv, MAIN, REPO_ROOT, remoteEmulator, runNode, startCliEmulator, type CliEmulator } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp.js';
 
 /** `tenantform emulator` as a user runs it: a child process, one JSON line, signals, a state file. */
 describe('tenantform emulator (CLI)', () => {
   const running: CliEmulator[] = [];
   let dir: string;
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'tenantform-cli-'));
+    dir = tempDir('tenantform-cli-');
   });
   after(() => {
     for (const r of running) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
   });
   const start = async (args: string[]) => {
     const r = await startCliEmulator(args);
@@ -101,7 +100,7 @@ describe('tenantform emulator (CLI)', () => {
   });
 
   it('documents its fixed default port and the fault flags in --help', () => {
-    const help = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'emulator', '--help'], {
+    const help = spawnSync(process.execPath, [MAIN, 'emulator', '--help'], {
       cwd: REPO_ROOT,
       env: childEnv(),
       encoding: 'utf8',

@@ -3,22 +3,19 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Application, AppRoleAssignment, ServicePrincipal } from '@microsoft/microsoft-graph-types';
-import type { Emulator } from '../../src/emulator/index.js';
-import { graphClient, graphToken, rawFetch, startEmulator } from '../helpers/emulator.js';
+import { graphClient, graphToken, rawFetch, useEmulator } from '../helpers/emulator.js';
 import { createAppWithSp, createSp, expectGraphError, settle, uniqueName } from '../helpers/directory.js';
 
 type Listed = { value: Array<Record<string, unknown>> };
 
 describe('emulator: directory/deletedItems', () => {
-  let emu: Emulator;
   let admin: Client;
   let token: string;
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
     admin = graphClient(emu);
     token = await graphToken(emu);
   });
-  after(() => emu.close());
 
   const deleteApp = async (app: Application) => {
     await admin.api(`/applications/${app.id}`).delete();

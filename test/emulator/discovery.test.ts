@@ -1,16 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Emulator } from '../../src/emulator/index.js';
-import { graphToken, startEmulator } from '../helpers/emulator.js';
+import { describe, it } from 'node:test';
+import { graphToken, useEmulator } from '../helpers/emulator.js';
 import { loginFetch, verifyWithDiscovery, type OAuthErrorBody } from '../helpers/tokens.js';
 
 describe('discovery and signing keys', () => {
-  let emu: Emulator;
   const domain = 'tenantformlocal.onmicrosoft.com';
-  before(async () => {
-    emu = await startEmulator();
-  });
-  after(() => emu.close());
+  const emu = useEmulator();
 
   it('serves the v2 OpenID configuration with endpoints on the emulator origin', async () => {
     const res = await loginFetch(emu, `/${emu.tenantId}/v2.0/.well-known/openid-configuration`);

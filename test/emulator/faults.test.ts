@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GraphError, RetryHandlerOptions } from '@microsoft/microsoft-graph-client';
 import type { Emulator, EmulatorOptions } from '../../src/emulator/index.js';
 import { seededRandom } from '../../src/emulator/faults.js';
-import { graphClient, graphToken, rawFetch, secretCredential, startEmulator } from '../helpers/emulator.js';
+import { graphClient, graphToken, rawFetch, secretCredential, startEmulator, useEmulator } from '../helpers/emulator.js';
+import { tempDir } from '../helpers/temp.js';
 
 /** Start an emulator for one test and always close it. */
 async function withEmulator<T>(options: EmulatorOptions, fn: (emu: Emulator) => Promise<T>): Promise<T> {
@@ -112,11 +112,7 @@ describe('fault injection: latency', () => {
 });
 
 describe('fault injection: replication lag', () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator({ replicationLagMs: 300 });
-  });
-  after(() => emu.close());
+  const emu = useEmulator({ replicationLagMs: 300 });
 
   it('hides a new application from reads until the lag has passed (404 Request_ResourceNotFound), then shows it', async () => {
     const client = graphClient(emu);
@@ -144,11 +140,7 @@ describe('fault injection: replication lag', () => {
 });
 
 describe('fault options from the environment', () => {
-  let dir: string;
-  before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'tenantform-faults-'));
-  });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('tenantform-faults-');
 
   it('reads every TENANTFORM_EMULATOR_* variable from createEmulator({ env })', async () => {
     const log = join(dir, 'env.log');
@@ -160,7 +152,8 @@ describe('fault options from the environment', () => {
       TENANTFORM_EMULATOR_RETRY_AFTER: '2',
       TENANTFORM_EMULATOR_LOG: log,
     };
-    await withEmulator({ env }, async (emu) => {
+    // retryAfterSeconds: undefined lifts startEmulator's test default (0), so the variable decides.
+    await withEmulator({ env, retryAfterSeconds: undefined }, async (emu) => {
       assert.deepEqual(emu.faults.options, { latencyMs: 5, throttleRate: 0.25, replicationLagMs: 300, seed: 7, retryAfterSeconds: 2 });
       const res = await rawFetch(emu, '/v1.0/organization');
       await res.arrayBuffer();

@@ -2,9 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { FederatedIdentityCredential } from '@microsoft/microsoft-graph-types';
-import type { Emulator } from '../../src/emulator/index.js';
 import { createApp, expectGraphError } from '../helpers/applications.js';
-import { graphClient, graphToken, rawFetch, startEmulator } from '../helpers/emulator.js';
+import { graphClient, graphToken, rawFetch, useEmulator } from '../helpers/emulator.js';
 
 const ISSUER = 'https://token.actions.githubusercontent.com';
 const fic = (name: string, subject = `repo:org/repo:environment:${name}`) => ({
@@ -16,15 +15,13 @@ const fic = (name: string, subject = `repo:org/repo:environment:${name}`) => ({
 });
 
 describe('federatedIdentityCredentials', () => {
-  let emu: Emulator;
   let client: Client;
   let token: string;
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
     client = graphClient(emu);
     token = await graphToken(emu);
   });
-  after(() => emu.close());
 
   it('POST answers 201 with {id, name, issuer, subject, description, audiences}', async () => {
     const app = await createApp(client);
@@ -130,13 +127,11 @@ describe('federatedIdentityCredentials', () => {
 });
 
 describe('federatedIdentityCredentials: replication lag', () => {
-  let emu: Emulator;
   let client: Client;
+  const emu = useEmulator({ replicationLagMs: 300 });
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0, replicationLagMs: 300 });
     client = graphClient(emu);
   });
-  after(() => emu.close());
 
   it('a new credential is listed only after it has replicated', async () => {
     const app = await createApp(client);

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { decodeJwt, decodeProtectedHeader, generateKeyPair, SignJWT } from 'jose';
-import type { Emulator } from '../../src/emulator/index.js';
 import { clientWithRoles, MS_GRAPH_APP_ID } from '../helpers/directory.js';
-import { graphClient, graphToken, rawFetch, secretCredential, startEmulator } from '../helpers/emulator.js';
+import { graphClient, graphToken, rawFetch, secretCredential, useEmulator } from '../helpers/emulator.js';
 import { addApp, addSecret } from '../helpers/tokens.js';
 
 /**
@@ -20,14 +19,12 @@ const CHALLENGE = (authorityHost: string) =>
   `Bearer realm="", authorization_uri="${authorityHost}/common/oauth2/authorize", client_id="${MS_GRAPH_APP_ID}"`;
 
 describe('fidelity: Graph 401 / 403 as Graph answers them', () => {
-  let emu: Emulator;
   let token: string;
 
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
     token = await graphToken(emu);
   });
-  after(() => emu.close());
 
   const call = (auth: string | undefined, headers: Record<string, string> = {}) =>
     rawFetch(emu, '/v1.0/applications', { headers: { ...(auth === undefined ? {} : { Authorization: auth }), ...headers } });

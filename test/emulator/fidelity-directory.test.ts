@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Application, PasswordCredential, ServicePrincipal } from '@microsoft/microsoft-graph-types';
-import type { Emulator } from '../../src/emulator/index.js';
 import { testCertificate } from '../helpers/applications.js';
 import { item, postBatch } from '../helpers/batch.js';
 import { expectGraphError } from '../helpers/directory.js';
-import { graphClient, startEmulator } from '../helpers/emulator.js';
+import { graphClient, useEmulator } from '../helpers/emulator.js';
 
 /**
  * Fidelity audit (docs/emulator-fidelity.md, "Directory objects"): defaults and projections the real service
@@ -14,14 +13,12 @@ import { graphClient, startEmulator } from '../helpers/emulator.js';
  * oauth2RequirePostResponse quirk, and where secretText and keyCredentials[].key never appear.
  */
 describe('fidelity: directory objects', () => {
-  let emu: Emulator;
   let client: Client;
 
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
     client = graphClient(emu);
   });
-  after(() => emu.close());
 
   const create = (body: Record<string, unknown>) => client.api('/applications').post(body) as Promise<Application>;
 

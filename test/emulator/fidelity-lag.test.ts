@@ -3,10 +3,9 @@ import { after, before, describe, it } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Application, PasswordCredential, ServicePrincipal } from '@microsoft/microsoft-graph-types';
-import type { Emulator } from '../../src/emulator/index.js';
 import { scope } from '../helpers/applications.js';
 import { expectGraphError } from '../helpers/directory.js';
-import { graphClient, startEmulator } from '../helpers/emulator.js';
+import { graphClient, useEmulator } from '../helpers/emulator.js';
 import { postToken, type OAuthErrorBody } from '../helpers/tokens.js';
 
 /**
@@ -17,14 +16,12 @@ import { postToken, type OAuthErrorBody } from '../helpers/tokens.js';
 const LAG = 300;
 
 describe('fidelity: replication lag (graph-api.md §5.1)', () => {
-  let emu: Emulator;
   let client: Client;
 
+  const emu = useEmulator({ replicationLagMs: LAG });
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0, replicationLagMs: LAG });
     client = graphClient(emu);
   });
-  after(() => emu.close());
 
   const settle = () => emu.clock.advance(LAG + 1);
   const create = (body: Record<string, unknown> = {}) =>

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Emulator } from '../../src/emulator/index.js';
-import { graphToken, rawFetch, startEmulator } from '../helpers/emulator.js';
+import { describe, it } from 'node:test';
+import { graphToken, rawFetch, useEmulator } from '../helpers/emulator.js';
 import { addApp, addCert, addSecret, certificateCredential, loginFetch, makeCert, postToken } from '../helpers/tokens.js';
+import { tempDir } from '../helpers/temp.js';
 
 /**
  * Fidelity audit (docs/emulator-fidelity.md, "Request log"): besides what request-log.test.ts scans, no client
@@ -13,19 +12,8 @@ import { addApp, addCert, addSecret, certificateCredential, loginFetch, makeCert
  * the log file.
  */
 describe('fidelity: the request log never holds a credential', () => {
-  let emu: Emulator;
-  let dir: string;
-  let logFile: string;
-
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tf-fidelity-log-'));
-    logFile = join(dir, 'requests.jsonl');
-    emu = await startEmulator({ retryAfterSeconds: 0, logFile });
-  });
-  after(async () => {
-    await emu.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const logFile = join(tempDir('tf-fidelity-log-'), 'requests.jsonl');
+  const emu = useEmulator({ logFile });
 
   it('client assertions, Basic credentials and query-string secrets stay out; field names stay in', async () => {
     const cert = await makeCert();

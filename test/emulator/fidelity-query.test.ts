@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Client } from '@microsoft/microsoft-graph-client';
-import type { Emulator } from '../../src/emulator/index.js';
 import { item, postBatch } from '../helpers/batch.js';
 import { expectGraphError } from '../helpers/directory.js';
-import { graphClient, graphToken, rawFetch, startEmulator } from '../helpers/emulator.js';
+import { graphClient, graphToken, rawFetch, useEmulator } from '../helpers/emulator.js';
 
 /**
  * Fidelity audit (docs/emulator-fidelity.md, "Query options"): a query option the emulator does not model is
@@ -13,14 +12,13 @@ import { graphClient, graphToken, rawFetch, startEmulator } from '../helpers/emu
  * (https://learn.microsoft.com/graph/aad-advanced-queries).
  */
 describe('fidelity: OData query options', () => {
-  let emu: Emulator;
   let client: Client;
   let token: string;
   let appId: string;
   let objectId: string;
 
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
     client = graphClient(emu);
     token = await graphToken(emu);
     const app = (await client.api('/applications').post({ displayName: 'query-audit', signInAudience: 'AzureADMyOrg', tags: ['audit'] })) as {
@@ -30,7 +28,6 @@ describe('fidelity: OData query options', () => {
     objectId = app.id;
     appId = app.appId;
   });
-  after(() => emu.close());
 
   const get = (path: string, headers: Record<string, string> = {}) => rawFetch(emu, `/v1.0${path}`, { token, headers });
   async function expectStatus(path: string, status: number, code: string, headers: Record<string, string> = {}): Promise<string> {

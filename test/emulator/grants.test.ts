@@ -1,25 +1,22 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { OAuth2PermissionGrant, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import { grantId } from '../../src/emulator/graph/grants.js';
-import type { Emulator } from '../../src/emulator/index.js';
-import { graphClient, graphToken, rawFetch, startEmulator } from '../helpers/emulator.js';
+import { graphClient, graphToken, rawFetch, useEmulator } from '../helpers/emulator.js';
 import { createApp, createAppWithSp, createSp, expectGraphError, msGraphSp, settle } from '../helpers/directory.js';
 
 describe('emulator: oauth2PermissionGrants', () => {
-  let emu: Emulator;
   let admin: Client;
   let token: string;
   let graphSp: ServicePrincipal;
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
     admin = graphClient(emu);
     token = await graphToken(emu);
     graphSp = await msGraphSp(admin);
   });
-  after(() => emu.close());
 
   const grant = (clientId: string, scope: string, extra: Record<string, unknown> = {}) =>
     admin.api('/oauth2PermissionGrants').post({ clientId, consentType: 'AllPrincipals', resourceId: graphSp.id, scope, ...extra }) as Promise<OAuth2PermissionGrant>;
@@ -114,13 +111,11 @@ describe('emulator: oauth2PermissionGrants', () => {
 });
 
 describe('emulator: oauth2PermissionGrants under replication lag', () => {
-  let emu: Emulator;
   let admin: Client;
+  const emu = useEmulator({ replicationLagMs: 300 });
   before(async () => {
-    emu = await startEmulator({ replicationLagMs: 300, retryAfterSeconds: 0 });
     admin = graphClient(emu);
   });
-  after(() => emu.close());
 
   it('a grant for a just-created client SP is 400 ResourceDoesNotExist, then works once replicated', async () => {
     const graphSp = await msGraphSp(admin);

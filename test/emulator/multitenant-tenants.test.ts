@@ -1,16 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { ClientSecretCredential } from '@azure/identity';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Application, Organization, PasswordCredential, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import { decodeJwt } from 'jose';
 import { createEmulator, type Emulator, type EmulatorTenant } from '../../src/emulator/index.js';
 import { createApp, expectGraphError, msGraphSp, roleId, settle } from '../helpers/directory.js';
-import { graphClient, startEmulator } from '../helpers/emulator.js';
+import { graphClient, useEmulator } from '../helpers/emulator.js';
 import { loginFetch, postToken, type OAuthErrorBody } from '../helpers/tokens.js';
+import { tempDir } from '../helpers/temp.js';
 
 /** A credential for a client in one tenant of the emulator (the tenant can be the app's or a customer's). */
 function credentialIn(emu: Emulator, tenantId: string, clientId: string, secret: string): ClientSecretCredential {
@@ -22,15 +21,14 @@ function adminOf(emu: Emulator, t: EmulatorTenant): Client {
 }
 
 describe('emulator: more than one tenant (multi-tenant apps)', () => {
-  let emu: Emulator;
   let home: EmulatorTenant;
   let customer: EmulatorTenant;
   let adminA: Client;
   let adminB: Client;
   let daemon: { app: Application; secret: string };
 
+  const emu = useEmulator({ extraTenants: 1 });
   before(async () => {
-    emu = await startEmulator({ extraTenants: 1, retryAfterSeconds: 0 });
     [home, customer] = emu.tenants;
     adminA = adminOf(emu, home);
     adminB = adminOf(emu, customer);
@@ -41,7 +39,6 @@ describe('emulator: more than one tenant (multi-tenant apps)', () => {
     settle(emu);
     daemon = { app, secret: pw.secretText! };
   });
-  after(() => emu.close());
 
   it('hosts tenants with their own id, domain, organization and admin client', async () => {
     assert.equal(emu.tenants.length, 2);
@@ -135,8 +132,7 @@ describe('emulator: more than one tenant (multi-tenant apps)', () => {
 });
 
 describe('emulator: extra tenants persist in the state file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'tenantform-mt-'));
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = tempDir('tenantform-mt-');
 
   it('restarts with the same tenants, admin clients and cross-tenant service principals', async () => {
     const stateFile = join(dir, 'state.json');
@@ -166,11 +162,7 @@ describe('emulator: extra tenants persist in the state file', () => {
 });
 
 describe('emulator: the admin-consent URL (no users: opening it is the admin accepting)', () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator({ extraTenants: 1, retryAfterSeconds: 0 });
-  });
-  after(() => emu.close());
+  const emu = useEmulator({ extraTenants: 1 });
 
   it('creates the service principal and the listed app role assignments in the consenting tenant, then redirects', async () => {
     const [home, customer] = emu.tenants;

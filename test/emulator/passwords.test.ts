@@ -2,22 +2,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Application, PasswordCredential } from '@microsoft/microsoft-graph-types';
-import type { Emulator } from '../../src/emulator/index.js';
 import { createApp, expectGraphError } from '../helpers/applications.js';
-import { graphClient, graphToken, rawFetch, secretCredential, startEmulator } from '../helpers/emulator.js';
+import { graphClient, graphToken, rawFetch, secretCredential, useEmulator } from '../helpers/emulator.js';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('passwords: addPassword / removePassword', () => {
-  let emu: Emulator;
   let client: Client;
   let token: string;
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
     client = graphClient(emu);
     token = await graphToken(emu);
   });
-  after(() => emu.close());
 
   const action = (path: string, body: unknown) =>
     rawFetch(emu, `/v1.0${path}`, { method: 'POST', token, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
@@ -102,13 +99,11 @@ describe('passwords: addPassword / removePassword', () => {
 });
 
 describe('passwords: replication lag', () => {
-  let emu: Emulator;
   let client: Client;
+  const emu = useEmulator({ replicationLagMs: 300 });
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0, replicationLagMs: 300 });
     client = graphClient(emu);
   });
-  after(() => emu.close());
 
   it('addPassword right after create answers 404; the new keyId shows on GET only after replication', async () => {
     const app = await createApp(client);

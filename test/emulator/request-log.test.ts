@@ -1,26 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Emulator, RequestLogEntry } from '../../src/emulator/index.js';
-import { graphClient, graphToken, rawFetch, secretCredential, startEmulator } from '../helpers/emulator.js';
+import { describe, it } from 'node:test';
+import type { RequestLogEntry } from '../../src/emulator/index.js';
+import { graphClient, graphToken, rawFetch, secretCredential, useEmulator } from '../helpers/emulator.js';
 import { postBatch } from '../helpers/batch.js';
+import { tempDir } from '../helpers/temp.js';
 
 /** The request log: one JSON line per request, property names of bodies only — never a value. */
 describe('request log', () => {
-  let dir: string;
-  let logFile: string;
-  let emu: Emulator;
-  before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'tenantform-log-'));
-    logFile = join(dir, 'not-yet-there', 'requests.jsonl'); // the folder is created at start-up
-    emu = await startEmulator({ env: { TENANTFORM_EMULATOR_LOG: logFile } });
-  });
-  after(async () => {
-    await emu.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const logFile = join(tempDir('tenantform-log-'), 'not-yet-there', 'requests.jsonl'); // the folder is created at start-up
+  const emu = useEmulator({ env: { TENANTFORM_EMULATOR_LOG: logFile } });
 
   const fileEntries = (): RequestLogEntry[] =>
     readFileSync(logFile, 'utf8')

@@ -3,8 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
-import type { Emulator } from '../../src/emulator/index.js';
-import { graphClient, graphToken, rawFetch, startEmulator } from '../helpers/emulator.js';
+import { graphClient, graphToken, rawFetch, useEmulator } from '../helpers/emulator.js';
 import { clientWithRoles, createApp, createAppWithSp, createSp, expectGraphError, settle, uniqueName } from '../helpers/directory.js';
 
 const role = { id: randomUUID(), value: 'Tasks.Read', displayName: 'Read tasks', description: 'Read tasks', allowedMemberTypes: ['Application'], isEnabled: true };
@@ -20,15 +19,13 @@ const scope = {
 };
 
 describe('emulator: servicePrincipals', () => {
-  let emu: Emulator;
   let client: Client;
   let token: string;
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
     client = graphClient(emu);
     token = await graphToken(emu);
   });
-  after(() => emu.close());
 
   it('POST /servicePrincipals answers 201 with an SP that mirrors its application', async () => {
     const app = await createApp(client, { appRoles: [role], api: { oauth2PermissionScopes: [scope] }, identifierUris: [] });
@@ -174,13 +171,11 @@ describe('emulator: servicePrincipals', () => {
 });
 
 describe('emulator: servicePrincipals under replication lag', () => {
-  let emu: Emulator;
   let client: Client;
+  const emu = useEmulator({ replicationLagMs: 300 });
   before(async () => {
-    emu = await startEmulator({ replicationLagMs: 300, retryAfterSeconds: 0 });
     client = graphClient(emu);
   });
-  after(() => emu.close());
 
   it('POST /servicePrincipals right after creating the app is 400 invalid appId, then succeeds once replicated', async () => {
     const app = await createApp(client);

@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Emulator } from '../../src/emulator/index.js';
-import { graphToken, rawFetch, startEmulator } from '../helpers/emulator.js';
+import { before, describe, it } from 'node:test';
+import { graphToken, rawFetch, startEmulator, useEmulator } from '../helpers/emulator.js';
+import { tempDir } from '../helpers/temp.js';
 
 describe('serving: HTTPS on 127.0.0.1 with its own certificate', () => {
   let dir: string;
   before(() => {
-    dir = mkdtempSync(join(tmpdir(), 'tenantform-serving-'));
+    dir = tempDir('tenantform-serving-');
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('serves https://127.0.0.1 with a CA certificate for IP 127.0.0.1 that clients can trust directly', async () => {
     const emu = await startEmulator();
@@ -62,13 +60,11 @@ describe('serving: HTTPS on 127.0.0.1 with its own certificate', () => {
 });
 
 describe('serving: what is not emulated says so', () => {
-  let emu: Emulator;
   let token: string;
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator();
     token = await graphToken(emu);
   });
-  after(() => emu.close());
 
   const call = async (path: string, init: RequestInit = {}) => {
     const res = await rawFetch(emu, path, { token, ...init });

@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Emulator } from '../../src/emulator/index.js';
-import { rawFetch, startEmulator } from '../helpers/emulator.js';
+import { describe, it } from 'node:test';
+import { rawFetch, useEmulator } from '../helpers/emulator.js';
 
 describe('emulator serving', () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator();
-  });
-  after(() => emu.close());
+  const emu = useEmulator();
 
   it('answers Graph without a token with 401 InvalidAuthenticationToken and a Bearer challenge', async () => {
     const res = await rawFetch(emu, '/v1.0/organization');

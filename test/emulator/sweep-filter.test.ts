@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Application } from '@microsoft/microsoft-graph-types';
-import type { Emulator } from '../../src/emulator/index.js';
 import { createApp, expectGraphError } from '../helpers/directory.js';
-import { graphClient, startEmulator } from '../helpers/emulator.js';
+import { graphClient, useEmulator } from '../helpers/emulator.js';
 
 /**
  * `coll/any(x:startswith(x,'…'))`: the lambda form of startsWith on a string collection
@@ -12,13 +11,12 @@ import { graphClient, startEmulator } from '../helpers/emulator.js';
  * tags, on live applications and in the recycle bin.
  */
 describe('$filter tags/any(t:startswith(t,…))', () => {
-  let emu: Emulator;
   let client: Client;
   let apps: Application[];
   const ids = async (path: string, filter: string) => ((await client.api(path).filter(filter).get()) as { value: Application[] }).value.map((a) => a.id).sort();
 
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator();
     client = graphClient(emu);
     apps = [
       await createApp(client, { tags: ['tenantform:stack=ci-1', 'team:x'] }),
@@ -27,7 +25,6 @@ describe('$filter tags/any(t:startswith(t,…))', () => {
       await createApp(client, { tags: [] }),
     ];
   });
-  after(() => emu.close());
 
   it('matches applications with any tag starting with the prefix, case-insensitively', async () => {
     assert.deepEqual(await ids('/applications', "tags/any(t:startswith(t,'tenantform:stack=ci-'))"), [apps[0].id, apps[1].id].sort());

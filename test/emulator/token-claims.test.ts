@@ -1,19 +1,17 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import type { Emulator } from '../../src/emulator/index.js';
-import { rawFetch, secretCredential, startEmulator } from '../helpers/emulator.js';
+import { rawFetch, secretCredential, useEmulator } from '../helpers/emulator.js';
 import { addApp, addSecret, assignRoles, postToken, verifyWithDiscovery, type OAuthErrorBody } from '../helpers/tokens.js';
 
 describe('token endpoint: resources, audiences and claims', () => {
-  let emu: Emulator;
   let client: { app: Application; sp: ServicePrincipal; secret: string };
   let apiV2: { app: Application; sp: ServicePrincipal };
   let apiV1: { app: Application; sp: ServicePrincipal };
 
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator();
     const c = addApp(emu, { displayName: 'daemon' });
     client = { app: c.app, sp: c.sp!, secret: addSecret(emu, c.app) };
     const v2 = addApp(emu, {
@@ -28,7 +26,6 @@ describe('token endpoint: resources, audiences and claims', () => {
     apiV1 = { app: v1.app, sp: v1.sp! };
     assignRoles(emu, client.sp, apiV2.sp, ['Read.All', 'Old.All']);
   });
-  after(() => emu.close());
 
   const token = async (scope: string) => (await secretCredential(emu, client.app.appId!, client.secret).getToken(scope)).token;
   const raw = (scope: string) =>

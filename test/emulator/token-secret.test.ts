@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { ServerError } from '@azure/msal-node';
 import { decodeJwt } from 'jose';
-import type { Emulator } from '../../src/emulator/index.js';
-import { secretCredential, startEmulator } from '../helpers/emulator.js';
+import { secretCredential, useEmulator } from '../helpers/emulator.js';
 import { addApp, addSecret, loginFetch, msalApp, postToken, type OAuthErrorBody } from '../helpers/tokens.js';
 
 const GRAPH = 'https://graph.microsoft.com/.default';
@@ -14,11 +13,7 @@ async function oauthError(res: Response): Promise<{ status: number; body: OAuthE
 }
 
 describe('token endpoint: client credentials with a secret', () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator();
-  });
-  after(() => emu.close());
+  const emu = useEmulator();
 
   const form = (extra: Record<string, string> = {}) => ({
     grant_type: 'client_credentials',
@@ -208,11 +203,7 @@ describe('token endpoint: client credentials with a secret', () => {
 });
 
 describe('token endpoint: secrets and replication lag', () => {
-  let emu: Emulator;
-  before(async () => {
-    emu = await startEmulator({ replicationLagMs: 300 });
-  });
-  after(() => emu.close());
+  const emu = useEmulator({ replicationLagMs: 300 });
 
   it('refuses a new secret like a wrong one until addPassword has replicated, then accepts it', async () => {
     const { app } = addApp(emu);

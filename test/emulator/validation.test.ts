@@ -1,20 +1,17 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Application } from '@microsoft/microsoft-graph-types';
-import type { Emulator } from '../../src/emulator/index.js';
 import { createApp, expectGraphError, graphFailure, role, scope } from '../helpers/applications.js';
-import { graphClient, startEmulator } from '../helpers/emulator.js';
+import { graphClient, useEmulator } from '../helpers/emulator.js';
 
 describe('validation: request bodies against the v1.0 type table', () => {
-  let emu: Emulator;
   let client: Client;
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
     client = graphClient(emu);
   });
-  after(() => emu.close());
 
   it('an unknown property answers 400 RequestBodyRead with the OData message', async () => {
     const f = await expectGraphError(client.api('/applications').post({ displayName: 'x', colour: 'blue' }), 400, 'RequestBodyRead');
@@ -71,13 +68,11 @@ describe('validation: request bodies against the v1.0 type table', () => {
 });
 
 describe('validation: app roles and scopes', () => {
-  let emu: Emulator;
   let client: Client;
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
     client = graphClient(emu);
   });
-  after(() => emu.close());
 
   it('duplicate role ids or values answer 400 DuplicateValue with details target appRoles', async () => {
     const a = role('Dup.Read');
@@ -158,13 +153,11 @@ describe('validation: app roles and scopes', () => {
 });
 
 describe('validation: the disable-then-remove dance under replication lag', () => {
-  let emu: Emulator;
   let client: Client;
+  const emu = useEmulator({ replicationLagMs: 300 });
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0, replicationLagMs: 300 });
     client = graphClient(emu);
   });
-  after(() => emu.close());
 
   it('the final PATCH fails with CannotDeleteOrUpdateEnabledEntitlement until the disable has replicated', async () => {
     const r = role('Lagging.Role');
@@ -178,13 +171,11 @@ describe('validation: the disable-then-remove dance under replication lag', () =
 });
 
 describe('validation: identifierUris and uniqueName', () => {
-  let emu: Emulator;
   let client: Client;
+  const emu = useEmulator();
   before(async () => {
-    emu = await startEmulator({ retryAfterSeconds: 0 });
     client = graphClient(emu);
   });
-  after(() => emu.close());
 
   it('accepts api://{appId}, api://{tenantId}/…, api://{name}/{appId} and hosts on a verified domain', async () => {
     const app = await createApp(client);

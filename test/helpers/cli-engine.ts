@@ -1,25 +1,24 @@
 /**
- * Run the real tenantform CLI (src/cli/main.ts through tsx) as a child process, from a temp working
- * directory, without a TTY: what a CI job does. For the CLI end-to-end tests (test/e2e/cli-*.test.ts).
+ * Run the real tenantform CLI (the built dist/cli/main.js, as installed) as a child process, from a temp
+ * working directory, without a TTY: what a CI job does. For the CLI end-to-end tests (test/e2e/cli-*.test.ts).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Emulator } from '../../src/emulator/index.js';
-import { childEnv, REPO_ROOT } from './cli.js';
+import { childEnv, MAIN, REPO_ROOT } from './cli.js';
+import { tempDir } from './temp.js';
 
-export const MAIN = join(REPO_ROOT, 'src/cli/main.ts');
+export { MAIN } from './cli.js';
 export const EXAMPLE_MANIFEST = join(REPO_ROOT, 'manifests/todolist-daemon.yaml');
-/** tsx resolved from the repository, so the child can run from any cwd. */
-const TSX = import.meta.resolve('tsx');
 
 // eslint-disable-next-line no-control-regex
 export const ANSI = /\u001b\[/;
 
 export interface CliRun {
   code: number | null;
+  /** The signal that ended the process (e.g. SIGKILL from the crash observer), else null. */
+  signal?: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -37,7 +36,7 @@ export function runCli(args: string[], opts: { cwd: string; env?: Record<string,
     if (k.startsWith('AZURE_') || k.startsWith('TENANTFORM_') || ['NO_COLOR', 'FORCE_COLOR', 'TERM'].includes(k)) delete base[k];
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd: opts.cwd, env: { ...base, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd: opts.cwd, env: { ...base, ...opts.env }, stdio: ['pipe', 'pipe', 'pipe'] });
     child.stdin.end();
     let stdout = '';
     let stderr = '';
@@ -48,9 +47,9 @@ export function runCli(args: string[], opts: { cwd: string; env?: Record<string,
       reject(new Error(`tenantform ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 60_000} ms. stderr: ${stderr}`));
     }, opts.timeoutMs ?? 60_000);
     child.once('error', reject);
-    child.once('close', (code) => {
+    child.once('close', (code, signal) => {
       clearTimeout(timer);
-      const run = { code, stdout, stderr };
+      const run = { code, signal, stdout, stderr };
       transcript.push(run);
       resolve(run);
     });
@@ -67,8 +66,9 @@ export function credentialEnv(emu: Emulator, clientId = emu.adminClientId, secre
   return { AZURE_TENANT_ID: emu.tenantId, AZURE_CLIENT_ID: clientId, AZURE_CLIENT_SECRET: secret };
 }
 
+/** A temp working directory, removed when the test file's process exits. */
 export function tempCwd(prefix = 'tenantform-cli-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return tempDir(prefix);
 }
 
 /** A TCP port that was free a moment ago (for TENANTFORM_LOCAL_PORT). */

@@ -1,9 +1,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Emulator } from '../../src/emulator/index.js';
 
-export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The repository: the nearest folder up with a package.json (tests also run compiled, from build/test/). */
+export const REPO_ROOT = repoRoot(fileURLToPath(new URL('.', import.meta.url)));
+/**
+ * The built CLI. Child processes run dist/, not the sources through tsx (whose start-up costs ~2 s of CPU per
+ * process); `npm test` builds first, so dist/ is never older than src/.
+ */
+export const MAIN = join(REPO_ROOT, 'dist/cli/main.js');
 
 /** The JSON line `tenantform emulator` prints on stdout once it is serving. */
 export interface EmulatorLine {
@@ -34,9 +41,9 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
-/** Run `tenantform emulator …` from the sources (tsx) as a child process and wait for its JSON line. */
+/** Run `tenantform emulator …` (the built CLI) as a child process and wait for its JSON line. */
 export async function startCliEmulator(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliEmulator> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'emulator', ...args], {
+  const child = spawn(process.execPath, [MAIN, 'emulator', ...args], {
     cwd: REPO_ROOT,
     env: childEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -98,4 +105,12 @@ export function runNode(script: string, env: Record<string, string> = {}): Promi
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.once('exit', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+function repoRoot(dir: string): string {
+  while (!existsSync(join(dir, 'package.json'))) {
+    if (dirname(dir) === dir) throw new Error('no package.json above the test helpers');
+    dir = dirname(dir);
+  }
+  return dir;
 }

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ClientSecretCredential } from '@azure/identity';
 import type { Emulator } from '../../src/emulator/index.js';
@@ -7,6 +6,7 @@ import { graphWrites } from '../../src/emulator/index.js';
 import { apply, plan, type CommonOptions } from '../../src/index.js';
 import { parseDotenv } from '../../src/outputs/dotenv.js';
 import { secretCredential } from './emulator.js';
+import { tempDir } from './temp.js';
 
 export const EXAMPLE = resolve('manifests/todolist-daemon.yaml');
 
@@ -19,7 +19,7 @@ export function engineOptions(emu: Emulator, opts: { manifests?: string[]; cwd?:
     authorityHost: emu.authorityHost,
     credential: secretCredential(emu),
     ca: emu.ca,
-    cwd: opts.cwd ?? mkdtempSync(join(tmpdir(), 'tenantform-e2e-')),
+    cwd: opts.cwd ?? tempDir('tenantform-e2e-'),
     env: {},
     timeoutMs: 60_000,
   };

@@ -6,8 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, X509Certificate } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { before, describe, test } from 'node:test';
@@ -15,6 +14,7 @@ import { generateCertificate, parseSubject, pemBundle, readCertificateFile, type
 import { fileCertificateKeyId } from '../../src/model/credential-ids.js';
 import { createPfx } from '../../src/credentials/pfx.js';
 import { CertificateStore } from '../../src/credentials/store.js';
+import { tempDir } from '../helpers/temp.js';
 
 const DAY = 86_400_000;
 let m: CertificateMaterial;
@@ -42,7 +42,7 @@ describe('generate and read', () => {
   });
 
   test('PEM files with and without a key; PFX with its password', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tf-cert-'));
+    const dir = tempDir('tf-cert-');
     writeFileSync(join(dir, 'both.pem'), pemBundle(m));
     writeFileSync(join(dir, 'cert.crt.pem'), m.certPem);
     writeFileSync(join(dir, 'c.pfx'), await createPfx({ certPem: m.certPem, keyPem: m.keyPem!, password: 's3cret' }));
@@ -69,7 +69,7 @@ describe('PKCS#12', () => {
 
   test('the openssl CLI reads it (skipped when openssl is not installed)', async (t) => {
     if (spawnSync('openssl', ['version']).status !== 0) return t.skip('no openssl');
-    const dir = mkdtempSync(join(tmpdir(), 'tf-pfx-'));
+    const dir = tempDir('tf-pfx-');
     writeFileSync(join(dir, 'c.pfx'), await createPfx({ certPem: m.certPem, keyPem: m.keyPem! }));
     const r = spawnSync('openssl', ['pkcs12', '-in', join(dir, 'c.pfx'), '-passin', 'pass:', '-nodes', '-info'], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
@@ -95,7 +95,7 @@ describe('PKCS#12 interoperability', () => {
 
   test('openssl pkcs12 finds the same certificate and key, in the shape openssl -export makes', async (t) => {
     if (OPENSSL.status !== 0) return t.skip(NO_OPENSSL);
-    const dir = mkdtempSync(join(tmpdir(), 'tf-pfx-'));
+    const dir = tempDir('tf-pfx-');
     for (const password of ['', 's3cret', 'pä ss wörd']) {
       const file = join(dir, 'c.pfx');
       writeFileSync(file, await createPfx({ certPem: m.certPem, keyPem: m.keyPem!, ...(password ? { password } : {}) }));
@@ -116,7 +116,7 @@ describe('PKCS#12 interoperability', () => {
 
   test('reads PFX files openssl made: with a password, without one, 3DES (what Windows exports)', async (t) => {
     if (OPENSSL.status !== 0) return t.skip(NO_OPENSSL);
-    const dir = mkdtempSync(join(tmpdir(), 'tf-pfx-'));
+    const dir = tempDir('tf-pfx-');
     writeFileSync(join(dir, 'key.pem'), m.keyPem!);
     writeFileSync(join(dir, 'cert.pem'), m.certPem);
     const exportPfx = (name: string, password: string, extra: string[] = []) => {
@@ -135,7 +135,7 @@ describe('PKCS#12 interoperability', () => {
 
   test('a legacy RC2-40 PFX fails with what to do about it (when OpenSSL 3 can still make one)', async (t) => {
     if (OPENSSL.status !== 0) return t.skip(NO_OPENSSL);
-    const dir = mkdtempSync(join(tmpdir(), 'tf-pfx-'));
+    const dir = tempDir('tf-pfx-');
     writeFileSync(join(dir, 'key.pem'), m.keyPem!);
     writeFileSync(join(dir, 'cert.pem'), m.certPem);
     const file = join(dir, 'legacy.pfx');
@@ -152,7 +152,7 @@ describe('PKCS#12 interoperability', () => {
 
 describe('certificate store', () => {
   test('files 0600 before the index names them; pending → uploaded → removing → gone', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tf-store-'));
+    const dir = tempDir('tf-store-');
     const store = new CertificateStore(dir);
     await store.add('s', 'a', 'main', 'k1', m);
     const pem = store.pemPath('s', 'a', 'main', 'k1');

@@ -11,6 +11,7 @@ import { schemaText } from '../../src/cli/commands/schema.js';
 import { validateResult } from '../../src/cli/commands/validate.js';
 import { exitCodeFor, outputContext, runCommand } from '../../src/cli/output.js';
 import { parseVarArgs, validateManifests, validateManifestText } from '../../src/manifest/index.js';
+import { MAIN } from '../helpers/cli.js';
 
 interface Run {
   code: number;
@@ -22,7 +23,7 @@ function tenantform(args: string[], env: Record<string, string> = {}): Promise<R
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
+      [MAIN, ...args],
       { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env }, timeout: 30_000 },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
@@ -60,7 +61,7 @@ describe('tenantform validate / schema', { concurrency: true }, () => {
   });
 });
 
-// Each CLI process costs seconds (tsx + every command's imports), so the rest runs in-process.
+// Each CLI process costs most of a second of CPU (start-up + every command's imports), so the rest runs in-process.
 describe('validate results, in-process', () => {
   const plain = new Chalk({ level: 0 });
 

@@ -2,8 +2,7 @@
  * Normalization: defaults, stable ids, Graph shapes, output templates; and the load API around it.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { TenantformError } from '../../src/errors.js';
@@ -12,6 +11,7 @@ import { lifetimeMs } from '../../src/manifest/normalize.js';
 import { stableId, type DesiredStack } from '../../src/model/desired.js';
 import { todolistDaemonStack } from '../helpers/builders.js';
 import { check } from '../helpers/manifests.js';
+import { tempDir } from '../helpers/temp.js';
 
 /** Drop source locations (builders cannot know them). */
 function withoutLocations<T>(value: T): T {
@@ -203,7 +203,7 @@ describe('loading', () => {
   });
 
   test('a directory means its *.yaml and *.yml files, sorted; one output path per tenant-wide file', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'tenantform-manifests-'));
+    const dir = tempDir('tenantform-manifests-');
     mkdirSync(path.join(dir, 'm'));
     writeFileSync(path.join(dir, 'm', 'b.yml'), 'stack: b\noutputs: [{path: out/x.env, values: {A: x}}]\n');
     writeFileSync(path.join(dir, 'm', 'a.yaml'), 'stack: a\noutputs: [{path: ./out/x.env, values: {A: y}}]\n');

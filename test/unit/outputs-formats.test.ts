@@ -4,8 +4,7 @@
  * existing file may hold.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { LiveState } from '../../src/model/live.js';
@@ -16,6 +15,7 @@ import { githubEntries, maskLines, writeGithubOutput } from '../../src/outputs/g
 import { credentialsInUse } from '../../src/plan/in-use.js';
 import { readOutputFiles } from '../../src/gather/local.js';
 import { renderOutput, tenantValues, type OutputValues } from '../../src/outputs/render.js';
+import { tempDir } from '../helpers/temp.js';
 
 const TENANT = '11111111-1111-1111-1111-111111111111';
 
@@ -139,7 +139,7 @@ describe('GitHub Actions', () => {
   });
 
   test('$GITHUB_OUTPUT: appended, delimiter form, sensitive values masked first', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tf-gh-'));
+    const dir = tempDir('tf-gh-');
     const file = join(dir, 'out');
     writeFileSync(file, 'x=1\n');
     const lines: string[] = [];
@@ -157,7 +157,7 @@ describe('GitHub Actions', () => {
 
 describe('atomic writes', () => {
   test('0600 from the start, replaced whole, and temp files of a crashed run are cleaned up', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tf-atomic-'));
+    const dir = tempDir('tf-atomic-');
     const file = join(dir, 'c.env');
     writeFileSync(join(dir, '.c.env.0123456789ab.tmp'), 'SECRET=leftover');
     writeFileSync(join(dir, '.other.0123456789ab.tmp'), 'not ours');
@@ -170,7 +170,7 @@ describe('atomic writes', () => {
 
 describe('which credentials an output file may hold', () => {
   test('secrets by hint, certificates by keyId/thumbprint; foreign credentials are not ours to judge', () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'tf-inuse-'));
+    const cwd = tempDir('tf-inuse-');
     const s = stackOf(`${APPS}outputs:\n  - path: d.env\n    values: { S: "\${apps.daemon.secret}", C: "\${apps.daemon.certificate.path}" }\n`);
     writeFileSync(join(cwd, 'd.env'), 'S=Abc123secret\nC=/x/cert-main-44444444-0000-0000-0000-000000000000.pem\n');
     const live = {

@@ -11,6 +11,7 @@ import { probesFor, type Probe } from '../../src/verify/probes.js';
 import { readWrittenConfig, scopeOf, valueOf } from '../../src/verify/written.js';
 import { TenantformError } from '../../src/errors.js';
 import { desiredStack, output, ref, text, todolistDaemonStack } from '../helpers/builders.js';
+import { tempDir } from '../helpers/temp.js';
 
 const API = '11111111-1111-1111-1111-111111111111';
 const DAEMON = '22222222-2222-2222-2222-222222222222';
@@ -51,7 +52,7 @@ describe('verify: the written config', () => {
   });
 
   it('pairs each value with its template (dotenv, flat JSON, JSON shapes) and finds credentials and scopes', () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'tenantform-written-'));
+    const cwd = tempDir('tenantform-written-');
     mkdirSync(join(cwd, 'out'));
     writeFileSync(join(cwd, 'out/d.env'), `CLIENT_ID=${DAEMON}\nCLIENT_SECRET="s3cr~t"\nAPI_SCOPE=api://${API}/.default\nAPI_ID=${API}\n`);
     writeFileSync(join(cwd, 'out/msal.json'), JSON.stringify({ auth: { clientId: DAEMON, clientSecret: 'other' }, scopes: [`api://${API}/.default`] }));
@@ -106,7 +107,7 @@ describe('verify: probes from the manifest, the tenant and the written config', 
   } as unknown as LiveState;
 
   it('one probe per confidential client and API, with the computed scope and what Graph shows granted', () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'tenantform-probe-'));
+    const cwd = tempDir('tenantform-probe-');
     const secrets = new SecretStore(join(cwd, 'secrets.json'));
     const [p] = probesFor(todolistDaemonStack(), { live, written: { values: [], missing: [] }, secrets, cwd });
     assert.equal(p.client.label, 'todolist-daemon/daemon');
