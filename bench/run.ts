@@ -154,4 +154,7 @@ const latencyMs = Number(process.env.BENCH_LATENCY_MS ?? 100);
 const rows: Row[] = [];
 for (const n of sizes.length ? sizes : [1, 10, 50]) rows.push(...(await benchSize(n, latencyMs)));
 if (json) process.stdout.write(`${JSON.stringify({ latencyMs, rows }, null, 2)}\n`);
-else process.stdout.write(`tenantform bench — emulator latency ${latencyMs} ms per request (RT = round trips on the critical path)\n\n${table(rows)}\n\n${targets(rows).join('\n')}\n`);
+else
+  process.stdout.write(
+    `tenantform bench — emulator latency ${latencyMs} ms per request (RT = round trips on the critical path)\n\n${table(rows)}\n\n${targets(rows).join('\n')}\n`,
+  );

@@ -19,7 +19,12 @@ async function main(): Promise<void> {
   rmSync(cwd, { recursive: true, force: true });
   mkdirSync(cwd, { recursive: true });
   const [home, customer] = emu.tenants;
-  const cred = (t: typeof home) => new ClientSecretCredential(t.tenantId, t.adminClientId, t.adminClientSecret, { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: emu.ca } });
+  const cred = (t: typeof home) =>
+    new ClientSecretCredential(t.tenantId, t.adminClientId, t.adminClientSecret, {
+      authorityHost: emu.authorityHost,
+      disableInstanceDiscovery: true,
+      tlsOptions: { ca: emu.ca },
+    });
   const base = (manifest: string): CommonOptions => ({
     manifests: [resolve(manifest)],
     tenant: home.tenantId,

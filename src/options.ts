@@ -53,7 +53,6 @@ export interface CommonOptions {
   saveSnapshot?: string;
 }
 
-
 export interface DestroyOptions extends Omit<CommonOptions, 'manifests'> {
   /** Manifests of the stacks to destroy (optional for a sweep). */
   manifests?: string[];

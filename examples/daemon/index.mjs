@@ -27,8 +27,6 @@ const body = await res.json().catch(() => null);
 console.log(JSON.stringify({ status: res.status, body }));
 process.exit(res.ok ? 0 : 1);
 
-
-
 function required(key) {
   if (!config[key]) {
     console.error(`missing ${key}: set CONFIG=<the dotenv file tenantform wrote> or ${key}=…`);

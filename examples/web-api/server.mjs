@@ -58,8 +58,6 @@ const stop = () => server.close(() => process.exit(0));
 process.once('SIGTERM', stop);
 process.once('SIGINT', stop);
 
-
-
 function required(c, key) {
   if (!c[key]) {
     console.error(`missing ${key}: set CONFIG=<the dotenv file tenantform wrote> or ${key}=…`);

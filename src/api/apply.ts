@@ -68,7 +68,17 @@ async function applyOnce(opts: ApplyOptions): Promise<ApplyResult> {
 
 function outputSources(g: Gathered<ApplySnapshot>, refs: ApplyContext['refs'], env: CommonOptions['env']): OutputSources {
   const { snapshot: s, io } = g;
-  return { stacks: s.stacks, live: s.live, authorityHost: s.tenant.authorityHost, local: s.tenant.kind === 'local', secrets: io.secrets, certificates: io.certificates, cwd: io.cwd, env, refs };
+  return {
+    stacks: s.stacks,
+    live: s.live,
+    authorityHost: s.tenant.authorityHost,
+    local: s.tenant.kind === 'local',
+    secrets: io.secrets,
+    certificates: io.certificates,
+    cwd: io.cwd,
+    env,
+    refs,
+  };
 }
 
 async function execute(g: Gathered<ApplySnapshot> & { plan: Plan }, opts: ApplyOptions): Promise<ApplyResult> {
@@ -111,7 +121,10 @@ export async function output(opts: CommonOptions & { githubOutput?: GithubOutput
     const { snapshot: s } = g;
     // The plan is not executed, but its refusals (not our application, a holder in the recycle bin) hold here too.
     createPlan(s);
-    const refs = refsFromLive(s.live, s.stacks.flatMap((st) => st.applications.map((a) => ({ ref: `app:${st.name}/${a.key}`, uniqueName: a.uniqueName }))));
+    const refs = refsFromLive(
+      s.live,
+      s.stacks.flatMap((st) => st.applications.map((a) => ({ ref: `app:${st.name}/${a.key}`, uniqueName: a.uniqueName }))),
+    );
     const src = outputSources(g, refs, opts.env);
     if (opts.githubOutput) publishGithubOutputs(opts.githubOutput, s.stacks, (i) => currentValues(src, s.stacks[i]));
     const outputs = outputWriter(src, opts.onWrite);

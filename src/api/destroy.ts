@@ -58,14 +58,35 @@ export async function destroy(opts: DestroyOptions): Promise<DestroyResult> {
     const { transport, deadline } = s.io.connection;
     const before = transport.stats.requests;
     const results = await executePlan(
-      { transport, deadline, refs: refsOf(s.snapshot.owned), secrets: s.io.secrets, progress: opts.progress, onWrite: opts.onWrite, writeOutput: noOutputs('destroy') },
+      {
+        transport,
+        deadline,
+        refs: refsOf(s.snapshot.owned),
+        secrets: s.io.secrets,
+        progress: opts.progress,
+        onWrite: opts.onWrite,
+        writeOutput: noOutputs('destroy'),
+      },
       s.plan,
     );
     const failedStacks = new Set(results.filter((r) => r.status !== 'done').map((r) => stackOf(s.plan, r.id)));
     const done = [...new Set([...s.plan.stacks, ...s.stacks.map((x) => x.name)])].filter((x) => !failedStacks.has(x));
     const forgottenSecrets = await forgetSecrets(s.io.secrets, done);
-    const removedOutputs = opts.removeOutputs ? removeOutputs(s.stacks.filter((x) => done.includes(x.name)), s.io.cwd) : [];
-    return { ...base, results, ok: failedStacks.size === 0, cancelled: false, removedOutputs, forgottenSecrets, graphRequests: transport.stats.requests - before };
+    const removedOutputs = opts.removeOutputs
+      ? removeOutputs(
+          s.stacks.filter((x) => done.includes(x.name)),
+          s.io.cwd,
+        )
+      : [];
+    return {
+      ...base,
+      results,
+      ok: failedStacks.size === 0,
+      cancelled: false,
+      removedOutputs,
+      forgottenSecrets,
+      graphRequests: transport.stats.requests - before,
+    };
   } finally {
     await s.io.close();
   }
@@ -75,7 +96,12 @@ export async function destroy(opts: DestroyOptions): Promise<DestroyResult> {
 function refsOf(state: OwnedState): Map<string, AppIds> {
   const refs = new Map<string, AppIds>();
   for (const a of state.apps) {
-    refs.set(a.ref, { uniqueName: a.app.uniqueName ?? String(a.app.displayName), objectId: String(a.app.id), appId: String(a.app.appId), servicePrincipalId: a.servicePrincipal?.id ?? undefined });
+    refs.set(a.ref, {
+      uniqueName: a.app.uniqueName ?? String(a.app.displayName),
+      objectId: String(a.app.id),
+      appId: String(a.app.appId),
+      servicePrincipalId: a.servicePrincipal?.id ?? undefined,
+    });
   }
   return refs;
 }

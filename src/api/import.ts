@@ -27,7 +27,10 @@ export interface ImportResult {
 async function openImport(opts: ImportOptions) {
   const g = await gatherAndPlan(gatherImport(opts), opts.saveSnapshot);
   const refs = new Map(
-    g.snapshot.adoptions.map((a) => [`app:${a.stack}/${a.desired.key}`, { uniqueName: a.desired.uniqueName, objectId: String(a.app.id), appId: String(a.app.appId), servicePrincipalId: a.servicePrincipal?.id ?? undefined }]),
+    g.snapshot.adoptions.map((a) => [
+      `app:${a.stack}/${a.desired.key}`,
+      { uniqueName: a.desired.uniqueName, objectId: String(a.app.id), appId: String(a.app.appId), servicePrincipalId: a.servicePrincipal?.id ?? undefined },
+    ]),
   );
   return { ...g, refs };
 }
@@ -48,8 +51,18 @@ export async function adopt(opts: ImportOptions): Promise<ImportResult> {
     }
     const { transport, deadline } = s.io.connection;
     const before = transport.stats.requests;
-    const results = await executePlan({ transport, deadline, refs: s.refs, secrets: s.io.secrets, progress: opts.progress, onWrite: opts.onWrite, writeOutput: noOutputs('import') }, s.plan);
-    return { plan: s.plan, empty: isEmpty(s.plan), results, ok: results.every((r) => r.status === 'done'), cancelled: false, graphRequests: transport.stats.requests - before };
+    const results = await executePlan(
+      { transport, deadline, refs: s.refs, secrets: s.io.secrets, progress: opts.progress, onWrite: opts.onWrite, writeOutput: noOutputs('import') },
+      s.plan,
+    );
+    return {
+      plan: s.plan,
+      empty: isEmpty(s.plan),
+      results,
+      ok: results.every((r) => r.status === 'done'),
+      cancelled: false,
+      graphRequests: transport.stats.requests - before,
+    };
   } finally {
     await s.io.close();
   }

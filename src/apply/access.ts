@@ -20,18 +20,29 @@ export async function createAssignment(ctx: ApplyContext, c: Of<'create-app-role
   const action = `grant ${c.role} on ${c.resource.display} to ${ctx.refs.get(c.app)!.uniqueName}`;
   const reconcile = async () => {
     const res = await ctx.transport.send({ method: 'GET', path: paths.assignmentsOf(principalId) });
-    const found = res.status === 200 && ((res.body as { value?: AppRoleAssignment[] }).value ?? []).find((a) => a.resourceId === resourceId && a.appRoleId === c.appRoleId);
+    const found =
+      res.status === 200 && ((res.body as { value?: AppRoleAssignment[] }).value ?? []).find((a) => a.resourceId === resourceId && a.appRoleId === c.appRoleId);
     return found ? { status: 201, headers: {}, body: found } : undefined;
   };
-  await call(ctx, 'create-assignment', { method: 'POST', path: paths.assignedTo(resourceId), body: { principalId, resourceId, appRoleId: c.appRoleId } }, { action, needs: ASSIGN_WRITE, reconcile });
+  await call(
+    ctx,
+    'create-assignment',
+    { method: 'POST', path: paths.assignedTo(resourceId), body: { principalId, resourceId, appRoleId: c.appRoleId } },
+    { action, needs: ASSIGN_WRITE, reconcile },
+  );
 }
 
 export async function deleteAssignment(ctx: ApplyContext, c: Of<'delete-app-role-assignment'>): Promise<void> {
-  await call(ctx, 'write', { method: 'DELETE', path: paths.assignment(c.resourceId, c.assignmentId) }, {
-    action: `revoke ${c.role} from ${ctx.refs.get(c.app)!.uniqueName}`,
-    needs: ASSIGN_WRITE,
-    ok: (res) => res.status === 404, // already gone
-  });
+  await call(
+    ctx,
+    'write',
+    { method: 'DELETE', path: paths.assignment(c.resourceId, c.assignmentId) },
+    {
+      action: `revoke ${c.role} from ${ctx.refs.get(c.app)!.uniqueName}`,
+      needs: ASSIGN_WRITE,
+      ok: (res) => res.status === 404, // already gone
+    },
+  );
 }
 
 /** Admin consent for delegated permissions: one tenant-wide (AllPrincipals) grant per client and API. */
@@ -43,17 +54,32 @@ export async function createGrant(ctx: ApplyContext, c: Of<'create-delegated-gra
     const found = res.status === 200 && ((res.body as { value?: OAuth2PermissionGrant[] }).value ?? []).find((g) => g.consentType === 'AllPrincipals');
     return found ? { status: 201, headers: {}, body: found } : undefined;
   };
-  await call(ctx, 'create-grant', { method: 'POST', path: paths.grants, body: { clientId, consentType: 'AllPrincipals', resourceId, scope: c.scope } }, {
-    action: `grant ${c.scope} on ${c.resource.display} to ${ctx.refs.get(c.app)!.uniqueName}`,
-    needs: GRANT_WRITE,
-    reconcile,
-  });
+  await call(
+    ctx,
+    'create-grant',
+    { method: 'POST', path: paths.grants, body: { clientId, consentType: 'AllPrincipals', resourceId, scope: c.scope } },
+    {
+      action: `grant ${c.scope} on ${c.resource.display} to ${ctx.refs.get(c.app)!.uniqueName}`,
+      needs: GRANT_WRITE,
+      reconcile,
+    },
+  );
 }
 
 export async function updateGrant(ctx: ApplyContext, c: Of<'update-delegated-grant'>): Promise<void> {
-  await call(ctx, 'write', { method: 'PATCH', path: paths.grant(c.grantId), body: { scope: c.scope } }, { action: `update delegated grant ${c.grantId}`, needs: GRANT_WRITE });
+  await call(
+    ctx,
+    'write',
+    { method: 'PATCH', path: paths.grant(c.grantId), body: { scope: c.scope } },
+    { action: `update delegated grant ${c.grantId}`, needs: GRANT_WRITE },
+  );
 }
 
 export async function deleteGrant(ctx: ApplyContext, c: Of<'delete-delegated-grant'>): Promise<void> {
-  await call(ctx, 'write', { method: 'DELETE', path: paths.grant(c.grantId) }, { action: `revoke delegated grant ${c.grantId}`, needs: GRANT_WRITE, ok: (r) => r.status === 404 });
+  await call(
+    ctx,
+    'write',
+    { method: 'DELETE', path: paths.grant(c.grantId) },
+    { action: `revoke delegated grant ${c.grantId}`, needs: GRANT_WRITE, ok: (r) => r.status === 404 },
+  );
 }

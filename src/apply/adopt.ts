@@ -12,12 +12,22 @@ type Of<A extends Change['action']> = Extract<Change, { action: A }>;
  */
 export async function adoptApplication(ctx: ApplyContext, c: Of<'adopt-application'>): Promise<void> {
   if (Object.keys(c.after).length) {
-    await call(ctx, 'write', { method: 'PATCH', path: paths.application(c.objectId), body: c.after }, { action: `adopt application ${c.appId} as ${c.uniqueName}`, needs: APP_WRITE });
+    await call(
+      ctx,
+      'write',
+      { method: 'PATCH', path: paths.application(c.objectId), body: c.after },
+      { action: `adopt application ${c.appId} as ${c.uniqueName}`, needs: APP_WRITE },
+    );
   }
   if (c.servicePrincipalId && c.servicePrincipalTags) {
-    await call(ctx, 'write', { method: 'PATCH', path: paths.servicePrincipal(c.servicePrincipalId), body: { tags: c.servicePrincipalTags } }, {
-      action: `tag the service principal of ${c.uniqueName}`,
-      needs: APP_WRITE,
-    });
+    await call(
+      ctx,
+      'write',
+      { method: 'PATCH', path: paths.servicePrincipal(c.servicePrincipalId), body: { tags: c.servicePrincipalTags } },
+      {
+        action: `tag the service principal of ${c.uniqueName}`,
+        needs: APP_WRITE,
+      },
+    );
   }
 }

@@ -18,7 +18,11 @@ export interface Material {
  * a new one with a keyId chosen here — created and stored (private key 0600) BEFORE its upload, so a crash
  * at any point is recovered by the next plan (see credentials/store.ts).
  */
-export async function generatedMaterial(store: CertificateStore, c: AddCertificate, at: { stack: string; appKey: string; uniqueName: string }): Promise<Material> {
+export async function generatedMaterial(
+  store: CertificateStore,
+  c: AddCertificate,
+  at: { stack: string; appKey: string; uniqueName: string },
+): Promise<Material> {
   const pending = c.keyId ? store.load(at.stack, at.appKey, c.name, c.keyId) : undefined;
   if (pending) return { keyId: pending.keyId, material: pending };
   const keyId = randomUUID();
@@ -31,7 +35,10 @@ export async function generatedMaterial(store: CertificateStore, c: AddCertifica
 export function fileMaterial(ctx: Pick<ApplyContext, 'cwd' | 'env'>, c: AddCertificate): Material {
   const material = readCertificateFile(resolve(ctx.cwd ?? '.', c.file!), c.passwordEnv ? ctx.env?.[c.passwordEnv] : undefined);
   if (material.thumbprintSha256 !== c.thumbprintSha256) {
-    throw new TenantformError('CONFLICT', `The certificate file ${c.file} changed since the plan was made (SHA-256 ${material.thumbprintSha256}, planned ${c.thumbprintSha256}). Run apply again.`);
+    throw new TenantformError(
+      'CONFLICT',
+      `The certificate file ${c.file} changed since the plan was made (SHA-256 ${material.thumbprintSha256}, planned ${c.thumbprintSha256}). Run apply again.`,
+    );
   }
   return { keyId: fileCertificateKeyId(material.thumbprintSha256), material };
 }

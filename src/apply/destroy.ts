@@ -12,7 +12,12 @@ const gone = (res: { status: number }) => res.status === 404;
 
 /** DELETE /servicePrincipals/{id} → 204; the SP goes to the recycle bin with its assignments and grants. */
 export async function deleteServicePrincipal(ctx: ApplyContext, c: Of<'delete-service-principal'>): Promise<void> {
-  await call(ctx, 'delete', { method: 'DELETE', path: paths.servicePrincipal(c.servicePrincipalId) }, { action: `delete service principal "${c.displayName}"`, needs: APP_WRITE, ok: gone });
+  await call(
+    ctx,
+    'delete',
+    { method: 'DELETE', path: paths.servicePrincipal(c.servicePrincipalId) },
+    { action: `delete service principal "${c.displayName}"`, needs: APP_WRITE, ok: gone },
+  );
 }
 
 /**
@@ -20,7 +25,12 @@ export async function deleteServicePrincipal(ctx: ApplyContext, c: Of<'delete-se
  * delete; the app keeps its uniqueName reserved in directory/deletedItems for 30 days unless purged.
  */
 export async function deleteApplication(ctx: ApplyContext, c: Of<'delete-application'>): Promise<void> {
-  await call(ctx, 'delete', { method: 'DELETE', path: paths.application(c.objectId) }, { action: `delete application "${c.displayName}"`, needs: APP_WRITE, ok: gone });
+  await call(
+    ctx,
+    'delete',
+    { method: 'DELETE', path: paths.application(c.objectId) },
+    { action: `delete application "${c.displayName}"`, needs: APP_WRITE, ok: gone },
+  );
 }
 
 /**
@@ -42,15 +52,30 @@ export async function purgeDeletedObject(ctx: ApplyContext, c: Of<'purge-deleted
  * app) and 409 (an SP for the appId is live) both mean there is nothing left to do.
  */
 export async function restoreDeletedApplication(ctx: ApplyContext, c: Of<'restore-deleted-application'>): Promise<void> {
-  await call(ctx, 'write', { method: 'POST', path: paths.restoreDeletedItem(c.objectId), body: {} }, { action: `restore deleted application ${c.uniqueName}`, needs: APP_WRITE });
+  await call(
+    ctx,
+    'write',
+    { method: 'POST', path: paths.restoreDeletedItem(c.objectId), body: {} },
+    { action: `restore deleted application ${c.uniqueName}`, needs: APP_WRITE },
+  );
   if (c.servicePrincipalId) {
-    await call(ctx, 'delete', { method: 'POST', path: paths.restoreDeletedItem(c.servicePrincipalId), body: {} }, {
-      action: `restore the deleted service principal of ${c.uniqueName}`,
-      needs: APP_WRITE,
-      ok: (res) => res.status === 404 || res.status === 409,
-    });
+    await call(
+      ctx,
+      'delete',
+      { method: 'POST', path: paths.restoreDeletedItem(c.servicePrincipalId), body: {} },
+      {
+        action: `restore the deleted service principal of ${c.uniqueName}`,
+        needs: APP_WRITE,
+        ok: (res) => res.status === 404 || res.status === 409,
+      },
+    );
   }
   // The restored objects are the stack's again: the changes after this one address them by these ids.
   const known = ctx.refs.get(c.app);
-  ctx.refs.set(c.app, { uniqueName: c.uniqueName, objectId: c.objectId, appId: c.appId, servicePrincipalId: c.servicePrincipalId ?? known?.servicePrincipalId });
+  ctx.refs.set(c.app, {
+    uniqueName: c.uniqueName,
+    objectId: c.objectId,
+    appId: c.appId,
+    servicePrincipalId: c.servicePrincipalId ?? known?.servicePrincipalId,
+  });
 }

@@ -48,7 +48,12 @@ async function readKeys(ctx: ApplyContext, objectId: string, s: AppKeyState, uni
   return waitUntil<KeyCredential[]>(
     'certificates-read-back',
     async () => {
-      const res = await call(ctx, 'read-after-write', { method: 'GET', path: paths.application(objectId, 'keyCredentials') }, { action: `read the certificates of ${uniqueName}` });
+      const res = await call(
+        ctx,
+        'read-after-write',
+        { method: 'GET', path: paths.application(objectId, 'keyCredentials') },
+        { action: `read the certificates of ${uniqueName}` },
+      );
       const keys = (res.body as Application).keyCredentials ?? [];
       const stale = [...s.present].some((k) => !keys.some((x) => same(x.keyId, k))) || [...s.absent].some((k) => keys.some((x) => same(x.keyId, k)));
       if (!stale) return { done: keys };
@@ -67,7 +72,11 @@ async function readKeys(ctx: ApplyContext, objectId: string, s: AppKeyState, uni
 
 /** A key as read, resent unchanged. */
 function resend(k: KeyCredential): KeyCredential {
-  if (!k.key) throw new TenantformError('GRAPH_ERROR', `Microsoft Graph returned certificate ${k.keyId} without its key; refusing to rewrite keyCredentials (it would be dropped).`);
+  if (!k.key)
+    throw new TenantformError(
+      'GRAPH_ERROR',
+      `Microsoft Graph returned certificate ${k.keyId} without its key; refusing to rewrite keyCredentials (it would be dropped).`,
+    );
   const { customKeyIdentifier, displayName, endDateTime, key, keyId, startDateTime, type, usage } = k;
   return { customKeyIdentifier, displayName, endDateTime, key, keyId, startDateTime, type, usage };
 }
@@ -75,7 +84,12 @@ function resend(k: KeyCredential): KeyCredential {
 const iso = (d: string) => new Date(d).toISOString().replace(/\.\d+Z$/, 'Z');
 
 async function patchKeys(ctx: ApplyContext, objectId: string, keys: KeyCredential[], uniqueName: string, action: string): Promise<void> {
-  await call(ctx, 'write', { method: 'PATCH', path: paths.application(objectId), body: { keyCredentials: keys } }, { action: `${action} of ${uniqueName}`, needs: APP_WRITE });
+  await call(
+    ctx,
+    'write',
+    { method: 'PATCH', path: paths.application(objectId), body: { keyCredentials: keys } },
+    { action: `${action} of ${uniqueName}`, needs: APP_WRITE },
+  );
 }
 
 export interface KeyTarget {
@@ -84,13 +98,25 @@ export interface KeyTarget {
 }
 
 /** Register the public certificate of `m` under `keyId`, unless the application already lists that keyId. */
-export async function addKeyCredential(ctx: ApplyContext, app: KeyTarget, o: { keyId: string; displayName: string; material: CertificateMaterial; what: string }): Promise<void> {
+export async function addKeyCredential(
+  ctx: ApplyContext,
+  app: KeyTarget,
+  o: { keyId: string; displayName: string; material: CertificateMaterial; what: string },
+): Promise<void> {
   const s = stateOf(ctx, app.objectId);
   await locked(s, async () => {
     const keys = await readKeys(ctx, app.objectId, s, app.uniqueName);
     if (!keys.some((k) => same(k.keyId, o.keyId))) {
       const m = o.material;
-      const item: KeyCredential = { keyId: o.keyId, type: 'AsymmetricX509Cert', usage: 'Verify', key: m.derBase64, displayName: o.displayName, startDateTime: iso(m.notBefore), endDateTime: iso(m.notAfter) };
+      const item: KeyCredential = {
+        keyId: o.keyId,
+        type: 'AsymmetricX509Cert',
+        usage: 'Verify',
+        key: m.derBase64,
+        displayName: o.displayName,
+        startDateTime: iso(m.notBefore),
+        endDateTime: iso(m.notAfter),
+      };
       await patchKeys(ctx, app.objectId, [...keys.map(resend), item], app.uniqueName, o.what);
     }
     s.present.add(o.keyId);

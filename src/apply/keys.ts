@@ -7,7 +7,10 @@ import { addKeyCredential, removeKeyCredential, type KeyTarget } from './key-cre
 
 type Of<A extends Change['action']> = Extract<Change, { action: A }>;
 
-const targetOf = (ctx: ApplyContext, c: { app: string }): KeyTarget => ({ objectId: idsOf(ctx, c.app, 'objectId'), uniqueName: ctx.refs.get(c.app)!.uniqueName });
+const targetOf = (ctx: ApplyContext, c: { app: string }): KeyTarget => ({
+  objectId: idsOf(ctx, c.app, 'objectId'),
+  uniqueName: ctx.refs.get(c.app)!.uniqueName,
+});
 
 /**
  * Register a certificate: its material first (a generated one is stored before the upload, with a keyId
@@ -43,7 +46,11 @@ export async function removeCertificate(ctx: ApplyContext, c: Of<'remove-certifi
  * Before apply: delete the stored private keys of certificates whose removal a previous run started (marked
  * `removing`) and Graph no longer lists — a run killed right after its removal PATCH leaves exactly that.
  */
-export async function collectRemovedCertificates(ctx: ApplyContext, live: LiveState, stacks: ReadonlyArray<{ name: string; applications: ReadonlyArray<{ key: string; uniqueName: string }> }>): Promise<void> {
+export async function collectRemovedCertificates(
+  ctx: ApplyContext,
+  live: LiveState,
+  stacks: ReadonlyArray<{ name: string; applications: ReadonlyArray<{ key: string; uniqueName: string }> }>,
+): Promise<void> {
   await ctx.certificates?.collectRemoved((stack, app) => {
     const uniqueName = stacks.find((s) => s.name === stack)?.applications.find((a) => a.key === app)?.uniqueName;
     const l = uniqueName ? live.applications[uniqueName.toLowerCase()] : undefined;

@@ -17,10 +17,15 @@ export async function addSecret(ctx: ApplyContext, c: Of<'add-secret'>, stack: s
   const endDateTime = new Date(Date.now() + c.lifetimeMs).toISOString();
   await writeCredential({
     graph: async () => {
-      const res = await call(ctx, 'add-password', { method: 'POST', path: paths.addPassword(id), body: { passwordCredential: { displayName: c.displayName, endDateTime } } }, {
-        action: `add client secret "${c.name}" to ${ctx.refs.get(c.app)!.uniqueName}`,
-        needs: APP_WRITE,
-      });
+      const res = await call(
+        ctx,
+        'add-password',
+        { method: 'POST', path: paths.addPassword(id), body: { passwordCredential: { displayName: c.displayName, endDateTime } } },
+        {
+          action: `add client secret "${c.name}" to ${ctx.refs.get(c.app)!.uniqueName}`,
+          needs: APP_WRITE,
+        },
+      );
       const cred = res.body as PasswordCredential;
       if (typeof cred.secretText !== 'string' || !cred.keyId) throw new Error('internal: addPassword answered without secretText/keyId');
       return { keyId: String(cred.keyId), value: cred.secretText };
@@ -33,11 +38,16 @@ export async function addSecret(ctx: ApplyContext, c: Of<'add-secret'>, stack: s
 }
 
 export async function removeSecret(ctx: ApplyContext, c: Of<'remove-secret'>): Promise<void> {
-  await call(ctx, 'write', { method: 'POST', path: paths.removePassword(idsOf(ctx, c.app, 'objectId')), body: { keyId: c.keyId } }, {
-    action: `remove old client secret ${c.keyId} of ${ctx.refs.get(c.app)!.uniqueName}`,
-    needs: APP_WRITE,
-    // An unknown keyId: Graph's status for it is UNCONFIRMED (reference/graph-api.md §1.6; the emulator answers
-    // 400), so nothing but a 404 is taken as "already gone"; a re-run plans from a fresh read and converges.
-    ok: (r) => r.status === 404,
-  });
+  await call(
+    ctx,
+    'write',
+    { method: 'POST', path: paths.removePassword(idsOf(ctx, c.app, 'objectId')), body: { keyId: c.keyId } },
+    {
+      action: `remove old client secret ${c.keyId} of ${ctx.refs.get(c.app)!.uniqueName}`,
+      needs: APP_WRITE,
+      // An unknown keyId: Graph's status for it is UNCONFIRMED (reference/graph-api.md §1.6; the emulator answers
+      // 400), so nothing but a 404 is taken as "already gone"; a re-run plans from a fresh read and converges.
+      ok: (r) => r.status === 404,
+    },
+  );
 }

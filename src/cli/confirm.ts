@@ -9,12 +9,23 @@ import { renderPlan } from './render-plan.js';
  * plan is shown and only "yes" is accepted; without a terminal (CI) and without --yes the command
  * refuses with CONFIRMATION_REQUIRED before writing anything.
  */
-export function terminalConfirm(opts: { yes: boolean; json: boolean; style: ChalkInstance; command: string; question: string; review: string; extra?: () => string[] }) {
+export function terminalConfirm(opts: {
+  yes: boolean;
+  json: boolean;
+  style: ChalkInstance;
+  command: string;
+  question: string;
+  review: string;
+  extra?: () => string[];
+}) {
   return async (plan: Plan): Promise<boolean> => {
     if (opts.yes) return true;
     const interactive = !!process.stdin.isTTY && !!process.stdout.isTTY && !opts.json;
     if (!interactive) {
-      throw new TenantformError('CONFIRMATION_REQUIRED', `${opts.command} would change the tenant, but there is no terminal to confirm on. Review \`${opts.review}\`, then re-run with --yes.`);
+      throw new TenantformError(
+        'CONFIRMATION_REQUIRED',
+        `${opts.command} would change the tenant, but there is no terminal to confirm on. Review \`${opts.review}\`, then re-run with --yes.`,
+      );
     }
     const extra = opts.extra?.() ?? [];
     process.stdout.write(`${renderPlan(plan, opts.style)}\n${extra.length ? `\n${extra.join('\n')}\n` : ''}\n`);

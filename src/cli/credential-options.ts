@@ -32,7 +32,10 @@ export interface CredentialArgs {
   'github-output'?: boolean;
 }
 
-export function credentialOptionsOf(args: CredentialArgs, ctx: OutputContext): { secretCache: boolean; rotateSecrets?: boolean; rotateCertificates?: boolean; githubOutput?: GithubOutputs } {
+export function credentialOptionsOf(
+  args: CredentialArgs,
+  ctx: OutputContext,
+): { secretCache: boolean; rotateSecrets?: boolean; rotateCertificates?: boolean; githubOutput?: GithubOutputs } {
   let githubOutput: GithubOutputs | undefined;
   if (args['github-output']) {
     const file = ctx.env.GITHUB_OUTPUT;

@@ -36,7 +36,9 @@ export interface OutputContext {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-export function outputContext(opts: { json?: boolean; stdout?: Writable; stderr?: Writable; env?: Readonly<Record<string, string | undefined>> } = {}): OutputContext {
+export function outputContext(
+  opts: { json?: boolean; stdout?: Writable; stderr?: Writable; env?: Readonly<Record<string, string | undefined>> } = {},
+): OutputContext {
   const stdout = opts.stdout ?? process.stdout;
   const env = opts.env ?? process.env;
   const json = opts.json ?? false;

@@ -3,8 +3,17 @@ import type { Change, Plan } from '../plan/types.js';
 
 const SYMBOL: Record<string, '+' | '~' | '-'> = {};
 for (const a of ['create-application', 'create-service-principal', 'add-secret', 'create-app-role-assignment', 'create-delegated-grant']) SYMBOL[a] = '+';
-for (const a of ['update-application', 'configure-application', 'disable-entitlements', 'update-service-principal', 'update-delegated-grant', 'write-output']) SYMBOL[a] = '~';
-for (const a of ['remove-secret', 'delete-app-role-assignment', 'delete-delegated-grant', 'delete-service-principal', 'delete-application', 'purge-deleted-object']) SYMBOL[a] = '-';
+for (const a of ['update-application', 'configure-application', 'disable-entitlements', 'update-service-principal', 'update-delegated-grant', 'write-output'])
+  SYMBOL[a] = '~';
+for (const a of [
+  'remove-secret',
+  'delete-app-role-assignment',
+  'delete-delegated-grant',
+  'delete-service-principal',
+  'delete-application',
+  'purge-deleted-object',
+])
+  SYMBOL[a] = '-';
 for (const a of ['restore-deleted-application']) SYMBOL[a] = '+';
 for (const a of ['add-certificate', 'create-federated-credential']) SYMBOL[a] = '+';
 for (const a of ['update-federated-credential']) SYMBOL[a] = '~';

@@ -10,11 +10,18 @@ export function withTargetOptions<T>(y: Argv<T>) {
     .option('tenant', { type: 'string', default: 'local', describe: "'local' (the embedded emulator), a tenant id, or a tenant domain" })
     .option('graph-url', { type: 'string', describe: 'Microsoft Graph origin (national clouds, a separately started emulator)' })
     .option('authority-host', { type: 'string', describe: 'Entra authority host (national clouds, a separately started emulator)' })
-    .option('auth', { choices: ['default', 'device-code'] as const, default: 'default' as const, describe: 'DefaultAzureCredential, or device code sign-in for people' })
+    .option('auth', {
+      choices: ['default', 'device-code'] as const,
+      default: 'default' as const,
+      describe: 'DefaultAzureCredential, or device code sign-in for people',
+    })
     .option('ca-file', { type: 'string', describe: 'Extra CA certificate (PEM) to trust, e.g. an emulator started with `tenantform emulator`' })
     .option('var', VAR_OPTION)
     .option('timeout', { type: 'number', default: 300, describe: 'Longest wait for Graph replication, seconds' })
-    .option('stack-suffix', { type: 'string', describe: 'Append -<suffix> to every stack name (ephemeral stacks, e.g. a CI run id); default env TENANTFORM_STACK_SUFFIX' })
+    .option('stack-suffix', {
+      type: 'string',
+      describe: 'Append -<suffix> to every stack name (ephemeral stacks, e.g. a CI run id); default env TENANTFORM_STACK_SUFFIX',
+    })
     .option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of text' });
 }
 

@@ -127,4 +127,3 @@ export function pemBundle(m: CertificateMaterial): string {
   if (!m.keyPem) throw new Error('internal: no private key');
   return `${m.keyPem.trim()}\n${m.certPem.trim()}\n`;
 }
-

@@ -34,15 +34,28 @@ export async function createPfx(opts: { certPem: string; keyPem: string; passwor
 
   const pkcs8 = createPrivateKey(opts.keyPem).export({ type: 'pkcs8', format: 'der' });
   const keyBag = new pkijs.PKCS8ShroudedKeyBag({ parsedValue: pkijs.PrivateKeyInfo.fromBER(pkcs8) });
-  await keyBag.makeInternalValues({ password, contentEncryptionAlgorithm: { name: 'AES-CBC', length: 256 }, hmacHashAlgorithm: 'SHA-256', iterationCount: ITERATIONS }, crypto);
+  await keyBag.makeInternalValues(
+    { password, contentEncryptionAlgorithm: { name: 'AES-CBC', length: 256 }, hmacHashAlgorithm: 'SHA-256', iterationCount: ITERATIONS },
+    crypto,
+  );
   // The certificate goes in as its own bytes (certValue), not re-encoded from a parsed pkijs Certificate.
   const certBag = new pkijs.CertBag({ certId: pkijs.id_CertBag_X509Certificate, certValue: new asn1js.OctetString({ valueHex: certDer }) });
 
   const authenticatedSafe = new pkijs.AuthenticatedSafe({
     parsedValue: {
       safeContents: [
-        { privacyMode: 0, value: new pkijs.SafeContents({ safeBags: [new pkijs.SafeBag({ bagId: '1.2.840.113549.1.12.10.1.3', bagValue: certBag, bagAttributes: bagAttributes() })] }) },
-        { privacyMode: 0, value: new pkijs.SafeContents({ safeBags: [new pkijs.SafeBag({ bagId: '1.2.840.113549.1.12.10.1.2', bagValue: keyBag, bagAttributes: bagAttributes() })] }) },
+        {
+          privacyMode: 0,
+          value: new pkijs.SafeContents({
+            safeBags: [new pkijs.SafeBag({ bagId: '1.2.840.113549.1.12.10.1.3', bagValue: certBag, bagAttributes: bagAttributes() })],
+          }),
+        },
+        {
+          privacyMode: 0,
+          value: new pkijs.SafeContents({
+            safeBags: [new pkijs.SafeBag({ bagId: '1.2.840.113549.1.12.10.1.2', bagValue: keyBag, bagAttributes: bagAttributes() })],
+          }),
+        },
       ],
     },
   });

@@ -93,7 +93,14 @@ export class CertificateStore {
     mkdirSync(dirname(pem), { recursive: true, mode: 0o700 });
     writeFileAtomic(pem, pemBundle(m), 0o600);
     writeFileAtomic(this.pfxPath(stack, app, name, keyId), await createPfx({ certPem: m.certPem, keyPem: m.keyPem! }), 0o600);
-    const entry: Entry = { keyId, thumbprintSha256: m.thumbprintSha256, notAfter: m.notAfter, state: 'pending', createdAt: new Date().toISOString(), file: relative(this.dir, pem) };
+    const entry: Entry = {
+      keyId,
+      thumbprintSha256: m.thumbprintSha256,
+      notAfter: m.notAfter,
+      state: 'pending',
+      createdAt: new Date().toISOString(),
+      file: relative(this.dir, pem),
+    };
     (((this.index[stack] ??= {})[app] ??= {})[name] ??= []).push(entry);
     await this.persist();
   }

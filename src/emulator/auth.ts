@@ -44,7 +44,6 @@ export async function authenticateGraph(req: EmuRequest, env: EmulatorEnv): Prom
 }
 
 function withChallenge(f: GraphFault, env: EmulatorEnv): GraphFault {
-  f.headers['WWW-Authenticate'] =
-    `Bearer realm="", authorization_uri="${env.authorityHost}/common/oauth2/authorize", client_id="${MICROSOFT_GRAPH_APP_ID}"`;
+  f.headers['WWW-Authenticate'] = `Bearer realm="", authorization_uri="${env.authorityHost}/common/oauth2/authorize", client_id="${MICROSOFT_GRAPH_APP_ID}"`;
   return f;
 }

@@ -54,9 +54,7 @@ export function tenantsOf(tenant: Tenant): Tenant[] {
 /** A tenant by id or verified domain name (case-insensitive), as a login URL's `{tenant}` segment names it. */
 export function findTenant(any: Tenant, segment: string): Tenant | undefined {
   const lower = segment.toLowerCase();
-  return tenantsOf(any).find(
-    (t) => t.tenantId.toLowerCase() === lower || t.verifiedDomains().some((d) => d.toLowerCase() === lower),
-  );
+  return tenantsOf(any).find((t) => t.tenantId.toLowerCase() === lower || t.verifiedDomains().some((d) => d.toLowerCase() === lower));
 }
 
 export function tenantById(any: Tenant, tenantId: string | null | undefined): Tenant | undefined {

@@ -60,11 +60,18 @@ export const graphErrors = {
   denied: () => new GraphFault(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.'),
   unauthenticated: (message: string) => new GraphFault(401, 'InvalidAuthenticationToken', message),
   throttled: (retryAfterSeconds: number) =>
-    new GraphFault(429, 'TooManyRequests', 'Please retry again later.', undefined, { 'Retry-After': String(retryAfterSeconds) }, {
-      code: '429',
-      message: 'Please retry after',
-      status: '429',
-    }),
+    new GraphFault(
+      429,
+      'TooManyRequests',
+      'Please retry again later.',
+      undefined,
+      { 'Retry-After': String(retryAfterSeconds) },
+      {
+        code: '429',
+        message: 'Please retry after',
+        status: '429',
+      },
+    ),
   /** Anything the emulator does not model answers this instead of guessing (DESIGN.md style 7). */
   notImplemented: (what: string) => new GraphFault(501, 'NotImplemented', `The tenantform emulator does not implement ${what}.`),
   segmentNotFound: (segment: string) => new GraphFault(400, 'BadRequest', `Resource not found for the segment '${segment}'.`),
@@ -100,14 +107,21 @@ export class OAuthFault extends Error {
 export function renderOAuthFault(f: OAuthFault, authorityHost: string, correlationId?: string): EmuResponse {
   const traceId = randomUUID();
   const corr = correlationId ?? randomUUID();
-  const timestamp = new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
-  return json(f.status, {
-    error: f.error,
-    error_description: `AADSTS${f.aadsts}: ${f.message}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${corr}\r\nTimestamp: ${timestamp}`,
-    error_codes: [f.aadsts],
-    timestamp,
-    trace_id: traceId,
-    correlation_id: corr,
-    error_uri: `${authorityHost}/error?code=${f.aadsts}`,
-  }, { 'Content-Type': 'application/json; charset=utf-8' });
+  const timestamp = new Date()
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
+  return json(
+    f.status,
+    {
+      error: f.error,
+      error_description: `AADSTS${f.aadsts}: ${f.message}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${corr}\r\nTimestamp: ${timestamp}`,
+      error_codes: [f.aadsts],
+      timestamp,
+      trace_id: traceId,
+      correlation_id: corr,
+      error_uri: `${authorityHost}/error?code=${f.aadsts}`,
+    },
+    { 'Content-Type': 'application/json; charset=utf-8' },
+  );
 }

@@ -34,9 +34,7 @@ export class GraphRouter {
   private readonly compiled: Array<{ route: GraphRoute; parts: string[] }>;
   constructor(routes: GraphRoute[]) {
     // Literal segments win over parameters (`deletedItems/microsoft.graph.application` before `deletedItems/:id`).
-    this.compiled = routes
-      .map((route) => ({ route, parts: route.pattern.split('/') }))
-      .sort((a, b) => literalScore(b.parts) - literalScore(a.parts));
+    this.compiled = routes.map((route) => ({ route, parts: route.pattern.split('/') })).sort((a, b) => literalScore(b.parts) - literalScore(a.parts));
   }
 
   match(method: string, segments: string[]): RouteMatch {

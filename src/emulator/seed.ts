@@ -14,12 +14,7 @@ export const MICROSOFT_TENANT_ID = 'f8cdef31-a31e-4b4a-93e4-5f571e91255a';
 const EXTRA_GRAPH_ROLES: Record<string, string> = { 'Organization.Read.All': '498476ce-e0fe-48b0-b801-37ba7e2685c6' };
 
 /** What the bootstrap admin client holds: enough to run tenantform end to end against the local tenant. */
-export const ADMIN_ROLES = [
-  'Application.ReadWrite.All',
-  'AppRoleAssignment.ReadWrite.All',
-  'DelegatedPermissionGrant.ReadWrite.All',
-  'Organization.Read.All',
-];
+export const ADMIN_ROLES = ['Application.ReadWrite.All', 'AppRoleAssignment.ReadWrite.All', 'DelegatedPermissionGrant.ReadWrite.All', 'Organization.Read.All'];
 
 export interface SeedOptions {
   tenantId?: string;
@@ -136,13 +131,25 @@ function addAdminClient(state: TenantState, graphSp: ServicePrincipal, nowIso: s
     tags: [],
     appRoles: [],
     keyCredentials: [],
-    requiredResourceAccess: [
-      { resourceAppId: MICROSOFT_GRAPH_APP_ID, resourceAccess: ADMIN_ROLES.map((r) => ({ id: roleId(graphSp, r), type: 'Role' })) },
-    ],
+    requiredResourceAccess: [{ resourceAppId: MICROSOFT_GRAPH_APP_ID, resourceAccess: ADMIN_ROLES.map((r) => ({ id: roleId(graphSp, r), type: 'Role' })) }],
     passwordCredentials: [
-      { keyId, displayName: 'bootstrap', hint: secret.slice(0, 3), startDateTime: nowIso, endDateTime: '2299-12-31T00:00:00Z', customKeyIdentifier: null, secretText: null },
+      {
+        keyId,
+        displayName: 'bootstrap',
+        hint: secret.slice(0, 3),
+        startDateTime: nowIso,
+        endDateTime: '2299-12-31T00:00:00Z',
+        customKeyIdentifier: null,
+        secretText: null,
+      },
     ],
-    api: { requestedAccessTokenVersion: null, acceptMappedClaims: null, knownClientApplications: [], oauth2PermissionScopes: [], preAuthorizedApplications: [] },
+    api: {
+      requestedAccessTokenVersion: null,
+      acceptMappedClaims: null,
+      knownClientApplications: [],
+      oauth2PermissionScopes: [],
+      preAuthorizedApplications: [],
+    },
     optionalClaims: null,
     publisherDomain: state.organization.verifiedDomains![0].name,
   };

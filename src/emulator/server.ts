@@ -63,7 +63,9 @@ export class EmulatorPipeline {
    * which rejects it.
    */
   private graphTenantEnv(req: EmuRequest): EmulatorEnv {
-    const token = String(req.headers.authorization ?? '').replace(/^Bearer\s+/i, '').trim();
+    const token = String(req.headers.authorization ?? '')
+      .replace(/^Bearer\s+/i, '')
+      .trim();
     let tid: unknown;
     try {
       tid = decodeJwt(token).tid;
@@ -162,10 +164,13 @@ async function readRequest(req: IncomingMessage): Promise<EmuRequest> {
       try {
         body = JSON.parse(rawBody);
       } catch {
-        throw new GraphFault(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+        throw new GraphFault(
+          400,
+          'BadRequest',
+          'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+        );
       }
     }
   }
   return { method: (req.method ?? 'GET').toUpperCase(), path: url.pathname, query: url.searchParams, headers: req.headers, body, rawBody };
 }
-

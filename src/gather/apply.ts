@@ -28,11 +28,18 @@ export async function gatherApply(opts: CommonOptions): Promise<Gathered<ApplySn
   const connection = await connect(opts);
   try {
     const { transport, deadline, target } = connection;
-    const live = await readLive(transport, { uniqueNames: stacks.flatMap((s) => s.applications.map((a) => a.uniqueName)), resources: tenantResources(stacks), deadline });
+    const live = await readLive(transport, {
+      uniqueNames: stacks.flatMap((s) => s.applications.map((a) => a.uniqueName)),
+      resources: tenantResources(stacks),
+      deadline,
+    });
     // The recycle bin's service principals matter only when the user chose to restore or purge holders.
     const holders = opts.deletedApps ? deletedHolders(stacks, live) : [];
     const deletedServicePrincipals = holders.length ? await readDeletedServicePrincipals(transport, holders, deadline) : undefined;
-    const secrets = SecretStore.forTenant(live.tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`, { persist: opts.secretCache !== false, onWrite: opts.onWrite });
+    const secrets = SecretStore.forTenant(live.tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`, {
+      persist: opts.secretCache !== false,
+      onWrite: opts.onWrite,
+    });
     const certificates = CertificateStore.forTenant(live.tenant.id, opts.certificatesDir ?? `${cwd}/.tenantform/certificates`, { onWrite: opts.onWrite });
     const snapshot: ApplySnapshot = {
       formatVersion: SNAPSHOT_FORMAT_VERSION,

@@ -61,13 +61,23 @@ export async function gatherCustomer(opts: CommonOptions & { homeTenant: string 
       throw new TenantformError('USAGE', `--home-tenant names the target tenant itself (${customer.tenant.id}); drop it to apply the stack normally.`);
     }
     checkHomeApplications(stacks, homeLive, homeLive.tenant.id);
-    const live: LiveState = { tenant: customer.tenant, applications: await readCustomerView(target.transport, homeLive, target.deadline), resources: customer.resources };
+    const live: LiveState = {
+      tenant: customer.tenant,
+      applications: await readCustomerView(target.transport, homeLive, target.deadline),
+      resources: customer.resources,
+    };
     const secrets = SecretStore.forTenant(homeLive.tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`, { onWrite: opts.onWrite });
     const snapshot: ApplySnapshot = {
       formatVersion: SNAPSHOT_FORMAT_VERSION,
       operation: 'apply',
       now: Date.now(),
-      tenant: { id: live.tenant.id, kind: target.target.kind, identity: target.identity, type: live.tenant.tenantType, authorityHost: target.target.authorityHost },
+      tenant: {
+        id: live.tenant.id,
+        kind: target.target.kind,
+        identity: target.identity,
+        type: live.tenant.tenantType,
+        authorityHost: target.target.authorityHost,
+      },
       stacks,
       live,
       // Credentials and files belong to the home tenant: the customer plan manages none of them.
@@ -109,7 +119,9 @@ function checkHomeApplications(stacks: DesiredStack[], home: LiveState, homeId: 
       if (!l) problems.push(`${s.name}/${a.key} does not exist in the home tenant ${homeId}: apply the stack there first`);
       else if (ownerOf(l.app.tags) !== s.name) problems.push(`${s.name}/${a.key} (appId ${l.app.appId}) in the home tenant is not owned by stack ${s.name}`);
       else if (!MULTI_TENANT.has(l.app.signInAudience ?? '')) {
-        problems.push(`${s.name}/${a.key} is single-tenant (signInAudience ${l.app.signInAudience}): set signInAudience: AzureADMultipleOrgs and apply it in the home tenant`);
+        problems.push(
+          `${s.name}/${a.key} is single-tenant (signInAudience ${l.app.signInAudience}): set signInAudience: AzureADMultipleOrgs and apply it in the home tenant`,
+        );
       }
     }
   }

@@ -17,7 +17,10 @@ export async function gatherDestroy(opts: DestroyOptions): Promise<Gathered<Dest
   const manifests = opts.manifests ?? [];
   if (!manifests.length && !opts.stackPrefix) throw new TenantformError('USAGE', 'Name the manifests of the stacks to destroy, or sweep with --stack-prefix.');
   if (opts.stackPrefix !== undefined && !/^[a-z0-9][a-z0-9-]*$/.test(opts.stackPrefix)) {
-    throw new TenantformError('USAGE', `--stack-prefix "${opts.stackPrefix}" must be the start of a stack name: lowercase letters, digits and hyphens, not empty.`);
+    throw new TenantformError(
+      'USAGE',
+      `--stack-prefix "${opts.stackPrefix}" must be the start of a stack name: lowercase letters, digits and hyphens, not empty.`,
+    );
   }
   if (opts.olderThanMs !== undefined && !opts.stackPrefix) throw new TenantformError('USAGE', '--older-than only applies to a sweep: add --stack-prefix.');
   const stacks = manifests.length ? await loadStacks({ ...opts, manifests, cwd }) : [];
@@ -32,14 +35,23 @@ export async function gatherDestroy(opts: DestroyOptions): Promise<Gathered<Dest
     const now = opts.now ?? Date.now();
     // A sweep keeps only stacks whose applications are all older than the cutoff (plus those named by manifests).
     if (opts.stackPrefix && opts.olderThanMs !== undefined) {
-      const stale = staleStacks(onlyStacks(owned, (x) => !stacks.some((m) => m.name === x)), now - opts.olderThanMs);
+      const stale = staleStacks(
+        onlyStacks(owned, (x) => !stacks.some((m) => m.name === x)),
+        now - opts.olderThanMs,
+      );
       owned = onlyStacks(owned, (x) => stale.has(x) || stacks.some((m) => m.name === x));
     }
     const snapshot: DestroySnapshot = {
       formatVersion: SNAPSHOT_FORMAT_VERSION,
       operation: 'destroy',
       now,
-      tenant: { id: owned.tenant.id, kind: connection.target.kind, identity: connection.identity, type: owned.tenant.tenantType, authorityHost: connection.target.authorityHost },
+      tenant: {
+        id: owned.tenant.id,
+        kind: connection.target.kind,
+        identity: connection.identity,
+        type: owned.tenant.tenantType,
+        authorityHost: connection.target.authorityHost,
+      },
       owned,
       purge: !!opts.purge,
     };

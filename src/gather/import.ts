@@ -20,16 +20,27 @@ export async function gatherImport(opts: ImportOptions): Promise<Gathered<Import
   if (!wanted.length) throw new TenantformError('USAGE', 'Name at least one application to adopt: --app <key>=<appId>.');
   for (const w of wanted) {
     if (!GUID.test(w.appId)) throw new TenantformError('USAGE', `"${w.appId}" is not an appId (a GUID) for application "${w.app.key}".`);
-    if (wanted.filter((x) => x.appId.toLowerCase() === w.appId.toLowerCase()).length > 1) throw new TenantformError('USAGE', `appId ${w.appId} is given for more than one application.`);
+    if (wanted.filter((x) => x.appId.toLowerCase() === w.appId.toLowerCase()).length > 1)
+      throw new TenantformError('USAGE', `appId ${w.appId} is given for more than one application.`);
   }
   const connection = await connect(opts);
   try {
-    const { tenant, reads } = await readAdoptions(connection.transport, wanted.map((w) => ({ appId: w.appId, uniqueName: w.app.uniqueName })), connection.deadline);
+    const { tenant, reads } = await readAdoptions(
+      connection.transport,
+      wanted.map((w) => ({ appId: w.appId, uniqueName: w.app.uniqueName })),
+      connection.deadline,
+    );
     const snapshot: ImportSnapshot = {
       formatVersion: SNAPSHOT_FORMAT_VERSION,
       operation: 'import',
       now: Date.now(),
-      tenant: { id: tenant.id, kind: connection.target.kind, identity: connection.identity, type: tenant.tenantType, authorityHost: connection.target.authorityHost },
+      tenant: {
+        id: tenant.id,
+        kind: connection.target.kind,
+        identity: connection.identity,
+        type: tenant.tenantType,
+        authorityHost: connection.target.authorityHost,
+      },
       adoptions: wanted.map((w, i) => ({ stack: w.stack.name, desired: w.app, ...reads[i] })),
     };
     const secrets = SecretStore.forTenant(tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`, { onWrite: opts.onWrite });
@@ -50,5 +61,9 @@ export function findApp(stacks: DesiredStack[], name: string, suffix: string | u
     const known = [...new Set(stacks.flatMap((s) => s.applications.map((a) => a.key)))];
     throw new TenantformError('USAGE', `No application "${name}" in the manifests (known: ${known.join(', ') || 'none'}).`, { app: name });
   }
-  throw new TenantformError('USAGE', `Application "${name}" is in several stacks (${matches.map((m) => m.stack.name).join(', ')}); write --app <stack>/<key>=<appId>.`, { app: name });
+  throw new TenantformError(
+    'USAGE',
+    `Application "${name}" is in several stacks (${matches.map((m) => m.stack.name).join(', ')}); write --app <stack>/<key>=<appId>.`,
+    { app: name },
+  );
 }

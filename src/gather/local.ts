@@ -18,7 +18,14 @@ export function readOutputFiles(stacks: DesiredStack[], cwd: string): Record<str
 }
 
 /** Everything this machine knows that a plan depends on (gather's local half). */
-export function readLocalState(o: { stacks: DesiredStack[]; live: LiveState; secrets: SecretStore; certificates?: CertificateStore; cwd: string; env?: Readonly<Record<string, string | undefined>> }): LocalState {
+export function readLocalState(o: {
+  stacks: DesiredStack[];
+  live: LiveState;
+  secrets: SecretStore;
+  certificates?: CertificateStore;
+  cwd: string;
+  env?: Readonly<Record<string, string | undefined>>;
+}): LocalState {
   const env = { cwd: o.cwd, env: o.env, certificates: o.certificates };
   return {
     secrets: o.secrets.snapshot(),

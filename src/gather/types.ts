@@ -22,4 +22,3 @@ export interface Gathered<S> {
 export function tenantResources(stacks: DesiredStack[]): string[] {
   return [...new Set(stacks.flatMap((s) => s.applications.flatMap((a) => a.permissions.flatMap((p) => (p.api.kind === 'tenant' ? [p.api.name] : [])))))];
 }
-

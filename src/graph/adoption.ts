@@ -21,7 +21,11 @@ export interface AdoptionRead {
  * One batched round trip: the organization, and per application the app by appId, its SP, and whatever holds
  * the uniqueName it should get (live or in the recycle bin).
  */
-export async function readAdoptions(transport: GraphTransport, wanted: Array<{ appId: string; uniqueName: string }>, deadline: number): Promise<{ tenant: LiveTenant; reads: AdoptionRead[] }> {
+export async function readAdoptions(
+  transport: GraphTransport,
+  wanted: Array<{ appId: string; uniqueName: string }>,
+  deadline: number,
+): Promise<{ tenant: LiveTenant; reads: AdoptionRead[] }> {
   const specs = [
     { method: 'GET' as const, path: paths.organization },
     ...wanted.flatMap((w) => [

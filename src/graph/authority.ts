@@ -25,6 +25,9 @@ export function isMicrosoftAuthorityHost(authorityHost: string): boolean {
 }
 
 /** The options every credential tenantform builds shares: authority, instance discovery, extra CA. */
-export function credentialOptions(authorityHost: string, ca?: string): { authorityHost: string; disableInstanceDiscovery: boolean; tlsOptions?: { ca: string } } {
+export function credentialOptions(
+  authorityHost: string,
+  ca?: string,
+): { authorityHost: string; disableInstanceDiscovery: boolean; tlsOptions?: { ca: string } } {
   return { authorityHost, disableInstanceDiscovery: !isMicrosoftAuthorityHost(authorityHost), ...(ca ? { tlsOptions: { ca } } : {}) };
 }

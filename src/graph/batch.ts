@@ -28,7 +28,11 @@ export async function batchRequests(transport: GraphTransport, specs: GraphReque
       const throttled: Array<{ index: number; waitMs: number }> = [];
       await Promise.all(
         chunks.map(async (chunk) => {
-          const items = await sendEnvelope(transport, chunk.map((i) => ({ id: String(i), spec: specs[i] })), opts);
+          const items = await sendEnvelope(
+            transport,
+            chunk.map((i) => ({ id: String(i), spec: specs[i] })),
+            opts,
+          );
           for (const [i, res] of items) {
             if (res.status === 429 || res.status === 503) {
               // An item without Retry-After waits 1 s; one with 0 (or garbage) waits the backoff.

@@ -19,7 +19,9 @@ export async function readCustomerView(transport: GraphTransport, home: LiveStat
     const none = sp.status === 404;
     out[uniqueName] = {
       app: l.app,
-      servicePrincipal: none ? undefined : (expectOk(sp, `read the service principal of ${uniqueName} in the customer tenant`, ['Application.Read.All']) as ServicePrincipal),
+      servicePrincipal: none
+        ? undefined
+        : (expectOk(sp, `read the service principal of ${uniqueName} in the customer tenant`, ['Application.Read.All']) as ServicePrincipal),
       assignments: none ? [] : listOf<AppRoleAssignment>(assignments, `read app role assignments of ${uniqueName}`),
       grants: none ? [] : listOf<OAuth2PermissionGrant>(grants, `read delegated grants of ${uniqueName}`),
       federatedCredentials: [],

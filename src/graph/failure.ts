@@ -16,7 +16,11 @@ export function graphFailure(res: GraphResponse, ctx: FailureContext): Tenantfor
   const { code, message } = graphErrorOf(res);
   const meta = { status: res.status, graphCode: code, graphMessage: message, action: ctx.action };
   if (res.status === 401) {
-    return new TenantformError('AUTH_FAILED', `Microsoft Graph rejected the access token while trying to ${ctx.action} (${code}). Sign in again or check the credential's tenant.`, meta);
+    return new TenantformError(
+      'AUTH_FAILED',
+      `Microsoft Graph rejected the access token while trying to ${ctx.action} (${code}). Sign in again or check the credential's tenant.`,
+      meta,
+    );
   }
   if (res.status === 403 || code === 'Authorization_RequestDenied') {
     const needs = ctx.needs?.length ? ctx.needs.join(' or ') : 'the required Microsoft Graph permission';
@@ -27,7 +31,11 @@ export function graphFailure(res: GraphResponse, ctx: FailureContext): Tenantfor
     );
   }
   const hint = NEXT_STEP[code];
-  return new TenantformError('GRAPH_ERROR', `Cannot ${ctx.action}: Microsoft Graph answered ${res.status} ${code}: ${message}${hint ? ` — ${hint}` : ''}`, meta);
+  return new TenantformError(
+    'GRAPH_ERROR',
+    `Cannot ${ctx.action}: Microsoft Graph answered ${res.status} ${code}: ${message}${hint ? ` — ${hint}` : ''}`,
+    meta,
+  );
 }
 
 /** Next steps for Graph codes a user can act on. */

@@ -9,7 +9,10 @@ export async function describeIdentity(target: Target): Promise<{ tenantId: stri
   try {
     token = await target.credential.getToken(`${graphResource(target.graphUrl)}/.default`);
   } catch (e) {
-    throw new TenantformError('AUTH_FAILED', `Could not get a Microsoft Graph token for tenant ${target.tenant}: ${firstLine((e as Error).message)}. Sign in (az login, workload identity, or --auth device-code) and re-run.`);
+    throw new TenantformError(
+      'AUTH_FAILED',
+      `Could not get a Microsoft Graph token for tenant ${target.tenant}: ${firstLine((e as Error).message)}. Sign in (az login, workload identity, or --auth device-code) and re-run.`,
+    );
   }
   if (!token) throw new TenantformError('AUTH_FAILED', `No Microsoft Graph token for tenant ${target.tenant}.`);
   const c = decodeJwt(token.token);

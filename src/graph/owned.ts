@@ -41,10 +41,7 @@ export async function readOwned(transport: GraphTransport, req: OwnedRequest): P
     // The recycle bin answers the same $filter on tags (https://learn.microsoft.com/graph/api/directory-deleteditems-list;
     // filtering deletedItems on tags is UNCONFIRMED for the real service).
     ...(req.deleted
-      ? filters.flatMap((f) => [
-          get(`${paths.deletedApplicationsWhere(f)}&$top=999`),
-          get(`${paths.deletedServicePrincipalsWhere(f)}&$top=999`),
-        ])
+      ? filters.flatMap((f) => [get(`${paths.deletedApplicationsWhere(f)}&$top=999`), get(`${paths.deletedServicePrincipalsWhere(f)}&$top=999`)])
       : []),
   ];
   const r1 = await batchRequests(transport, specs, { deadline: req.deadline });
@@ -85,14 +82,16 @@ export async function readOwned(transport: GraphTransport, req: OwnedRequest): P
       }
     }
     // A deleted service principal shares the ref of its application (deleted or live) when there is one.
-    const refByAppId = new Map([...deleted.filter((d) => d.type === 'application'), ...[...apps.values()].map((app) => ({ value: app, ref: refOf(ownerOf(app.tags)!, app) }))].map((d) => [String(d.value.appId), d.ref]));
+    const refByAppId = new Map(
+      [...deleted.filter((d) => d.type === 'application'), ...[...apps.values()].map((app) => ({ value: app, ref: refOf(ownerOf(app.tags)!, app) }))].map(
+        (d) => [String(d.value.appId), d.ref],
+      ),
+    );
     for (const d of deleted) if (d.type === 'servicePrincipal') d.ref = refByAppId.get(String(d.value.appId)) ?? d.ref;
   }
 
   const found = [...apps.values()];
-  const round2 = found.flatMap((a) => [
-    ...servicePrincipalReads(String(a.appId)),
-  ]);
+  const round2 = found.flatMap((a) => [...servicePrincipalReads(String(a.appId))]);
   const r2 = round2.length ? await batchRequests(transport, round2, { deadline: req.deadline }) : [];
   const owned = found.map((app, i): OwnedApp => {
     const [sp, assignments, grants] = r2.slice(i * 3, i * 3 + 3);
@@ -102,8 +101,8 @@ export async function readOwned(transport: GraphTransport, req: OwnedRequest): P
       ref: refOf(stack, app),
       app,
       servicePrincipal: sp.status === 404 ? undefined : (ok(sp, `read the service principal of ${app.displayName}`) as ServicePrincipal),
-      assignments: assignments.status === 404 ? [] : (ok(assignments, 'read app role assignments') as { value: AppRoleAssignment[] }).value ?? [],
-      grants: grants.status === 404 ? [] : (ok(grants, 'read delegated grants') as { value: OAuth2PermissionGrant[] }).value ?? [],
+      assignments: assignments.status === 404 ? [] : ((ok(assignments, 'read app role assignments') as { value: AppRoleAssignment[] }).value ?? []),
+      grants: grants.status === 404 ? [] : ((ok(grants, 'read delegated grants') as { value: OAuth2PermissionGrant[] }).value ?? []),
     };
   });
   return { tenant, apps: owned.sort((a, b) => a.ref.localeCompare(b.ref)), deleted, warnings };

@@ -17,7 +17,8 @@ export const paths = {
   organization: '/organization?$select=id,displayName,tenantType,verifiedDomains',
 
   // Applications
-  applicationByUniqueName: (uniqueName: string, select?: string) => `/applications(uniqueName='${odataString(uniqueName)}')${select ? `?$select=${select}` : ''}`,
+  applicationByUniqueName: (uniqueName: string, select?: string) =>
+    `/applications(uniqueName='${odataString(uniqueName)}')${select ? `?$select=${select}` : ''}`,
   applicationByAppId: (appId: string, select = APP_SELECT) => `/applications(appId='${appId}')?$select=${select}`,
   application: (objectId: string, select?: string) => `/applications/${objectId}${select ? `?$select=${select}` : ''}`,
   applicationsWhere: (filter: string, select = APP_SELECT) => `/applications?$filter=${filter}&$select=${select}&$top=999`,

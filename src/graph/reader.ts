@@ -36,9 +36,7 @@ export async function readLive(transport: GraphTransport, req: ReadRequest): Pro
   // already exists" until the deadline. Filtering deletedItems on uniqueName is UNCONFIRMED for the real
   // service, so a refused lookup only costs the early diagnosis (see deletedHolders).
   const deletedAt = round1.length;
-  round1.push(
-    ...req.uniqueNames.map((u) => ({ method: 'GET' as const, path: paths.deletedApplicationsWhere(filters.uniqueName(u)) })),
-  );
+  round1.push(...req.uniqueNames.map((u) => ({ method: 'GET' as const, path: paths.deletedApplicationsWhere(filters.uniqueName(u)) })));
   const r1 = await batchRequests(transport, round1, { deadline: req.deadline });
   const tenant = toTenant(expectOk(r1[0], 'read the organization', ['Organization.Read.All']));
   const applications: Record<string, LiveApplication> = {};
@@ -59,7 +57,9 @@ export async function readLive(transport: GraphTransport, req: ReadRequest): Pro
     const body = expectOk(res, `look up the API "${name}"`, ['Application.Read.All']) as ServicePrincipal & { value?: ServicePrincipal[] };
     const list = body.value ?? [body];
     if (list.length > 1) {
-      throw new TenantformError('RESOLVE_FAILED', `The API name "${name}" matches ${list.length} service principals in the tenant; use its appId instead.`, { name });
+      throw new TenantformError('RESOLVE_FAILED', `The API name "${name}" matches ${list.length} service principals in the tenant; use its appId instead.`, {
+        name,
+      });
     }
     resources[name] = list[0] ? { servicePrincipal: list[0] } : null;
   });
@@ -73,7 +73,8 @@ export async function readLive(transport: GraphTransport, req: ReadRequest): Pro
     const [sp, assignments, grants, fics] = r2.slice(i * 4, i * 4 + 4);
     applications[uniqueName.toLowerCase()] = {
       app,
-      servicePrincipal: sp.status === 404 ? undefined : (expectOk(sp, `read the service principal of ${uniqueName}`, ['Application.Read.All']) as ServicePrincipal),
+      servicePrincipal:
+        sp.status === 404 ? undefined : (expectOk(sp, `read the service principal of ${uniqueName}`, ['Application.Read.All']) as ServicePrincipal),
       assignments: listOf<AppRoleAssignment>(assignments, `read app role assignments of ${uniqueName}`),
       grants: listOf<OAuth2PermissionGrant>(grants, `read delegated grants of ${uniqueName}`),
       federatedCredentials: listOf(fics, `read federated credentials of ${uniqueName}`),

@@ -31,7 +31,16 @@ interface RetryRule {
   why: string;
 }
 
-const WRITES_AFTER_CREATE: readonly OpKind[] = ['read-after-write', 'write', 'upsert', 'add-password', 'create-service-principal', 'create-assignment', 'create-grant', 'create-federated-credential'];
+const WRITES_AFTER_CREATE: readonly OpKind[] = [
+  'read-after-write',
+  'write',
+  'upsert',
+  'add-password',
+  'create-service-principal',
+  'create-assignment',
+  'create-grant',
+  'create-federated-credential',
+];
 
 /**
  * THE retry table. Anything not listed here is not retried and reaches the user as a mapped error.
@@ -43,18 +52,42 @@ export const RETRY_TABLE: readonly RetryRule[] = [
   { ops: 'any', status: 504, retry: 'transient', why: 'gateway timeout' },
   { ops: 'any', status: 502, retry: 'transient', why: 'bad gateway' },
   { ops: WRITES_AFTER_CREATE, status: 404, codes: ['Request_ResourceNotFound'], retry: 'replication', why: 'object not replicated to this replica yet' },
-  { ops: ['write', 'upsert'], status: 400, codes: ['CannotDeleteOrUpdateEnabledEntitlement'], retry: 'replication', why: 'the disabled role/scope has not replicated yet' },
+  {
+    ops: ['write', 'upsert'],
+    status: 400,
+    codes: ['CannotDeleteOrUpdateEnabledEntitlement'],
+    retry: 'replication',
+    why: 'the disabled role/scope has not replicated yet',
+  },
   // Upsert by uniqueName of an app created moments ago (e.g. a re-run after a crash): the lookup misses the
   // unreplicated app and the uniqueness check finds it — 400 "…uniqueName already exists" until it replicates.
   // A soft-deleted app holding the uniqueName gives the same answer; session.ts detects that before apply.
   { ops: ['upsert'], status: 400, codes: ['Request_BadRequest'], retry: 'replication', why: 'the application with this uniqueName has not replicated yet' },
-  { ops: ['write', 'upsert'], status: 409, codes: ['Error_MsaAppDoesNotExist'], retry: 'replication', why: 'MSA side of a new app not created yet (azuread #1764)' },
+  {
+    ops: ['write', 'upsert'],
+    status: 409,
+    codes: ['Error_MsaAppDoesNotExist'],
+    retry: 'replication',
+    why: 'MSA side of a new app not created yet (azuread #1764)',
+  },
   // Credential writes to one application in quick succession (keyCredentials PATCH, addPassword) are refused,
   // not applied, with 409 Directory_ConcurrencyViolation (anchors.md gotcha 8; nais/azurerator #448).
-  { ops: ['write', 'add-password'], status: 409, codes: ['Directory_ConcurrencyViolation'], retry: 'replication', why: 'a concurrent change to the same application' },
+  {
+    ops: ['write', 'add-password'],
+    status: 409,
+    codes: ['Directory_ConcurrencyViolation'],
+    retry: 'replication',
+    why: 'a concurrent change to the same application',
+  },
   // SP create right after app create: 400 "appId … does not reference a valid application object" or a misleading 403.
   { ops: ['create-service-principal'], status: 400, codes: ['Request_BadRequest'], retry: 'replication', why: 'application not replicated yet' },
-  { ops: ['create-service-principal'], status: 403, codes: ['Authorization_RequestDenied'], retry: 'replication', why: 'application not replicated yet (misleading 403)' },
+  {
+    ops: ['create-service-principal'],
+    status: 403,
+    codes: ['Authorization_RequestDenied'],
+    retry: 'replication',
+    why: 'application not replicated yet (misleading 403)',
+  },
   // Assignment/grant right after SP create: 400 "Not a valid reference update" / "… does not exist …". A real
   // duplicate is also 400 Request_BadRequest, which is why creates re-read before each retry.
   { ops: ['create-assignment', 'create-grant'], status: 400, codes: ['Request_BadRequest'], retry: 'replication', why: 'service principal not replicated yet' },
@@ -63,11 +96,41 @@ export const RETRY_TABLE: readonly RetryRule[] = [
   // app or SP is unknown, a new certificate is not found, and new assignments are not in the token yet.
   // Keyed on AADSTS numbers from `error_codes`, never message text; verify only waits when the manifest says
   // the missing thing was created by tenantform (src/verify/run.ts).
-  { ops: ['acquire-token'], status: 401, codes: ['AADSTS7000215'], retry: 'replication', why: 'the new client secret has not reached the token service yet (AADSTS7000215)' },
-  { ops: ['acquire-token'], status: 400, codes: ['AADSTS700016'], retry: 'replication', why: 'the client application has not reached the token service yet (AADSTS700016)' },
-  { ops: ['acquire-token'], status: 400, codes: ['AADSTS500011'], retry: 'replication', why: "the API's service principal has not reached the token service yet (AADSTS500011)" },
-  { ops: ['acquire-token'], status: 401, codes: ['AADSTS700027'], retry: 'replication', why: 'the new certificate has not reached the token service yet (AADSTS700027)' },
-  { ops: ['acquire-token'], status: 425, codes: ['RoleAssignmentNotReplicated'], retry: 'replication', why: 'the granted app roles are not in the token yet (AADSTS501051 or no roles claim)' },
+  {
+    ops: ['acquire-token'],
+    status: 401,
+    codes: ['AADSTS7000215'],
+    retry: 'replication',
+    why: 'the new client secret has not reached the token service yet (AADSTS7000215)',
+  },
+  {
+    ops: ['acquire-token'],
+    status: 400,
+    codes: ['AADSTS700016'],
+    retry: 'replication',
+    why: 'the client application has not reached the token service yet (AADSTS700016)',
+  },
+  {
+    ops: ['acquire-token'],
+    status: 400,
+    codes: ['AADSTS500011'],
+    retry: 'replication',
+    why: "the API's service principal has not reached the token service yet (AADSTS500011)",
+  },
+  {
+    ops: ['acquire-token'],
+    status: 401,
+    codes: ['AADSTS700027'],
+    retry: 'replication',
+    why: 'the new certificate has not reached the token service yet (AADSTS700027)',
+  },
+  {
+    ops: ['acquire-token'],
+    status: 425,
+    codes: ['RoleAssignmentNotReplicated'],
+    retry: 'replication',
+    why: 'the granted app roles are not in the token yet (AADSTS501051 or no roles claim)',
+  },
 ];
 
 /**
@@ -174,7 +237,10 @@ export async function withRetry(op: OpKind, attempt: () => Promise<GraphResponse
         res = await attempt();
       } catch (e) {
         // Network failure: the request may or may not have been applied, so creates reconcile first.
-        if (n >= 4) throw new TenantformError('GRAPH_ERROR', `Could not reach Microsoft Graph: ${(e as Error).message}. Check the network and --graph-url.`, { cause: String(e) });
+        if (n >= 4)
+          throw new TenantformError('GRAPH_ERROR', `Could not reach Microsoft Graph: ${(e as Error).message}. Check the network and --graph-url.`, {
+            cause: String(e),
+          });
         reconcile = true;
         return { again: { why: 'network failure', pastDeadline: 'wait anyway', quiet: true } };
       }

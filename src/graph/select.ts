@@ -19,4 +19,13 @@ export const APP_SELECT = [
   'createdDateTime',
 ].join(',');
 
-export const SP_SELECT = ['id', 'appId', 'displayName', 'appRoleAssignmentRequired', 'tags', 'appRoles', 'oauth2PermissionScopes', 'servicePrincipalNames'].join(',');
+export const SP_SELECT = [
+  'id',
+  'appId',
+  'displayName',
+  'appRoleAssignmentRequired',
+  'tags',
+  'appRoles',
+  'oauth2PermissionScopes',
+  'servicePrincipalNames',
+].join(',');

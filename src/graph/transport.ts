@@ -1,12 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
-import {
-  AuthenticationHandler,
-  Client,
-  HTTPMessageHandler,
-  ResponseType,
-  TelemetryHandler,
-  type ClientOptions,
-} from '@microsoft/microsoft-graph-client';
+import { AuthenticationHandler, Client, HTTPMessageHandler, ResponseType, TelemetryHandler, type ClientOptions } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import { Agent } from 'undici';
 import { paths } from './paths.js';

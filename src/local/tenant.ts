@@ -33,13 +33,22 @@ async function localTarget(opts: TargetOptions): Promise<Target> {
   }
   if (emu) {
     const e = emu;
-    const credential = secretCredential({ tenantId: e.tenantId, clientId: e.adminClientId, secret: e.adminClientSecret, authorityHost: e.authorityHost, ca: e.ca });
+    const credential = secretCredential({
+      tenantId: e.tenantId,
+      clientId: e.adminClientId,
+      secret: e.adminClientSecret,
+      authorityHost: e.authorityHost,
+      ca: e.ca,
+    });
     return { kind: 'local', tenant: e.tenantId, graphUrl: e.graphUrl, authorityHost: e.authorityHost, ca: e.ca, credential, close: () => e.close() };
   }
   // Someone runs `tenantform emulator` on the port: use the tenant recorded in its state file.
   const certFile = stateFile.replace(/\.json$/, '') + '.tls-cert.pem';
   if (!existsSync(stateFile) || !existsSync(certFile)) {
-    throw new TenantformError('USAGE', `Port ${port} is in use, but ${stateFile} does not describe a local tenant. Stop the process on port ${port} or pass --tenant.`);
+    throw new TenantformError(
+      'USAGE',
+      `Port ${port} is in use, but ${stateFile} does not describe a local tenant. Stop the process on port ${port} or pass --tenant.`,
+    );
   }
   const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { tenantId: string; admin: { appId: string; clientSecret: string } };
   const ca = readFileSync(certFile, 'utf8');

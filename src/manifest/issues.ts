@@ -51,7 +51,9 @@ function reportIssue(issue: Issue, ctx: IssueContext, path: TreePath): void {
       const branch = issue.errors.find((b) => !b.some((i) => i.code === 'invalid_type' && i.path.length === 0));
       if (branch) reportIssues(branch, ctx, path);
       else {
-        const expected = issue.errors.flatMap((b) => b.filter((i) => i.code === 'invalid_type' && i.path.length === 0).map((i) => article((i as { expected: string }).expected)));
+        const expected = issue.errors.flatMap((b) =>
+          b.filter((i) => i.code === 'invalid_type' && i.path.length === 0).map((i) => article((i as { expected: string }).expected)),
+        );
         report.add('wrong-type', path, `${where} must be ${[...new Set(expected)].join(' or ')}, not ${article(typeOf(value))}`);
       }
       return;

@@ -106,5 +106,9 @@ function flowBraceHint(text: string, line: number): string | undefined {
 }
 
 function firstLine(message: string): string {
-  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '').replace('Missing closing "quote', 'Missing closing " quote').replace("Missing closing 'quote", "Missing closing ' quote");
+  return message
+    .split('\n')[0]
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .replace('Missing closing "quote', 'Missing closing " quote')
+    .replace("Missing closing 'quote", "Missing closing ' quote");
 }

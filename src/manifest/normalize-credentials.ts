@@ -2,13 +2,7 @@
  * Credentials of a valid manifest → desired state: secret renewal windows, certificates, and the GitHub /
  * Kubernetes shorthands of federated identity credentials expanded to Graph's issuer + subject.
  */
-import {
-  ficDescription,
-  TOKEN_EXCHANGE_AUDIENCE,
-  type DesiredCertificate,
-  type DesiredFederatedCredential,
-  type DesiredSecret,
-} from '../model/desired.js';
+import { ficDescription, TOKEN_EXCHANGE_AUDIENCE, type DesiredCertificate, type DesiredFederatedCredential, type DesiredSecret } from '../model/desired.js';
 import type { ManifestSource } from './load.js';
 import { locate } from './locate.js';
 import type { ManifestApplication } from './schema.js';
@@ -57,7 +51,12 @@ export function normalizeSecrets(app: ManifestApplication, lifetimeMs: (l: strin
   });
 }
 
-export function normalizeCertificates(opts: { source: ManifestSource; key: string; app: ManifestApplication; lifetimeMs: (l: string) => number }): DesiredCertificate[] {
+export function normalizeCertificates(opts: {
+  source: ManifestSource;
+  key: string;
+  app: ManifestApplication;
+  lifetimeMs: (l: string) => number;
+}): DesiredCertificate[] {
   const { app, lifetimeMs } = opts;
   return app.certificates.map((c, i): DesiredCertificate => {
     const location = locate(opts.source, ['applications', opts.key, 'certificates', i]);
@@ -81,7 +80,12 @@ export function normalizeCertificates(opts: { source: ManifestSource; key: strin
   });
 }
 
-export function normalizeFederatedCredentials(opts: { source: ManifestSource; stack: string; key: string; app: ManifestApplication }): DesiredFederatedCredential[] {
+export function normalizeFederatedCredentials(opts: {
+  source: ManifestSource;
+  stack: string;
+  key: string;
+  app: ManifestApplication;
+}): DesiredFederatedCredential[] {
   return opts.app.federatedCredentials.map((f, i) => ({
     name: f.name,
     ...ficIssuerSubject(f),

@@ -50,20 +50,40 @@ export function normalizeManifest(opts: { source: ManifestSource; manifest: Mani
     const format = outputFormat(output);
     const values = Object.entries(output.values ?? {}).map(([key, template]) => ({ key, source: template, parts: parse(template) }));
     const shape = outputShape(output, format, manifest.applications, parse);
-    return { path: output.path, format, values, shape, sensitive: outputRefs({ values, shape }).some(isSensitiveRef), location: locate(source, ['outputs', index]) };
+    return {
+      path: output.path,
+      format,
+      values,
+      shape,
+      sensitive: outputRefs({ values, shape }).some(isSensitiveRef),
+      location: locate(source, ['outputs', index]),
+    };
   });
   // A generated certificate's keyFile is an output too: replaced atomically once the new certificate is registered.
   for (const app of applications) {
     for (const c of app.certificates) {
       if (!c.keyFile) continue;
       const raw = `\${apps.${app.key}.certificates.${c.name}.pem}`;
-      outputs.push({ path: c.keyFile, format: 'pem', values: [{ key: 'pem', source: raw, parts: parse(raw) }], shape: null, sensitive: true, location: c.location });
+      outputs.push({
+        path: c.keyFile,
+        format: 'pem',
+        values: [{ key: 'pem', source: raw, parts: parse(raw) }],
+        shape: null,
+        sensitive: true,
+        location: c.location,
+      });
     }
   }
   return { name: stack, file: source.file, applications, outputs, variables: Object.fromEntries(opts.variables) };
 }
 
-function normalizeApplication(opts: { source: ManifestSource; stack: string; key: string; app: ManifestApplication; appKeys: Set<string> }): DesiredApplication {
+function normalizeApplication(opts: {
+  source: ManifestSource;
+  stack: string;
+  key: string;
+  app: ManifestApplication;
+  appKeys: Set<string>;
+}): DesiredApplication {
   const { source, stack, key, app } = opts;
   const id = (kind: 'appRole' | 'scope', value: string, given?: string): string => (given ?? stableId({ stack, app: key, kind, value })).toLowerCase();
   return {

@@ -23,7 +23,11 @@ export function chooseCredential(app: ManifestApplication, credential: string | 
     const m = /^(secrets|certificates)\.([A-Za-z][A-Za-z0-9_-]*)$/.exec(credential);
     if (!m) return { problem: `credential "${credential}" must be secrets.NAME or certificates.NAME` };
     const names = m[1] === 'secrets' ? secrets : certs;
-    if (!names.includes(m[2])) return { problem: `the application has no ${m[1] === 'secrets' ? 'secret' : 'certificate'} "${m[2]}"`, hint: names.length ? `its ${m[1]}: ${names.join(', ')}` : undefined };
+    if (!names.includes(m[2]))
+      return {
+        problem: `the application has no ${m[1] === 'secrets' ? 'secret' : 'certificate'} "${m[2]}"`,
+        hint: names.length ? `its ${m[1]}: ${names.join(', ')}` : undefined,
+      };
     return { kind: m[1] === 'secrets' ? 'secret' : 'certificate', name: m[2] };
   }
   const all = [...secrets.map((n) => `secrets.${n}`), ...certs.map((n) => `certificates.${n}`)];
@@ -35,7 +39,9 @@ export function chooseCredential(app: ManifestApplication, credential: string | 
 type Parse = (template: string) => TemplatePart[];
 
 const t = (parse: Parse, s: string): JsonTemplate => ({ parts: parse(s) });
-const obj = (entries: Array<[string, JsonTemplate | undefined]>): JsonTemplate => ({ object: entries.filter((e): e is [string, JsonTemplate] => e[1] !== undefined) });
+const obj = (entries: Array<[string, JsonTemplate | undefined]>): JsonTemplate => ({
+  object: entries.filter((e): e is [string, JsonTemplate] => e[1] !== undefined),
+});
 
 /** Any JSON value from the manifest: strings become templates. */
 export function jsonTemplate(value: unknown, parse: Parse): JsonTemplate {
@@ -89,8 +95,19 @@ export function appSettingsShape(o: ManifestOutput, cred: CredentialChoice | 'no
     cred === 'none'
       ? undefined
       : cred.kind === 'secret'
-        ? [obj([['SourceType', t(parse, 'ClientSecret')], ['ClientSecret', t(parse, `\${apps.${a}.secrets.${cred.name}}`)]])]
-        : [obj([['SourceType', t(parse, 'Path')], ['CertificateDiskPath', t(parse, `\${apps.${a}.certificates.${cred.name}.pfxPath}`)], ['CertificatePassword', t(parse, `\${apps.${a}.certificates.${cred.name}.pfxPassword}`)]])];
+        ? [
+            obj([
+              ['SourceType', t(parse, 'ClientSecret')],
+              ['ClientSecret', t(parse, `\${apps.${a}.secrets.${cred.name}}`)],
+            ]),
+          ]
+        : [
+            obj([
+              ['SourceType', t(parse, 'Path')],
+              ['CertificateDiskPath', t(parse, `\${apps.${a}.certificates.${cred.name}.pfxPath}`)],
+              ['CertificatePassword', t(parse, `\${apps.${a}.certificates.${cred.name}.pfxPassword}`)],
+            ]),
+          ];
   return obj([
     [
       'AzureAd',

@@ -55,10 +55,7 @@ export function hasErrors(problems: readonly Problem[]): boolean {
 /** Sort by file, line, column (stable for equal positions). */
 export function sortProblems(problems: readonly Problem[]): Problem[] {
   return [...problems].sort(
-    (a, b) =>
-      a.location.file.localeCompare(b.location.file) ||
-      a.location.line - b.location.line ||
-      a.location.column - b.location.column,
+    (a, b) => a.location.file.localeCompare(b.location.file) || a.location.line - b.location.line || a.location.column - b.location.column,
   );
 }
 

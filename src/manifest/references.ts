@@ -85,9 +85,19 @@ export type ClassifiedRef =
   | { kind: 'invalid'; message: string; hint?: string };
 
 export const TENANT_FIELDS = ['id', 'subdomain', 'authority', 'instance', 'authorityHost'] as const;
-export const CERTIFICATE_FIELDS: readonly CertificateField[] = ['path', 'thumbprint', 'thumbprintSha256', 'keyId', 'privateKey', 'pem', 'pfxPath', 'pfxPassword'];
+export const CERTIFICATE_FIELDS: readonly CertificateField[] = [
+  'path',
+  'thumbprint',
+  'thumbprintSha256',
+  'keyId',
+  'privateKey',
+  'pem',
+  'pfxPath',
+  'pfxPassword',
+];
 export const APP_FIELDS = ['appId', 'identifierUri', 'secret', 'secrets.<name>', 'certificate.<field>', 'certificates.<name>.<field>'] as const;
-const OUTPUT_FORMS = '${var.NAME}, ${tenant.id|subdomain|authority|instance|authorityHost} or ${apps.KEY.appId|identifierUri|secret|secrets.NAME|certificates.NAME.path}';
+const OUTPUT_FORMS =
+  '${var.NAME}, ${tenant.id|subdomain|authority|instance|authorityHost} or ${apps.KEY.appId|identifierUri|secret|secrets.NAME|certificates.NAME.path}';
 
 export function classifyRef(path: readonly string[]): ClassifiedRef {
   const [ns, a, b, c] = path;
@@ -99,18 +109,31 @@ export function classifyRef(path: readonly string[]): ClassifiedRef {
   }
   if (ns === 'tenant') {
     if (path.length === 2 && (TENANT_FIELDS as readonly string[]).includes(a)) return { kind: 'tenant', field: a as 'id' };
-    return { kind: 'invalid', message: `Reference ${raw} does not name a tenant value`, hint: `use one of ${TENANT_FIELDS.map((f) => `\${tenant.${f}}`).join(', ')}` };
+    return {
+      kind: 'invalid',
+      message: `Reference ${raw} does not name a tenant value`,
+      hint: `use one of ${TENANT_FIELDS.map((f) => `\${tenant.${f}}`).join(', ')}`,
+    };
   }
   if (ns === 'apps') {
     if (path.length === 3 && (b === 'appId' || b === 'identifierUri' || b === 'secret')) return { kind: 'app', app: a, field: b };
     if (path.length === 4 && b === 'secrets') return { kind: 'app', app: a, field: 'secrets', secret: c };
-    const certField = (f: string | undefined) => (CERTIFICATE_FIELDS as readonly string[]).includes(f ?? '') ? (f as CertificateField) : undefined;
+    const certField = (f: string | undefined) => ((CERTIFICATE_FIELDS as readonly string[]).includes(f ?? '') ? (f as CertificateField) : undefined);
     if (path.length === 4 && b === 'certificate' && certField(c)) return { kind: 'app', app: a, field: 'certificate', certField: certField(c)! };
-    if (path.length === 5 && b === 'certificates' && certField(path[4])) return { kind: 'app', app: a, field: 'certificate', certificate: c, certField: certField(path[4])! };
+    if (path.length === 5 && b === 'certificates' && certField(path[4]))
+      return { kind: 'app', app: a, field: 'certificate', certificate: c, certField: certField(path[4])! };
     if (b === 'certificate' || b === 'certificates') {
-      return { kind: 'invalid', message: `Reference ${raw} does not name a certificate value`, hint: `use \${apps.${a}.certificates.NAME.F} or \${apps.${a}.certificate.F} with F one of ${CERTIFICATE_FIELDS.join(', ')}` };
+      return {
+        kind: 'invalid',
+        message: `Reference ${raw} does not name a certificate value`,
+        hint: `use \${apps.${a}.certificates.NAME.F} or \${apps.${a}.certificate.F} with F one of ${CERTIFICATE_FIELDS.join(', ')}`,
+      };
     }
-    return { kind: 'invalid', message: `Reference ${raw} does not name an application value`, hint: `use \${apps.KEY.X} with X one of ${APP_FIELDS.join(', ')}` };
+    return {
+      kind: 'invalid',
+      message: `Reference ${raw} does not name an application value`,
+      hint: `use \${apps.KEY.X} with X one of ${APP_FIELDS.join(', ')}`,
+    };
   }
   return { kind: 'invalid', message: `Reference ${raw} does not name anything`, hint: `references look like ${OUTPUT_FORMS}` };
 }

@@ -27,9 +27,14 @@ export function checkCredentials(opts: { stack?: string; key: string; app: Manif
   const base = ['applications', key];
   app.secrets.forEach((s, i) => {
     if (s.renewBefore && hours(s.renewBefore) >= hours(s.lifetime)) {
-      report.add('invalid-value', [...base, 'secrets', i, 'renewBefore'], `renewBefore ${s.renewBefore} of secret "${s.name}" is not shorter than its lifetime ${s.lifetime}`, {
-        hint: 'every apply would rotate it; use a window shorter than the lifetime, e.g. a third of it',
-      });
+      report.add(
+        'invalid-value',
+        [...base, 'secrets', i, 'renewBefore'],
+        `renewBefore ${s.renewBefore} of secret "${s.name}" is not shorter than its lifetime ${s.lifetime}`,
+        {
+          hint: 'every apply would rotate it; use a window shorter than the lifetime, e.g. a third of it',
+        },
+      );
     }
   });
   checkCertificates(key, app, report);
@@ -41,32 +46,53 @@ function checkCertificates(key: string, app: ManifestApplication, report: Report
   app.certificates.forEach((c, i) => {
     const at = [...base, i];
     if (!SECRET_NAME.test(c.name)) {
-      report.add('invalid-value', [...at, 'name'], `Certificate name "${c.name}" in application "${key}" is not allowed`, { hint: 'start with a letter; then letters, digits, - or _' });
+      report.add('invalid-value', [...at, 'name'], `Certificate name "${c.name}" in application "${key}" is not allowed`, {
+        hint: 'start with a letter; then letters, digits, - or _',
+      });
     }
     if (!!c.generate === !!c.file) {
-      report.add(c.generate ? 'invalid-value' : 'missing-field', at, `Certificate "${c.name}" in application "${key}" needs exactly one of generate: or file:`, { target: 'key' });
+      report.add(
+        c.generate ? 'invalid-value' : 'missing-field',
+        at,
+        `Certificate "${c.name}" in application "${key}" needs exactly one of generate: or file:`,
+        { target: 'key' },
+      );
       return;
     }
-    if (c.file && c.keyFile) report.add('invalid-value', [...at, 'keyFile'], `keyFile is only for generated certificates; "${c.name}" comes from ${c.file}`, { target: 'key' });
-    if (c.generate && c.passwordEnv) report.add('invalid-value', [...at, 'passwordEnv'], `passwordEnv is only for PFX files; "${c.name}" is generated`, { target: 'key' });
+    if (c.file && c.keyFile)
+      report.add('invalid-value', [...at, 'keyFile'], `keyFile is only for generated certificates; "${c.name}" comes from ${c.file}`, { target: 'key' });
+    if (c.generate && c.passwordEnv)
+      report.add('invalid-value', [...at, 'passwordEnv'], `passwordEnv is only for PFX files; "${c.name}" is generated`, { target: 'key' });
     if (c.file && c.passwordEnv && !/\.(pfx|p12)$/i.test(c.file)) {
       report.add('invalid-value', [...at, 'passwordEnv'], `passwordEnv is only for PFX files (.pfx, .p12), not ${c.file}`, { target: 'key' });
     }
     if (c.generate && c.renewBefore && hours(c.renewBefore) >= hours(c.generate.lifetime)) {
-      report.add('invalid-value', [...at, 'renewBefore'], `renewBefore ${c.renewBefore} of certificate "${c.name}" is not shorter than its lifetime ${c.generate.lifetime}`);
+      report.add(
+        'invalid-value',
+        [...at, 'renewBefore'],
+        `renewBefore ${c.renewBefore} of certificate "${c.name}" is not shorter than its lifetime ${c.generate.lifetime}`,
+      );
     }
     if (c.generate && !/^[A-Za-z.]+=/.test(c.generate.subject)) {
-      report.add('invalid-value', [...at, 'generate', 'subject'], `Subject "${c.generate.subject}" of certificate "${c.name}" is not a distinguished name`, { hint: 'like CN=todolist-daemon' });
+      report.add('invalid-value', [...at, 'generate', 'subject'], `Subject "${c.generate.subject}" of certificate "${c.name}" is not a distinguished name`, {
+        hint: 'like CN=todolist-daemon',
+      });
     }
   });
-  duplicates(app.certificates.map((c, i) => ({ value: c.name, path: [...base, i, 'name'] })), report, (v, also) => `Certificate name "${v}" is used twice in application "${key}" (also at ${also})`);
+  duplicates(
+    app.certificates.map((c, i) => ({ value: c.name, path: [...base, i, 'name'] })),
+    report,
+    (v, also) => `Certificate name "${v}" is used twice in application "${key}" (also at ${also})`,
+  );
 }
 
 function checkFederated(stack: string, key: string, app: ManifestApplication, report: Reporter): void {
   const base = ['applications', key, 'federatedCredentials'];
   const list = app.federatedCredentials;
   if (list.length > MAX_FEDERATED_CREDENTIALS) {
-    report.add('invalid-value', base, `Application "${key}" has ${list.length} federated credentials; Graph allows at most ${MAX_FEDERATED_CREDENTIALS}`, { target: 'key' });
+    report.add('invalid-value', base, `Application "${key}" has ${list.length} federated credentials; Graph allows at most ${MAX_FEDERATED_CREDENTIALS}`, {
+      target: 'key',
+    });
   }
   const pairs = new Map<string, number>();
   list.forEach((f, i) => {
@@ -78,16 +104,24 @@ function checkFederated(stack: string, key: string, app: ManifestApplication, re
     }
     const forms = [f.github, f.kubernetes, f.issuer ?? f.subject].filter((x) => x !== undefined).length;
     if (forms !== 1) {
-      report.add(forms ? 'invalid-value' : 'missing-field', at, `Federated credential "${f.name}" needs exactly one of github:, kubernetes:, or issuer: + subject:`, { target: 'key' });
+      report.add(
+        forms ? 'invalid-value' : 'missing-field',
+        at,
+        `Federated credential "${f.name}" needs exactly one of github:, kubernetes:, or issuer: + subject:`,
+        { target: 'key' },
+      );
       return;
     }
     if (f.github) {
       const g = f.github;
       const kinds = [g.branch, g.environment, g.pullRequest ? true : undefined, g.tag].filter((x) => x !== undefined).length;
       if (kinds !== 1) {
-        report.add('invalid-value', [...at, 'github'], `GitHub credential "${f.name}" needs exactly one of branch, environment, pullRequest: true or tag`, { target: 'key' });
+        report.add('invalid-value', [...at, 'github'], `GitHub credential "${f.name}" needs exactly one of branch, environment, pullRequest: true or tag`, {
+          target: 'key',
+        });
       }
-      if (!GITHUB_REPOSITORY.test(g.repository)) report.add('invalid-value', [...at, 'github', 'repository'], `"${g.repository}" is not a GitHub repository`, { hint: 'write OWNER/REPO' });
+      if (!GITHUB_REPOSITORY.test(g.repository))
+        report.add('invalid-value', [...at, 'github', 'repository'], `"${g.repository}" is not a GitHub repository`, { hint: 'write OWNER/REPO' });
     }
     if ((f.issuer === undefined) !== (f.subject === undefined) && !f.github && !f.kubernetes) {
       report.add('missing-field', at, `Federated credential "${f.name}" needs both issuer: and subject:`, { target: 'key' });
@@ -96,24 +130,40 @@ function checkFederated(stack: string, key: string, app: ManifestApplication, re
     const { issuer, subject } = ficIssuerSubject(f);
     const issuerPath = f.kubernetes ? [...at, 'kubernetes', 'issuer'] : f.github ? [...at, 'github'] : [...at, 'issuer'];
     if (!isHttpsUrl(issuer)) report.add('invalid-value', issuerPath, `Issuer "${issuer}" of federated credential "${f.name}" must be an https URL`);
-    if (issuer.length > MAX_FIC_TEXT) report.add('invalid-value', issuerPath, `Issuer of federated credential "${f.name}" is longer than ${MAX_FIC_TEXT} characters`);
-    if (subject.length > MAX_FIC_TEXT) report.add('invalid-value', at, `Subject of federated credential "${f.name}" is longer than ${MAX_FIC_TEXT} characters`, { target: 'key' });
-    if (f.audience !== undefined && f.audience.length > MAX_FIC_TEXT) report.add('invalid-value', [...at, 'audience'], `Audience of federated credential "${f.name}" is longer than ${MAX_FIC_TEXT} characters`);
+    if (issuer.length > MAX_FIC_TEXT)
+      report.add('invalid-value', issuerPath, `Issuer of federated credential "${f.name}" is longer than ${MAX_FIC_TEXT} characters`);
+    if (subject.length > MAX_FIC_TEXT)
+      report.add('invalid-value', at, `Subject of federated credential "${f.name}" is longer than ${MAX_FIC_TEXT} characters`, { target: 'key' });
+    if (f.audience !== undefined && f.audience.length > MAX_FIC_TEXT)
+      report.add('invalid-value', [...at, 'audience'], `Audience of federated credential "${f.name}" is longer than ${MAX_FIC_TEXT} characters`);
     if (ficDescription(stack, f.description ?? null).length > MAX_FIC_TEXT) {
-      report.add('invalid-value', [...at, 'description'], `Description of federated credential "${f.name}" is too long: with tenantform's ownership marker it must fit in ${MAX_FIC_TEXT} characters`);
+      report.add(
+        'invalid-value',
+        [...at, 'description'],
+        `Description of federated credential "${f.name}" is too long: with tenantform's ownership marker it must fit in ${MAX_FIC_TEXT} characters`,
+      );
     }
     const pair = `${issuer}\n${subject}`;
     const first = pairs.get(pair);
     if (first === undefined) pairs.set(pair, i);
     else {
-      report.add('duplicate-value', at, `Federated credential "${f.name}" has the same issuer and subject as "${list[first].name}" in application "${key}" (also at ${lineCol(report.where([...base, first]))})`, {
-        target: 'key',
-        hint: 'Graph requires issuer + subject to be unique within an application',
-      });
+      report.add(
+        'duplicate-value',
+        at,
+        `Federated credential "${f.name}" has the same issuer and subject as "${list[first].name}" in application "${key}" (also at ${lineCol(report.where([...base, first]))})`,
+        {
+          target: 'key',
+          hint: 'Graph requires issuer + subject to be unique within an application',
+        },
+      );
     }
   });
   // Names are an alternate key, compared without regard to case.
-  duplicates(list.map((f, i) => ({ value: f.name.toLowerCase(), path: [...base, i, 'name'] })), report, (_v, also) => `Federated credential name is used twice in application "${key}" (also at ${also})`);
+  duplicates(
+    list.map((f, i) => ({ value: f.name.toLowerCase(), path: [...base, i, 'name'] })),
+    report,
+    (_v, also) => `Federated credential name is used twice in application "${key}" (also at ${also})`,
+  );
 }
 
 function isHttpsUrl(s: string): boolean {

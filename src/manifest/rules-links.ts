@@ -33,8 +33,16 @@ export function checkPermissions(m: CheckedManifest, report: Reporter): void {
           hint: 'add roles: [...] (application permissions) or scopes: [...] (delegated permissions)',
         });
       }
-      duplicates(perm.roles.map((r, j) => ({ value: r, path: [...path, 'roles', j] })), report, (v, also) => `Role "${v}" is listed twice in a permission of application "${key}" (also at ${also})`);
-      duplicates(perm.scopes.map((s, j) => ({ value: s, path: [...path, 'scopes', j] })), report, (v, also) => `Scope "${v}" is listed twice in a permission of application "${key}" (also at ${also})`);
+      duplicates(
+        perm.roles.map((r, j) => ({ value: r, path: [...path, 'roles', j] })),
+        report,
+        (v, also) => `Role "${v}" is listed twice in a permission of application "${key}" (also at ${also})`,
+      );
+      duplicates(
+        perm.scopes.map((s, j) => ({ value: s, path: [...path, 'scopes', j] })),
+        report,
+        (v, also) => `Scope "${v}" is listed twice in a permission of application "${key}" (also at ${also})`,
+      );
       if (ref.kind === 'stack') {
         const target = m.apps.get(ref.key);
         if (target) checkStackPermission({ report, path, key, api: ref.key, target, roles: perm.roles, scopes: perm.scopes });
@@ -102,11 +110,12 @@ function checkTenantName(m: CheckedManifest, report: Reporter, path: Array<strin
   }
 }
 
-
 export function checkOutputs(m: CheckedManifest, report: Reporter): void {
   // A generated certificate's keyFile is written like an output, so it shares their namespace.
   const keyFiles = [...m.apps].flatMap(([key, app]) =>
-    app.certificates.flatMap((c, i) => (c.keyFile ? [{ value: nodePath.normalize(c.keyFile), path: ['applications', key, 'certificates', i, 'keyFile'] }] : [])),
+    app.certificates.flatMap((c, i) =>
+      c.keyFile ? [{ value: nodePath.normalize(c.keyFile), path: ['applications', key, 'certificates', i, 'keyFile'] }] : [],
+    ),
   );
   duplicates(
     [...m.outputs.map(({ index, output }) => ({ value: nodePath.normalize(output.path), path: ['outputs', index, 'path'] })), ...keyFiles],
@@ -122,7 +131,10 @@ export function checkOutputs(m: CheckedManifest, report: Reporter): void {
     for (const [name, template] of entries) {
       const at = [...base, 'values', name];
       if (format === 'dotenv' && !DOTENV_KEY.test(name)) {
-        report.add('invalid-value', at, `"${name}" is not a valid name for a dotenv file`, { target: 'key', hint: 'use letters, digits and _, not starting with a digit' });
+        report.add('invalid-value', at, `"${name}" is not a valid name for a dotenv file`, {
+          target: 'key',
+          hint: 'use letters, digits and _, not starting with a digit',
+        });
       }
       checkTemplate(m, report, at, template);
     }
@@ -160,7 +172,10 @@ function checkTemplate(m: CheckedManifest, report: Reporter, at: Array<string | 
     const app = m.apps.get(ref.app);
     if (!app) continue; // declared but broken: already reported
     if (ref.field === 'identifierUri' && app.identifierUris.length === 0) {
-      report.add('dangling-reference', at, `${t.raw}: application "${ref.app}" has no identifierUris`, { needle: t.raw, hint: 'add identifierUris: [api://{appId}]' });
+      report.add('dangling-reference', at, `${t.raw}: application "${ref.app}" has no identifierUris`, {
+        needle: t.raw,
+        hint: 'add identifierUris: [api://{appId}]',
+      });
     } else if (ref.field === 'secret' && app.secrets.length !== 1) {
       const names = app.secrets.map((s) => s.name);
       if (names.length === 0) {
@@ -174,7 +189,10 @@ function checkTemplate(m: CheckedManifest, report: Reporter, at: Array<string | 
     } else if (ref.field === 'secrets' && !app.secrets.some((s) => s.name === ref.secret)) {
       report.add('dangling-reference', at, `${t.raw}: application "${ref.app}" has no secret "${ref.secret}"`, {
         needle: t.raw,
-        hint: didYouMean(ref.secret, app.secrets.map((s) => s.name)),
+        hint: didYouMean(
+          ref.secret,
+          app.secrets.map((s) => s.name),
+        ),
       });
     } else if (ref.field === 'certificate') {
       checkCertificateRef(report, at, t.raw, ref.app, app, ref.certificate, ref.certField);

@@ -23,11 +23,15 @@ export function checkOutputForm(m: CheckedManifest, report: Reporter, index: num
     notFor('template', `${format} files are built from app: and credential:`);
     if (format === 'msal-node') notFor('audience', 'audience belongs to appsettings outputs of web APIs');
     if (o.app === undefined) {
-      report.add('missing-field', base, `outputs[${index}] is missing the required key "app" (the application the ${format} file configures)`, { target: 'key' });
+      report.add('missing-field', base, `outputs[${index}] is missing the required key "app" (the application the ${format} file configures)`, {
+        target: 'key',
+      });
       return;
     }
     if (!m.appKeys.has(o.app)) {
-      report.add('dangling-reference', [...base, 'app'], `Output "${o.path}" names application "${o.app}", which this manifest does not declare`, { hint: didYouMean(o.app, m.appKeys) });
+      report.add('dangling-reference', [...base, 'app'], `Output "${o.path}" names application "${o.app}", which this manifest does not declare`, {
+        hint: didYouMean(o.app, m.appKeys),
+      });
       return;
     }
     const app = m.apps.get(o.app);
@@ -36,17 +40,28 @@ export function checkOutputForm(m: CheckedManifest, report: Reporter, index: num
     if (typeof cred === 'object' && 'problem' in cred) {
       report.add('invalid-value', [...base, o.credential === undefined ? 'app' : 'credential'], `Output "${o.path}": ${cred.problem}`, { hint: cred.hint });
     } else if (format === 'msal-node' && typeof cred === 'object' && cred.kind === 'certificate' && isPfx(app, cred.name)) {
-      report.add('invalid-value', [...base, o.credential === undefined ? 'app' : 'credential'], `Output "${o.path}": msal-node needs the private key as PEM, but certificate "${cred.name}" is a PFX file`, {
-        hint: 'use a PEM file (certificate + key) or generate: the certificate',
-      });
+      report.add(
+        'invalid-value',
+        [...base, o.credential === undefined ? 'app' : 'credential'],
+        `Output "${o.path}": msal-node needs the private key as PEM, but certificate "${cred.name}" is a PFX file`,
+        {
+          hint: 'use a PEM file (certificate + key) or generate: the certificate',
+        },
+      );
     } else if (format === 'appsettings' && typeof cred === 'object' && cred.kind === 'certificate' && isPemFile(app, cred.name)) {
-      report.add('invalid-value', [...base, o.credential === undefined ? 'app' : 'credential'], `Output "${o.path}": Microsoft.Identity.Web loads certificates from disk as PFX, but certificate "${cred.name}" is a PEM file`, {
-        hint: 'use a .pfx file (with passwordEnv) or generate: the certificate (tenantform writes a .pfx beside it)',
-      });
+      report.add(
+        'invalid-value',
+        [...base, o.credential === undefined ? 'app' : 'credential'],
+        `Output "${o.path}": Microsoft.Identity.Web loads certificates from disk as PFX, but certificate "${cred.name}" is a PEM file`,
+        {
+          hint: 'use a .pfx file (with passwordEnv) or generate: the certificate (tenantform writes a .pfx beside it)',
+        },
+      );
     }
     return;
   }
-  for (const key of ['app', 'credential', 'scopes', 'audience'] as const) notFor(key, 'app, credential, scopes and audience belong to msal-node and appsettings outputs');
+  for (const key of ['app', 'credential', 'scopes', 'audience'] as const)
+    notFor(key, 'app, credential, scopes and audience belong to msal-node and appsettings outputs');
   if (format === 'dotenv') {
     notFor('template', 'template: makes a json file');
     if (o.values === undefined) report.add('missing-field', base, `outputs[${index}] is missing the required key "values"`, { target: 'key' });
@@ -68,11 +83,22 @@ function isPfx(app: ManifestApplication, name: string): boolean {
 }
 
 /** `${apps.KEY.certificates.NAME.FIELD}` / `${apps.KEY.certificate.FIELD}` name a certificate the application has. */
-export function checkCertificateRef(report: Reporter, at: Array<string | number>, raw: string, appKey: string, app: ManifestApplication, name: string | undefined, field: CertificateField): void {
+export function checkCertificateRef(
+  report: Reporter,
+  at: Array<string | number>,
+  raw: string,
+  appKey: string,
+  app: ManifestApplication,
+  name: string | undefined,
+  field: CertificateField,
+): void {
   const names = app.certificates.map((c) => c.name);
   if (name === undefined) {
     if (names.length === 0) {
-      report.add('dangling-reference', at, `${raw}: application "${appKey}" has no certificates`, { needle: raw, hint: 'add certificates: [{name: main, generate: {subject: CN=…}}]' });
+      report.add('dangling-reference', at, `${raw}: application "${appKey}" has no certificates`, {
+        needle: raw,
+        hint: 'add certificates: [{name: main, generate: {subject: CN=…}}]',
+      });
       return;
     }
     if (names.length > 1) {
@@ -88,9 +114,15 @@ export function checkCertificateRef(report: Reporter, at: Array<string | number>
     return;
   }
   if ((field === 'pfxPath' || field === 'pfxPassword') && isPemFile(app, name)) {
-    report.add('invalid-reference', at, `${raw}: certificate "${name}" is a PEM file, so there is no PFX to name`, { needle: raw, hint: 'use path (the PEM), or a .pfx file, or generate: (tenantform writes a .pfx too)' });
+    report.add('invalid-reference', at, `${raw}: certificate "${name}" is a PEM file, so there is no PFX to name`, {
+      needle: raw,
+      hint: 'use path (the PEM), or a .pfx file, or generate: (tenantform writes a .pfx too)',
+    });
   }
   if ((field === 'privateKey' || field === 'pem') && isPfx(app, name)) {
-    report.add('invalid-reference', at, `${raw}: certificate "${name}" is a PFX file, so its private key is not available as PEM`, { needle: raw, hint: 'use pfxPath and pfxPassword, or a PEM file' });
+    report.add('invalid-reference', at, `${raw}: certificate "${name}" is a PFX file, so its private key is not available as PEM`, {
+      needle: raw,
+      hint: 'use pfxPath and pfxPassword, or a PEM file',
+    });
   }
 }

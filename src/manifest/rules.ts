@@ -45,26 +45,39 @@ function checkApplication(key: string, app: ManifestApplication, report: Reporte
   checkRolesAndScopes(key, app, report, personal);
 
   if (personal && app.api?.requestedAccessTokenVersion === 1) {
-    report.add('invalid-value', [...base, 'api', 'requestedAccessTokenVersion'], `Application "${key}" lets personal accounts sign in, so requestedAccessTokenVersion must be 2`, {
-      hint: 'https://learn.microsoft.com/entra/identity-platform/supported-accounts-validation',
-    });
+    report.add(
+      'invalid-value',
+      [...base, 'api', 'requestedAccessTokenVersion'],
+      `Application "${key}" lets personal accounts sign in, so requestedAccessTokenVersion must be 2`,
+      {
+        hint: 'https://learn.microsoft.com/entra/identity-platform/supported-accounts-validation',
+      },
+    );
   }
 
   app.identifierUris.forEach((uri, i) => {
     const p = identifierUriProblem(uri, { personalAccounts: personal });
     if (p) report.add('invalid-uri', [...base, 'identifierUris', i], `Identifier URI "${uri}" of application "${key}" ${p.message}`, { hint: p.hint });
   });
-  duplicates(app.identifierUris.map((u, i) => ({ value: u, path: [...base, 'identifierUris', i] })), report, (v, also) =>
-    `Identifier URI "${v}" is listed twice in application "${key}" (also at ${also})`,
+  duplicates(
+    app.identifierUris.map((u, i) => ({ value: u, path: [...base, 'identifierUris', i] })),
+    report,
+    (v, also) => `Identifier URI "${v}" is listed twice in application "${key}" (also at ${also})`,
   );
   if (personal && app.identifierUris.length > MAX_IDENTIFIER_URIS_PERSONAL) {
-    report.add('invalid-value', [...base, 'identifierUris'], `Application "${key}" has ${app.identifierUris.length} identifier URIs; at most ${MAX_IDENTIFIER_URIS_PERSONAL} when personal accounts can sign in`);
+    report.add(
+      'invalid-value',
+      [...base, 'identifierUris'],
+      `Application "${key}" has ${app.identifierUris.length} identifier URIs; at most ${MAX_IDENTIFIER_URIS_PERSONAL} when personal accounts can sign in`,
+    );
   }
 
   for (const token of ['accessToken', 'idToken', 'saml2Token'] as const) {
     const claims = app.optionalClaims?.[token] ?? [];
-    duplicates(claims.map((c, i) => ({ value: claimName(c), path: [...base, 'optionalClaims', token, i] })), report, (v, also) =>
-      `Optional claim "${v}" is listed twice for ${token} in application "${key}" (also at ${also})`,
+    duplicates(
+      claims.map((c, i) => ({ value: claimName(c), path: [...base, 'optionalClaims', token, i] })),
+      report,
+      (v, also) => `Optional claim "${v}" is listed twice for ${token} in application "${key}" (also at ${also})`,
     );
   }
 
@@ -75,8 +88,10 @@ function checkApplication(key: string, app: ManifestApplication, report: Reporte
       });
     }
   });
-  duplicates(app.secrets.map((s, i) => ({ value: s.name, path: [...base, 'secrets', i, 'name'] })), report, (v, also) =>
-    `Secret name "${v}" is used twice in application "${key}" (also at ${also})`,
+  duplicates(
+    app.secrets.map((s, i) => ({ value: s.name, path: [...base, 'secrets', i, 'name'] })),
+    report,
+    (v, also) => `Secret name "${v}" is used twice in application "${key}" (also at ${also})`,
   );
 
   const tags = app.servicePrincipal?.tags ?? [];
@@ -87,8 +102,10 @@ function checkApplication(key: string, app: ManifestApplication, report: Reporte
       });
     }
   });
-  duplicates(tags.map((t, i) => ({ value: t, path: [...base, 'servicePrincipal', 'tags', i] })), report, (v, also) =>
-    `Tag "${v}" is listed twice in application "${key}" (also at ${also})`,
+  duplicates(
+    tags.map((t, i) => ({ value: t, path: [...base, 'servicePrincipal', 'tags', i] })),
+    report,
+    (v, also) => `Tag "${v}" is listed twice in application "${key}" (also at ${also})`,
   );
 }
 
@@ -109,11 +126,19 @@ function checkRolesAndScopes(key: string, app: ManifestApplication, report: Repo
         hint: "use letters, digits and ! # $ % & ' ( ) * + , - . / : ; < = > ? @ [ ] ^ _ ` { | } ~ (no spaces), e.g. ToDoList.Read.All",
       });
     } else if (personal && e.kind === 'Scope' && e.value.length > MAX_SCOPE_VALUE_LENGTH_PERSONAL) {
-      report.add('invalid-value', [...e.path, 'value'], `Scope value "${e.value}" in application "${key}" is longer than ${MAX_SCOPE_VALUE_LENGTH_PERSONAL} characters, the limit when personal accounts can sign in`);
+      report.add(
+        'invalid-value',
+        [...e.path, 'value'],
+        `Scope value "${e.value}" in application "${key}" is longer than ${MAX_SCOPE_VALUE_LENGTH_PERSONAL} characters, the limit when personal accounts can sign in`,
+      );
     }
   }
   if (personal && app.scopes.length > MAX_SCOPES_PERSONAL) {
-    report.add('invalid-value', [...base, 'scopes'], `Application "${key}" has ${app.scopes.length} scopes; at most ${MAX_SCOPES_PERSONAL} when personal accounts can sign in`);
+    report.add(
+      'invalid-value',
+      [...base, 'scopes'],
+      `Application "${key}" has ${app.scopes.length} scopes; at most ${MAX_SCOPES_PERSONAL} when personal accounts can sign in`,
+    );
   }
   const seen = new Map<string, (typeof entries)[number]>();
   for (const e of entries) {
@@ -138,14 +163,21 @@ function checkRolesAndScopes(key: string, app: ManifestApplication, report: Repo
     const first = ids.get(id);
     if (!first) ids.set(id, e);
     else {
-      report.add('duplicate-id', [...e.path, 'id'], `Id ${e.id} of ${e.kind.toLowerCase()} "${e.value}" is already used by ${first.kind.toLowerCase()} "${first.value}" in application "${key}" (also at ${lineCol(report.where([...first.path, 'id']))})`, {
-        hint: 'remove the id to get a stable derived one, or give each role and scope its own GUID',
-      });
+      report.add(
+        'duplicate-id',
+        [...e.path, 'id'],
+        `Id ${e.id} of ${e.kind.toLowerCase()} "${e.value}" is already used by ${first.kind.toLowerCase()} "${first.value}" in application "${key}" (also at ${lineCol(report.where([...first.path, 'id']))})`,
+        {
+          hint: 'remove the id to get a stable derived one, or give each role and scope its own GUID',
+        },
+      );
     }
   }
   app.appRoles.forEach((r, i) =>
-    duplicates(r.allowedMemberTypes.map((t, j) => ({ value: t, path: [...base, 'appRoles', i, 'allowedMemberTypes', j] })), report, (v, also) =>
-      `Member type "${v}" is listed twice in app role "${r.value}" (also at ${also})`,
+    duplicates(
+      r.allowedMemberTypes.map((t, j) => ({ value: t, path: [...base, 'appRoles', i, 'allowedMemberTypes', j] })),
+      report,
+      (v, also) => `Member type "${v}" is listed twice in app role "${r.value}" (also at ${also})`,
     ),
   );
 }
@@ -171,7 +203,11 @@ function checkIdentifierUrisAcrossApps(m: CheckedManifest, report: Reporter): vo
       const first = seen.get(uri.toLowerCase());
       if (!first) seen.set(uri.toLowerCase(), { key, path });
       else if (first.key !== key) {
-        report.add('duplicate-value', path, `Identifier URI "${uri}" is also used by application "${first.key}" (also at ${lineCol(report.where(first.path))}); identifier URIs are unique in a tenant`);
+        report.add(
+          'duplicate-value',
+          path,
+          `Identifier URI "${uri}" is also used by application "${first.key}" (also at ${lineCol(report.where(first.path))}); identifier URIs are unique in a tenant`,
+        );
       }
     });
   }

@@ -39,7 +39,10 @@ function buildSchemas(strict: boolean) {
     id: z.guid().optional().describe('Fixed id (GUID). Default: derived from stack, application and value (stable across runs).'),
     displayName: z.string().min(1),
     description: z.string().min(1),
-    allowedMemberTypes: z.array(z.enum(['Application', 'User'])).min(1).describe('Application: granted to apps (application permission); User: assigned to users/groups.'),
+    allowedMemberTypes: z
+      .array(z.enum(['Application', 'User']))
+      .min(1)
+      .describe('Application: granted to apps (application permission); User: assigned to users/groups.'),
     enabled: z.boolean().default(true),
   }).describe('An app role (Graph appRole).');
 
@@ -82,7 +85,9 @@ function buildSchemas(strict: boolean) {
     lifetime: duration('Lifetime').default('180d').describe('How long a new secret is valid: 12h, 180d, 8w, 2y. Default 180d.'),
     renewBefore: duration('renewBefore')
       .optional()
-      .describe('Rotate the secret when fewer than this remain of its lifetime (apply adds a new one, writes the outputs, then removes the old). Default: a third of the lifetime, at most 30d.'),
+      .describe(
+        'Rotate the secret when fewer than this remain of its lifetime (apply adds a new one, writes the outputs, then removes the old). Default: a third of the lifetime, at most 30d.',
+      ),
   });
 
   const Certificate = obj({
@@ -93,14 +98,29 @@ function buildSchemas(strict: boolean) {
     })
       .optional()
       .describe('Generate a self-signed certificate (private key kept 0600 under .tenantform/certificates); rotated like secrets.'),
-    file: z.string().min(1).optional().describe('A PEM (certificate, and private key for outputs that need it) or PFX/P12 file you keep; only its public certificate is uploaded.'),
+    file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A PEM (certificate, and private key for outputs that need it) or PFX/P12 file you keep; only its public certificate is uploaded.'),
     passwordEnv: z.string().min(1).optional().describe('For a PFX file: the environment variable that holds its password (never the password itself).'),
-    keyFile: z.string().min(1).optional().describe('Generated certificates: also keep the current certificate + private key PEM at this path (0600), replaced only after the new certificate is registered.'),
-    renewBefore: duration('renewBefore').optional().describe('Rotate (generated) or warn (file) when fewer than this remain. Default: a third of the lifetime, at most 30d.'),
+    keyFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Generated certificates: also keep the current certificate + private key PEM at this path (0600), replaced only after the new certificate is registered.',
+      ),
+    renewBefore: duration('renewBefore')
+      .optional()
+      .describe('Rotate (generated) or warn (file) when fewer than this remain. Default: a third of the lifetime, at most 30d.'),
   }).describe('A certificate credential: exactly one of generate or file.');
 
   const FederatedCredential = obj({
-    name: z.string().min(1).describe('Unique within the application, at most 120 characters, URL friendly. Immutable in Graph: renaming deletes and re-creates it.'),
+    name: z
+      .string()
+      .min(1)
+      .describe('Unique within the application, at most 120 characters, URL friendly. Immutable in Graph: renaming deletes and re-creates it.'),
     description: z.string().optional(),
     audience: z.string().min(1).optional().describe('Default api://AzureADTokenExchange.'),
     github: obj({
@@ -124,21 +144,20 @@ function buildSchemas(strict: boolean) {
   }).describe('A federated identity credential: exactly one of github, kubernetes, or issuer + subject.');
 
   const Permission = obj({
-      api: z
-        .string()
-        .min(1)
-        .describe('The resource API: a key of this manifest\'s applications, the display name of an API in the tenant (e.g. "Microsoft Graph"), or its appId.'),
-      roles: z.array(z.string().min(1)).default([]).describe('App role values: application permissions.'),
-      scopes: z.array(z.string().min(1)).default([]).describe('Scope values: delegated permissions.'),
-      adminConsent: z.boolean().default(false).describe('Grant admin consent (app role assignments for roles, a tenant-wide grant for scopes).'),
-    })
-    .describe('Permissions on another API.');
+    api: z
+      .string()
+      .min(1)
+      .describe('The resource API: a key of this manifest\'s applications, the display name of an API in the tenant (e.g. "Microsoft Graph"), or its appId.'),
+    roles: z.array(z.string().min(1)).default([]).describe('App role values: application permissions.'),
+    scopes: z.array(z.string().min(1)).default([]).describe('Scope values: delegated permissions.'),
+    adminConsent: z.boolean().default(false).describe('Grant admin consent (app role assignments for roles, a tenant-wide grant for scopes).'),
+  }).describe('Permissions on another API.');
 
   const Application = obj({
     displayName: z.string().min(1),
     description: z.string().max(1024).optional(),
     signInAudience: z.enum(SIGN_IN_AUDIENCES).default('AzureADMyOrg'),
-    identifierUris: z.array(z.string().min(1)).default([]).describe('Application ID URIs; {appId} stands for the application\'s own appId, e.g. api://{appId}.'),
+    identifierUris: z.array(z.string().min(1)).default([]).describe("Application ID URIs; {appId} stands for the application's own appId, e.g. api://{appId}."),
     api: obj({
       requestedAccessTokenVersion: z.literal([1, 2]).default(2).describe('Access token version the API accepts. Default 2.'),
     }).optional(),
@@ -148,7 +167,10 @@ function buildSchemas(strict: boolean) {
     servicePrincipal: ServicePrincipal.optional(),
     secrets: z.array(Secret).default([]).describe('Client secrets, created with addPassword; their values go only to outputs.'),
     certificates: z.array(Certificate).default([]).describe('Certificate credentials (keyCredentials).'),
-    federatedCredentials: z.array(FederatedCredential).default([]).describe('Federated identity credentials (workload identity federation: GitHub Actions, Kubernetes, any OIDC issuer).'),
+    federatedCredentials: z
+      .array(FederatedCredential)
+      .default([])
+      .describe('Federated identity credentials (workload identity federation: GitHub Actions, Kubernetes, any OIDC issuer).'),
     permissions: z.array(Permission).default([]),
   }).describe('An application registration (and its service principal).');
 
@@ -174,8 +196,15 @@ function buildSchemas(strict: boolean) {
       ),
     template: z.json().optional().describe('json only: a document of any shape whose strings are templates (instead of values).'),
     app: z.string().min(1).optional().describe('msal-node/appsettings: the application key the file configures.'),
-    credential: z.string().min(1).optional().describe('msal-node/appsettings: secrets.NAME or certificates.NAME (default: the app\'s only secret or certificate).'),
-    scopes: z.union([z.string(), z.array(z.string())]).optional().describe('msal-node/appsettings: scopes (templates), e.g. ${apps.api.identifierUri}/.default'),
+    credential: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("msal-node/appsettings: secrets.NAME or certificates.NAME (default: the app's only secret or certificate)."),
+    scopes: z
+      .union([z.string(), z.array(z.string())])
+      .optional()
+      .describe('msal-node/appsettings: scopes (templates), e.g. ${apps.api.identifierUri}/.default'),
     audience: z.string().optional().describe('appsettings: the Audience of a web API (template).'),
   }).describe('A config file written after apply.');
 

@@ -194,7 +194,8 @@ export function substituteVariables(source: ManifestSource, tree: unknown, vars:
           tainted.add(formatPath(path));
           out += t.raw;
         }
-      } else if (template) out += t.raw; // checked against the stack by rules
+      } else if (template)
+        out += t.raw; // checked against the stack by rules
       else {
         report.add('invalid-reference', path, `${t.raw} can only be used in output values; here only \${var.NAME} can`, {
           needle: t.raw,
@@ -214,7 +215,12 @@ export function substituteVariables(source: ManifestSource, tree: unknown, vars:
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value)) {
         // defineProperty: a YAML key named __proto__ must stay a plain key.
-        Object.defineProperty(out, k, { value: path.length === 0 && k === 'variables' ? v : walk(v, [...path, k]), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(out, k, {
+          value: path.length === 0 && k === 'variables' ? v : walk(v, [...path, k]),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return out;
     }
@@ -226,7 +232,12 @@ export function substituteVariables(source: ManifestSource, tree: unknown, vars:
 function isOutputValue(path: TreePath): boolean {
   if (path[0] !== 'outputs') return false;
   // values.KEY, any string inside template:, and the msal-node/appsettings scopes and audience.
-  return (path.length === 4 && path[2] === 'values') || (path.length >= 3 && path[2] === 'template') || path[2] === 'scopes' || (path.length === 3 && path[2] === 'audience');
+  return (
+    (path.length === 4 && path[2] === 'values') ||
+    (path.length >= 3 && path[2] === 'template') ||
+    path[2] === 'scopes' ||
+    (path.length === 3 && path[2] === 'audience')
+  );
 }
 
 function undeclared(report: Reporter, path: TreePath, raw: string, name: string, declared: Iterable<string>): void {

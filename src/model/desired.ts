@@ -14,12 +14,7 @@ import { v5 as uuidv5 } from 'uuid';
 import type { SourceLocation } from '../errors.js';
 
 /** Who can sign in; https://learn.microsoft.com/graph/api/resources/application (signInAudience). */
-export const SIGN_IN_AUDIENCES = [
-  'AzureADMyOrg',
-  'AzureADMultipleOrgs',
-  'AzureADandPersonalMicrosoftAccount',
-  'PersonalMicrosoftAccount',
-] as const;
+export const SIGN_IN_AUDIENCES = ['AzureADMyOrg', 'AzureADMultipleOrgs', 'AzureADandPersonalMicrosoftAccount', 'PersonalMicrosoftAccount'] as const;
 
 export type SignInAudience = (typeof SIGN_IN_AUDIENCES)[number];
 
@@ -106,9 +101,7 @@ export interface DesiredSecret {
 export interface DesiredCertificate {
   /** Unique within the application; becomes the keyCredential displayName (see certificateDisplayName()). */
   name: string;
-  source:
-    | { kind: 'generate'; subject: string; lifetime: string; lifetimeMs: number }
-    | { kind: 'file'; path: string; passwordEnv: string | null };
+  source: { kind: 'generate'; subject: string; lifetime: string; lifetimeMs: number } | { kind: 'file'; path: string; passwordEnv: string | null };
   renewBeforeMs: number;
   /** Generated certificates only: a stable path where the current certificate + private key PEM is kept (0600). */
   keyFile: string | null;

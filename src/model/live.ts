@@ -1,10 +1,4 @@
-import type {
-  Application,
-  AppRoleAssignment,
-  FederatedIdentityCredential,
-  OAuth2PermissionGrant,
-  ServicePrincipal,
-} from '@microsoft/microsoft-graph-types';
+import type { Application, AppRoleAssignment, FederatedIdentityCredential, OAuth2PermissionGrant, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 
 /** What the tenant holds for one managed application (keyed by its uniqueName). */
 export interface LiveApplication {

@@ -35,10 +35,18 @@ export function readCertificateFields(stacks: DesiredStack[], live: LiveState, e
           continue;
         }
         const onApp = new Set(
-          (live.applications[app.uniqueName.toLowerCase()]?.app.keyCredentials ?? []).filter((k) => k.displayName === certificateDisplayName(cert)).map((k) => String(k.keyId).toLowerCase()),
+          (live.applications[app.uniqueName.toLowerCase()]?.app.keyCredentials ?? [])
+            .filter((k) => k.displayName === certificateDisplayName(cert))
+            .map((k) => String(k.keyId).toLowerCase()),
         );
         const cur = env.certificates?.current(stack.name, app.key, cert.name, onApp);
-        if (cur) slot[cert.name] = fieldsOf(cur, { path: cert.keyFile ? resolve(env.cwd, cert.keyFile) : cur.path, pfxPath: cur.pfxPath, pfxPassword: '', keyId: cur.keyId });
+        if (cur)
+          slot[cert.name] = fieldsOf(cur, {
+            path: cert.keyFile ? resolve(env.cwd, cert.keyFile) : cur.path,
+            pfxPath: cur.pfxPath,
+            pfxPassword: '',
+            keyId: cur.keyId,
+          });
       }
     }
   }

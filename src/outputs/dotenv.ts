@@ -64,14 +64,19 @@ export function renderDotenv(path: string, values: ReadonlyArray<readonly [strin
   const lines = values.map(([key, value]) => {
     const e = encode(value);
     if ('problem' in e) {
-      throw new TenantformError('OUTPUT_FAILED', `Cannot write ${key} to ${path} as dotenv: its value holds ${e.problem}. Use format: json for this output, or change the value.`, { path, key });
+      throw new TenantformError(
+        'OUTPUT_FAILED',
+        `Cannot write ${key} to ${path} as dotenv: its value holds ${e.problem}. Use format: json for this output, or change the value.`,
+        { path, key },
+      );
     }
     return `${key}=${e.text}`;
   });
   const text = `${lines.join('\n')}\n`;
   // Belt and braces: read it back as Node does before anything is written. A mismatch is a bug in encode().
   const want = Object.fromEntries(values);
-  if (!isDeepStrictEqual(parseDotenv(text), want)) throw new Error(`dotenv encoding of ${path} does not read back as written (keys ${Object.keys(want).join(', ')})`);
+  if (!isDeepStrictEqual(parseDotenv(text), want))
+    throw new Error(`dotenv encoding of ${path} does not read back as written (keys ${Object.keys(want).join(', ')})`);
   return text;
 }
 

@@ -48,7 +48,8 @@ export function githubEntries(outputs: readonly DesiredOutput[], values: OutputV
   for (const o of outputs) {
     if (o.format === 'pem' || o.values.length === 0) continue;
     const rendered = renderValues(o, values);
-    if (!rendered) throw new TenantformError('OUTPUT_FAILED', `Cannot publish the values of ${o.path} to GitHub Actions: some are unknown (run apply).`, { path: o.path });
+    if (!rendered)
+      throw new TenantformError('OUTPUT_FAILED', `Cannot publish the values of ${o.path} to GitHub Actions: some are unknown (run apply).`, { path: o.path });
     rendered.forEach(([name, value], i) => out.push({ name, value, sensitive: templateRefs(o.values[i].parts).some(isSensitiveRef) }));
   }
   return out;
@@ -67,7 +68,12 @@ export function writeGithubOutput(gh: GithubOutputs, entries: Array<{ name: stri
 }
 
 /** After apply/output: every stack's flat output values to $GITHUB_OUTPUT (values rendered like the files). */
-export function publishGithubOutputs(gh: GithubOutputs, stacks: ReadonlyArray<{ outputs: readonly DesiredOutput[] }>, valuesOf: (stackIndex: number) => OutputValues, mask = masker(gh)): number {
+export function publishGithubOutputs(
+  gh: GithubOutputs,
+  stacks: ReadonlyArray<{ outputs: readonly DesiredOutput[] }>,
+  valuesOf: (stackIndex: number) => OutputValues,
+  mask = masker(gh),
+): number {
   const entries = stacks.flatMap((s, i) => githubEntries(s.outputs, valuesOf(i)));
   writeGithubOutput(gh, entries, mask);
   return entries.length;

@@ -23,14 +23,24 @@ export function createDestroyPlan(input: DestroyPlanInput): Plan {
   const bySpId = new Map(apps.filter((a) => a.servicePrincipal).map((a) => [String(a.servicePrincipal!.id), a]));
   /** Deletions that must be done before the service principal with this id can go. */
   const beforeSp = new Map<string, string[]>();
-  const blocks = (spId: string | null | undefined, id: string) => spId && bySpId.has(spId) && (beforeSp.get(spId) ?? beforeSp.set(spId, []).get(spId)!).push(id);
+  const blocks = (spId: string | null | undefined, id: string) =>
+    spId && bySpId.has(spId) && (beforeSp.get(spId) ?? beforeSp.set(spId, []).get(spId)!).push(id);
 
   for (const a of apps) {
     const name = a.app.displayName ?? a.ref;
     const key = a.ref.slice(`app:${a.stack}/`.length);
     for (const g of a.grants) {
       const id = `grant-remove:${a.stack}/${key}/${g.id}`;
-      changes.push({ id, action: 'delete-delegated-grant', app: a.ref, grantId: String(g.id), before: String(g.scope ?? ''), wave: 0, dependsOn: [], reason: `consent given to "${name}" goes with it` });
+      changes.push({
+        id,
+        action: 'delete-delegated-grant',
+        app: a.ref,
+        grantId: String(g.id),
+        before: String(g.scope ?? ''),
+        wave: 0,
+        dependsOn: [],
+        reason: `consent given to "${name}" goes with it`,
+      });
       blocks(g.clientId, id);
       blocks(g.resourceId, id);
     }
@@ -58,7 +68,16 @@ export function createDestroyPlan(input: DestroyPlanInput): Plan {
     const key = a.ref.slice(`app:${a.stack}/`.length);
     const secretIds = (a.app.passwordCredentials ?? []).map((p) => {
       const id = `secret-remove:${a.stack}/${key}/${p.keyId}`;
-      changes.push({ id, action: 'remove-secret', app: a.ref, keyId: String(p.keyId), displayName: String(p.displayName ?? ''), wave: 0, dependsOn: [], reason: 'no credential survives the application (a restore would bring it back)' });
+      changes.push({
+        id,
+        action: 'remove-secret',
+        app: a.ref,
+        keyId: String(p.keyId),
+        displayName: String(p.displayName ?? ''),
+        wave: 0,
+        dependsOn: [],
+        reason: 'no credential survives the application (a restore would bring it back)',
+      });
       return id;
     });
     const appDelete = `app-delete:${a.stack}/${key}`;
@@ -109,7 +128,17 @@ export function createDestroyPlan(input: DestroyPlanInput): Plan {
 }
 
 function purge(ref: string, objectType: 'application' | 'servicePrincipal', o: Application | ServicePrincipal, dependsOn: string[], reason: string): Change {
-  return { id: `purge:${o.id}`, action: 'purge-deleted-object', app: ref, objectType, objectId: String(o.id), displayName: String(o.displayName ?? ''), wave: 0, dependsOn, reason };
+  return {
+    id: `purge:${o.id}`,
+    action: 'purge-deleted-object',
+    app: ref,
+    objectType,
+    objectId: String(o.id),
+    displayName: String(o.displayName ?? ''),
+    wave: 0,
+    dependsOn,
+    reason,
+  };
 }
 
 function purgeDeleted(d: DeletedObject): Change {

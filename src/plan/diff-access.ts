@@ -36,7 +36,11 @@ export function resolveApi(p: PlanPermission, stack: PlanStack, live: LiveState,
   const name = p.api.name;
   const found = live.resources[name];
   if (!found) {
-    throw new TenantformError('RESOLVE_FAILED', `No API named "${name}" in the tenant (looked for a service principal with that display name or appId). Check the name, or create the API's service principal first.`, { name });
+    throw new TenantformError(
+      'RESOLVE_FAILED',
+      `No API named "${name}" in the tenant (looked for a service principal with that display name or appId). Check the name, or create the API's service principal first.`,
+      { name },
+    );
   }
   const sp = found.servicePrincipal;
   return {
@@ -137,18 +141,46 @@ function diffGrants(client: PlanApplication, apis: ResolvedApi[], live: LiveAppl
     const existing = api.servicePrincipalId ? tenantWide.find((g) => g.resourceId === api.servicePrincipalId) : undefined;
     const id = `grant:${client.stack}/${client.key}/${api.ref.display}`;
     if (!existing) {
-      out.push({ id, action: 'create-delegated-grant', app: ref, resource: api.ref, scope, wave: 0, dependsOn: [...spDep, ...api.deps], reason: `admin consent for ${scope} on ${api.ref.display}` });
+      out.push({
+        id,
+        action: 'create-delegated-grant',
+        app: ref,
+        resource: api.ref,
+        scope,
+        wave: 0,
+        dependsOn: [...spDep, ...api.deps],
+        reason: `admin consent for ${scope} on ${api.ref.display}`,
+      });
       return;
     }
     seen.add(String(existing.id));
     const before = (existing.scope ?? '').trim().split(/\s+/).filter(Boolean).sort().join(' ');
     if (before !== scope) {
-      out.push({ id, action: 'update-delegated-grant', app: ref, grantId: String(existing.id), before, scope, wave: 0, dependsOn: api.deps, reason: 'granted scopes differ from the manifest' });
+      out.push({
+        id,
+        action: 'update-delegated-grant',
+        app: ref,
+        grantId: String(existing.id),
+        before,
+        scope,
+        wave: 0,
+        dependsOn: api.deps,
+        reason: 'granted scopes differ from the manifest',
+      });
     }
   });
   for (const g of tenantWide) {
     if (seen.has(String(g.id))) continue;
-    out.push({ id: `grant-remove:${client.stack}/${client.key}/${g.id}`, action: 'delete-delegated-grant', app: ref, grantId: String(g.id), before: String(g.scope ?? ''), wave: 0, dependsOn: [], reason: 'the manifest does not grant these scopes' });
+    out.push({
+      id: `grant-remove:${client.stack}/${client.key}/${g.id}`,
+      action: 'delete-delegated-grant',
+      app: ref,
+      grantId: String(g.id),
+      before: String(g.scope ?? ''),
+      wave: 0,
+      dependsOn: [],
+      reason: 'the manifest does not grant these scopes',
+    });
   }
   return out;
 }

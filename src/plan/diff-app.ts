@@ -59,11 +59,23 @@ export function diffApplication(input: AppDiffInput): Change[] {
       canon: (v) => canonScopes(v as PermissionScope[]),
       body: (v) => ({ api: { oauth2PermissionScopes: v } }),
     },
-    { name: 'optionalClaims', desired: d.optionalClaims, live: app?.optionalClaims, canon: (v) => canonOptionalClaims(v as never), body: (v) => ({ optionalClaims: v }) },
+    {
+      name: 'optionalClaims',
+      desired: d.optionalClaims,
+      live: app?.optionalClaims,
+      canon: (v) => canonOptionalClaims(v as never),
+      body: (v) => ({ optionalClaims: v }),
+    },
     { name: 'tags', desired: mergeTags(app?.tags, [d.ownershipTag]), live: app?.tags, canon: (v) => canonStrings(v as string[]), body: (v) => ({ tags: v }) },
   ];
   const late: Field[] = [];
-  const uriField: Field = { name: 'identifierUris', desired: uris ?? d.identifierUris, live: app?.identifierUris, canon: (v) => canonStrings(v as string[]), body: (v) => ({ identifierUris: v }) };
+  const uriField: Field = {
+    name: 'identifierUris',
+    desired: uris ?? d.identifierUris,
+    live: app?.identifierUris,
+    canon: (v) => canonStrings(v as string[]),
+    body: (v) => ({ identifierUris: v }),
+  };
   const rraField: Field = {
     name: 'requiredResourceAccess',
     desired: input.requiredResourceAccess,
@@ -78,7 +90,16 @@ export function diffApplication(input: AppDiffInput): Change[] {
   const changes: Change[] = [];
   if (!app) {
     const after = bodyOf(fields);
-    changes.push({ id, action: 'create-application', app: ref, uniqueName: d.uniqueName, after: { uniqueName: d.uniqueName, ...after }, wave: 0, dependsOn: [], reason: `application "${d.key}" does not exist` });
+    changes.push({
+      id,
+      action: 'create-application',
+      app: ref,
+      uniqueName: d.uniqueName,
+      after: { uniqueName: d.uniqueName, ...after },
+      wave: 0,
+      dependsOn: [],
+      reason: `application "${d.key}" does not exist`,
+    });
   } else {
     const changed = fields.filter((f) => !same(f.canon(f.desired), f.canon(f.live)));
     if (changed.length) {

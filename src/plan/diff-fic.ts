@@ -31,7 +31,16 @@ export function diffFederatedCredentials(input: FicDiffInput): Change[] {
   const deletes: Change[] = [];
   for (const f of current) {
     if (wanted.has(String(f.name).toLowerCase()) || !f.description?.startsWith(marker)) continue;
-    deletes.push({ id: `fic-delete:${d.stack}/${d.key}/${f.name}`, action: 'delete-federated-credential', app: ref, name: String(f.name), ficId: String(f.id), wave: 0, dependsOn: [], reason: 'no longer in the manifest (or renamed: names are immutable)' });
+    deletes.push({
+      id: `fic-delete:${d.stack}/${d.key}/${f.name}`,
+      action: 'delete-federated-credential',
+      app: ref,
+      name: String(f.name),
+      ficId: String(f.id),
+      wave: 0,
+      dependsOn: [],
+      reason: 'no longer in the manifest (or renamed: names are immutable)',
+    });
   }
   const kept = current.filter((f) => !deletes.some((c) => c.action === 'delete-federated-credential' && c.ficId === f.id));
   checkLimits(d, kept);
@@ -41,7 +50,16 @@ export function diffFederatedCredentials(input: FicDiffInput): Change[] {
     const after: FederatedCredentialBody = { name: f.name, issuer: f.issuer, subject: f.subject, audiences: [...f.audiences], description: f.description };
     const l = byName.get(f.name.toLowerCase());
     if (!l) {
-      changes.push({ id: `fic:${d.stack}/${d.key}/${f.name}`, action: 'create-federated-credential', app: ref, name: f.name, after, wave: 0, dependsOn: [...appDeps, ...deletes.map((c) => c.id)], reason: 'not on the application yet' });
+      changes.push({
+        id: `fic:${d.stack}/${d.key}/${f.name}`,
+        action: 'create-federated-credential',
+        app: ref,
+        name: f.name,
+        after,
+        wave: 0,
+        dependsOn: [...appDeps, ...deletes.map((c) => c.id)],
+        reason: 'not on the application yet',
+      });
       continue;
     }
     const fields: FieldChange[] = [];

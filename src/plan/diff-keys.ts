@@ -41,17 +41,38 @@ export function diffKeys(input: KeyDiffInput): Change[] {
     noun: 'certificate',
     removeAction: 'remove-certificate',
     displayName: certificateDisplayName,
-    assess: (c, mine) => (c.source.kind === 'file' ? assessFile(readFile(c, c.source, localOf(c), d), mine) : assessGenerated(c, localOf(c), mine, now, input.rotate === true)),
+    assess: (c, mine) =>
+      c.source.kind === 'file' ? assessFile(readFile(c, c.source, localOf(c), d), mine) : assessGenerated(c, localOf(c), mine, now, input.rotate === true),
     add(c, b) {
       // Keys in the order they had before the lifecycle was shared, so saved plans stay byte-identical.
       const head = { id: b.id, action: 'add-certificate' as const, app: b.app, name: c.name, displayName: b.displayName };
       const tail = { reason: b.reason, wave: 0, dependsOn: b.dependsOn };
       if (c.source.kind === 'file') {
         const f = readFile(c, c.source, localOf(c), d);
-        return { ...head, source: 'file', keyId: fileCertificateKeyId(f.thumbprintSha256), thumbprintSha256: f.thumbprintSha256, subject: f.subject, lifetimeMs: null, file: c.source.path, passwordEnv: c.source.passwordEnv, ...tail };
+        return {
+          ...head,
+          source: 'file',
+          keyId: fileCertificateKeyId(f.thumbprintSha256),
+          thumbprintSha256: f.thumbprintSha256,
+          subject: f.subject,
+          lifetimeMs: null,
+          file: c.source.path,
+          passwordEnv: c.source.passwordEnv,
+          ...tail,
+        };
       }
       const pending = pendingOf(c, localOf(c), b.mine, now);
-      return { ...head, source: 'generate', keyId: pending?.keyId ?? null, thumbprintSha256: pending?.thumbprintSha256 ?? null, subject: c.source.subject, lifetimeMs: c.source.lifetimeMs, file: null, passwordEnv: null, ...tail };
+      return {
+        ...head,
+        source: 'generate',
+        keyId: pending?.keyId ?? null,
+        thumbprintSha256: pending?.thumbprintSha256 ?? null,
+        subject: c.source.subject,
+        lifetimeMs: c.source.lifetimeMs,
+        file: null,
+        passwordEnv: null,
+        ...tail,
+      };
     },
     reasons: {
       leftover: 'not the current certificate, and no config file refers to it',
@@ -76,7 +97,11 @@ type ReadFile = Exclude<NonNullable<CertificateInputs['file']>, { error: string 
 function readFile(c: DesiredCertificate, source: FileSource, local: CertificateInputs, app: PlanApplication): ReadFile {
   const f = local.file;
   if (!f || 'error' in f) {
-    throw new TenantformError('USAGE', `Cannot read certificate "${c.name}" of ${app.uniqueName} from ${source.path}: ${f && 'error' in f ? f.error : 'not read'}.`, { location: c.location });
+    throw new TenantformError(
+      'USAGE',
+      `Cannot read certificate "${c.name}" of ${app.uniqueName} from ${source.path}: ${f && 'error' in f ? f.error : 'not read'}.`,
+      { location: c.location },
+    );
   }
   return f;
 }
@@ -91,11 +116,15 @@ function assessFile(f: ReadFile, mine: readonly KeyCredential[]): Assessment<Key
 }
 
 /** A generated certificate is current when the store knows its keyId (and still has its private key). */
-function assessGenerated(c: DesiredCertificate, local: CertificateInputs, mine: readonly KeyCredential[], now: number, rotate: boolean): Assessment<KeyCredential> {
+function assessGenerated(
+  c: DesiredCertificate,
+  local: CertificateInputs,
+  mine: readonly KeyCredential[],
+  now: number,
+  rotate: boolean,
+): Assessment<KeyCredential> {
   const known = new Set(local.known.filter((k) => k.state !== 'removing').map((k) => k.keyId.toLowerCase()));
-  const current = mine
-    .filter((k) => known.has(String(k.keyId).toLowerCase()) && endOf(k) > now)
-    .sort((a, b) => endOf(b) - endOf(a))[0];
+  const current = mine.filter((k) => known.has(String(k.keyId).toLowerCase()) && endOf(k) > now).sort((a, b) => endOf(b) - endOf(a))[0];
   return {
     current,
     renewBeforeMs: c.renewBeforeMs,

@@ -36,10 +36,24 @@ export function diffSecrets(input: SecretDiffInput): Change[] {
     assess(s, mine) {
       const known = input.known[s.name];
       const current = known ? mine.find((c) => c.keyId === known.keyId && endOf(c) > input.now) : undefined;
-      const missing = !known ? 'no known value for this secret' : mine.some((c) => c.keyId === known.keyId) ? 'the secret has expired' : 'the known secret is gone from the application';
+      const missing = !known
+        ? 'no known value for this secret'
+        : mine.some((c) => c.keyId === known.keyId)
+          ? 'the secret has expired'
+          : 'the known secret is gone from the application';
       return { current, renewBeforeMs: s.renewBeforeMs, rotate: input.rotate === true, missing };
     },
-    add: (s, b) => ({ id: b.id, action: 'add-secret', app: b.app, name: s.name, displayName: b.displayName, lifetimeMs: s.lifetimeMs, wave: 0, dependsOn: b.dependsOn, reason: b.reason }),
+    add: (s, b) => ({
+      id: b.id,
+      action: 'add-secret',
+      app: b.app,
+      name: s.name,
+      displayName: b.displayName,
+      lifetimeMs: s.lifetimeMs,
+      wave: 0,
+      dependsOn: b.dependsOn,
+      reason: b.reason,
+    }),
     reasons: {
       leftover: 'a leftover of an interrupted run: no config file holds it',
       stale: 'not the current secret; removed once the outputs hold the current one',

@@ -12,7 +12,17 @@ export function diffServicePrincipal(d: PlanApplication, live: LiveApplication |
   const id = `sp:${d.stack}/${d.key}`;
   const createdApp = appChangeIds.includes(ref) && !live;
   if (!sp) {
-    return [{ id, action: 'create-service-principal', app: ref, after, wave: 0, dependsOn: createdApp ? [ref] : [], reason: `application "${d.key}" has no service principal` }];
+    return [
+      {
+        id,
+        action: 'create-service-principal',
+        app: ref,
+        after,
+        wave: 0,
+        dependsOn: createdApp ? [ref] : [],
+        reason: `application "${d.key}" has no service principal`,
+      },
+    ];
   }
   const fields: FieldChange[] = [];
   if (!!sp.appRoleAssignmentRequired !== after.appRoleAssignmentRequired) {
@@ -20,5 +30,16 @@ export function diffServicePrincipal(d: PlanApplication, live: LiveApplication |
   }
   if (!same(canonStrings(sp.tags), canonStrings(tags))) fields.push({ field: 'tags', before: sp.tags ?? [], after: tags });
   if (!fields.length) return [];
-  return [{ id, action: 'update-service-principal', app: ref, fields, after, wave: 0, dependsOn: [], reason: `${fields.map((f) => f.field).join(', ')} differ from the manifest` }];
+  return [
+    {
+      id,
+      action: 'update-service-principal',
+      app: ref,
+      fields,
+      after,
+      wave: 0,
+      dependsOn: [],
+      reason: `${fields.map((f) => f.field).join(', ')} differ from the manifest`,
+    },
+  ];
 }

@@ -81,7 +81,16 @@ export function planFromInputs(inputs: PlanInputs, diff: { changes: readonly Cha
   for (const o of inputs.outputs ?? []) {
     const id = `output:${o.path}`;
     const afterOutputs = (c: Change) => (c.action === 'remove-secret' || c.action === 'remove-certificate') && c.afterOutputs !== false;
-    changes.push({ id, action: 'write-output', path: o.path, sensitive: o.sensitive, status: o.status, wave: 0, dependsOn: changes.filter((c) => !afterOutputs(c) && c.action !== 'write-output').map((c) => c.id), reason: o.status === 'create' ? 'the file does not exist' : 'its content changes' });
+    changes.push({
+      id,
+      action: 'write-output',
+      path: o.path,
+      sensitive: o.sensitive,
+      status: o.status,
+      wave: 0,
+      dependsOn: changes.filter((c) => !afterOutputs(c) && c.action !== 'write-output').map((c) => c.id),
+      reason: o.status === 'create' ? 'the file does not exist' : 'its content changes',
+    });
     for (const r of changes) {
       // Old credentials go only once every file that may hold them holds the new one.
       if (afterOutputs(r) && 'app' in r && o.secretApps.includes(r.app)) r.dependsOn.push(id);
@@ -96,4 +105,3 @@ export function planFromInputs(inputs: PlanInputs, diff: { changes: readonly Cha
     warnings,
   };
 }
-

@@ -38,10 +38,14 @@ export function checkAdoption(a: Adoption): void {
     throw new TenantformError('CONFLICT', `Application ${name} belongs to stack "${owner}"; destroy or release it there first.`, { ...meta, owner });
   }
   if (a.holder && a.holder.id !== a.app.id) {
-    throw new TenantformError('CONFLICT', `Application "${a.holder.displayName}" (appId ${a.holder.appId}) already holds uniqueName ${a.desired.uniqueName}; it cannot go to ${name} as well.`, {
-      ...meta,
-      holder: a.holder.appId,
-    });
+    throw new TenantformError(
+      'CONFLICT',
+      `Application "${a.holder.displayName}" (appId ${a.holder.appId}) already holds uniqueName ${a.desired.uniqueName}; it cannot go to ${name} as well.`,
+      {
+        ...meta,
+        holder: a.holder.appId,
+      },
+    );
   }
   if (a.deletedHolder) {
     throw new TenantformError(

@@ -22,9 +22,7 @@ export function credentialsInUse(stacks: DesiredStack[], live: LiveState, files:
       const l = live.applications[app.uniqueName.toLowerCase()];
       if (!l) continue;
       const ref = appRef(stack.name, app.key);
-      const texts = stack.outputs
-        .filter((o) => appsOf(stack, o).credential.includes(ref))
-        .flatMap((o) => files[o.path] ?? []);
+      const texts = stack.outputs.filter((o) => appsOf(stack, o).credential.includes(ref)).flatMap((o) => files[o.path] ?? []);
       const inUse: string[] = [];
       const ours = new Set([...app.secrets.map(secretDisplayName), ...app.certificates.map(certificateDisplayName)]);
       for (const c of l.app.passwordCredentials ?? []) {

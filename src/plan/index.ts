@@ -37,7 +37,10 @@ function planApply(s: ApplySnapshot): Plan {
   // Soft-deleted holders of our uniqueNames: refuse, or plan against their restore or purge (plan/recover.ts).
   const holders = deletedHolders(s.stacks, s.live);
   checkHolders(holders, s.flags.deletedApps);
-  const recovery = holders.length && s.flags.deletedApps ? recoveryPlan(holders, s.deletedServicePrincipals ?? {}, s.live, s.flags.deletedApps) : { live: s.live, changes: [] };
+  const recovery =
+    holders.length && s.flags.deletedApps
+      ? recoveryPlan(holders, s.deletedServicePrincipals ?? {}, s.live, s.flags.deletedApps)
+      : { live: s.live, changes: [] };
   const live = recovery.live;
   checkOwnership(s.stacks, live);
   const inputs: PlanInputs = {

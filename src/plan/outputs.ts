@@ -21,7 +21,10 @@ const TOUCHING: ReadonlySet<Change['action']> = new Set(['create-application', '
  * (new app, new secret or certificate), or whose rendering from the live tenant differs from the file's current
  * content. Their old credentials are removed only after them. Pure: the file contents come from the Snapshot.
  */
-export function plannedOutputs(s: Pick<ApplySnapshot, 'tenant' | 'local'> & { stacks: DesiredStack[]; live: LiveState }, changes: readonly Change[]): PlannedOutput[] {
+export function plannedOutputs(
+  s: Pick<ApplySnapshot, 'tenant' | 'local'> & { stacks: DesiredStack[]; live: LiveState },
+  changes: readonly Change[],
+): PlannedOutput[] {
   const out: PlannedOutput[] = [];
   const touching = new Set(changes.filter((c) => TOUCHING.has(c.action)).map((c) => ('app' in c ? c.app : '')));
   for (const stack of s.stacks) {

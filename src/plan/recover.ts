@@ -56,7 +56,12 @@ export function checkHolders(holders: DeletedHolder[], mode: 'restore' | 'purge'
  * service principal) exist again as they were deleted, without assignments or grants (destroy removed
  * them; if Graph brings some back, creating them again reconciles with what exists).
  */
-export function recoveryPlan(holders: DeletedHolder[], sps: Record<string, ServicePrincipal>, live: LiveState, mode: 'restore' | 'purge'): { live: LiveState; changes: Change[] } {
+export function recoveryPlan(
+  holders: DeletedHolder[],
+  sps: Record<string, ServicePrincipal>,
+  live: LiveState,
+  mode: 'restore' | 'purge',
+): { live: LiveState; changes: Change[] } {
   const applications = { ...live.applications };
   const changes: Change[] = [];
   for (const h of holders) {
@@ -78,7 +83,13 @@ export function recoveryPlan(holders: DeletedHolder[], sps: Record<string, Servi
         reason: 'it is in the recycle bin and --restore-deleted was given',
       });
       const { deletedDateTime: _spDeleted, ...liveSp } = sp ?? {};
-      applications[h.uniqueName.toLowerCase()] = { app, servicePrincipal: sp ? (liveSp as ServicePrincipal) : undefined, assignments: [], grants: [], federatedCredentials: [] };
+      applications[h.uniqueName.toLowerCase()] = {
+        app,
+        servicePrincipal: sp ? (liveSp as ServicePrincipal) : undefined,
+        assignments: [],
+        grants: [],
+        federatedCredentials: [],
+      };
     } else {
       changes.push(purgeChange(ref, 'application', h.app));
       if (sp) changes.push(purgeChange(ref, 'servicePrincipal', sp));
@@ -88,7 +99,17 @@ export function recoveryPlan(holders: DeletedHolder[], sps: Record<string, Servi
 }
 
 function purgeChange(ref: string, objectType: 'application' | 'servicePrincipal', o: Application | ServicePrincipal): Change {
-  return { id: `purge:${o.id}`, action: 'purge-deleted-object', app: ref, objectType, objectId: String(o.id), displayName: String(o.displayName ?? ''), wave: 0, dependsOn: [], reason: 'it holds the uniqueName in the recycle bin and --purge-deleted was given' };
+  return {
+    id: `purge:${o.id}`,
+    action: 'purge-deleted-object',
+    app: ref,
+    objectType,
+    objectId: String(o.id),
+    displayName: String(o.displayName ?? ''),
+    wave: 0,
+    dependsOn: [],
+    reason: 'it holds the uniqueName in the recycle bin and --purge-deleted was given',
+  };
 }
 
 /** The plan with the recovery changes first: every other change waits for them. Inputs are not mutated. */

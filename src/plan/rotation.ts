@@ -84,7 +84,10 @@ export function planRotation<C extends LiveCredential, S extends { name: string 
   const ref = appRef(d.stack, d.key);
   const changes: Change[] = [];
   const mayBeInUse = (c: C) => !input.inUse || input.inUse.includes(String(c.keyId));
-  const remove = (c: C, o: { dependsOn: string[]; afterOutputs: boolean; reason: string }): Extract<Change, { action: RotationKind<C, S>['removeAction'] }> => ({
+  const remove = (
+    c: C,
+    o: { dependsOn: string[]; afterOutputs: boolean; reason: string },
+  ): Extract<Change, { action: RotationKind<C, S>['removeAction'] }> => ({
     id: `${kind.noun}-remove:${d.stack}/${d.key}/${c.keyId}`,
     action: kind.removeAction,
     app: ref,

@@ -11,10 +11,17 @@ import { z } from 'zod';
 import { PLAN_FORMAT_VERSION, type ChangeAction } from './types.js';
 
 // Shared parts carry an `id` so the JSON Schema names them once under $defs.
-const appRef = z.string().regex(/^app:[^/]+\/.+$/).meta({ id: 'AppRef', description: '`app:<stack>/<key>`: an application of a stack' });
+const appRef = z
+  .string()
+  .regex(/^app:[^/]+\/.+$/)
+  .meta({ id: 'AppRef', description: '`app:<stack>/<key>`: an application of a stack' });
 const guid = z.string().meta({ id: 'ObjectId', description: 'an object id or appId (GUID)' });
-const body = z.record(z.string(), z.unknown()).meta({ id: 'GraphBody', description: 'Graph request body; `{appId}` / `{appId:app:<stack>/<key>}` placeholders are filled in by apply' });
-const fieldChange = z.object({ field: z.string(), before: z.unknown(), after: z.unknown() }).meta({ id: 'FieldChange', description: 'one field: before → after' });
+const body = z
+  .record(z.string(), z.unknown())
+  .meta({ id: 'GraphBody', description: 'Graph request body; `{appId}` / `{appId:app:<stack>/<key>}` placeholders are filled in by apply' });
+const fieldChange = z
+  .object({ field: z.string(), before: z.unknown(), after: z.unknown() })
+  .meta({ id: 'FieldChange', description: 'one field: before → after' });
 const fields = z.array(fieldChange);
 const resource = z
   .discriminatedUnion('kind', [
@@ -87,7 +94,9 @@ const base = {
 
 const variants = (Object.keys(SHAPES) as ChangeAction[]).map((action) => z.object({ action: z.literal(action), ...base, ...SHAPES[action] }));
 
-export const ChangeSchema = z.discriminatedUnion('action', variants as unknown as [z.ZodObject, ...z.ZodObject[]]).meta({ id: 'Change', description: 'one change; a discriminated union on "action"' });
+export const ChangeSchema = z
+  .discriminatedUnion('action', variants as unknown as [z.ZodObject, ...z.ZodObject[]])
+  .meta({ id: 'Change', description: 'one change; a discriminated union on "action"' });
 
 export const PlanSchema = z
   .object({

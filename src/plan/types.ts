@@ -75,9 +75,27 @@ export type Change =
   /** Permanent deletion from directory/deletedItems (frees the uniqueName at once). */
   | (ChangeBase & { action: 'purge-deleted-object'; app: AppRef; objectType: 'application' | 'servicePrincipal'; objectId: string; displayName: string })
   /** Restore a soft-deleted application of the stack (and its service principal) to reuse it. */
-  | (ChangeBase & { action: 'restore-deleted-application'; app: AppRef; uniqueName: string; objectId: string; appId: string; servicePrincipalId: string | null; deletedDateTime: string | null })
+  | (ChangeBase & {
+      action: 'restore-deleted-application';
+      app: AppRef;
+      uniqueName: string;
+      objectId: string;
+      appId: string;
+      servicePrincipalId: string | null;
+      deletedDateTime: string | null;
+    })
   /** Adopt an existing application (tenantform import): set its uniqueName once and the ownership tag. */
-  | (ChangeBase & { action: 'adopt-application'; app: AppRef; uniqueName: string; objectId: string; appId: string; fields: FieldChange[]; after: AppBody; servicePrincipalId: string | null; servicePrincipalTags: string[] | null });
+  | (ChangeBase & {
+      action: 'adopt-application';
+      app: AppRef;
+      uniqueName: string;
+      objectId: string;
+      appId: string;
+      fields: FieldChange[];
+      after: AppBody;
+      servicePrincipalId: string | null;
+      servicePrincipalTags: string[] | null;
+    });
 
 export type ChangeAction = Change['action'];
 

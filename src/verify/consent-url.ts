@@ -39,7 +39,12 @@ export async function consentUrl(opts: ConsentUrlOptions): Promise<ConsentUrlRes
     const matches = s.stacks.flatMap((st) => st.applications.filter((a) => a.key === key && (!stackName || st.name === stackName)).map((a) => ({ st, a })));
     if (matches.length !== 1) {
       const known = s.stacks.flatMap((st) => st.applications.map((a) => `${st.name}/${a.key}`));
-      throw new TenantformError('USAGE', matches.length ? `--app ${opts.app} is ambiguous; use one of ${matches.map((m) => `${m.st.name}/${m.a.key}`).join(', ')}.` : `No application ${opts.app} in the manifests (known: ${known.join(', ')}).`);
+      throw new TenantformError(
+        'USAGE',
+        matches.length
+          ? `--app ${opts.app} is ambiguous; use one of ${matches.map((m) => `${m.st.name}/${m.a.key}`).join(', ')}.`
+          : `No application ${opts.app} in the manifests (known: ${known.join(', ')}).`,
+      );
     }
     const { st, a } = matches[0];
     const live = s.live.applications[a.uniqueName.toLowerCase()]?.app;
@@ -66,7 +71,13 @@ export async function consentUrl(opts: ConsentUrlOptions): Promise<ConsentUrlRes
       return { api: sp?.displayName ?? p.api.name, resource: sp?.appId === MICROSOFT_GRAPH_APP_ID ? 'https://graph.microsoft.com' : (sp?.appId ?? '') };
     });
     const one = resources.length === 1 && resources[0].resource ? resources[0].resource : undefined;
-    const urls = adminConsentUrls({ authorityHost: g.io.connection.target.authorityHost, tenant: opts.customerTenant, clientId: live.appId, resource: one, redirectUri: opts.redirectUri });
+    const urls = adminConsentUrls({
+      authorityHost: g.io.connection.target.authorityHost,
+      tenant: opts.customerTenant,
+      clientId: live.appId,
+      resource: one,
+      redirectUri: opts.redirectUri,
+    });
     return {
       app: `${st.name}/${a.key}`,
       appId: live.appId,

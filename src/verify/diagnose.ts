@@ -107,7 +107,9 @@ export function tokenFailure(p: Probe, o: Extract<TokenOutcome, { ok: false }>, 
   return {
     code: 'token-error',
     problem: `The token endpoint answered ${o.status || 'nothing'} ${o.error}${code ? ` AADSTS${code}` : ''}: ${o.description}`,
-    next: code ? `See https://login.microsoftonline.com/error?code=${code} for this code.` : 'Check the authority host, the network and the CA (--ca-file) of the target.',
+    next: code
+      ? `See https://login.microsoftonline.com/error?code=${code} for this code.`
+      : 'Check the authority host, the network and the CA (--ca-file) of the target.',
     meta,
   };
 }
@@ -151,7 +153,11 @@ const ROLE_FOR: Record<string, string> = {
 /** The tool's own identity could not read (or sign in to) the tenant. */
 export function toolFailure(e: TenantformError): Diagnosis {
   if (e.code === 'AUTH_FAILED') {
-    return { code: 'tool-auth', problem: e.message, next: 'Sign in (az login, workload identity, or --auth device-code), or check --tenant / --authority-host, then re-run.' };
+    return {
+      code: 'tool-auth',
+      problem: e.message,
+      next: 'Sign in (az login, workload identity, or --auth device-code), or check --tenant / --authority-host, then re-run.',
+    };
   }
   const needs = (Array.isArray(e.meta.needs) ? (e.meta.needs as string[]) : []).map((n) => n.replace(/\s*\(.*\)$/, ''));
   const perms = [...new Set([...needs, 'Application.Read.All'])];

@@ -27,9 +27,7 @@ export interface ProbeApi {
   roleIds: Record<string, string>;
 }
 
-export type ProbeCredential =
-  | { kind: 'secret'; value: string; source: string }
-  | { kind: 'certificate'; pem?: string; path?: string; source: string };
+export type ProbeCredential = { kind: 'secret'; value: string; source: string } | { kind: 'certificate'; pem?: string; path?: string; source: string };
 
 /** One (confidential client → API) pair to verify, with everything read from the manifest, the tenant and the written config. */
 export interface Probe {
@@ -97,7 +95,15 @@ export function probesFor(stack: DesiredStack, ctx: ProbeContext): Probe[] {
 
 /** The API of a permission; `appId` is '' when it does not exist in the tenant (yet). */
 function apiFor(stack: DesiredStack, p: DesiredPermission, live: LiveState): ProbeApi {
-  const absent = (label: string, key?: string): ProbeApi => ({ label, key, appId: '', identifierUris: [], wantsIdtyp: false, assignmentRequired: false, roleIds: {} });
+  const absent = (label: string, key?: string): ProbeApi => ({
+    label,
+    key,
+    appId: '',
+    identifierUris: [],
+    wantsIdtyp: false,
+    assignmentRequired: false,
+    roleIds: {},
+  });
   if (p.api.kind === 'stack') {
     const key = p.api.key;
     const r = stack.applications.find((a) => a.key === key);

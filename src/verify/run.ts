@@ -51,15 +51,24 @@ export async function runProbe(p: Probe, env: RunEnv): Promise<{ checks: VerifyC
   const clientId = p.written.clientId ?? p.client.appId;
   const stale = staleConfig(p, env);
   if (!clientId || stale) {
-    row('config', false, stale?.problem ?? 'the application does not exist in the tenant', stale ?? {
-      code: 'client-not-in-tenant',
-      problem: `${p.client.label} does not exist in tenant ${env.tenantId}.`,
-      next: `Run \`tenantform apply ${env.diag.manifests}\`.`,
-    });
+    row(
+      'config',
+      false,
+      stale?.problem ?? 'the application does not exist in the tenant',
+      stale ?? {
+        code: 'client-not-in-tenant',
+        problem: `${p.client.label} does not exist in tenant ${env.tenantId}.`,
+        next: `Run \`tenantform apply ${env.diag.manifests}\`.`,
+      },
+    );
     return { checks, waitedMs: 0 };
   }
   const authority = (env.useWrittenAuthority ? p.written.authority : undefined) ?? `${env.authorityHost.replace(/\/+$/, '')}/${env.tenantId}`;
-  row('config', true, `client ${clientId}${p.written.clientIdSource ? ` (${p.written.clientIdSource})` : ''}, authority ${authority}, scope ${p.scope.value} (${p.scope.source})`);
+  row(
+    'config',
+    true,
+    `client ${clientId}${p.written.clientIdSource ? ` (${p.written.clientIdSource})` : ''}, authority ${authority}, scope ${p.scope.value} (${p.scope.source})`,
+  );
 
   const url = new URL(authority);
   const tenantSegment = url.pathname.split('/').filter(Boolean)[0] ?? env.tenantId;
@@ -68,7 +77,15 @@ export async function runProbe(p: Probe, env: RunEnv): Promise<{ checks: VerifyC
   let last: TokenOutcome | undefined;
   const started = Date.now();
   const attempt = async (): Promise<GraphResponse> => {
-    last = await requestToken({ authorityHost: url.origin, tenant: tenantSegment, clientId, credential: p.credential!, scope: p.scope.value, ca: env.ca, cwd: env.cwd });
+    last = await requestToken({
+      authorityHost: url.origin,
+      tenant: tenantSegment,
+      clientId,
+      credential: p.credential!,
+      scope: p.scope.value,
+      ca: env.ca,
+      cwd: env.cwd,
+    });
     return asResponse(last, p, env.afterApply);
   };
   try {
@@ -99,11 +116,18 @@ export async function runProbe(p: Probe, env: RunEnv): Promise<{ checks: VerifyC
   row('roles', hasAll, roles.length ? roles.join(' ') : '(no roles claim)', hasAll ? undefined : missingRoles(p, roles, env.diag));
   if (p.api.wantsIdtyp) {
     const ok = c.idtyp === 'app';
-    row('idtyp', ok, ok ? 'idtyp app' : `idtyp ${String(c.idtyp ?? '(absent)')}`, ok ? undefined : {
-      code: 'token-mismatch',
-      problem: `${p.api.label} asks for the idtyp optional claim but the token has ${String(c.idtyp ?? 'none')}.`,
-      next: `Check optionalClaims.accessToken of ${p.api.label} in the tenant (\`tenantform plan ${env.diag.manifests}\` shows drift).`,
-    });
+    row(
+      'idtyp',
+      ok,
+      ok ? 'idtyp app' : `idtyp ${String(c.idtyp ?? '(absent)')}`,
+      ok
+        ? undefined
+        : {
+            code: 'token-mismatch',
+            problem: `${p.api.label} asks for the idtyp optional claim but the token has ${String(c.idtyp ?? 'none')}.`,
+            next: `Check optionalClaims.accessToken of ${p.api.label} in the tenant (\`tenantform plan ${env.diag.manifests}\` shows drift).`,
+          },
+    );
   }
   return { checks, waitedMs };
 }
@@ -131,7 +155,11 @@ function asResponse(o: TokenOutcome, p: Probe, afterApply: boolean): GraphRespon
 function staleConfig(p: Probe, env: RunEnv): Diagnosis | undefined {
   const fix = `Run \`tenantform output ${env.diag.manifests}\` to rewrite the config from the tenant, then restart the daemon.`;
   if (p.written.clientId && p.client.appId && p.written.clientId.toLowerCase() !== p.client.appId.toLowerCase()) {
-    return { code: 'stale-config', problem: `${p.written.clientIdSource} holds client id ${p.written.clientId}, but ${p.client.label} is ${p.client.appId} in the tenant.`, next: fix };
+    return {
+      code: 'stale-config',
+      problem: `${p.written.clientIdSource} holds client id ${p.written.clientId}, but ${p.client.label} is ${p.client.appId} in the tenant.`,
+      next: fix,
+    };
   }
   if (env.useWrittenAuthority && p.written.tenant && p.written.tenant.toLowerCase() !== env.tenantId.toLowerCase()) {
     return { code: 'stale-config', problem: `The written config names tenant ${p.written.tenant}, but verify runs against ${env.tenantId}.`, next: fix };

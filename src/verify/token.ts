@@ -50,7 +50,10 @@ export async function requestToken(req: TokenRequest): Promise<TokenOutcome> {
       return res;
     },
   };
-  const options: ClientSecretCredentialOptions = { ...credentialOptions(req.authorityHost, req.ca), additionalPolicies: [{ policy: capture, position: 'perCall' }] };
+  const options: ClientSecretCredentialOptions = {
+    ...credentialOptions(req.authorityHost, req.ca),
+    additionalPolicies: [{ policy: capture, position: 'perCall' }],
+  };
   const c = req.credential;
   try {
     // A new credential per attempt: @azure/identity caches tokens, and a retry must see the tenant's current state.

@@ -52,16 +52,33 @@ export async function validateToken(input: ValidationInput): Promise<{ checks: C
     return { checks, claims };
   }
   try {
-    await jwtVerify(input.token, createLocalJWKSet(jwks), { algorithms: ['RS256'], clockTolerance: CLOCK_TOLERANCE_S, ...(input.now !== undefined ? { currentDate: new Date(input.now) } : {}) });
-    checks.push({ check: 'signature', ok: true, detail: `${header.alg} key ${String(header.kid)} from ${doc.jwks_uri}; exp ${new Date(Number(claims.exp) * 1000).toISOString()}` });
+    await jwtVerify(input.token, createLocalJWKSet(jwks), {
+      algorithms: ['RS256'],
+      clockTolerance: CLOCK_TOLERANCE_S,
+      ...(input.now !== undefined ? { currentDate: new Date(input.now) } : {}),
+    });
+    checks.push({
+      check: 'signature',
+      ok: true,
+      detail: `${header.alg} key ${String(header.kid)} from ${doc.jwks_uri}; exp ${new Date(Number(claims.exp) * 1000).toISOString()}`,
+    });
   } catch (e) {
-    const why = e instanceof joseErrors.JWTExpired ? 'the token is expired' : e instanceof joseErrors.JWKSNoMatchingKey ? `no key ${String(header.kid)} in ${doc.jwks_uri}` : (e as Error).message;
+    const why =
+      e instanceof joseErrors.JWTExpired
+        ? 'the token is expired'
+        : e instanceof joseErrors.JWKSNoMatchingKey
+          ? `no key ${String(header.kid)} in ${doc.jwks_uri}`
+          : (e as Error).message;
     checks.push({ check: 'signature', ok: false, detail: why });
   }
   const tid = String(claims.tid ?? '');
   // Multi-tenant documents carry a {tenantid} template (https://learn.microsoft.com/entra/identity-platform/access-tokens#validate-the-issuer).
   const issuer = doc.issuer.replace('{tenantid}', tid);
-  checks.push({ check: 'issuer', ok: claims.iss === issuer, detail: claims.iss === issuer ? String(claims.iss) : `iss ${String(claims.iss)}, the discovery document says ${issuer}` });
+  checks.push({
+    check: 'issuer',
+    ok: claims.iss === issuer,
+    detail: claims.iss === issuer ? String(claims.iss) : `iss ${String(claims.iss)}, the discovery document says ${issuer}`,
+  });
   const aud = Array.isArray(claims.aud) ? claims.aud : [String(claims.aud ?? '')];
   const audOk = aud.some((a) => input.audiences.some((x) => x.toLowerCase() === a.toLowerCase()));
   checks.push({ check: 'audience', ok: audOk, detail: audOk ? aud.join(' ') : `aud ${aud.join(' ')}, expected ${input.audiences.join(' or ')}` });
@@ -69,7 +86,11 @@ export async function validateToken(input: ValidationInput): Promise<{ checks: C
   checks.push({ check: 'tenant', ok: tenantOk, detail: tenantOk ? `tid ${tid}` : `tid ${tid}, expected ${input.tenantId}` });
   if (input.version) {
     const ok = ver === input.version;
-    checks.push({ check: 'version', ok, detail: ok ? `ver ${ver}` : `ver ${ver || '(none)'}, the API asks for ${input.version} (api.requestedAccessTokenVersion)` });
+    checks.push({
+      check: 'version',
+      ok,
+      detail: ok ? `ver ${ver}` : `ver ${ver || '(none)'}, the API asks for ${input.version} (api.requestedAccessTokenVersion)`,
+    });
   }
   return { checks, claims };
 }

@@ -78,7 +78,7 @@ describe('changes to the stack plan and apply correctly', () => {
     assert.ok(planned.includes('delete-app-role-assignment'), planned.join());
     assert.ok(planned.includes('disable-entitlements'), planned.join());
     const applied = await apply({ ...opts, manifests: [m] });
-    assert.ok(applied.ok, JSON.stringify(applied.results.filter((x) => x.status !== "done")));
+    assert.ok(applied.ok, JSON.stringify(applied.results.filter((x) => x.status !== 'done')));
     await assertConverged(emu, { ...opts, manifests: [m] });
   });
 
@@ -90,20 +90,25 @@ describe('changes to the stack plan and apply correctly', () => {
     assert.ok(upd && 'fields' in upd && upd.fields.some((f) => f.field === 'displayName' && f.after === 'ciam-daemon-renamed'), JSON.stringify(p.changes));
     assert.ok(!p.changes.some((c) => c.action === 'create-application'), 'a rename never creates a new application');
     const applied = await apply({ ...opts, manifests: [m] });
-    assert.ok(applied.ok, JSON.stringify(applied.results.filter((x) => x.status !== "done")));
+    assert.ok(applied.ok, JSON.stringify(applied.results.filter((x) => x.status !== 'done')));
     await assertConverged(emu, { ...opts, manifests: [m] });
   });
 
   it('adding a permission on Microsoft Graph resolves it by name against the tenant and consents', async () => {
     const m = variant(opts.cwd!, (y) =>
-      y.replace('        adminConsent: true\n', '        adminConsent: true\n      - api: Microsoft Graph\n        roles: [User.Read.All]\n        adminConsent: true\n'),
+      y.replace(
+        '        adminConsent: true\n',
+        '        adminConsent: true\n      - api: Microsoft Graph\n        roles: [User.Read.All]\n        adminConsent: true\n',
+      ),
     );
     settle(emu);
     const p = (await plan({ ...opts, manifests: [m] })).plan;
     const grant = p.changes.find((c) => c.action === 'create-app-role-assignment');
-    assert.ok(grant && grant.action === 'create-app-role-assignment' && grant.role === 'User.Read.All' && grant.appRoleId === 'df021288-bdef-4463-88db-98f22de89214');
+    assert.ok(
+      grant && grant.action === 'create-app-role-assignment' && grant.role === 'User.Read.All' && grant.appRoleId === 'df021288-bdef-4463-88db-98f22de89214',
+    );
     const applied = await apply({ ...opts, manifests: [m] });
-    assert.ok(applied.ok, JSON.stringify(applied.results.filter((x) => x.status !== "done")));
+    assert.ok(applied.ok, JSON.stringify(applied.results.filter((x) => x.status !== 'done')));
     await assertConverged(emu, { ...opts, manifests: [m] });
   });
 });
@@ -117,7 +122,10 @@ describe('apply under injected faults', () => {
       assert.ok(r.ok, JSON.stringify(r.results.filter((x) => x.status !== 'done')));
       const statuses = emu.requestLog.entries.map((e) => e.status);
       assert.ok(statuses.includes(429), 'some requests were throttled');
-      assert.ok(emu.requestLog.entries.some((e) => e.status === 404 || e.errorCode === 'Request_BadRequest'), 'replication lag was hit');
+      assert.ok(
+        emu.requestLog.entries.some((e) => e.status === 404 || e.errorCode === 'Request_BadRequest'),
+        'replication lag was hit',
+      );
       await assertConverged(emu, opts);
       const token = decodeJwt(await daemonToken(emu, readDotenv(join(opts.cwd!, 'out/todolist-daemon.env'))));
       assert.equal((token.roles as string[]).length, 2);

@@ -55,7 +55,10 @@ describe('CLI with the default --tenant local', () => {
     assert.equal(claims.idtyp, 'app');
     const r = await cli(['plan', 'manifests/todolist-daemon.yaml', '--detailed-exitcode']);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.ok(emu.requestLog.entries.some((e) => e.service === 'graph' && e.path.endsWith('/$batch')), 'the CLI read through the running emulator');
+    assert.ok(
+      emu.requestLog.entries.some((e) => e.service === 'graph' && e.path.endsWith('/$batch')),
+      'the CLI read through the running emulator',
+    );
     const secret = config.CLIENT_SECRET;
     for (const run of transcript) assert.ok(!run.stdout.includes(secret) && !run.stderr.includes(secret));
   });

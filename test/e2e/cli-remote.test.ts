@@ -76,7 +76,12 @@ describe('CLI against a separately started tenant (DefaultAzureCredential from t
       const r = runs.json;
       assert.equal(r.code, 0);
       assert.equal(r.stderr, '');
-      const doc = JSON.parse(r.stdout) as { ok: boolean; command: string; empty: boolean; plan: { formatVersion: number; tenant: { id: string }; changes: Array<{ id: string; action: string; wave: number }> } };
+      const doc = JSON.parse(r.stdout) as {
+        ok: boolean;
+        command: string;
+        empty: boolean;
+        plan: { formatVersion: number; tenant: { id: string }; changes: Array<{ id: string; action: string; wave: number }> };
+      };
       assert.equal(doc.ok, true);
       assert.equal(doc.command, 'plan');
       assert.equal(doc.empty, false);
@@ -130,7 +135,12 @@ describe('CLI against a separately started tenant (DefaultAzureCredential from t
       const readOnly = await readOnlyClient(emu);
       secrets.push(readOnly.secret);
       const otherStack = join(cwd, 'other-stack.yaml');
-      writeFileSync(otherStack, readFileSync(EXAMPLE_MANIFEST, 'utf8').replace(/^stack: todolist-daemon$/m, 'stack: read-only-ci').replace('out/todolist-daemon.env', 'out/read-only.env'));
+      writeFileSync(
+        otherStack,
+        readFileSync(EXAMPLE_MANIFEST, 'utf8')
+          .replace(/^stack: todolist-daemon$/m, 'stack: read-only-ci')
+          .replace('out/todolist-daemon.env', 'out/read-only.env'),
+      );
       const mark = emu.requestLog.mark();
       const [output, unknown, ro] = await Promise.all([
         cli(['output', EXAMPLE_MANIFEST]),
@@ -187,7 +197,9 @@ async function readOnlyClient(emu: Emulator): Promise<{ appId: string; secret: s
   const pwd = (await admin.api(`/applications/${app.id}/addPassword`).post({ passwordCredential: { displayName: 'ci' } })) as PasswordCredential;
   const graphSp = await msGraphSp(admin);
   for (const role of ['Application.Read.All', 'Organization.Read.All']) {
-    await admin.api(`/servicePrincipals/${graphSp.id}/appRoleAssignedTo`).post({ principalId: sp.id, resourceId: graphSp.id, appRoleId: roleId(graphSp, role) });
+    await admin
+      .api(`/servicePrincipals/${graphSp.id}/appRoleAssignedTo`)
+      .post({ principalId: sp.id, resourceId: graphSp.id, appRoleId: roleId(graphSp, role) });
   }
   settle(emu);
   return { appId: app.appId!, secret: pwd.secretText! };

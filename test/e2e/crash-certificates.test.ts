@@ -22,7 +22,10 @@ import { assertConverged, EXAMPLE, engineOptions, readDotenv } from '../helpers/
 const PARALLEL = 3;
 const withCertificate = (y: string) =>
   y
-    .replace('    secrets:\n      - name: main\n        lifetime: 180d\n', '    certificates:\n      - name: main\n        generate: { subject: CN=crash-daemon }\n        keyFile: out/daemon-cert.pem\n')
+    .replace(
+      '    secrets:\n      - name: main\n        lifetime: 180d\n',
+      '    certificates:\n      - name: main\n        generate: { subject: CN=crash-daemon }\n        keyFile: out/daemon-cert.pem\n',
+    )
     .replace('CLIENT_SECRET: ${apps.daemon.secret}', 'CLIENT_CERTIFICATE_PATH: ${apps.daemon.certificate.path}');
 
 describe('crash safety: a crash after every write, certificate variant', () => {
@@ -40,11 +43,16 @@ describe('crash safety: a crash after every write, certificate variant', () => {
   const checkConfig = async (cwd: string, what: string) => {
     const env = readDotenv(join(cwd, 'out/todolist-daemon.env'));
     assert.ok(env.CLIENT_ID && env.CLIENT_CERTIFICATE_PATH && env.WEB_API_SCOPE, `${what}: torn config`);
-    const credential = new ClientCertificateCredential(env.TENANT_ID, env.CLIENT_ID, { certificatePath: env.CLIENT_CERTIFICATE_PATH }, {
-      authorityHost: new URL(env.AUTHORITY).origin,
-      disableInstanceDiscovery: true,
-      tlsOptions: { ca: emu.ca },
-    });
+    const credential = new ClientCertificateCredential(
+      env.TENANT_ID,
+      env.CLIENT_ID,
+      { certificatePath: env.CLIENT_CERTIFICATE_PATH },
+      {
+        authorityHost: new URL(env.AUTHORITY).origin,
+        disableInstanceDiscovery: true,
+        tlsOptions: { ca: emu.ca },
+      },
+    );
     await credential.getToken(env.WEB_API_SCOPE);
   };
 
@@ -64,7 +72,9 @@ describe('crash safety: a crash after every write, certificate variant', () => {
       const index = JSON.parse(readFileSync(join(base, 'index.json'), 'utf8')).certificates[stack].daemon.main as Array<{ keyId: string; state: string }>;
       const pending = index.filter((e) => e.state === 'pending' && e.keyId !== keys[0].keyId).map((e) => `main-${e.keyId}.pem`);
       assert.ok(pending.length <= 1, `${what}: ${pending.length} pending certificates`);
-      const files = readdirSync(join(base, stack, 'daemon')).filter((f) => f.endsWith('.pem')).sort();
+      const files = readdirSync(join(base, stack, 'daemon'))
+        .filter((f) => f.endsWith('.pem'))
+        .sort();
       assert.deepEqual(files, [`main-${keys[0].keyId}.pem`, ...pending].sort(), `${what}: private keys of removed certificates left behind`);
     }
     crashed = [];

@@ -99,16 +99,23 @@ describe('certificates: generate, register, token from the written config, rotat
     assert.equal(readFileSync(store, 'utf8'), readFileSync(env.AZURE_CLIENT_CERTIFICATE_PATH, 'utf8'));
     assert.equal(statSync(store.replace(/\.pem$/, '.pfx')).mode & 0o777, 0o600);
     const settings = JSON.parse(readFileSync(join(opts.cwd!, 'out/appsettings.json'), 'utf8'));
-    assert.deepEqual(settings.AzureAd.ClientCredentials, [{ SourceType: 'Path', CertificateDiskPath: store.replace(/\.pem$/, '.pfx'), CertificatePassword: '' }]);
+    assert.deepEqual(settings.AzureAd.ClientCredentials, [
+      { SourceType: 'Path', CertificateDiskPath: store.replace(/\.pem$/, '.pfx'), CertificatePassword: '' },
+    ]);
     assert.equal(settings.AzureAd.Instance, `${emu.authorityHost}/`);
   });
 
   it('ClientCertificateCredential gets a token for the API from the written config', async () => {
-    const credential = new ClientCertificateCredential(env.AZURE_TENANT_ID, env.AZURE_CLIENT_ID, { certificatePath: env.AZURE_CLIENT_CERTIFICATE_PATH }, {
-      authorityHost: env.AUTHORITY_HOST,
-      disableInstanceDiscovery: true,
-      tlsOptions: { ca: emu.ca },
-    });
+    const credential = new ClientCertificateCredential(
+      env.AZURE_TENANT_ID,
+      env.AZURE_CLIENT_ID,
+      { certificatePath: env.AZURE_CLIENT_CERTIFICATE_PATH },
+      {
+        authorityHost: env.AUTHORITY_HOST,
+        disableInstanceDiscovery: true,
+        tlsOptions: { ca: emu.ca },
+      },
+    );
     const token = await credential.getToken(env.SCOPE);
     const claims = decodeJwt(token.token);
     assert.equal(claims.azp ?? claims.appid, env.AZURE_CLIENT_ID);
@@ -128,7 +135,9 @@ describe('certificates: generate, register, token from the written config, rotat
     const der = Buffer.from(foreign.cert.replace(/-----[^-]+-----|\s/g, ''), 'base64').toString('base64');
     const before = await keysOf(emu, env.AZURE_CLIENT_ID);
     const appObject = (await graphClient(emu).api(`/applications(appId='${env.AZURE_CLIENT_ID}')`).select('id').get()) as Application;
-    await graphClient(emu).api(`/applications/${appObject.id}`).patch({ keyCredentials: [...before, { type: 'AsymmetricX509Cert', usage: 'Verify', key: der, displayName: 'CN=someone else' }] });
+    await graphClient(emu)
+      .api(`/applications/${appObject.id}`)
+      .patch({ keyCredentials: [...before, { type: 'AsymmetricX509Cert', usage: 'Verify', key: der, displayName: 'CN=someone else' }] });
     const oldPath = readFileSync(join(opts.cwd!, 'out/daemon-cert.pem'), 'utf8');
     settle(emu);
     const p = (await plan({ ...opts, rotateCertificates: true })).plan;
@@ -141,9 +150,17 @@ describe('certificates: generate, register, token from the written config, rotat
     assert.deepEqual(keys.map((k) => k.displayName).sort(), ['CN=someone else', 'tenantform:main']);
     assert.notEqual(keys.find((k) => k.displayName === 'tenantform:main')!.keyId, before[0].keyId);
     assert.notEqual(readFileSync(join(opts.cwd!, 'out/daemon-cert.pem'), 'utf8'), oldPath);
-    assert.ok(!existsSync(join(opts.cwd!, '.tenantform/certificates', emu.tenantId, 'cert-daemon/daemon', `main-${before[0].keyId}.pem`)), 'the old private key is deleted with the old certificate');
+    assert.ok(
+      !existsSync(join(opts.cwd!, '.tenantform/certificates', emu.tenantId, 'cert-daemon/daemon', `main-${before[0].keyId}.pem`)),
+      'the old private key is deleted with the old certificate',
+    );
     await assertConverged(emu, opts);
-    const credential = new ClientCertificateCredential(env.AZURE_TENANT_ID, env.AZURE_CLIENT_ID, { certificatePath: env.AZURE_CLIENT_CERTIFICATE_PATH }, { authorityHost: env.AUTHORITY_HOST, disableInstanceDiscovery: true, tlsOptions: { ca: emu.ca } });
+    const credential = new ClientCertificateCredential(
+      env.AZURE_TENANT_ID,
+      env.AZURE_CLIENT_ID,
+      { certificatePath: env.AZURE_CLIENT_CERTIFICATE_PATH },
+      { authorityHost: env.AUTHORITY_HOST, disableInstanceDiscovery: true, tlsOptions: { ca: emu.ca } },
+    );
     assert.ok((await credential.getToken(env.SCOPE)).token);
   });
 });

@@ -38,7 +38,10 @@ describe('manifests/github-deployer.yaml: a GitHub Actions deployment identity w
     assert.ok(r.ok, JSON.stringify(r.results.filter((x) => x.status !== 'done')));
     await assertConverged(emu, opts);
     const env = readDotenv(join(opts.cwd!, 'out/github-deployer.env'));
-    const app = (await graphClient(emu).api(`/applications(appId='${env.AZURE_CLIENT_ID}')`).select('id,passwordCredentials,keyCredentials').get()) as Application;
+    const app = (await graphClient(emu)
+      .api(`/applications(appId='${env.AZURE_CLIENT_ID}')`)
+      .select('id,passwordCredentials,keyCredentials')
+      .get()) as Application;
     objectId = app.id!;
     assert.deepEqual(app.passwordCredentials, []);
     assert.deepEqual(app.keyCredentials, []);
@@ -59,7 +62,10 @@ describe('manifests/github-deployer.yaml: a GitHub Actions deployment identity w
     settle(emu);
     const p = (await plan(o)).plan;
     const find = (a: string) => p.changes.filter((c) => c.action === a);
-    assert.deepEqual(find('update-federated-credential').map((c) => c.action === 'update-federated-credential' && c.name), ['main-branch']);
+    assert.deepEqual(
+      find('update-federated-credential').map((c) => c.action === 'update-federated-credential' && c.name),
+      ['main-branch'],
+    );
     const [del] = find('delete-federated-credential');
     const [create] = find('create-federated-credential');
     assert.ok(del && del.action === 'delete-federated-credential' && del.name === 'production');
@@ -68,15 +74,24 @@ describe('manifests/github-deployer.yaml: a GitHub Actions deployment identity w
     assert.ok((await apply(o)).ok);
     await assertConverged(emu, o);
     const subjects = Object.fromEntries((await fics()).map((f) => [f.name, f.subject]));
-    assert.deepEqual(subjects, { 'main-branch': 'repo:contoso/todolist:ref:refs/heads/release', prod: 'repo:contoso/todolist:environment:production', 'pull-requests': 'repo:contoso/todolist:pull_request' });
+    assert.deepEqual(subjects, {
+      'main-branch': 'repo:contoso/todolist:ref:refs/heads/release',
+      prod: 'repo:contoso/todolist:environment:production',
+      'pull-requests': 'repo:contoso/todolist:pull_request',
+    });
   });
 
   it('never touches a federated credential the stack does not own', async () => {
-    await graphClient(emu).api(`/applications/${objectId}/federatedIdentityCredentials`).post({ name: 'added-by-hand', issuer: 'https://example.com/issuer', subject: 'someone', audiences: ['api://AzureADTokenExchange'] });
+    await graphClient(emu)
+      .api(`/applications/${objectId}/federatedIdentityCredentials`)
+      .post({ name: 'added-by-hand', issuer: 'https://example.com/issuer', subject: 'someone', audiences: ['api://AzureADTokenExchange'] });
     settle(emu);
     const o = edited((y) => y.replace(/      - name: pull-requests[\s\S]*?pullRequest: true\n/, ''));
     const p = (await plan(o)).plan;
-    assert.ok(p.changes.some((c) => c.action === 'delete-federated-credential' && c.name === 'pull-requests'), JSON.stringify(p.changes));
+    assert.ok(
+      p.changes.some((c) => c.action === 'delete-federated-credential' && c.name === 'pull-requests'),
+      JSON.stringify(p.changes),
+    );
     assert.ok(!p.changes.some((c) => 'name' in c && c.name === 'added-by-hand'));
     assert.ok((await apply(o)).ok);
     await assertConverged(emu, o);
@@ -85,18 +100,24 @@ describe('manifests/github-deployer.yaml: a GitHub Actions deployment identity w
   });
 
   it("checks Graph's rules before any write: issuer + subject unique, at most 20 per application", async () => {
-    const dup = edited((y) => y.replace('repository: ${var.repository}\n          branch: main', 'repository: ${var.repository}\n          environment: production'));
+    const dup = edited((y) =>
+      y.replace('repository: ${var.repository}\n          branch: main', 'repository: ${var.repository}\n          environment: production'),
+    );
     await assert.rejects(plan(dup), /VALIDATION_FAILED|error/);
 
     // A credential the stack does not own already holds the pair a manifest credential wants.
-    await graphClient(emu).api(`/applications/${objectId}/federatedIdentityCredentials`).post({
-      name: 'hand-made-pr',
-      issuer: 'https://token.actions.githubusercontent.com',
-      subject: 'repo:contoso/todolist:pull_request',
-      audiences: ['api://AzureADTokenExchange'],
-    });
+    await graphClient(emu)
+      .api(`/applications/${objectId}/federatedIdentityCredentials`)
+      .post({
+        name: 'hand-made-pr',
+        issuer: 'https://token.actions.githubusercontent.com',
+        subject: 'repo:contoso/todolist:pull_request',
+        audiences: ['api://AzureADTokenExchange'],
+      });
     const extra = (i: number) =>
-      graphClient(emu).api(`/applications/${objectId}/federatedIdentityCredentials`).post({ name: `extra-${i}`, issuer: 'https://example.com/issuer', subject: `s${i}`, audiences: ['api://AzureADTokenExchange'] });
+      graphClient(emu)
+        .api(`/applications/${objectId}/federatedIdentityCredentials`)
+        .post({ name: `extra-${i}`, issuer: 'https://example.com/issuer', subject: `s${i}`, audiences: ['api://AzureADTokenExchange'] });
     for (let i = 0; i < 15; i++) await extra(i);
     settle(emu);
     let mark = emu.requestLog.mark();

@@ -39,7 +39,9 @@ describe('client secrets: reuse, renewal window, forced rotation', () => {
 
   it('--rotate-secrets adds a new secret, rewrites the outputs, then removes the old one', async () => {
     const foreignApp = (await graphClient(emu).api(`/applications(appId='${env.CLIENT_ID}')`).select('id').get()) as Application;
-    await graphClient(emu).api(`/applications/${foreignApp.id}/addPassword`).post({ passwordCredential: { displayName: 'made in the portal' } });
+    await graphClient(emu)
+      .api(`/applications/${foreignApp.id}/addPassword`)
+      .post({ passwordCredential: { displayName: 'made in the portal' } });
     settle(emu);
     const p = (await plan({ ...opts, rotateSecrets: true })).plan;
     const byAction = (a: string) => p.changes.filter((c) => c.action === a);
@@ -67,8 +69,14 @@ describe('client secrets: reuse, renewal window, forced rotation', () => {
     const add = p.changes.find((c) => c.action === 'add-secret');
     assert.ok(add, JSON.stringify(p.changes));
     assert.match(add.reason, /renewal window/);
-    assert.ok(p.warnings.some((w) => /client secret "tenantform:main".*expires in 1[78]\d days.*this plan replaces it/.test(w)), JSON.stringify(p.warnings));
-    assert.ok(p.warnings.some((w) => /"made in the portal".*not managed by stack todolist-daemon/.test(w)) === false, 'the portal secret has 2 years left: no warning');
+    assert.ok(
+      p.warnings.some((w) => /client secret "tenantform:main".*expires in 1[78]\d days.*this plan replaces it/.test(w)),
+      JSON.stringify(p.warnings),
+    );
+    assert.ok(
+      p.warnings.some((w) => /"made in the portal".*not managed by stack todolist-daemon/.test(w)) === false,
+      'the portal secret has 2 years left: no warning',
+    );
     assert.ok((await apply({ ...opts, manifests: [m] })).ok);
     await assertConverged(emu, { ...opts, manifests: [m] });
   });
@@ -76,11 +84,16 @@ describe('client secrets: reuse, renewal window, forced rotation', () => {
   it('warns about credentials the stack does not manage that expire soon (read-only)', async () => {
     const appObject = (await graphClient(emu).api(`/applications(appId='${env.CLIENT_ID}')`).select('id').get()) as Application;
     const soon = new Date(Date.now() + 5 * 86_400_000).toISOString();
-    await graphClient(emu).api(`/applications/${appObject.id}/addPassword`).post({ passwordCredential: { displayName: 'legacy', endDateTime: soon } });
+    await graphClient(emu)
+      .api(`/applications/${appObject.id}/addPassword`)
+      .post({ passwordCredential: { displayName: 'legacy', endDateTime: soon } });
     settle(emu);
     const p = (await plan(opts)).plan;
     assert.deepEqual(p.changes, [], 'a foreign credential is reported, never changed');
-    assert.ok(p.warnings.some((w) => /client secret "legacy".*expires in [45] days.*not managed by stack todolist-daemon/.test(w)), p.warnings.join('\n'));
+    assert.ok(
+      p.warnings.some((w) => /client secret "legacy".*expires in [45] days.*not managed by stack todolist-daemon/.test(w)),
+      p.warnings.join('\n'),
+    );
   });
 });
 

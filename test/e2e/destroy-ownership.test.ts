@@ -31,24 +31,33 @@ describe('destroy never deletes what the stack does not own', () => {
     settle(emu);
   });
 
-  it('deletes only the stack\'s own objects; look-alikes, other stacks and the neighbour stay', async () => {
+  it("deletes only the stack's own objects; look-alikes, other stacks and the neighbour stay", async () => {
     const r = await destroy({ ...opts, purge: true });
     assertValidPlan(r.plan);
     assert.ok(r.ok, JSON.stringify(r.results.filter((x) => x.status !== 'done')));
     assert.deepEqual(r.plan.stacks, ['todolist-daemon']);
-    assert.deepEqual(r.plan.changes.filter((c) => c.action === 'delete-application').map((c) => (c.action === 'delete-application' ? c.uniqueName : '')).sort(), [
-      'todolist-daemon--api',
-      'todolist-daemon--daemon',
-    ]);
+    assert.deepEqual(
+      r.plan.changes
+        .filter((c) => c.action === 'delete-application')
+        .map((c) => (c.action === 'delete-application' ? c.uniqueName : ''))
+        .sort(),
+      ['todolist-daemon--api', 'todolist-daemon--daemon'],
+    );
     for (const a of untouched) assert.ok(await exists(a), `${a.displayName} must stay`);
     assert.equal((await appsOfStack(emu, 'todolist-daemon-x')).length, 2);
     await assertConverged(emu, neighbour);
   });
 
   it('an application with our uniqueName but no tag: apply refuses (CONFLICT), destroy leaves it and says so', async () => {
-    const squatter = (await client.api("/applications(uniqueName='todolist-daemon--api')").header('Prefer', 'create-if-missing').patch({ displayName: 'squatter' })) as Application;
+    const squatter = (await client
+      .api("/applications(uniqueName='todolist-daemon--api')")
+      .header('Prefer', 'create-if-missing')
+      .patch({ displayName: 'squatter' })) as Application;
     settle(emu);
-    await assert.rejects(plan(opts), (e) => isTenantformError(e) && e.code === 'CONFLICT' && /not owned by tenantform/.test(e.message) && /tenantform import/.test(e.message));
+    await assert.rejects(
+      plan(opts),
+      (e) => isTenantformError(e) && e.code === 'CONFLICT' && /not owned by tenantform/.test(e.message) && /tenantform import/.test(e.message),
+    );
     const { value, writes } = await writesDuring(emu, () => destroy({ ...opts, purge: true }));
     assert.ok(value.empty);
     assert.deepEqual(writes, []);
@@ -67,7 +76,13 @@ describe('destroy never deletes what the stack does not own', () => {
     const apiOnly = variant(cwd, (y) => y.replace(/\n  daemon:[\s\S]*$/, '\n'));
     const r = await destroy({ ...full, manifests: [apiOnly] });
     assert.ok(r.ok, JSON.stringify(r.results.filter((x) => x.status !== 'done')));
-    assert.deepEqual(r.plan.changes.filter((c) => c.action === 'delete-application').map((c) => c.app).sort(), ['app:todolist-daemon-y/api', 'app:todolist-daemon-y/daemon']);
+    assert.deepEqual(
+      r.plan.changes
+        .filter((c) => c.action === 'delete-application')
+        .map((c) => c.app)
+        .sort(),
+      ['app:todolist-daemon-y/api', 'app:todolist-daemon-y/daemon'],
+    );
     settle(emu);
     assert.deepEqual(await appsOfStack(emu, 'todolist-daemon-y'), []);
     for (const a of untouched) assert.ok(await exists(a));

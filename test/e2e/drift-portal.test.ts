@@ -15,7 +15,8 @@ import { appByUniqueName, assertValidPlan } from '../helpers/teardown.js';
 describe('drift made outside tenantform', () => {
   let client: Client;
   let opts: CommonOptions;
-  const cli = (args: string[]) => runCli(['plan', EXAMPLE_MANIFEST, '--detailed-exitcode', ...args, ...remoteArgs(emu)], { cwd: opts.cwd!, env: credentialEnv(emu) });
+  const cli = (args: string[]) =>
+    runCli(['plan', EXAMPLE_MANIFEST, '--detailed-exitcode', ...args, ...remoteArgs(emu)], { cwd: opts.cwd!, env: credentialEnv(emu) });
 
   const emu = useEmulator();
   before(async () => {
@@ -44,7 +45,10 @@ describe('drift made outside tenantform', () => {
     const by = (action: string) => p.plan.changes.filter((c) => c.action === action);
     const update = by('update-application')[0] as Extract<(typeof p.plan.changes)[number], { action: 'update-application' }>;
     assert.deepEqual(update.fields, [{ field: 'displayName', before: 'renamed in the portal', after: 'ciam-ToDoList-api' }]);
-    assert.deepEqual(by('create-app-role-assignment').map((c) => (c.action === 'create-app-role-assignment' ? c.role : '')), ['ToDoList.ReadWrite.All']);
+    assert.deepEqual(
+      by('create-app-role-assignment').map((c) => (c.action === 'create-app-role-assignment' ? c.role : '')),
+      ['ToDoList.ReadWrite.All'],
+    );
     assert.deepEqual(
       by('update-service-principal').map((c) => (c.action === 'update-service-principal' ? c.fields.map((f) => f.field) : [])),
       [['appRoleAssignmentRequired']],

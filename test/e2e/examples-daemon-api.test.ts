@@ -20,7 +20,9 @@ function node(script: string, env: Record<string, string>): ChildProcess {
   return spawn(process.execPath, [script], { cwd: REPO_ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-function runDaemon(env: Record<string, string>): Promise<{ code: number | null; out: { status: number; body: { roles?: string[]; caller?: string; idtyp?: string; error?: string } }; stderr: string }> {
+function runDaemon(
+  env: Record<string, string>,
+): Promise<{ code: number | null; out: { status: number; body: { roles?: string[]; caller?: string; idtyp?: string; error?: string } }; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = node(DAEMON, env);
     let stdout = '';

@@ -42,7 +42,8 @@ describe('tenantform import: adopt an existing application', () => {
 
   it('without a terminal and without --yes the CLI refuses and writes nothing; --yes adopts', async () => {
     const cwd = tempCwd();
-    const cli = (args: string[]) => runCli(['import', EXAMPLE_MANIFEST, '--app', `api=${legacy.app.appId}`, ...args, ...remoteArgs(emu)], { cwd, env: credentialEnv(emu) });
+    const cli = (args: string[]) =>
+      runCli(['import', EXAMPLE_MANIFEST, '--app', `api=${legacy.app.appId}`, ...args, ...remoteArgs(emu)], { cwd, env: credentialEnv(emu) });
     const { value: refused, writes } = await writesDuring(emu, () => cli([]));
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /\[CONFIRMATION_REQUIRED\].*--yes/);
@@ -60,7 +61,7 @@ describe('tenantform import: adopt an existing application', () => {
     assert.deepEqual(sp.tags, ['team:todo', 'tenantform:stack=todolist-daemon']);
   });
 
-  it('afterwards the app is the stack\'s: apply brings it in line with the manifest (same appId) and converges', async () => {
+  it("afterwards the app is the stack's: apply brings it in line with the manifest (same appId) and converges", async () => {
     const p = await plan(opts);
     const mine = p.plan.changes.filter((c) => 'app' in c && c.app === 'app:todolist-daemon/api').map((c) => c.action);
     assert.ok(mine.includes('update-application') && !mine.includes('create-application'), JSON.stringify(mine));
@@ -78,8 +79,11 @@ describe('tenantform import: adopt an existing application', () => {
     assert.deepEqual(writes, []);
   });
 
-  it('refuses: another uniqueName, another stack\'s tag, a taken uniqueName, an unknown appId or key', async () => {
-    const named = (await client.api("/applications(uniqueName='someone-else--x')").header('Prefer', 'create-if-missing').patch({ displayName: 'named' })) as Application;
+  it("refuses: another uniqueName, another stack's tag, a taken uniqueName, an unknown appId or key", async () => {
+    const named = (await client
+      .api("/applications(uniqueName='someone-else--x')")
+      .header('Prefer', 'create-if-missing')
+      .patch({ displayName: 'named' })) as Application;
     const foreign = (await createAppWithSp(emu, client, { displayName: 'foreign', tags: ['tenantform:stack=other-stack'] })).app;
     const free = (await createAppWithSp(emu, client, { displayName: 'free' })).app;
     settle(emu);
@@ -108,6 +112,9 @@ describe('tenantform import: adopt an existing application', () => {
     assert.ok((await destroy(opts)).ok);
     settle(emu);
     const free = (await createAppWithSp(emu, client, { displayName: 'free again' })).app;
-    await assert.rejects(adopt({ ...opts, apps: { api: free.appId! } }), (e) => isTenantformError(e) && e.code === 'SOFT_DELETED' && /destroy --purge/.test(e.message));
+    await assert.rejects(
+      adopt({ ...opts, apps: { api: free.appId! } }),
+      (e) => isTenantformError(e) && e.code === 'SOFT_DELETED' && /destroy --purge/.test(e.message),
+    );
   });
 });

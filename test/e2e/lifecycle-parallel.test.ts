@@ -37,7 +37,10 @@ describe('two ephemeral stacks applied in parallel against one tenant', () => {
   it('both destroy at once; each removes only its own stack', async () => {
     const results = await Promise.all(runs.map((o) => destroy({ ...o, purge: true })));
     for (const r of results) assert.ok(r.ok, JSON.stringify(r.results.filter((x) => x.status !== 'done')));
-    assert.deepEqual(results.map((r) => r.plan.stacks), [['todolist-daemon-1001'], ['todolist-daemon-1002']]);
+    assert.deepEqual(
+      results.map((r) => r.plan.stacks),
+      [['todolist-daemon-1001'], ['todolist-daemon-1002']],
+    );
     settle(emu);
     for (const s of ['todolist-daemon-1001', 'todolist-daemon-1002']) {
       assert.deepEqual(await appsOfStack(emu, s), []);

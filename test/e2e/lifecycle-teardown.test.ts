@@ -17,7 +17,12 @@ describe('lifecycle: apply, destroy, and apply again with the same names', () =>
   let opts: CommonOptions;
   let firstAppIds: string[];
   const cacheFile = () => join(opts.cwd!, '.tenantform/secrets', `${emu.tenantId}.json`);
-  const cachedStacks = () => (existsSync(cacheFile()) ? Object.keys((JSON.parse(readFileSync(cacheFile(), 'utf8')) as { stacks: Record<string, Record<string, unknown>> }).stacks).filter((s) => Object.keys(JSON.parse(readFileSync(cacheFile(), 'utf8')).stacks[s]).length) : []);
+  const cachedStacks = () =>
+    existsSync(cacheFile())
+      ? Object.keys((JSON.parse(readFileSync(cacheFile(), 'utf8')) as { stacks: Record<string, Record<string, unknown>> }).stacks).filter(
+          (s) => Object.keys(JSON.parse(readFileSync(cacheFile(), 'utf8')).stacks[s]).length,
+        )
+      : [];
 
   const emu = useEmulator({ replicationLagMs: 150 });
   before(async () => {
@@ -87,7 +92,11 @@ describe('lifecycle: apply, destroy, and apply again with the same names', () =>
     const r = await apply(restore);
     assert.ok(r.ok, JSON.stringify(r.results.filter((x) => x.status !== 'done')));
     await assertConverged(emu, opts);
-    assert.deepEqual([(await appByUniqueName(emu, API))!.appId, (await appByUniqueName(emu, DAEMON))!.appId], firstAppIds, 'same appIds: restored, not recreated');
+    assert.deepEqual(
+      [(await appByUniqueName(emu, API))!.appId, (await appByUniqueName(emu, DAEMON))!.appId],
+      firstAppIds,
+      'same appIds: restored, not recreated',
+    );
     const token = await daemonToken(emu, readDotenv(join(opts.cwd!, 'out/todolist-daemon.env')));
     assert.deepEqual([...(decodeJwt(token).roles as string[])].sort(), ['ToDoList.Read.All', 'ToDoList.ReadWrite.All']);
   });
@@ -97,7 +106,12 @@ describe('lifecycle: apply, destroy, and apply again with the same names', () =>
     assertValidPlan(r.plan);
     assert.ok(r.ok, JSON.stringify(r.results.filter((x) => x.status !== 'done')));
     const purges = r.plan.changes.filter((c) => c.action === 'purge-deleted-object');
-    assert.deepEqual(purges.map((c) => (c.action === 'purge-deleted-object' ? c.objectType : '')).sort(), ['application', 'application', 'servicePrincipal', 'servicePrincipal']);
+    assert.deepEqual(purges.map((c) => (c.action === 'purge-deleted-object' ? c.objectType : '')).sort(), [
+      'application',
+      'application',
+      'servicePrincipal',
+      'servicePrincipal',
+    ]);
     const bin = await deletedOfStack(emu, STACK);
     assert.deepEqual([bin.apps.length, bin.sps.length], [0, 0]);
     const again = await apply(opts);

@@ -15,7 +15,11 @@ import { tempDir } from '../helpers/temp.js';
 const ISV = resolve('test/fixtures/verify/isv-daemon.yaml');
 
 function adminCredential(emu: Emulator, t: EmulatorTenant): ClientSecretCredential {
-  return new ClientSecretCredential(t.tenantId, t.adminClientId, t.adminClientSecret, { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: emu.ca } });
+  return new ClientSecretCredential(t.tenantId, t.adminClientId, t.adminClientSecret, {
+    authorityHost: emu.authorityHost,
+    disableInstanceDiscovery: true,
+    tlsOptions: { ca: emu.ca },
+  });
 }
 
 const failures = (r: VerifyResult) => r.checks.filter((c) => !c.ok);
@@ -36,7 +40,14 @@ describe('multi-tenant daemon: home tenant → customer tenants', () => {
   before(async () => {
     [home, customer] = emu.tenants;
     homeOpts = { ...engineOptions(emu), manifests: [ISV] };
-    customerOpts = { ...homeOpts, tenant: customer.tenantId, credential: adminCredential(emu, customer), homeTenant: home.tenantId, homeCredential: secretCredential(emu), timeoutMs: 20_000 };
+    customerOpts = {
+      ...homeOpts,
+      tenant: customer.tenantId,
+      credential: adminCredential(emu, customer),
+      homeTenant: home.tenantId,
+      homeCredential: secretCredential(emu),
+      timeoutMs: 20_000,
+    };
   });
 
   it('applies and verifies in the home tenant', async () => {
@@ -64,7 +75,10 @@ describe('multi-tenant daemon: home tenant → customer tenants', () => {
     const r = await verify({ ...customerOpts, timeoutMs: 800 });
     const f = failures(r);
     assert.ok(f.length >= 1);
-    assert.ok(f.every((c) => c.diagnosis?.code === 'client-not-in-tenant'), JSON.stringify(f, null, 1));
+    assert.ok(
+      f.every((c) => c.diagnosis?.code === 'client-not-in-tenant'),
+      JSON.stringify(f, null, 1),
+    );
     assert.match(String(f[0].diagnosis?.meta?.consentUrl), new RegExp(`/${customer.tenantId}/adminconsent\\?client_id=`));
     assert.match(f[0].diagnosis!.next, /--home-tenant/);
   });
@@ -83,7 +97,10 @@ describe('multi-tenant daemon: home tenant → customer tenants', () => {
       v.checks.filter((c) => c.check === 'tenant').map((c) => c.detail),
       [`tid ${customer.tenantId}`, `tid ${customer.tenantId}`],
     );
-    assert.deepEqual(v.checks.filter((c) => c.check === 'roles').map((c) => c.detail), ['Reports.Read.All', 'Application.Read.All']);
+    assert.deepEqual(
+      v.checks.filter((c) => c.check === 'roles').map((c) => c.detail),
+      ['Reports.Read.All', 'Application.Read.All'],
+    );
     // The home tenant is untouched by the customer apply and still converged.
     await assertConverged(emu, homeOpts);
   });

@@ -31,11 +31,16 @@ describe('plan --save-snapshot replays offline', () => {
     const rotation = join(opts.cwd!, 'rotation.json');
     const r = await plan({ ...opts, rotateSecrets: true, saveSnapshot: rotation });
     assert.deepEqual(replay(rotation), r.plan);
-    assert.deepEqual(r.plan.changes.map((c) => c.action), ['add-secret', 'write-output', 'remove-secret']);
+    assert.deepEqual(
+      r.plan.changes.map((c) => c.action),
+      ['add-secret', 'write-output', 'remove-secret'],
+    );
 
     // The secret the cache and the output file hold appears nowhere in the snapshot.
     const cacheDir = join(opts.cwd!, '.tenantform/secrets');
-    const cache = JSON.parse(readFileSync(join(cacheDir, readdirSync(cacheDir)[0]), 'utf8')) as { stacks: Record<string, Record<string, Record<string, { value: string }>>> };
+    const cache = JSON.parse(readFileSync(join(cacheDir, readdirSync(cacheDir)[0]), 'utf8')) as {
+      stacks: Record<string, Record<string, Record<string, { value: string }>>>;
+    };
     const secret = cache.stacks['todolist-daemon'].daemon.main.value;
     assert.ok(secret.length > 10);
     assert.ok(!readFileSync(rotation, 'utf8').includes(secret), 'the secret value leaked into the snapshot');

@@ -15,8 +15,13 @@ import { before, describe, it } from 'node:test';
 import { EXAMPLE_MANIFEST, freePort, runCli, tempCwd, type CliRun } from '../helpers/cli-engine.js';
 
 const MANIFEST = readFileSync(EXAMPLE_MANIFEST, 'utf8')
-  .replace('    secrets:\n      - name: main\n        lifetime: 180d\n', '    secrets:\n      - name: main\n        lifetime: 180d\n    certificates:\n      - name: cert\n        generate: { subject: CN=scan-daemon }\n        keyFile: out/daemon-cert.pem\n')
-  .replace('outputs:\n', `outputs:
+  .replace(
+    '    secrets:\n      - name: main\n        lifetime: 180d\n',
+    '    secrets:\n      - name: main\n        lifetime: 180d\n    certificates:\n      - name: cert\n        generate: { subject: CN=scan-daemon }\n        keyFile: out/daemon-cert.pem\n',
+  )
+  .replace(
+    'outputs:\n',
+    `outputs:
   - path: out/msal.json
     format: msal-node
     app: daemon
@@ -25,7 +30,8 @@ const MANIFEST = readFileSync(EXAMPLE_MANIFEST, 'utf8')
     format: appsettings
     app: daemon
     credential: secrets.main
-`);
+`,
+  );
 
 describe('secret scan: every command, every stream', () => {
   let cwd: string;
@@ -35,7 +41,8 @@ describe('secret scan: every command, every stream', () => {
 
   /** Every secret that exists now: cache values, config values, private key lines, the local admin secret. */
   const collect = () => {
-    const walk = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : [join(dir, f)])) : []);
+    const walk = (dir: string): string[] =>
+      existsSync(dir) ? readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? walk(join(dir, f)) : [join(dir, f)])) : [];
     for (const f of walk(join(cwd, '.tenantform/secrets'))) {
       const cache = JSON.parse(readFileSync(f, 'utf8')) as { stacks: Record<string, Record<string, Record<string, { value: string }>>> };
       for (const apps of Object.values(cache.stacks)) for (const names of Object.values(apps)) for (const s of Object.values(names)) secrets.add(s.value);
@@ -69,7 +76,12 @@ describe('secret scan: every command, every stream', () => {
     const m = 'manifests/stack.yaml';
     const ok = (r: CliRun, what: string) => assert.equal(r.code, 0, `${what}: ${r.stdout}${r.stderr}`);
     // Offline commands (no tenant) run side by side; the rest one at a time, as they share the local tenant.
-    const [validate, validateJson, schema] = await Promise.all([cli(['validate', m]), cli(['validate', m, '--json']), cli(['schema']), cli(['apply', 'manifests/missing.yaml', '--yes'])]);
+    const [validate, validateJson, schema] = await Promise.all([
+      cli(['validate', m]),
+      cli(['validate', m, '--json']),
+      cli(['schema']),
+      cli(['apply', 'manifests/missing.yaml', '--yes']),
+    ]);
     ok(validate, 'validate');
     ok(validateJson, 'validate --json');
     ok(schema, 'schema');
@@ -80,7 +92,10 @@ describe('secret scan: every command, every stream', () => {
     ok(await cli(['apply', m, '--yes', '--json', '--rotate-secrets']), 'apply --json --rotate-secrets');
     const gh = join(cwd, 'github_output');
     writeFileSync(gh, '');
-    const ghRun = await cli(['apply', m, '--yes', '--rotate-secrets', '--rotate-certificates', '--github-output'], { GITHUB_OUTPUT: gh, GITHUB_ACTIONS: 'true' });
+    const ghRun = await cli(['apply', m, '--yes', '--rotate-secrets', '--rotate-certificates', '--github-output'], {
+      GITHUB_OUTPUT: gh,
+      GITHUB_ACTIONS: 'true',
+    });
     ok(ghRun, 'apply --github-output');
     assert.match(ghRun.stdout, /^::add-mask::\S+$/m, 'masks the secrets');
     ok(await cli(['apply', m, '--yes', '--json', '--github-output'], { GITHUB_OUTPUT: gh }), 'apply --json --github-output');

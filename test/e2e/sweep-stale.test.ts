@@ -37,7 +37,14 @@ describe('sweep of stale ephemeral stacks', () => {
     settle(emu);
   });
 
-  const sweep = (): DestroyOptions => ({ ...fresh(engineOptions(emu)), manifests: [], stackPrefix: 'ci-', olderThanMs: 2 * HOUR, now: emu.clock.now(), purge: true });
+  const sweep = (): DestroyOptions => ({
+    ...fresh(engineOptions(emu)),
+    manifests: [],
+    stackPrefix: 'ci-',
+    olderThanMs: 2 * HOUR,
+    now: emu.clock.now(),
+    purge: true,
+  });
 
   it('removes and purges only the stacks with the prefix whose applications are all older than the cutoff', async () => {
     const r = await destroy(sweep());

@@ -49,7 +49,14 @@ describe('verify: a certificate credential', () => {
     assert.ok((await apply(o)).ok);
     await assertConverged(emu, o);
     const r = await verify(o);
-    assert.ok(r.ok, JSON.stringify(r.checks.filter((c) => !c.ok), null, 1));
+    assert.ok(
+      r.ok,
+      JSON.stringify(
+        r.checks.filter((c) => !c.ok),
+        null,
+        1,
+      ),
+    );
     const by = Object.fromEntries(r.checks.map((c) => [c.check, c.detail]));
     assert.equal(by.credential, 'certificate from out/daemon.env:CLIENT_CERTIFICATE_PATH');
     assert.equal(by.version, 'ver 1.0');

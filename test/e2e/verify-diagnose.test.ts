@@ -52,7 +52,9 @@ describe('verify: diagnoses with the next step', () => {
 
   it('not assigned while the API requires assignment (AADSTS501051)', async () => {
     const o = await applied(emu, 'tl-assign', (y) =>
-      y.replace('adminConsent: true', 'adminConsent: false').replace('    optionalClaims:', '    servicePrincipal:\n      appRoleAssignmentRequired: true\n    optionalClaims:'),
+      y
+        .replace('adminConsent: true', 'adminConsent: false')
+        .replace('    optionalClaims:', '    servicePrincipal:\n      appRoleAssignmentRequired: true\n    optionalClaims:'),
     );
     const f = failed(await verify(o));
     assert.equal(f.check, 'token');
@@ -74,7 +76,9 @@ describe('verify: diagnoses with the next step', () => {
   it('a v1 API whose identifier URI ends in "/": the scope needs the double slash', async () => {
     const uri = 'https://tenantformlocal.onmicrosoft.com/tl-slash/';
     const v1 = (y: string) => y.replace('      - api://{appId}', `      - ${uri}`).replace('requestedAccessTokenVersion: 2', 'requestedAccessTokenVersion: 1');
-    const o = await applied(emu, 'tl-slash', (y) => v1(y).replace('WEB_API_SCOPE: ${apps.api.identifierUri}/.default', 'WEB_API_SCOPE: ${apps.api.identifierUri}.default'));
+    const o = await applied(emu, 'tl-slash', (y) =>
+      v1(y).replace('WEB_API_SCOPE: ${apps.api.identifierUri}/.default', 'WEB_API_SCOPE: ${apps.api.identifierUri}.default'),
+    );
     const f = failed(await verify(o));
     assert.equal(f.diagnosis!.code, 'trailing-slash');
     assert.equal(f.diagnosis!.meta?.scope, `${uri}/.default`);
@@ -96,7 +100,10 @@ describe('verify: diagnoses with the next step', () => {
     const r = await verify({ ...o, timeoutMs: 1_500, progress: (l) => lines.push(l) });
     const f = failed(r);
     assert.equal(f.diagnosis!.code, 'secret-invalid');
-    assert.ok(lines.some((l) => l.includes('AADSTS7000215')), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => l.includes('AADSTS7000215')),
+      lines.join('\n'),
+    );
     assert.ok(r.waitedMs >= 250 && r.waitedMs < 5_000, `waited ${r.waitedMs} ms`);
   });
 
@@ -112,7 +119,9 @@ describe('verify: diagnoses with the next step', () => {
 
   it("the tool's own identity lacks Graph permissions → which permission or directory role to grant", async () => {
     const { app } = await clientWithRoles(emu, graphClient(emu), []);
-    const password = (await graphClient(emu).api(`/applications/${app.id}/addPassword`).post({ passwordCredential: { displayName: 'tool' } })) as { secretText: string };
+    const password = (await graphClient(emu)
+      .api(`/applications/${app.id}/addPassword`)
+      .post({ passwordCredential: { displayName: 'tool' } })) as { secretText: string };
     emu.clock.advance(1);
     const o = { ...engineOptions(emu), credential: secretCredential(emu, app.appId!, password.secretText) };
     const r = await verify(o);

@@ -33,7 +33,8 @@ describe('verify: the example daemon → web API stack', () => {
       };
       try {
         const o = { ...opts, manifests: [manifest] };
-        const applied = await apply({ ...o, verify: true, progress: (l: string) => lines.push(l), sleep, now: () => emu.clock.now() } as ApplyOptions & VerifyOptions);
+        const applied = await apply({ ...o, verify: true, progress: (l: string) => lines.push(l), sleep, now: () => emu.clock.now() } as ApplyOptions &
+          VerifyOptions);
         assert.ok(applied.ok, JSON.stringify(applied.results.filter((x) => x.status !== 'done')));
         await assertConverged(emu, o);
         return { r: applied.verify!, progress: lines.filter((l) => l.startsWith('verify ')) };
@@ -44,14 +45,35 @@ describe('verify: the example daemon → web API stack', () => {
 
     // A rotated secret: AADSTS7000215 until it replicates.
     const a = await applyAndVerify(variant(opts.cwd!, (y) => newSecret(oneRole(y)), 'next-secret.yaml'));
-    assert.ok(a.r.ok, JSON.stringify(a.r.checks.filter((c) => !c.ok), null, 1));
-    assert.ok(a.progress.length > 0 && a.progress.every((l) => /^verify todolist-daemon\/daemon → todolist-daemon\/api: waiting [\d.]+ s, the new client secret .*\(AADSTS7000215\)$/.test(l)), a.progress.join('\n'));
+    assert.ok(
+      a.r.ok,
+      JSON.stringify(
+        a.r.checks.filter((c) => !c.ok),
+        null,
+        1,
+      ),
+    );
+    assert.ok(
+      a.progress.length > 0 &&
+        a.progress.every((l) => /^verify todolist-daemon\/daemon → todolist-daemon\/api: waiting [\d.]+ s, the new client secret .*\(AADSTS7000215\)$/.test(l)),
+      a.progress.join('\n'),
+    );
 
     // A second role granted: a token without it until the assignment replicates.
     const b = await applyAndVerify(variant(opts.cwd!, newSecret, 'two-roles.yaml'));
     const r = b.r;
-    assert.ok(r.ok, JSON.stringify(r.checks.filter((c) => !c.ok), null, 1));
-    assert.ok(b.progress.length > 0 && b.progress.every((l) => /waiting [\d.]+ s, the granted app roles are not in the token yet/.test(l)), b.progress.join('\n'));
+    assert.ok(
+      r.ok,
+      JSON.stringify(
+        r.checks.filter((c) => !c.ok),
+        null,
+        1,
+      ),
+    );
+    assert.ok(
+      b.progress.length > 0 && b.progress.every((l) => /waiting [\d.]+ s, the granted app roles are not in the token yet/.test(l)),
+      b.progress.join('\n'),
+    );
     assert.deepEqual(rows(r), [
       'graph-read:ok',
       'credential:ok',

@@ -60,7 +60,9 @@ describe('applications: keyCredentials by PATCH', () => {
   it('a key that is not a certificate answers 400', async () => {
     const app = await createApp(client);
     await expectGraphError(
-      client.api(`/applications/${app.id}`).patch({ keyCredentials: [{ type: 'AsymmetricX509Cert', usage: 'Verify', key: Buffer.from('nope').toString('base64') }] }),
+      client
+        .api(`/applications/${app.id}`)
+        .patch({ keyCredentials: [{ type: 'AsymmetricX509Cert', usage: 'Verify', key: Buffer.from('nope').toString('base64') }] }),
       400,
       'Request_BadRequest',
     );

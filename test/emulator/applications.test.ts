@@ -78,8 +78,7 @@ describe('applications: create, read, list', () => {
   it('lists with $filter on appId, displayName, uniqueName, tags/any and identifierUris/any', async () => {
     const app = await createApp(client, { displayName: 'filter-me', uniqueName: 'filter-unique', tags: ['stack:alpha'] });
     await client.api(`/applications/${app.id}`).patch({ identifierUris: [`api://${app.appId}`] });
-    const ids = async (filter: string) =>
-      ((await client.api('/applications').filter(filter).get()) as List<Application>).value.map((a) => a.id);
+    const ids = async (filter: string) => ((await client.api('/applications').filter(filter).get()) as List<Application>).value.map((a) => a.id);
     assert.deepEqual(await ids(`appId eq '${app.appId}'`), [app.id]);
     assert.deepEqual(await ids("displayName eq 'filter-me'"), [app.id]);
     assert.deepEqual(await ids("uniqueName eq 'filter-unique'"), [app.id]);
@@ -137,7 +136,10 @@ describe('applications: PATCH, upsert, DELETE', () => {
     const r = role('Sync.Read');
     await client.api(`/applications/${app.id}`).patch({ appRoles: [r], identifierUris: [`api://${app.appId}`] });
     const sp = (await client.api(`/servicePrincipals(appId='${app.appId}')`).get()) as ServicePrincipal;
-    assert.deepEqual(sp.appRoles?.map((x) => x.id), [r.id]);
+    assert.deepEqual(
+      sp.appRoles?.map((x) => x.id),
+      [r.id],
+    );
     assert.ok(sp.servicePrincipalNames?.includes(`api://${app.appId}`));
   });
 
@@ -255,6 +257,9 @@ describe('applications: permissions', () => {
     await expectGraphError(client.api(`/applications/${foreign.id}`).patch({ notes: 'theirs' }), 403, 'Authorization_RequestDenied');
     await expectGraphError(client.api(`/applications/${foreign.id}`).get(), 403, 'Authorization_RequestDenied');
     const listed = (await client.api('/applications').get()) as List<Application>;
-    assert.deepEqual(listed.value.map((a) => a.id), [mine.id]);
+    assert.deepEqual(
+      listed.value.map((a) => a.id),
+      [mine.id],
+    );
   });
 });

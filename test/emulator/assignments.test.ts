@@ -32,7 +32,9 @@ describe('emulator: app role assignments', () => {
   });
 
   const assign = (principal: ServicePrincipal, appRoleId: string, res: ServicePrincipal = resource) =>
-    admin.api(`/servicePrincipals/${res.id}/appRoleAssignedTo`).post({ principalId: principal.id, resourceId: res.id, appRoleId }) as Promise<AppRoleAssignment>;
+    admin
+      .api(`/servicePrincipals/${res.id}/appRoleAssignedTo`)
+      .post({ principalId: principal.id, resourceId: res.id, appRoleId }) as Promise<AppRoleAssignment>;
 
   it('POST appRoleAssignedTo answers 201 with the assignment (opaque id, names, principalType)', async () => {
     const { sp: principal } = await createAppWithSp(emu, admin);
@@ -59,10 +61,18 @@ describe('emulator: app role assignments', () => {
     const { sp: principal } = await createAppWithSp(emu, admin);
     const a = await assign(principal, reader.id);
     settle(emu);
-    const assignedTo = (await admin.api(`/servicePrincipals/${resource.id}/appRoleAssignedTo`).filter(`principalId eq ${principal.id}`).get()) as { value: AppRoleAssignment[] };
-    assert.deepEqual(assignedTo.value.map((x) => x.id), [a.id]);
+    const assignedTo = (await admin.api(`/servicePrincipals/${resource.id}/appRoleAssignedTo`).filter(`principalId eq ${principal.id}`).get()) as {
+      value: AppRoleAssignment[];
+    };
+    assert.deepEqual(
+      assignedTo.value.map((x) => x.id),
+      [a.id],
+    );
     const assignments = (await admin.api(`/servicePrincipals(appId='${principal.appId}')/appRoleAssignments`).get()) as { value: AppRoleAssignment[] };
-    assert.deepEqual(assignments.value.map((x) => x.id), [a.id]);
+    assert.deepEqual(
+      assignments.value.map((x) => x.id),
+      [a.id],
+    );
     const one = (await admin.api(`/servicePrincipals/${resource.id}/appRoleAssignedTo/${a.id}`).get()) as AppRoleAssignment;
     assert.equal(one.appRoleId, reader.id);
   });
@@ -89,7 +99,9 @@ describe('emulator: app role assignments', () => {
 
   it('a resourceId that is not the SP in the URL is 400', async () => {
     const { sp: principal } = await createAppWithSp(emu, admin);
-    const call = admin.api(`/servicePrincipals/${resource.id}/appRoleAssignedTo`).post({ principalId: principal.id, resourceId: principal.id, appRoleId: reader.id });
+    const call = admin
+      .api(`/servicePrincipals/${resource.id}/appRoleAssignedTo`)
+      .post({ principalId: principal.id, resourceId: principal.id, appRoleId: reader.id });
     await expectGraphError(call, 400, 'Request_BadRequest');
   });
 
@@ -119,7 +131,9 @@ describe('emulator: app role assignments', () => {
   it('needs Application.Read.All besides AppRoleAssignment.ReadWrite.All: 403 Authorization_RequestDenied', async () => {
     const { client: limited } = await clientWithRoles(emu, admin, ['AppRoleAssignment.ReadWrite.All']);
     const { sp: principal } = await createAppWithSp(emu, admin);
-    const call = limited.api(`/servicePrincipals/${resource.id}/appRoleAssignedTo`).post({ principalId: principal.id, resourceId: resource.id, appRoleId: reader.id });
+    const call = limited
+      .api(`/servicePrincipals/${resource.id}/appRoleAssignedTo`)
+      .post({ principalId: principal.id, resourceId: resource.id, appRoleId: reader.id });
     await expectGraphError(call, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
   });
 
@@ -147,7 +161,8 @@ describe('emulator: app role assignments under replication lag', () => {
     const app = await createApp(admin);
     settle(emu);
     const principal = await createSp(admin, app.appId!);
-    const assign = () => admin.api(`/servicePrincipals/${resource.id}/appRoleAssignedTo`).post({ principalId: principal.id, resourceId: resource.id, appRoleId: role.id });
+    const assign = () =>
+      admin.api(`/servicePrincipals/${resource.id}/appRoleAssignedTo`).post({ principalId: principal.id, resourceId: resource.id, appRoleId: role.id });
     await expectGraphError(assign(), 400, 'Request_BadRequest', 'Not a valid reference update.');
     settle(emu);
     const a = (await assign()) as AppRoleAssignment;
@@ -159,7 +174,9 @@ describe('emulator: app role assignments under replication lag', () => {
     const app = await createApp(admin, { appRoles: [role] });
     const { sp: principal } = await createAppWithSp(emu, admin);
     const resource = await createSp(admin, app.appId!);
-    const call = admin.api(`/servicePrincipals/${resource.id}/appRoleAssignedTo`).post({ principalId: principal.id, resourceId: resource.id, appRoleId: role.id });
+    const call = admin
+      .api(`/servicePrincipals/${resource.id}/appRoleAssignedTo`)
+      .post({ principalId: principal.id, resourceId: resource.id, appRoleId: role.id });
     await expectGraphError(call, 404, 'Request_ResourceNotFound');
   });
 });

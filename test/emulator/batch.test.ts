@@ -19,11 +19,7 @@ describe('$batch', () => {
   const json = (body: unknown): RequestInit => ({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
   it('runs parallel steps built by BatchRequestContent and answers each with a parseable body', async () => {
-    const content = await new BatchRequestContent([
-      step('1', '/organization'),
-      step('2', "/organization?$select=id"),
-      step('3', '/nothing/here'),
-    ]).getContent();
+    const content = await new BatchRequestContent([step('1', '/organization'), step('2', '/organization?$select=id'), step('3', '/nothing/here')]).getContent();
     assert.deepEqual(
       content.requests.map((r) => r.url),
       ['/organization', '/organization?$select=id', '/nothing/here'],
@@ -38,7 +34,10 @@ describe('$batch', () => {
 
     // The query string travels with the item.
     const two = (await res.getResponseById('2').json()) as { value: Array<Record<string, unknown>> };
-    assert.deepEqual(Object.keys(two.value[0]).filter((k) => !k.startsWith('@')), ['id']);
+    assert.deepEqual(
+      Object.keys(two.value[0]).filter((k) => !k.startsWith('@')),
+      ['id'],
+    );
 
     const three = res.getResponseById('3');
     assert.equal(three.status, 501);
@@ -50,7 +49,10 @@ describe('$batch', () => {
     // This is the SDK trap: an absolute URL with the version becomes a version-prefixed sub-URL.
     assert.equal(content.requests[0].url, '/v1.0/organization');
     const res = new BatchResponseContent(await client.api('/$batch').post(content));
-    for (const [id, segment] of [['1', 'v1.0'], ['2', 'beta']]) {
+    for (const [id, segment] of [
+      ['1', 'v1.0'],
+      ['2', 'beta'],
+    ]) {
       const r = res.getResponseById(id);
       assert.equal(r.status, 400);
       const body = (await r.json()) as { error: { code: string; message: string } };
@@ -69,7 +71,14 @@ describe('$batch', () => {
     batch.addDependency('3', '2');
     const content = await batch.getContent();
     const raw = (await client.api('/$batch').post(content)) as { responses: Array<{ id: string; status: number; headers: Record<string, string> }> };
-    assert.deepEqual(raw.responses.map((r) => [r.id, r.status]), [['1', 404], ['2', 424], ['3', 424]]);
+    assert.deepEqual(
+      raw.responses.map((r) => [r.id, r.status]),
+      [
+        ['1', 404],
+        ['2', 424],
+        ['3', 424],
+      ],
+    );
     const res = new BatchResponseContent(raw);
     const dependent = (await res.getResponseById('2').json()) as { error: { code: string; innerError: Record<string, string> } };
     assert.equal(dependent.error.code, 'FailedDependency');
@@ -150,7 +159,10 @@ describe('$batch', () => {
       assert.equal(tooMany.status, 400);
       assert.equal(tooMany.body.error?.code, 'BadRequest');
       assert.equal(tooMany.body.error?.message, 'Number of requests inside batch exceeds the limit.');
-      assert.deepEqual(emu.requestLog.since(mark).filter((e) => e.batch), []);
+      assert.deepEqual(
+        emu.requestLog.since(mark).filter((e) => e.batch),
+        [],
+      );
     });
 
     it('ids that are not unique, compared without case', async () => {
@@ -161,11 +173,7 @@ describe('$batch', () => {
 
     it('a write or a body without a Content-Type header in its item', async () => {
       const mark = emu.requestLog.mark();
-      const res = await postBatch(
-        emu,
-        { requests: [{ id: '1', method: 'POST', url: '/applications', body: { displayName: 'never created' } }] },
-        token,
-      );
+      const res = await postBatch(emu, { requests: [{ id: '1', method: 'POST', url: '/applications', body: { displayName: 'never created' } }] }, token);
       assert.equal(res.status, 400);
       assert.equal(res.body.error?.message, "Write request with id '1' does not contain a Content-Type header.");
       assert.deepEqual(graphWrites(emu.requestLog.since(mark)), []);
@@ -180,7 +188,12 @@ describe('$batch', () => {
         { requests: 'x' },
         { requests: [{ id: '1', method: 'GET' }] },
         { requests: [{ ...get('1'), dependsOn: ['nope'] }] },
-        { requests: [{ ...get('1'), dependsOn: ['2'] }, { ...get('2'), dependsOn: ['1'] }] },
+        {
+          requests: [
+            { ...get('1'), dependsOn: ['2'] },
+            { ...get('2'), dependsOn: ['1'] },
+          ],
+        },
         { requests: [{ ...get('1'), dependsOn: '2' }, get('2')] },
       ]) {
         const res = await postBatch(emu, payload, token);
@@ -205,7 +218,16 @@ describe('$batch', () => {
     await client.api('/servicePrincipals').post({ appId: app.appId });
     const pw = (await client.api(`/applications/${app.id}/addPassword`).post({})) as { secretText: string };
     const weak = await graphToken(emu, secretCredential(emu, app.appId, pw.secretText));
-    const res = await postBatch(emu, { requests: [{ id: '1', method: 'GET', url: '/organization' }, { id: '2', method: 'GET', url: '/applications' }] }, weak);
+    const res = await postBatch(
+      emu,
+      {
+        requests: [
+          { id: '1', method: 'GET', url: '/organization' },
+          { id: '2', method: 'GET', url: '/applications' },
+        ],
+      },
+      weak,
+    );
     assert.equal(res.status, 200);
     for (const id of ['1', '2']) {
       const r = item(res.body.responses, id);
@@ -241,7 +263,10 @@ describe('$batch', () => {
     assert.equal(envelope.path, '/v1.0/$batch');
     assert.equal(envelope.status, 200);
     assert.equal(envelope.batch, undefined);
-    assert.deepEqual(graphWrites(entries).map((e) => e.path), ['/applications']);
+    assert.deepEqual(
+      graphWrites(entries).map((e) => e.path),
+      ['/applications'],
+    );
   });
 });
 
@@ -267,6 +292,9 @@ describe('$batch with throttling', () => {
     assert.equal(item(raw.responses as never, '2').status, 424);
     // One envelope, one item: the RetryHandler looks only at the outer status.
     const entries = emu.requestLog.since(mark).filter((e) => e.service === 'graph');
-    assert.deepEqual(entries.map((e) => `${e.batch ? 'item' : 'envelope'} ${e.status}`), ['item 429', 'envelope 200']);
+    assert.deepEqual(
+      entries.map((e) => `${e.batch ? 'item' : 'envelope'} ${e.status}`),
+      ['item 429', 'envelope 200'],
+    );
   });
 });

@@ -66,9 +66,15 @@ describe('tenantform emulator (CLI)', () => {
     };
     assert.equal(await first.stop('SIGTERM'), 0);
     assert.equal(first.stdout().trim().split('\n').length, 1);
-    const entries = readFileSync(log1, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { path: string; durationMs: number });
+    const entries = readFileSync(log1, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { path: string; durationMs: number });
     assert.ok(entries.some((e) => e.path === '/v1.0/applications'));
-    assert.ok(entries.every((e) => e.durationMs >= 40), '--latency-ms applies to every request');
+    assert.ok(
+      entries.every((e) => e.durationMs >= 40),
+      '--latency-ms applies to every request',
+    );
 
     // Restart on the same state: same tenant, same admin client, same certificate, the app is still there.
     const log2 = join(dir, 'run2.jsonl');

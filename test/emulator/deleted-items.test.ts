@@ -37,7 +37,10 @@ describe('emulator: directory/deletedItems', () => {
     assert.equal(apps.value[0].id, app.id);
     assert.ok(apps.value[0].deletedDateTime);
     const sps = await deletedSps(`appId eq '${app.appId}'`);
-    assert.deepEqual(sps.value.map((s) => [s.id, s['@odata.type']]), [[sp.id, '#microsoft.graph.servicePrincipal']]);
+    assert.deepEqual(
+      sps.value.map((s) => [s.id, s['@odata.type']]),
+      [[sp.id, '#microsoft.graph.servicePrincipal']],
+    );
     await expectGraphError(admin.api(`/servicePrincipals/${sp.id}`).get(), 404, 'Request_ResourceNotFound');
     const one = (await admin.api(`/directory/deletedItems/${app.id}`).get()) as Record<string, unknown>;
     assert.equal(one['@odata.type'], '#microsoft.graph.application');
@@ -78,7 +81,10 @@ describe('emulator: directory/deletedItems', () => {
     assert.equal(((await admin.api(`/applications/${app.id}`).get()) as Application).appId, app.appId);
     assert.equal(((await admin.api(`/servicePrincipals/${sp.id}`).get()) as ServicePrincipal).appId, app.appId);
     const assignments = (await admin.api(`/servicePrincipals/${sp.id}/appRoleAssignments`).get()) as { value: AppRoleAssignment[] };
-    assert.deepEqual(assignments.value.map((a) => a.id), [assignment.id]);
+    assert.deepEqual(
+      assignments.value.map((a) => a.id),
+      [assignment.id],
+    );
     assert.deepEqual((await deletedApps(`id eq '${app.id}'`)).value, []);
   });
 
@@ -104,7 +110,10 @@ describe('emulator: directory/deletedItems', () => {
     assert.equal(res.status, 204);
     await expectGraphError(admin.api(`/directory/deletedItems/${app.id}`).get(), 404, 'Request_ResourceNotFound');
     await expectGraphError(admin.api(`/directory/deletedItems/${app.id}/restore`).post({}), 404, 'Request_ResourceNotFound');
-    assert.deepEqual((await deletedSps(`id eq '${sp.id}'`)).value.map((s) => s.id), [sp.id]);
+    assert.deepEqual(
+      (await deletedSps(`id eq '${sp.id}'`)).value.map((s) => s.id),
+      [sp.id],
+    );
   });
 
   it('a uniqueName is reserved while its app is soft-deleted and free again after purge', async () => {

@@ -72,14 +72,23 @@ describe('fault injection: 429 throttling', () => {
 
       const client = graphClient(emu);
       const mark = emu.requestLog.mark();
-      await assert.rejects(client.api('/organization').middlewareOptions([new RetryHandlerOptions(0, 1)]).get(), (e: unknown) => {
-        assert.ok(e instanceof GraphError);
-        assert.equal(e.statusCode, 429);
-        assert.equal(e.code, 'TooManyRequests');
-        return true;
-      });
+      await assert.rejects(
+        client
+          .api('/organization')
+          .middlewareOptions([new RetryHandlerOptions(0, 1)])
+          .get(),
+        (e: unknown) => {
+          assert.ok(e instanceof GraphError);
+          assert.equal(e.statusCode, 429);
+          assert.equal(e.code, 'TooManyRequests');
+          return true;
+        },
+      );
       const entries = emu.requestLog.since(mark);
-      assert.deepEqual(entries.filter((e) => e.service === 'graph').map((e) => e.status), [429, 429]);
+      assert.deepEqual(
+        entries.filter((e) => e.service === 'graph').map((e) => e.status),
+        [429, 429],
+      );
       assert.ok(entries.filter((e) => e.service === 'login').every((e) => e.status === 200));
     });
   });
@@ -92,7 +101,10 @@ describe('fault injection: 429 throttling', () => {
         assert.equal(org.value[0].id, emu.tenantId);
       }
       const graph = emu.requestLog.entries.filter((e) => e.service === 'graph');
-      assert.ok(graph.some((e) => e.status === 429), 'seed 5 at 30% throttles at least one request');
+      assert.ok(
+        graph.some((e) => e.status === 429),
+        'seed 5 at 30% throttles at least one request',
+      );
       assert.equal(graph.filter((e) => e.status === 200).length, 8);
     });
   });

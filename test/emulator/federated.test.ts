@@ -47,8 +47,13 @@ describe('federatedIdentityCredentials', () => {
     await client.api(`/applications(appId='${app.appId}')/federatedIdentityCredentials`).post(fic('b'));
     const all = (await client.api(`/applications/${app.id}/federatedIdentityCredentials`).get()) as { value: FederatedIdentityCredential[] };
     assert.deepEqual(all.value.map((f) => f.name).sort(), ['a', 'b']);
-    const filtered = (await client.api(`/applications/${app.id}/federatedIdentityCredentials`).filter("name eq 'a'").get()) as { value: FederatedIdentityCredential[] };
-    assert.deepEqual(filtered.value.map((f) => f.id), [a.id]);
+    const filtered = (await client.api(`/applications/${app.id}/federatedIdentityCredentials`).filter("name eq 'a'").get()) as {
+      value: FederatedIdentityCredential[];
+    };
+    assert.deepEqual(
+      filtered.value.map((f) => f.id),
+      [a.id],
+    );
     const byId = (await client.api(`/applications/${app.id}/federatedIdentityCredentials/${a.id}`).get()) as FederatedIdentityCredential;
     const byName = (await client.api(`/applications(appId='${app.appId}')/federatedIdentityCredentials(name='a')`).get()) as FederatedIdentityCredential;
     assert.equal(byId.subject, fic('a').subject);

@@ -15,8 +15,7 @@ interface GraphErrorBody {
   error: { code: string; message: string; innerError: Record<string, string> };
 }
 
-const CHALLENGE = (authorityHost: string) =>
-  `Bearer realm="", authorization_uri="${authorityHost}/common/oauth2/authorize", client_id="${MS_GRAPH_APP_ID}"`;
+const CHALLENGE = (authorityHost: string) => `Bearer realm="", authorization_uri="${authorityHost}/common/oauth2/authorize", client_id="${MS_GRAPH_APP_ID}"`;
 
 describe('fidelity: Graph 401 / 403 as Graph answers them', () => {
   let token: string;
@@ -67,7 +66,7 @@ describe('fidelity: Graph 401 / 403 as Graph answers them', () => {
     await expect401(await call(`Bearer ${t.token}`), 'Access token validation failure. Invalid audience.');
   });
 
-  it('the error envelope carries date, request-id and the caller\'s client-request-id', async () => {
+  it("the error envelope carries date, request-id and the caller's client-request-id", async () => {
     const crid = '6d5f4f7a-6a1e-4f8e-9d52-6d1f4e8b9c01';
     const body = await expect401(await call(undefined, { 'client-request-id': crid }), 'Access token is empty.');
     assert.match(body.error.innerError.date, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/);

@@ -56,7 +56,10 @@ describe('fidelity: directory objects', () => {
     assert.deepEqual([...(sp.tags ?? [])].sort(), ['from-app', 'own']);
     const read = async () => [...(((await client.api(`/servicePrincipals/${sp.id}`).get()) as ServicePrincipal).tags ?? [])].sort();
     const found = (await client.api('/servicePrincipals').filter("tags/any(t:t eq 'from-app')").get()) as { value: ServicePrincipal[] };
-    assert.deepEqual(found.value.map((s) => s.id), [sp.id]);
+    assert.deepEqual(
+      found.value.map((s) => s.id),
+      [sp.id],
+    );
     // The union is computed on read: an application tag change shows on the SP; the SP's own tags stay its own.
     await client.api(`/applications/${app.id}`).patch({ tags: ['app-2'] });
     assert.deepEqual(await read(), ['app-2', 'own']);

@@ -49,9 +49,15 @@ describe('fidelity: the request log never holds a credential', () => {
     }
     assert.equal(/eyJ[A-Za-z0-9_-]{10,}/.test(text), false, 'no JWT (token or client_assertion) fragment');
     assert.equal(text.includes('Basic '), false);
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { service: string; path: string; bodyKeys: string[] });
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { service: string; path: string; bodyKeys: string[] });
     const certRequest = lines.find((l) => l.service === 'login' && l.bodyKeys.includes('client_assertion'));
     assert.ok(certRequest, 'the certificate token request is logged by field name');
-    assert.ok(lines.every((l) => !l.path.includes('?')), 'paths never carry a query string');
+    assert.ok(
+      lines.every((l) => !l.path.includes('?')),
+      'paths never carry a query string',
+    );
   });
 });

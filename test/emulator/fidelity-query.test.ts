@@ -100,7 +100,7 @@ describe('fidelity: OData query options', () => {
     assert.equal(res.status, 200);
   });
 
-  it('inside $batch an unmodelled option is the item\'s 501, the envelope stays 200', async () => {
+  it("inside $batch an unmodelled option is the item's 501, the envelope stays 200", async () => {
     const out = await postBatch(emu, { requests: [{ id: '1', method: 'GET', url: '/applications?$expand=owners' }] }, token);
     assert.equal(out.status, 200);
     const r = item(out.body.responses, '1');

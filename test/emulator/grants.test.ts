@@ -19,7 +19,9 @@ describe('emulator: oauth2PermissionGrants', () => {
   });
 
   const grant = (clientId: string, scope: string, extra: Record<string, unknown> = {}) =>
-    admin.api('/oauth2PermissionGrants').post({ clientId, consentType: 'AllPrincipals', resourceId: graphSp.id, scope, ...extra }) as Promise<OAuth2PermissionGrant>;
+    admin
+      .api('/oauth2PermissionGrants')
+      .post({ clientId, consentType: 'AllPrincipals', resourceId: graphSp.id, scope, ...extra }) as Promise<OAuth2PermissionGrant>;
 
   it('grant ids are base64url of the client and resource ids in .NET byte order (azure-cli#20974)', () => {
     assert.equal(grantId('b25985a8-9d2b-4fde-9fa7-6c4e43a8ddec', 'a3efc889-f1b7-4532-9e01-91e32d1039f4', null), 'qIVZsiud3k-fp2xOQ6jd7InI76O38TJFngGR4y0QOfQ');
@@ -64,7 +66,12 @@ describe('emulator: oauth2PermissionGrants', () => {
 
   it('an unknown client is 400 with the ResourceDoesNotExist text', async () => {
     const id = randomUUID();
-    await expectGraphError(grant(id, 'User.Read'), 400, 'Request_BadRequest', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`);
+    await expectGraphError(
+      grant(id, 'User.Read'),
+      400,
+      'Request_BadRequest',
+      `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+    );
   });
 
   it('list with $filter, get by id, list from the client SP', async () => {
@@ -75,11 +82,17 @@ describe('emulator: oauth2PermissionGrants', () => {
       .api('/oauth2PermissionGrants')
       .filter(`clientId eq '${sp.id}' and consentType eq 'AllPrincipals' and resourceId eq '${graphSp.id}'`)
       .get()) as { value: OAuth2PermissionGrant[] };
-    assert.deepEqual(list.value.map((x) => x.id), [g.id]);
+    assert.deepEqual(
+      list.value.map((x) => x.id),
+      [g.id],
+    );
     const one = (await admin.api(`/oauth2PermissionGrants/${g.id}`).get()) as OAuth2PermissionGrant;
     assert.equal(one.scope, 'User.Read');
     const fromSp = (await admin.api(`/servicePrincipals/${sp.id}/oauth2PermissionGrants`).get()) as { value: OAuth2PermissionGrant[] };
-    assert.deepEqual(fromSp.value.map((x) => x.id), [g.id]);
+    assert.deepEqual(
+      fromSp.value.map((x) => x.id),
+      [g.id],
+    );
   });
 
   it('PATCH replaces the scope string (204); other properties are 400', async () => {

@@ -13,7 +13,11 @@ import { tempDir } from '../helpers/temp.js';
 
 /** A credential for a client in one tenant of the emulator (the tenant can be the app's or a customer's). */
 function credentialIn(emu: Emulator, tenantId: string, clientId: string, secret: string): ClientSecretCredential {
-  return new ClientSecretCredential(tenantId, clientId, secret, { authorityHost: emu.authorityHost, disableInstanceDiscovery: true, tlsOptions: { ca: emu.ca } });
+  return new ClientSecretCredential(tenantId, clientId, secret, {
+    authorityHost: emu.authorityHost,
+    disableInstanceDiscovery: true,
+    tlsOptions: { ca: emu.ca },
+  });
 }
 
 function adminOf(emu: Emulator, t: EmulatorTenant): Client {
@@ -52,7 +56,9 @@ describe('emulator: more than one tenant (multi-tenant apps)', () => {
     // Graph serves the tenant of the token: B's admin sees B's objects only.
     const appsB = ((await adminB.api('/applications').get()) as { value: Application[] }).value;
     assert.ok(!appsB.some((a) => a.appId === daemon.app.appId));
-    const tokenB = decodeJwt((await credentialIn(emu, customer.tenantId, customer.adminClientId, customer.adminClientSecret).getToken('https://graph.microsoft.com/.default')).token);
+    const tokenB = decodeJwt(
+      (await credentialIn(emu, customer.tenantId, customer.adminClientId, customer.adminClientSecret).getToken('https://graph.microsoft.com/.default')).token,
+    );
     assert.equal(tokenB.tid, customer.tenantId);
   });
 
@@ -66,7 +72,11 @@ describe('emulator: more than one tenant (multi-tenant apps)', () => {
   });
 
   it('refuses a token in the customer tenant while the client has no service principal there (AADSTS700016)', async () => {
-    const res = await postToken(emu, { grant_type: 'client_credentials', client_id: daemon.app.appId!, client_secret: daemon.secret, scope: 'https://graph.microsoft.com/.default' }, { tenant: customer.tenantId });
+    const res = await postToken(
+      emu,
+      { grant_type: 'client_credentials', client_id: daemon.app.appId!, client_secret: daemon.secret, scope: 'https://graph.microsoft.com/.default' },
+      { tenant: customer.tenantId },
+    );
     assert.equal(res.status, 400);
     const body = (await res.json()) as OAuthErrorBody;
     assert.equal(body.error, 'unauthorized_client');
@@ -76,7 +86,12 @@ describe('emulator: more than one tenant (multi-tenant apps)', () => {
   it('refuses a service principal for a single-tenant app of another tenant (400, as for an unknown app)', async () => {
     const single = await createApp(adminA, { signInAudience: 'AzureADMyOrg' });
     settle(emu);
-    await expectGraphError(adminB.api('/servicePrincipals').post({ appId: single.appId }), 400, 'Request_BadRequest', `The appId '${single.appId}' of the service principal does not reference a valid application object.`);
+    await expectGraphError(
+      adminB.api('/servicePrincipals').post({ appId: single.appId }),
+      400,
+      'Request_BadRequest',
+      `The appId '${single.appId}' of the service principal does not reference a valid application object.`,
+    );
   });
 
   let spB: ServicePrincipal;
@@ -96,7 +111,9 @@ describe('emulator: more than one tenant (multi-tenant apps)', () => {
 
   it("issues tokens in the customer tenant with the home app's secret and the customer's role assignments", async () => {
     const graphB = await msGraphSp(adminB);
-    await adminB.api(`/servicePrincipals/${graphB.id}/appRoleAssignedTo`).post({ principalId: spB.id, resourceId: graphB.id, appRoleId: roleId(graphB, 'Application.Read.All') });
+    await adminB
+      .api(`/servicePrincipals/${graphB.id}/appRoleAssignedTo`)
+      .post({ principalId: spB.id, resourceId: graphB.id, appRoleId: roleId(graphB, 'Application.Read.All') });
     settle(emu);
     const t = decodeJwt((await credentialIn(emu, customer.tenantId, daemon.app.appId!, daemon.secret).getToken('https://graph.microsoft.com/.default')).token);
     assert.equal(t.tid, customer.tenantId);
@@ -106,7 +123,10 @@ describe('emulator: more than one tenant (multi-tenant apps)', () => {
     // …and that token works on Graph in B (and only shows B).
     const asDaemon = graphClient(emu, credentialIn(emu, customer.tenantId, daemon.app.appId!, daemon.secret));
     const sps = ((await asDaemon.api(`/servicePrincipals?$filter=appId eq '${daemon.app.appId}'`).get()) as { value: ServicePrincipal[] }).value;
-    assert.deepEqual(sps.map((s) => s.id), [spB.id]);
+    assert.deepEqual(
+      sps.map((s) => s.id),
+      [spB.id],
+    );
     // In A the same client holds no Graph roles.
     const inA = decodeJwt((await credentialIn(emu, home.tenantId, daemon.app.appId!, daemon.secret).getToken('https://graph.microsoft.com/.default')).token);
     assert.equal(inA.tid, home.tenantId);
@@ -114,18 +134,34 @@ describe('emulator: more than one tenant (multi-tenant apps)', () => {
   });
 
   it('checks the secret against the home application (wrong secret → AADSTS7000215)', async () => {
-    const res = await postToken(emu, { grant_type: 'client_credentials', client_id: daemon.app.appId!, client_secret: 'not-the-secret', scope: 'https://graph.microsoft.com/.default' }, { tenant: customer.domain });
+    const res = await postToken(
+      emu,
+      { grant_type: 'client_credentials', client_id: daemon.app.appId!, client_secret: 'not-the-secret', scope: 'https://graph.microsoft.com/.default' },
+      { tenant: customer.domain },
+    );
     assert.deepEqual(((await res.json()) as OAuthErrorBody).error_codes, [7000215]);
   });
 
   it("keeps the customer tenant's SP in step with the home application (roles, names)", async () => {
     await adminA.api(`/applications/${daemon.app.id}`).patch({
       identifierUris: [`api://${daemon.app.appId}`],
-      appRoles: [{ id: '6f1d3f4e-0e3a-4b8a-9b0e-6c1f6a2f1c11', value: 'Jobs.Run', displayName: 'Run', description: 'Run jobs', allowedMemberTypes: ['Application'], isEnabled: true }],
+      appRoles: [
+        {
+          id: '6f1d3f4e-0e3a-4b8a-9b0e-6c1f6a2f1c11',
+          value: 'Jobs.Run',
+          displayName: 'Run',
+          description: 'Run jobs',
+          allowedMemberTypes: ['Application'],
+          isEnabled: true,
+        },
+      ],
     });
     settle(emu);
     const sp = (await adminB.api(`/servicePrincipals/${spB.id}`).get()) as ServicePrincipal;
-    assert.deepEqual(sp.appRoles?.map((r) => r.value), ['Jobs.Run']);
+    assert.deepEqual(
+      sp.appRoles?.map((r) => r.value),
+      ['Jobs.Run'],
+    );
     assert.ok(sp.servicePrincipalNames?.includes(`api://${daemon.app.appId}`));
     assert.deepEqual(sp.tags, ['customer']);
   });
@@ -180,7 +216,11 @@ describe('emulator: the admin-consent URL (no users: opening it is the admin acc
     assert.equal(v2NoScope.status, 400);
     assert.deepEqual(((await v2NoScope.json()) as OAuthErrorBody).error_codes, [900144]);
 
-    const res = await loginFetch(emu, `/${customer.domain}/adminconsent?client_id=${app.appId}&redirect_uri=${encodeURIComponent('https://localhost/done')}&state=s1`, { redirect: 'manual' });
+    const res = await loginFetch(
+      emu,
+      `/${customer.domain}/adminconsent?client_id=${app.appId}&redirect_uri=${encodeURIComponent('https://localhost/done')}&state=s1`,
+      { redirect: 'manual' },
+    );
     assert.equal(res.status, 302);
     const back = new URL(res.headers.get('location')!);
     assert.equal(back.origin + back.pathname, 'https://localhost/done');
@@ -213,7 +253,10 @@ describe('emulator CLI: --extra-tenants', () => {
     const { startCliEmulator } = await import('../helpers/cli.js');
     const cli = await startCliEmulator(['--memory', '--port', '0', '--extra-tenants', '1']);
     try {
-      const line = cli.line as unknown as { tenantId: string; extraTenants?: Array<{ tenantId: string; domain: string; adminClientId: string; adminClientSecret: string }> };
+      const line = cli.line as unknown as {
+        tenantId: string;
+        extraTenants?: Array<{ tenantId: string; domain: string; adminClientId: string; adminClientSecret: string }>;
+      };
       assert.equal(line.extraTenants?.length, 1);
       const [b] = line.extraTenants!;
       assert.notEqual(b.tenantId, line.tenantId);

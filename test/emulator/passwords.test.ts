@@ -68,7 +68,9 @@ describe('passwords: addPassword / removePassword', () => {
   it('addPassword rejects an end before the start, unknown parameters, and unknown apps', async () => {
     const app = await createApp(client);
     await expectGraphError(
-      client.api(`/applications/${app.id}/addPassword`).post({ passwordCredential: { startDateTime: '2030-01-02T00:00:00Z', endDateTime: '2030-01-01T00:00:00Z' } }),
+      client
+        .api(`/applications/${app.id}/addPassword`)
+        .post({ passwordCredential: { startDateTime: '2030-01-02T00:00:00Z', endDateTime: '2030-01-01T00:00:00Z' } }),
       400,
       'Request_BadRequest',
     );
@@ -84,8 +86,14 @@ describe('passwords: addPassword / removePassword', () => {
     assert.equal(res.status, 204);
     assert.equal(await res.text(), '');
     const got = (await client.api(`/applications/${app.id}`).get()) as Application;
-    assert.deepEqual(got.passwordCredentials?.map((p) => p.keyId), [keep.keyId]);
-    assert.deepEqual(emu.tenant.applications.storedSecrets(app.id!).map((s) => s.keyId), [keep.keyId]);
+    assert.deepEqual(
+      got.passwordCredentials?.map((p) => p.keyId),
+      [keep.keyId],
+    );
+    assert.deepEqual(
+      emu.tenant.applications.storedSecrets(app.id!).map((s) => s.keyId),
+      [keep.keyId],
+    );
   });
 
   it('removePassword with an unknown keyId answers 400', async () => {
@@ -113,6 +121,9 @@ describe('passwords: replication lag', () => {
     assert.deepEqual(((await client.api(`/applications/${app.id}`).get()) as Application).passwordCredentials, []);
     emu.clock.advance(301);
     const got = (await client.api(`/applications/${app.id}`).get()) as Application;
-    assert.deepEqual(got.passwordCredentials?.map((p) => p.keyId), [pc.keyId]);
+    assert.deepEqual(
+      got.passwordCredentials?.map((p) => p.keyId),
+      [pc.keyId],
+    );
   });
 });

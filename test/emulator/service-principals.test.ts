@@ -6,7 +6,14 @@ import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-t
 import { graphClient, graphToken, rawFetch, useEmulator } from '../helpers/emulator.js';
 import { clientWithRoles, createApp, createAppWithSp, createSp, expectGraphError, settle, uniqueName } from '../helpers/directory.js';
 
-const role = { id: randomUUID(), value: 'Tasks.Read', displayName: 'Read tasks', description: 'Read tasks', allowedMemberTypes: ['Application'], isEnabled: true };
+const role = {
+  id: randomUUID(),
+  value: 'Tasks.Read',
+  displayName: 'Read tasks',
+  description: 'Read tasks',
+  allowedMemberTypes: ['Application'],
+  isEnabled: true,
+};
 const scope = {
   id: randomUUID(),
   value: 'tasks.read',
@@ -47,8 +54,14 @@ describe('emulator: servicePrincipals', () => {
     assert.equal(sp.servicePrincipalType, 'Application');
     assert.deepEqual(sp.servicePrincipalNames, [app.appId]);
     assert.deepEqual(sp.tags, ['tenantform:stack=a']);
-    assert.deepEqual(sp.appRoles?.map((r) => r.id), [role.id]);
-    assert.deepEqual(sp.oauth2PermissionScopes?.map((s) => s.value), ['tasks.read']);
+    assert.deepEqual(
+      sp.appRoles?.map((r) => r.id),
+      [role.id],
+    );
+    assert.deepEqual(
+      sp.oauth2PermissionScopes?.map((s) => s.value),
+      ['tasks.read'],
+    );
     for (const k of ['keyCredentials', 'passwordCredentials', 'replyUrls', 'alternativeNames', 'notificationEmailAddresses', 'addIns'] as const) {
       assert.deepEqual(sp[k], [], k);
     }
@@ -66,7 +79,12 @@ describe('emulator: servicePrincipals', () => {
 
   it('an appId with no application is 400 "does not reference a valid application object"', async () => {
     const appId = randomUUID();
-    await expectGraphError(createSp(client, appId), 400, 'Request_BadRequest', `The appId '${appId}' of the service principal does not reference a valid application object.`);
+    await expectGraphError(
+      createSp(client, appId),
+      400,
+      'Request_BadRequest',
+      `The appId '${appId}' of the service principal does not reference a valid application object.`,
+    );
   });
 
   it('GET by id and by (appId=…), list with $filter and $select', async () => {
@@ -75,10 +93,15 @@ describe('emulator: servicePrincipals', () => {
     const byAppId = (await client.api(`/servicePrincipals(appId='${app.appId}')`).get()) as ServicePrincipal;
     assert.equal(byId.id, sp.id);
     assert.equal(byAppId.id, sp.id);
-    const list = (await client.api('/servicePrincipals').filter(`appId eq '${app.appId}'`).select('id,appId').get()) as { value: Array<Record<string, unknown>> };
+    const list = (await client.api('/servicePrincipals').filter(`appId eq '${app.appId}'`).select('id,appId').get()) as {
+      value: Array<Record<string, unknown>>;
+    };
     assert.deepEqual(list.value, [{ id: sp.id, appId: app.appId }]);
     const byName = (await client.api('/servicePrincipals').filter(`servicePrincipalNames/any(n:n eq '${app.appId}')`).get()) as { value: ServicePrincipal[] };
-    assert.deepEqual(byName.value.map((s) => s.id), [sp.id]);
+    assert.deepEqual(
+      byName.value.map((s) => s.id),
+      [sp.id],
+    );
     await expectGraphError(client.api(`/servicePrincipals/${randomUUID()}`).get(), 404, 'Request_ResourceNotFound');
   });
 
@@ -102,9 +125,19 @@ describe('emulator: servicePrincipals', () => {
   it('PATCH of a read-only, mirrored or unknown property is 400', async () => {
     const { sp } = await createAppWithSp(emu, client);
     await expectGraphError(client.api(`/servicePrincipals/${sp.id}`).patch({ appId: randomUUID() }), 400, 'Request_BadRequest', /read-only/);
-    await expectGraphError(client.api(`/servicePrincipals/${sp.id}`).patch({ appRoles: [role] }), 400, 'Request_BadRequest', /does not match the application object/);
+    await expectGraphError(
+      client.api(`/servicePrincipals/${sp.id}`).patch({ appRoles: [role] }),
+      400,
+      'Request_BadRequest',
+      /does not match the application object/,
+    );
     await client.api(`/servicePrincipals/${sp.id}`).patch({ appRoles: [], servicePrincipalNames: sp.servicePrincipalNames }); // echoing the mirror back is fine
-    await expectGraphError(client.api(`/servicePrincipals/${sp.id}`).patch({ colour: 'blue' }), 400, 'RequestBodyRead', /does not exist on type 'microsoft.graph.servicePrincipal'/);
+    await expectGraphError(
+      client.api(`/servicePrincipals/${sp.id}`).patch({ colour: 'blue' }),
+      400,
+      'RequestBodyRead',
+      /does not exist on type 'microsoft.graph.servicePrincipal'/,
+    );
     await expectGraphError(client.api(`/servicePrincipals/${sp.id}`).patch({ appRoleAssignmentRequired: 'yes' }), 400, 'RequestBodyRead');
   });
 
@@ -165,7 +198,10 @@ describe('emulator: servicePrincipals', () => {
     settle(emu);
     const read = (await client.api(`/servicePrincipals/${sp.id}`).get()) as ServicePrincipal;
     assert.equal(read.appDisplayName, `${app.displayName}-renamed`);
-    assert.deepEqual(read.appRoles?.map((r) => r.value), ['Tasks.Read']);
+    assert.deepEqual(
+      read.appRoles?.map((r) => r.value),
+      ['Tasks.Read'],
+    );
     assert.deepEqual(read.servicePrincipalNames, [app.appId, uri]);
   });
 });

@@ -34,7 +34,10 @@ describe('$filter tags/any(t:startswith(t,…))', () => {
 
   it('combines with and/or, and also works on identifierUris', async () => {
     assert.deepEqual(await ids('/applications', "tags/any(t:startswith(t,'tenantform:')) and tags/any(t:t eq 'team:x')"), [apps[0].id]);
-    assert.deepEqual(await ids('/applications', "tags/any(t:startswith(t,'team:')) or tags/any(t:t eq 'tenantform:stack=prod')"), [apps[0].id, apps[2].id].sort());
+    assert.deepEqual(
+      await ids('/applications', "tags/any(t:startswith(t,'team:')) or tags/any(t:t eq 'tenantform:stack=prod')"),
+      [apps[0].id, apps[2].id].sort(),
+    );
     await client.api(`/applications/${apps[3].id}`).patch({ identifierUris: [`api://${apps[3].appId}`] });
     assert.deepEqual(await ids('/applications', "identifierUris/any(x:startswith(x,'api://'))"), [apps[3].id]);
   });

@@ -5,17 +5,7 @@ import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-t
 import { decodeJwt, decodeProtectedHeader, importPKCS8, SignJWT, type JWTPayload } from 'jose';
 import type { Emulator } from '../../src/emulator/index.js';
 import { startEmulator } from '../helpers/emulator.js';
-import {
-  addApp,
-  addCert,
-  assignRoles,
-  certificateCredential,
-  makeCert,
-  msalApp,
-  postToken,
-  type OAuthErrorBody,
-  type TestCert,
-} from '../helpers/tokens.js';
+import { addApp, addCert, assignRoles, certificateCredential, makeCert, msalApp, postToken, type OAuthErrorBody, type TestCert } from '../helpers/tokens.js';
 
 const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
@@ -101,9 +91,14 @@ describe('token endpoint: certificate credentials (client assertions)', () => {
 
   it('accepts msal-node clientCertificate.thumbprint (RS256 + x5t, SHA-1)', async () => {
     const bodies: string[] = [];
-    const app = msalApp(emu, client.app.appId!, { clientCertificate: { thumbprint: cert.sha1Hex, privateKey: cert.keyPem } }, {
-      onRequest: (_m, _u, body) => body && bodies.push(body),
-    });
+    const app = msalApp(
+      emu,
+      client.app.appId!,
+      { clientCertificate: { thumbprint: cert.sha1Hex, privateKey: cert.keyPem } },
+      {
+        onRequest: (_m, _u, body) => body && bodies.push(body),
+      },
+    );
     const r = await app.acquireTokenByClientCredential({ scopes: [scope()] });
     assert.equal(decodeJwt(r!.accessToken).azpacr, '2');
     const h = assertionHeaderOf(bodies);
@@ -113,9 +108,14 @@ describe('token endpoint: certificate credentials (client assertions)', () => {
 
   it('accepts msal-node clientCertificate.thumbprintSha256 (PS256 + x5t#S256)', async () => {
     const bodies: string[] = [];
-    const app = msalApp(emu, client.app.appId!, { clientCertificate: { thumbprintSha256: cert.sha256Hex, privateKey: cert.keyPem } }, {
-      onRequest: (_m, _u, body) => body && bodies.push(body),
-    });
+    const app = msalApp(
+      emu,
+      client.app.appId!,
+      { clientCertificate: { thumbprintSha256: cert.sha256Hex, privateKey: cert.keyPem } },
+      {
+        onRequest: (_m, _u, body) => body && bodies.push(body),
+      },
+    );
     const r = await app.acquireTokenByClientCredential({ scopes: [scope()] });
     assert.equal(decodeJwt(r!.accessToken).azp, client.app.appId);
     const h = assertionHeaderOf(bodies);
@@ -124,9 +124,14 @@ describe('token endpoint: certificate credentials (client assertions)', () => {
   });
 
   it('accepts an assertion whose aud names the tenant by its domain (msal-node authority with the domain)', async () => {
-    const app = msalApp(emu, client.app.appId!, { clientCertificate: { thumbprintSha256: cert.sha256Hex, privateKey: cert.keyPem } }, {
-      tenant: 'tenantformlocal.onmicrosoft.com',
-    });
+    const app = msalApp(
+      emu,
+      client.app.appId!,
+      { clientCertificate: { thumbprintSha256: cert.sha256Hex, privateKey: cert.keyPem } },
+      {
+        tenant: 'tenantformlocal.onmicrosoft.com',
+      },
+    );
     assert.ok((await app.acquireTokenByClientCredential({ scopes: [scope()] }))?.accessToken);
   });
 
@@ -168,7 +173,7 @@ describe('token endpoint: certificate credentials (client assertions)', () => {
     await expectError(await post(await assertion({ claims: { sub: randomUUID() } })), 50048);
   });
 
-  it("refuses an assertion issued for another client_id (AADSTS700021)", async () => {
+  it('refuses an assertion issued for another client_id (AADSTS700021)', async () => {
     const otherId = randomUUID();
     await expectError(await post(await assertion({ claims: { iss: otherId, sub: otherId } })), 700021);
   });
@@ -191,7 +196,10 @@ describe('token endpoint: certificate credentials (client assertions)', () => {
   it('refuses a registered certificate credential past its endDateTime (AADSTS700027)', async () => {
     const c = addApp(emu, { displayName: 'expired-cert' });
     const expired = await makeCert('expired');
-    addCert(emu, c.app, expired, { startDateTime: new Date(emu.clock.now() - 86_400_000).toISOString(), endDateTime: new Date(emu.clock.now() - 1000).toISOString() });
+    addCert(emu, c.app, expired, {
+      startDateTime: new Date(emu.clock.now() - 86_400_000).toISOString(),
+      endDateTime: new Date(emu.clock.now() - 1000).toISOString(),
+    });
     await assert.rejects(certificateCredential(emu, c.app.appId!, expired).getToken(scope()), (e: Error) => {
       assert.match(e.message, /AADSTS700027/);
       assert.match(e.message, /expired/);

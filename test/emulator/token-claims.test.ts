@@ -28,8 +28,7 @@ describe('token endpoint: resources, audiences and claims', () => {
   });
 
   const token = async (scope: string) => (await secretCredential(emu, client.app.appId!, client.secret).getToken(scope)).token;
-  const raw = (scope: string) =>
-    postToken(emu, { grant_type: 'client_credentials', client_id: client.app.appId!, client_secret: client.secret, scope });
+  const raw = (scope: string) => postToken(emu, { grant_type: 'client_credentials', client_id: client.app.appId!, client_secret: client.secret, scope });
 
   it('issues a v2 token when the resource asks for requestedAccessTokenVersion 2', async () => {
     const t = await token(`api://${apiV2.app.appId}/.default`);
@@ -137,7 +136,10 @@ describe('token endpoint: resources, audiences and claims', () => {
     const body = (await res.json()) as OAuthErrorBody;
     assert.equal(body.error, 'invalid_grant');
     assert.deepEqual(body.error_codes, [501051]);
-    assert.match(body.error_description, new RegExp(`Application '${client.app.appId}'\\(daemon\\) is not assigned to a role for the application '${locked.app.appId}'\\(locked-api\\)`));
+    assert.match(
+      body.error_description,
+      new RegExp(`Application '${client.app.appId}'\\(daemon\\) is not assigned to a role for the application '${locked.app.appId}'\\(locked-api\\)`),
+    );
     assignRoles(emu, client.sp, locked.sp!, ['Use']);
     const ok = await raw('api://locked/.default');
     assert.equal(ok.status, 200);

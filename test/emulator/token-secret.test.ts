@@ -43,7 +43,10 @@ describe('token endpoint: client credentials with a secret', () => {
   });
 
   it('answers with token_type, expires_in and ext_expires_in, and never a refresh token', async () => {
-    const res = await postToken(emu, form({ 'x-client-SKU': 'msal.js.node', 'client-request-id': randomUUID(), claims: '{"access_token":{"xms_cc":{"values":["cp1"]}}}' }));
+    const res = await postToken(
+      emu,
+      form({ 'x-client-SKU': 'msal.js.node', 'client-request-id': randomUUID(), claims: '{"access_token":{"xms_cc":{"values":["cp1"]}}}' }),
+    );
     assert.equal(res.status, 200);
     const body = (await res.json()) as Record<string, unknown>;
     assert.equal(body.token_type, 'Bearer');
@@ -89,7 +92,13 @@ describe('token endpoint: client credentials with a secret', () => {
     const crid = randomUUID();
     const { body } = await oauthError(await postToken(emu, form({ client_secret: 'x' }), { headers: { 'client-request-id': crid } }));
     assert.equal(body.correlation_id, crid);
-    assert.match(body.error_description, new RegExp(`^AADSTS7000215: .*\\r\\nTrace ID: ${body.trace_id}\\r\\nCorrelation ID: ${crid}\\r\\nTimestamp: \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ$`, 's'));
+    assert.match(
+      body.error_description,
+      new RegExp(
+        `^AADSTS7000215: .*\\r\\nTrace ID: ${body.trace_id}\\r\\nCorrelation ID: ${crid}\\r\\nTimestamp: \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ$`,
+        's',
+      ),
+    );
   });
 
   it('refuses an expired secret with 401 AADSTS7000222', async () => {
@@ -226,4 +235,3 @@ describe('token endpoint: secrets and replication lag', () => {
     assert.equal((await postToken(emu, fields)).status, 200);
   });
 });
-

@@ -25,18 +25,33 @@ describe('validateBody', () => {
     ['Edm.Int32 given a string', 'apiApplication', { requestedAccessTokenVersion: '2' }, '400 RequestBodyRead'],
     ['DateTimeOffset without an offset', 'passwordCredential', { endDateTime: '2030-01-01T00:00:00' }, '400 RequestBodyRead'],
     ['DateTimeOffset with Z', 'passwordCredential', { endDateTime: '2030-01-01T00:00:00.000Z' }, 'ok'],
-    ['nested collection of complex values', 'application', { requiredResourceAccess: [{ resourceAppId: 'x', resourceAccess: [{ id: 'bad', type: 'Role' }] }] }, '400 RequestBodyRead'],
+    [
+      'nested collection of complex values',
+      'application',
+      { requiredResourceAccess: [{ resourceAppId: 'x', resourceAccess: [{ id: 'bad', type: 'Role' }] }] },
+      '400 RequestBodyRead',
+    ],
     ['instance annotations are ignored', 'application', { '@odata.type': '#microsoft.graph.application', displayName: 'x' }, 'ok'],
     ['@odata.type of an unrelated type', 'application', { '@odata.type': '#microsoft.graph.servicePrincipal' }, '400 RequestBodyRead'],
     ['navigation bind', 'application', { 'owners@odata.bind': ['https://graph.microsoft.com/v1.0/directoryObjects/x'] }, 'ok'],
     ['bind of something that is not a navigation property', 'application', { 'colours@odata.bind': ['x'] }, '400 RequestBodyRead'],
-    ['derived complex type by @odata.type', 'conditionalAccessSessionControls', { signInFrequency: { '@odata.type': '#microsoft.graph.signInFrequencySessionControl', isEnabled: true, value: 1 } }, 'ok'],
+    [
+      'derived complex type by @odata.type',
+      'conditionalAccessSessionControls',
+      { signInFrequency: { '@odata.type': '#microsoft.graph.signInFrequencySessionControl', isEnabled: true, value: 1 } },
+      'ok',
+    ],
     ['enum member', 'conditionalAccessConditionSet', { clientAppTypes: ['all'] }, 'ok'],
     ['unknown enum member', 'conditionalAccessConditionSet', { clientAppTypes: ['sometimes'] }, '400 RequestBodyRead'],
     ['an array where an object is expected', 'application', [], '400 RequestBodyRead'],
   ];
   for (const [name, type, body, expected] of cases) {
-    it(name, () => assert.equal(outcome(() => validateBody(type, body)), expected));
+    it(name, () =>
+      assert.equal(
+        outcome(() => validateBody(type, body)),
+        expected,
+      ),
+    );
   }
 
   it('names the nested type and property in the message', () => {
@@ -49,9 +64,18 @@ describe('validateBody', () => {
 
 describe('validateActionBody', () => {
   it('accepts the documented parameters and rejects others', () => {
-    assert.equal(outcome(() => validateActionBody('application', 'addPassword', { passwordCredential: { displayName: 'x' } })), 'ok');
-    assert.equal(outcome(() => validateActionBody('application', 'removePassword', { keyId: 'nope' })), '400 RequestBodyRead');
-    assert.equal(outcome(() => validateActionBody('servicePrincipal', 'addPassword', { password: 'x' })), '400 RequestBodyRead');
+    assert.equal(
+      outcome(() => validateActionBody('application', 'addPassword', { passwordCredential: { displayName: 'x' } })),
+      'ok',
+    );
+    assert.equal(
+      outcome(() => validateActionBody('application', 'removePassword', { keyId: 'nope' })),
+      '400 RequestBodyRead',
+    );
+    assert.equal(
+      outcome(() => validateActionBody('servicePrincipal', 'addPassword', { password: 'x' })),
+      '400 RequestBodyRead',
+    );
   });
 });
 

@@ -21,16 +21,16 @@ describe('validation: request bodies against the v1.0 type table', () => {
   it('an unknown property inside a nested complex value names the nested type', async () => {
     const f = await expectGraphError(client.api('/applications').post({ displayName: 'x', api: { scopes: [] } }), 400, 'RequestBodyRead');
     assert.match(f.message, /'scopes' does not exist on type 'microsoft\.graph\.apiApplication'/);
-    const g = await expectGraphError(
-      client.api('/applications').post({ displayName: 'x', appRoles: [{ ...role('R'), colour: 'x' }] }),
-      400,
-      'RequestBodyRead',
-    );
+    const g = await expectGraphError(client.api('/applications').post({ displayName: 'x', appRoles: [{ ...role('R'), colour: 'x' }] }), 400, 'RequestBodyRead');
     assert.match(g.message, /microsoft\.graph\.appRole/);
   });
 
   it('a malformed GUID answers 400 "Cannot convert a primitive value to the expected type \'Edm.Guid\'"', async () => {
-    const f = await expectGraphError(client.api('/applications').post({ displayName: 'x', appRoles: [role('R', { id: 'not-a-guid' })] }), 400, 'RequestBodyRead');
+    const f = await expectGraphError(
+      client.api('/applications').post({ displayName: 'x', appRoles: [role('R', { id: 'not-a-guid' })] }),
+      400,
+      'RequestBodyRead',
+    );
     assert.match(f.message, /Cannot convert a primitive value to the expected type 'Edm\.Guid'/);
     await expectGraphError(client.api('/applications').post({ displayName: 'x', api: { knownClientApplications: ['nope'] } }), 400, 'RequestBodyRead');
   });
@@ -61,7 +61,11 @@ describe('validation: request bodies against the v1.0 type table', () => {
 
   it('signInAudience must be known, and personal accounts need requestedAccessTokenVersion 2', async () => {
     await expectGraphError(client.api('/applications').post({ displayName: 'x', signInAudience: 'Everyone' }), 400, 'Request_BadRequest');
-    await expectGraphError(client.api('/applications').post({ displayName: 'x', signInAudience: 'AzureADandPersonalMicrosoftAccount' }), 400, 'Request_BadRequest');
+    await expectGraphError(
+      client.api('/applications').post({ displayName: 'x', signInAudience: 'AzureADandPersonalMicrosoftAccount' }),
+      400,
+      'Request_BadRequest',
+    );
     const ok = await createApp(client, { signInAudience: 'AzureADandPersonalMicrosoftAccount', api: { requestedAccessTokenVersion: 2 } });
     assert.equal(ok.signInAudience, 'AzureADandPersonalMicrosoftAccount');
   });
@@ -84,13 +88,21 @@ describe('validation: app roles and scopes', () => {
   });
 
   it('duplicate scope values answer 400 DuplicateValue', async () => {
-    await expectGraphError(client.api('/applications').post({ displayName: 'x', api: { oauth2PermissionScopes: [scope('s'), scope('s')] } }), 400, 'DuplicateValue');
+    await expectGraphError(
+      client.api('/applications').post({ displayName: 'x', api: { oauth2PermissionScopes: [scope('s'), scope('s')] } }),
+      400,
+      'DuplicateValue',
+    );
   });
 
   it('role values with spaces or disallowed characters answer 400', async () => {
     await expectGraphError(client.api('/applications').post({ displayName: 'x', appRoles: [role('Has Space')] }), 400, 'Request_BadRequest');
     await expectGraphError(client.api('/applications').post({ displayName: 'x', appRoles: [role('quote"d')] }), 400, 'Request_BadRequest');
-    await expectGraphError(client.api('/applications').post({ displayName: 'x', appRoles: [role('R', { allowedMemberTypes: ['Robot'] })] }), 400, 'Request_BadRequest');
+    await expectGraphError(
+      client.api('/applications').post({ displayName: 'x', appRoles: [role('R', { allowedMemberTypes: ['Robot'] })] }),
+      400,
+      'Request_BadRequest',
+    );
   });
 
   it('a role and a scope may share an id only when they match', async () => {
@@ -125,7 +137,9 @@ describe('validation: app roles and scopes', () => {
     const r = role('Two.Step');
     const s = scope('two_step');
     const app = await createApp(client, { appRoles: [r], api: { oauth2PermissionScopes: [s] } });
-    await client.api(`/applications/${app.id}`).patch({ appRoles: [{ ...r, isEnabled: false }], api: { oauth2PermissionScopes: [{ ...s, isEnabled: false }] } });
+    await client
+      .api(`/applications/${app.id}`)
+      .patch({ appRoles: [{ ...r, isEnabled: false }], api: { oauth2PermissionScopes: [{ ...s, isEnabled: false }] } });
     await client.api(`/applications/${app.id}`).patch({ appRoles: [], api: { oauth2PermissionScopes: [] } });
     const got = (await client.api(`/applications/${app.id}`).get()) as Application;
     assert.deepEqual(got.appRoles, []);
@@ -194,7 +208,13 @@ describe('validation: identifierUris and uniqueName', () => {
 
   it('rejects unverified hosts, foreign GUIDs and bare names with 400 HostNameNotOnVerifiedDomain', async () => {
     const app = await createApp(client);
-    for (const uri of ['https://example.com/api', `api://${randomUUID()}`, 'api://todo', 'api://todo.example.com/x', 'http://tenantformlocal.onmicrosoft.com/x']) {
+    for (const uri of [
+      'https://example.com/api',
+      `api://${randomUUID()}`,
+      'api://todo',
+      'api://todo.example.com/x',
+      'http://tenantformlocal.onmicrosoft.com/x',
+    ]) {
       const f = await expectGraphError(client.api(`/applications/${app.id}`).patch({ identifierUris: [uri] }), 400, 'HostNameNotOnVerifiedDomain');
       assert.match(f.message, /must use a verified domain of the organization or its subdomain/);
     }
@@ -204,7 +224,11 @@ describe('validation: identifierUris and uniqueName', () => {
     const a = await createApp(client);
     const b = await createApp(client);
     await client.api(`/applications/${a.id}`).patch({ identifierUris: [`api://${emu.tenantId}/shared`] });
-    const f = await expectGraphError(client.api(`/applications/${b.id}`).patch({ identifierUris: [`api://${emu.tenantId}/shared`] }), 400, 'Request_BadRequest');
+    const f = await expectGraphError(
+      client.api(`/applications/${b.id}`).patch({ identifierUris: [`api://${emu.tenantId}/shared`] }),
+      400,
+      'Request_BadRequest',
+    );
     assert.match(f.message, /Another object with the same value for property identifierUris already exists/);
   });
 

@@ -81,7 +81,11 @@ export async function createApp(client: Client, body: Record<string, unknown> = 
  * A second confidential client in the tenant (app + SP + secret, created by the admin client), optionally
  * granted Microsoft Graph application permissions by app role assignment. Needs replicationLagMs 0.
  */
-export async function extraClient(emu: Emulator, admin: Client, graphRoles: string[] = []): Promise<{ app: Application; sp: ServicePrincipal; client: Client }> {
+export async function extraClient(
+  emu: Emulator,
+  admin: Client,
+  graphRoles: string[] = [],
+): Promise<{ app: Application; sp: ServicePrincipal; client: Client }> {
   const app = await createApp(admin);
   const sp = (await admin.api('/servicePrincipals').post({ appId: app.appId })) as ServicePrincipal;
   const pwd = (await admin.api(`/applications/${app.id}/addPassword`).post({ passwordCredential: { displayName: 'test' } })) as { secretText: string };

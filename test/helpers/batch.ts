@@ -29,4 +29,3 @@ export function item(responses: RawBatchItem[] | undefined, id: string): RawBatc
   if (!found) throw new Error(`no batch response with id ${id}: ${JSON.stringify(responses)}`);
   return found;
 }
-

@@ -129,7 +129,11 @@ export function text(t: string): TemplatePart {
 }
 
 export function output(o: Partial<DesiredOutput> & { values?: Array<{ key: string; parts: TemplatePart[]; source?: string }> } = {}): DesiredOutput {
-  const values = (o.values ?? []).map((v) => ({ key: v.key, parts: v.parts, source: v.source ?? v.parts.map((p) => ('text' in p ? p.text : '${…}')).join('') }));
+  const values = (o.values ?? []).map((v) => ({
+    key: v.key,
+    parts: v.parts,
+    source: v.source ?? v.parts.map((p) => ('text' in p ? p.text : '${…}')).join(''),
+  }));
   return {
     path: o.path ?? 'out/test.env',
     format: o.format ?? 'dotenv',

@@ -58,7 +58,9 @@ export async function clientWithRoles(emu: Emulator, admin: Client, roles: strin
   const password = (await admin.api(`/applications/${app.id}/addPassword`).post({ passwordCredential: { displayName: 'test' } })) as PasswordCredential;
   const graphSp = await msGraphSp(admin);
   for (const role of roles) {
-    await admin.api(`/servicePrincipals/${graphSp.id}/appRoleAssignedTo`).post({ principalId: sp.id, resourceId: graphSp.id, appRoleId: roleId(graphSp, role) });
+    await admin
+      .api(`/servicePrincipals/${graphSp.id}/appRoleAssignedTo`)
+      .post({ principalId: sp.id, resourceId: graphSp.id, appRoleId: roleId(graphSp, role) });
   }
   settle(emu);
   return { app, sp, client: graphClient(emu, secretCredential(emu, app.appId!, password.secretText!)) };

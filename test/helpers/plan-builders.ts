@@ -36,7 +36,13 @@ export const fakeId = (...parts: string[]) => uuidv5(parts.join('/'), NS);
 export const NOW = Date.parse('2025-06-01T00:00:00Z');
 const DAY = 86_400_000;
 
-export const TENANT: LiveTenant = { id: fakeId('tenant'), displayName: 'Test', tenantType: 'AAD', subdomain: 'contoso', verifiedDomains: ['contoso.onmicrosoft.com'] };
+export const TENANT: LiveTenant = {
+  id: fakeId('tenant'),
+  displayName: 'Test',
+  tenantType: 'AAD',
+  subdomain: 'contoso',
+  verifiedDomains: ['contoso.onmicrosoft.com'],
+};
 export const PLAN_TENANT: PlanInputs['tenant'] = { id: TENANT.id, kind: 'remote', identity: 'tests (00000000-0000-0000-0000-000000000001)', type: 'AAD' };
 
 /** A planner application (desired app + its stack's name). */
@@ -54,8 +60,16 @@ export function idsFor(uniqueName: string) {
 }
 
 /** A live application; everything not given is absent (as a sparse Graph object). */
-export function liveApp(o: { app?: LiveApplication['app']; servicePrincipal?: ServicePrincipal; assignments?: AppRoleAssignment[]; grants?: OAuth2PermissionGrant[] } = {}): LiveApplication {
-  return { app: o.app ?? { id: fakeId('objectId', 'x'), appId: fakeId('appId', 'x') }, servicePrincipal: o.servicePrincipal, assignments: o.assignments ?? [], grants: o.grants ?? [], federatedCredentials: [] };
+export function liveApp(
+  o: { app?: LiveApplication['app']; servicePrincipal?: ServicePrincipal; assignments?: AppRoleAssignment[]; grants?: OAuth2PermissionGrant[] } = {},
+): LiveApplication {
+  return {
+    app: o.app ?? { id: fakeId('objectId', 'x'), appId: fakeId('appId', 'x') },
+    servicePrincipal: o.servicePrincipal,
+    assignments: o.assignments ?? [],
+    grants: o.grants ?? [],
+    federatedCredentials: [],
+  };
 }
 
 export function liveState(o: { tenant?: LiveTenant; applications?: Record<string, LiveApplication>; resources?: LiveState['resources'] } = {}): LiveState {
@@ -65,12 +79,24 @@ export function liveState(o: { tenant?: LiveTenant; applications?: Record<string
 }
 
 /** A tenant API (e.g. Microsoft Graph) as its service principal. */
-export function tenantSp(o: { displayName: string; appId?: string; roles?: Array<Partial<AppRole> & { value: string }>; scopes?: Array<Partial<PermissionScope> & { value: string }> }): ServicePrincipal {
+export function tenantSp(o: {
+  displayName: string;
+  appId?: string;
+  roles?: Array<Partial<AppRole> & { value: string }>;
+  scopes?: Array<Partial<PermissionScope> & { value: string }>;
+}): ServicePrincipal {
   return {
     id: fakeId('spId', o.displayName),
     appId: o.appId ?? fakeId('appId', o.displayName),
     displayName: o.displayName,
-    appRoles: (o.roles ?? []).map((r) => ({ id: fakeId('role', o.displayName, r.value), allowedMemberTypes: ['Application'], isEnabled: true, displayName: r.value, description: r.value, ...r })),
+    appRoles: (o.roles ?? []).map((r) => ({
+      id: fakeId('role', o.displayName, r.value),
+      allowedMemberTypes: ['Application'],
+      isEnabled: true,
+      displayName: r.value,
+      description: r.value,
+      ...r,
+    })),
     oauth2PermissionScopes: (o.scopes ?? []).map((s) => ({ id: fakeId('scope', o.displayName, s.value), type: 'User', isEnabled: true, ...s })),
   };
 }
@@ -82,7 +108,12 @@ export function knownSecret(uniqueName: string, name: string) {
 
 /** A passwordCredential as Graph lists it (no secretText). */
 export function passwordCredential(o: { keyId?: string; displayName: string; endDateTime?: string }): PasswordCredential {
-  return { keyId: o.keyId ?? fakeId('keyId', o.displayName), displayName: o.displayName, endDateTime: o.endDateTime ?? new Date(NOW + 90 * DAY).toISOString(), hint: 'abc' };
+  return {
+    keyId: o.keyId ?? fakeId('keyId', o.displayName),
+    displayName: o.displayName,
+    endDateTime: o.endDateTime ?? new Date(NOW + 90 * DAY).toISOString(),
+    hint: 'abc',
+  };
 }
 
 /**
@@ -118,14 +149,19 @@ export function convergedLive(stacks: PlanStack[], resources: Record<string, Ser
       const assignments: AppRoleAssignment[] = d.permissions.flatMap((p) => {
         if (!p.adminConsent) return [];
         const r = resourceOf(stack, p);
-        return p.roles.map((v) => ({ id: fakeId('assignment', d.uniqueName, r.spId, v), principalId: ids.spId, resourceId: r.spId, appRoleId: r.roles.find((x) => x.value === v)!.id }));
+        return p.roles.map((v) => ({
+          id: fakeId('assignment', d.uniqueName, r.spId, v),
+          principalId: ids.spId,
+          resourceId: r.spId,
+          appRoleId: r.roles.find((x) => x.value === v)!.id,
+        }));
       });
       const grants: OAuth2PermissionGrant[] = d.permissions.flatMap((p) => {
         if (!p.adminConsent || !p.scopes.length) return [];
         const r = resourceOf(stack, p);
         return [{ id: fakeId('grant', d.uniqueName, r.spId), clientId: ids.spId, consentType: 'AllPrincipals', resourceId: r.spId, scope: p.scopes.join(' ') }];
       });
-      for (const s of d.secrets) (((secrets[stack.name] ??= {})[d.key] ??= {})[s.name] = knownSecret(d.uniqueName, s.name));
+      for (const s of d.secrets) ((secrets[stack.name] ??= {})[d.key] ??= {})[s.name] = knownSecret(d.uniqueName, s.name);
       applications[d.uniqueName.toLowerCase()] = {
         app: {
           id: ids.objectId,
@@ -157,7 +193,10 @@ export function convergedLive(stacks: PlanStack[], resources: Record<string, Ser
       };
     }
   }
-  return { state: liveState({ applications, resources: Object.fromEntries(Object.entries(resources).map(([k, sp]) => [k, { servicePrincipal: sp }])) }), secrets };
+  return {
+    state: liveState({ applications, resources: Object.fromEntries(Object.entries(resources).map(([k, sp]) => [k, { servicePrincipal: sp }])) }),
+    secrets,
+  };
 }
 
 /** Complete planFromInputs inputs with defaults (fixed tenant and time, no outputs). */

@@ -42,8 +42,7 @@ export function msalNetworkClient(ca: string, onRequest?: (method: string, url: 
 }
 
 export type MsalCredential =
-  | { clientSecret: string }
-  | { clientCertificate: { thumbprint?: string; thumbprintSha256?: string; privateKey: string; x5c?: string } };
+  { clientSecret: string } | { clientCertificate: { thumbprint?: string; thumbprintSha256?: string; privateKey: string; x5c?: string } };
 
 /** A msal-node confidential client against the emulator (knownAuthorities skips online instance discovery). */
 export function msalApp(

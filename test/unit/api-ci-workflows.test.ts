@@ -26,7 +26,11 @@ function invocations(doc: unknown, path = ''): Invocation[] {
     return doc.split('\n').flatMap((line) => {
       const m = /\btenantform\s+(.*)$/.exec(line);
       if (!m) return [];
-      const tokens = m[1].replace(/\|\|.*$/, '').replace(/>.*$/, '').trim().split(/\s+/);
+      const tokens = m[1]
+        .replace(/\|\|.*$/, '')
+        .replace(/>.*$/, '')
+        .trim()
+        .split(/\s+/);
       const [command, ...rest] = tokens;
       const flags = new Map<string, string | undefined>();
       const positionals: string[] = [];
@@ -67,12 +71,16 @@ function checkInvocations(all: Invocation[], known: Map<string, Set<string>>) {
     for (const f of inv.flags.keys()) assert.ok(flags.has(f), `${inv.where}: tenantform ${inv.command} has no --${f}`);
     for (const p of inv.positionals) assert.ok(existsSync(join(REPO_ROOT, p)), `${inv.where}: ${p} does not exist`);
     assert.ok(inv.flags.has('tenant'), `${inv.where}: every CI command names the tenant`);
-    if (inv.command === 'apply' || (inv.command === 'destroy' && !inv.flags.has('dry-run'))) assert.ok(inv.flags.has('yes'), `${inv.where}: no terminal in CI: --yes`);
+    if (inv.command === 'apply' || (inv.command === 'destroy' && !inv.flags.has('dry-run')))
+      assert.ok(inv.flags.has('yes'), `${inv.where}: no terminal in CI: --yes`);
     if (inv.flags.has('older-than')) assert.doesNotThrow(() => parseDuration(inv.flags.get('older-than')!));
   }
   const has = (command: string, ...flags: string[]) => all.filter((i) => i.command === command && flags.every((f) => i.flags.has(f)));
   assert.ok(has('plan', 'detailed-exitcode').length >= 2, 'plan on pull requests and the drift check use --detailed-exitcode');
-  assert.ok(has('destroy', 'purge').some((i) => i.positionals.length), 'the ephemeral stack is destroyed and purged');
+  assert.ok(
+    has('destroy', 'purge').some((i) => i.positionals.length),
+    'the ephemeral stack is destroyed and purged',
+  );
   const sweep = has('destroy', 'stack-prefix', 'older-than', 'purge');
   assert.equal(sweep.length, 1, 'one sweep');
   return sweep[0];
@@ -92,13 +100,23 @@ describe('CI examples (docs/ci/*.yml) call commands and flags that exist', () =>
       const login = job.steps.findIndex((s) => String(s.uses ?? '').startsWith('azure/login@'));
       const first = job.steps.findIndex((s) => /tenantform/.test(String(s.run ?? '')));
       assert.ok(login >= 0 && login < first, `${name}: azure/login before tenantform`);
-      assert.deepEqual(Object.keys(job.steps[login].with).sort(), ['allow-no-subscriptions', 'client-id', 'tenant-id'], `${name}: workload identity, no secret`);
+      assert.deepEqual(
+        Object.keys(job.steps[login].with).sort(),
+        ['allow-no-subscriptions', 'client-id', 'tenant-id'],
+        `${name}: workload identity, no secret`,
+      );
     }
     const runs = (job: string) => invocations(jobs[job].steps, `jobs.${job}`);
     assert.match(jobs.plan.if, /pull_request/);
-    assert.deepEqual(runs('plan').map((i) => i.command), ['plan', 'plan']);
+    assert.deepEqual(
+      runs('plan').map((i) => i.command),
+      ['plan', 'plan'],
+    );
     assert.match(jobs.apply.if, /refs\/heads\/main/);
-    assert.deepEqual(runs('apply').map((i) => i.command), ['apply']);
+    assert.deepEqual(
+      runs('apply').map((i) => i.command),
+      ['apply'],
+    );
     const e2e = jobs.e2e;
     assert.match(e2e.env!.TENANTFORM_STACK_SUFFIX, /^ci-\$\{\{ github\.run_id \}\}$/);
     const teardown = e2e.steps.find((s) => /tenantform destroy/.test(String(s.run ?? '')))!;
@@ -111,7 +129,8 @@ describe('CI examples (docs/ci/*.yml) call commands and flags that exist', () =>
     const wf = read('docs/ci/azure-pipelines.yml');
     const stages = wf.stages as Array<{ stage: string; jobs: Array<Record<string, any>> }>;
     const tasks = JSON.stringify(stages);
-    for (const inv of invocations(wf)) assert.ok(!/\.script$/.test(inv.where), `${inv.where}: tenantform runs inside AzureCLI@2 (signed in), not a plain script`);
+    for (const inv of invocations(wf))
+      assert.ok(!/\.script$/.test(inv.where), `${inv.where}: tenantform runs inside AzureCLI@2 (signed in), not a plain script`);
     assert.ok(tasks.includes('"azureSubscription":"$(serviceConnection)"'));
     const pr = stages.find((s) => s.stage === 'pull_request')!;
     const e2e = pr.jobs.find((j) => j.job === 'e2e')!;

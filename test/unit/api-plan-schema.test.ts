@@ -13,8 +13,28 @@ describe('the plan JSON Schema', () => {
     tenant: { id: 't', kind: 'remote', identity: 'ci (guid)', type: 'AAD' },
     stacks: ['s'],
     changes: [
-      { id: 'sp-delete:s/api', action: 'delete-service-principal', app: 'app:s/api', servicePrincipalId: 'sp', displayName: 'api', wave: 0, dependsOn: [], reason: 'owned' },
-      { id: 'app-delete:s/api', action: 'delete-application', app: 'app:s/api', uniqueName: 's--api', objectId: 'o', appId: 'a', displayName: 'api', wave: 1, dependsOn: ['sp-delete:s/api'], reason: 'owned' },
+      {
+        id: 'sp-delete:s/api',
+        action: 'delete-service-principal',
+        app: 'app:s/api',
+        servicePrincipalId: 'sp',
+        displayName: 'api',
+        wave: 0,
+        dependsOn: [],
+        reason: 'owned',
+      },
+      {
+        id: 'app-delete:s/api',
+        action: 'delete-application',
+        app: 'app:s/api',
+        uniqueName: 's--api',
+        objectId: 'o',
+        appId: 'a',
+        displayName: 'api',
+        wave: 1,
+        dependsOn: ['sp-delete:s/api'],
+        reason: 'owned',
+      },
     ],
     warnings: [],
   };
@@ -29,7 +49,8 @@ describe('the plan JSON Schema', () => {
     const actions = variants.map((v) => v.properties.action.const);
     assert.equal(new Set(actions).size, actions.length);
     assert.ok(actions.includes('create-application') && actions.includes('purge-deleted-object') && actions.includes('adopt-application'));
-    for (const v of variants) for (const f of ['action', 'id', 'wave', 'dependsOn', 'reason']) assert.ok(v.required.includes(f), `${v.properties.action.const} requires ${f}`);
+    for (const v of variants)
+      for (const f of ['action', 'id', 'wave', 'dependsOn', 'reason']) assert.ok(v.required.includes(f), `${v.properties.action.const} requires ${f}`);
   });
 
   it('accepts a valid plan, and it survives a JSON round trip unchanged', () => {

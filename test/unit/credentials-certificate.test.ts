@@ -101,9 +101,15 @@ describe('PKCS#12 interoperability', () => {
       writeFileSync(file, await createPfx({ certPem: m.certPem, keyPem: m.keyPem!, ...(password ? { password } : {}) }));
       const r = openssl(['pkcs12', '-in', file, '-nodes', '-passin', `pass:${password}`, '-info']);
       assert.equal(r.status, 0, r.stderr);
-      assert.equal(new X509Certificate(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(r.stdout)![0]).fingerprint256, new X509Certificate(m.certPem).fingerprint256);
+      assert.equal(
+        new X509Certificate(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(r.stdout)![0]).fingerprint256,
+        new X509Certificate(m.certPem).fingerprint256,
+      );
       const key = createPrivateKey(/-----BEGIN PRIVATE KEY-----[\s\S]+?-----END PRIVATE KEY-----/.exec(r.stdout)![0]);
-      assert.equal(createPublicKey(key).export({ type: 'spki', format: 'pem' }), new X509Certificate(m.certPem).publicKey.export({ type: 'spki', format: 'pem' }));
+      assert.equal(
+        createPublicKey(key).export({ type: 'spki', format: 'pem' }),
+        new X509Certificate(m.certPem).publicKey.export({ type: 'spki', format: 'pem' }),
+      );
       assert.match(r.out, /MAC: sha256, Iteration 2048/);
       assert.match(r.out, /Shrouded Keybag: PBES2, PBKDF2, AES-256-CBC, Iteration 2048, PRF hmacWithSHA256/);
       assert.match(r.out, /Certificate bag/);
@@ -121,7 +127,19 @@ describe('PKCS#12 interoperability', () => {
     writeFileSync(join(dir, 'cert.pem'), m.certPem);
     const exportPfx = (name: string, password: string, extra: string[] = []) => {
       const file = join(dir, name);
-      const r = openssl(['pkcs12', '-export', '-in', join(dir, 'cert.pem'), '-inkey', join(dir, 'key.pem'), '-out', file, '-passout', `pass:${password}`, ...extra]);
+      const r = openssl([
+        'pkcs12',
+        '-export',
+        '-in',
+        join(dir, 'cert.pem'),
+        '-inkey',
+        join(dir, 'key.pem'),
+        '-out',
+        file,
+        '-passout',
+        `pass:${password}`,
+        ...extra,
+      ]);
       assert.equal(r.status, 0, r.stderr);
       return file;
     };
@@ -158,9 +176,16 @@ describe('certificate store', () => {
     const pem = store.pemPath('s', 'a', 'main', 'k1');
     assert.equal(statSync(pem).mode & 0o777, 0o600);
     assert.equal(statSync(store.pfxPath('s', 'a', 'main', 'k1')).mode & 0o777, 0o600);
-    assert.equal(readCertificateFile(store.pfxPath('s', 'a', 'main', 'k1')).thumbprintSha256, m.thumbprintSha256, 'the .pfx holds the certificate, empty password');
+    assert.equal(
+      readCertificateFile(store.pfxPath('s', 'a', 'main', 'k1')).thumbprintSha256,
+      m.thumbprintSha256,
+      'the .pfx holds the certificate, empty password',
+    );
     assert.equal(statSync(dir).mode & 0o777, 0o700);
-    assert.deepEqual(new CertificateStore(dir).snapshot().s.a.main.known.map((k) => k.state), ['pending']);
+    assert.deepEqual(
+      new CertificateStore(dir).snapshot().s.a.main.known.map((k) => k.state),
+      ['pending'],
+    );
     assert.equal(store.current('s', 'a', 'main'), undefined, 'not on the application yet');
     assert.equal(store.current('s', 'a', 'main', new Set(['k1']))?.keyId, 'k1', 'seen on the application');
     await store.markUploaded('s', 'a', 'main', 'k1');

@@ -28,21 +28,47 @@ const live = (o: Partial<LiveApplication['app']> = {}, fics: FederatedIdentityCr
   grants: [],
   federatedCredentials: fics,
 });
-const pw = (keyId: string, days: number, displayName = 'tenantform:main', hint = keyId.slice(0, 3)): PasswordCredential => ({ keyId, displayName, endDateTime: iso(days), hint });
+const pw = (keyId: string, days: number, displayName = 'tenantform:main', hint = keyId.slice(0, 3)): PasswordCredential => ({
+  keyId,
+  displayName,
+  endDateTime: iso(days),
+  hint,
+});
 const summary = (changes: Change[]) =>
   changes.map((c) => {
-    const key = c.action === 'remove-secret' || c.action === 'remove-certificate' ? `${c.keyId}${c.afterOutputs ? ' after outputs' : ''}` : 'name' in c ? c.name : '';
+    const key =
+      c.action === 'remove-secret' || c.action === 'remove-certificate' ? `${c.keyId}${c.afterOutputs ? ' after outputs' : ''}` : 'name' in c ? c.name : '';
     return `${c.action} ${key}${c.dependsOn.length ? ` <- ${c.dependsOn.map((d) => d.replace(/^.*\//, '')).join(',')}` : ''}`;
   });
 
 describe('diffSecrets', () => {
   const d = app({ secrets: [secret('main', '180d', '30d')] });
   const known = { main: { keyId: 'cur', value: 'v' } };
-  const cases: Array<{ name: string; creds: PasswordCredential[]; known?: typeof known | Record<string, never>; rotate?: boolean; inUse?: string[]; expect: string[] }> = [
+  const cases: Array<{
+    name: string;
+    creds: PasswordCredential[];
+    known?: typeof known | Record<string, never>;
+    rotate?: boolean;
+    inUse?: string[];
+    expect: string[];
+  }> = [
     { name: 'keeps the current secret while valid, known and outside the window', creds: [pw('cur', 100)], known, expect: [] },
     { name: 'adds when no value is known', creds: [], known: {}, inUse: [], expect: ['add-secret main'] },
-    { name: 'rotates within the renewal window: add, then remove the old after outputs', creds: [pw('cur', 20)], known, inUse: ['cur'], expect: ['add-secret main', 'remove-secret cur after outputs <- main'] },
-    { name: '--rotate-secrets rotates a valid secret', creds: [pw('cur', 100)], known, rotate: true, inUse: ['cur'], expect: ['add-secret main', 'remove-secret cur after outputs <- main'] },
+    {
+      name: 'rotates within the renewal window: add, then remove the old after outputs',
+      creds: [pw('cur', 20)],
+      known,
+      inUse: ['cur'],
+      expect: ['add-secret main', 'remove-secret cur after outputs <- main'],
+    },
+    {
+      name: '--rotate-secrets rotates a valid secret',
+      creds: [pw('cur', 100)],
+      known,
+      rotate: true,
+      inUse: ['cur'],
+      expect: ['add-secret main', 'remove-secret cur after outputs <- main'],
+    },
     { name: 'an expired known secret is replaced', creds: [pw('cur', -1)], known, inUse: [], expect: ['remove-secret cur', 'add-secret main <- cur'] },
     {
       name: 'an orphan (addPassword done, value lost) in no output goes FIRST, so never more than two',
@@ -52,7 +78,13 @@ describe('diffSecrets', () => {
       inUse: ['cur'],
       expect: ['remove-secret orphan', 'add-secret main <- orphan', 'remove-secret cur after outputs <- main'],
     },
-    { name: 'an orphan is removed even when nothing else changes', creds: [pw('cur', 100), pw('orphan', 180)], known, inUse: ['cur'], expect: ['remove-secret orphan'] },
+    {
+      name: 'an orphan is removed even when nothing else changes',
+      creds: [pw('cur', 100), pw('orphan', 180)],
+      known,
+      inUse: ['cur'],
+      expect: ['remove-secret orphan'],
+    },
     {
       name: 'an unknown secret a config file may hold (lost cache) goes only after the outputs',
       creds: [pw('old', 100)],
@@ -60,17 +92,38 @@ describe('diffSecrets', () => {
       inUse: ['old'],
       expect: ['add-secret main', 'remove-secret old after outputs <- main'],
     },
-    { name: 'without in-use information every unknown one is treated as in use', creds: [pw('old', 100)], known: {}, expect: ['add-secret main', 'remove-secret old after outputs <- main'] },
+    {
+      name: 'without in-use information every unknown one is treated as in use',
+      creds: [pw('old', 100)],
+      known: {},
+      expect: ['add-secret main', 'remove-secret old after outputs <- main'],
+    },
     { name: 'never touches secrets the stack did not create', creds: [pw('cur', 100), pw('portal', 1, 'made in the portal')], known, inUse: [], expect: [] },
-    { name: 'removes tool-created secrets whose name left the manifest', creds: [pw('cur', 100), pw('gone', 100, 'tenantform:old')], known, inUse: [], expect: ['remove-secret gone'] },
+    {
+      name: 'removes tool-created secrets whose name left the manifest',
+      creds: [pw('cur', 100), pw('gone', 100, 'tenantform:old')],
+      known,
+      inUse: [],
+      expect: ['remove-secret gone'],
+    },
   ];
   for (const c of cases) {
     test(c.name, () => {
-      const changes = diffSecrets({ desired: d, live: live({ passwordCredentials: c.creds }), known: c.known ?? {}, now: NOW, appChangeIds: [], rotate: c.rotate, inUse: c.inUse });
+      const changes = diffSecrets({
+        desired: d,
+        live: live({ passwordCredentials: c.creds }),
+        known: c.known ?? {},
+        now: NOW,
+        appChangeIds: [],
+        rotate: c.rotate,
+        inUse: c.inUse,
+      });
       assert.deepEqual(summary(changes), c.expect);
       // At most two tool-created secrets per name at any moment: removals ordered before the add count down.
       const before = c.creds.filter((x) => x.displayName === 'tenantform:main').length;
-      const first = changes.filter((x) => x.action === 'remove-secret' && !x.afterOutputs && c.creds.some((p) => p.keyId === x.keyId && p.displayName === 'tenantform:main')).length;
+      const first = changes.filter(
+        (x) => x.action === 'remove-secret' && !x.afterOutputs && c.creds.some((p) => p.keyId === x.keyId && p.displayName === 'tenantform:main'),
+      ).length;
       if (changes.some((x) => x.action === 'add-secret')) assert.ok(before - first + 1 <= 2, 'more than two during rotation');
     });
   }
@@ -85,27 +138,56 @@ describe('diffKeys', () => {
     location: location(),
     ...o,
   });
-  const key = (keyId: string, days: number, der = keyId): KeyCredential => ({ keyId, displayName: 'tenantform:main', endDateTime: iso(days), key: Buffer.from(der).toString('base64') });
+  const key = (keyId: string, days: number, der = keyId): KeyCredential => ({
+    keyId,
+    displayName: 'tenantform:main',
+    endDateTime: iso(days),
+    key: Buffer.from(der).toString('base64'),
+  });
   const known = (keyId: string, state: 'pending' | 'uploaded', days = 300) => ({ keyId, thumbprintSha256: 'x', notAfter: iso(days), state, createdAt: iso(0) });
 
   test('keeps a known, valid certificate; rotates in the window; forced rotation', () => {
     const d = app({ certificates: [gen()] });
     const run = (days: number, rotate?: boolean) =>
-      summary(diffKeys({ desired: d, live: live({ keyCredentials: [key('k1', days)] }), certificates: { main: { known: [known('k1', 'uploaded')] } }, now: NOW, appChangeIds: [], rotate, inUse: ['k1'] }));
+      summary(
+        diffKeys({
+          desired: d,
+          live: live({ keyCredentials: [key('k1', days)] }),
+          certificates: { main: { known: [known('k1', 'uploaded')] } },
+          now: NOW,
+          appChangeIds: [],
+          rotate,
+          inUse: ['k1'],
+        }),
+      );
     assert.deepEqual(run(200), []);
     assert.deepEqual(run(10), ['add-certificate main', 'remove-certificate k1 after outputs <- main']);
     assert.deepEqual(run(200, true), ['add-certificate main', 'remove-certificate k1 after outputs <- main']);
   });
 
   test('reuses a certificate a crashed run stored but never registered', () => {
-    const changes = diffKeys({ desired: app({ certificates: [gen()] }), live: live(), certificates: { main: { known: [known('stored', 'pending')] } }, now: NOW, appChangeIds: [], inUse: [] });
+    const changes = diffKeys({
+      desired: app({ certificates: [gen()] }),
+      live: live(),
+      certificates: { main: { known: [known('stored', 'pending')] } },
+      now: NOW,
+      appChangeIds: [],
+      inUse: [],
+    });
     assert.equal(changes.length, 1);
     assert.ok(changes[0].action === 'add-certificate' && changes[0].keyId === 'stored' && changes[0].source === 'generate');
   });
 
   test('a registered key whose private key is lost is replaced; keys of others stay', () => {
     const foreign: KeyCredential = { ...key('f', 100), displayName: 'CN=partner' };
-    const changes = diffKeys({ desired: app({ certificates: [gen()] }), live: live({ keyCredentials: [key('lost', 200), foreign] }), certificates: { main: { known: [] } }, now: NOW, appChangeIds: [], inUse: [] });
+    const changes = diffKeys({
+      desired: app({ certificates: [gen()] }),
+      live: live({ keyCredentials: [key('lost', 200), foreign] }),
+      certificates: { main: { known: [] } },
+      now: NOW,
+      appChangeIds: [],
+      inUse: [],
+    });
     assert.deepEqual(summary(changes), ['remove-certificate lost', 'add-certificate main <- lost']);
   });
 
@@ -113,7 +195,14 @@ describe('diffKeys', () => {
     const file: DesiredCertificate = gen({ source: { kind: 'file', path: 'c.pem', passwordEnv: null } });
     const sha = (s: string) => createHash('sha256').update(Buffer.from(s)).digest('hex');
     const plan = (der: string) =>
-      diffKeys({ desired: app({ certificates: [file] }), live: live({ keyCredentials: [key('k1', 200, 'A')] }), certificates: { main: { known: [], file: { thumbprintSha256: sha(der), notAfter: iso(300), subject: 'CN=x' } } }, now: NOW, appChangeIds: [], inUse: ['k1'] });
+      diffKeys({
+        desired: app({ certificates: [file] }),
+        live: live({ keyCredentials: [key('k1', 200, 'A')] }),
+        certificates: { main: { known: [], file: { thumbprintSha256: sha(der), notAfter: iso(300), subject: 'CN=x' } } },
+        now: NOW,
+        appChangeIds: [],
+        inUse: ['k1'],
+      });
     assert.deepEqual(plan('A'), []);
     const changed = plan('B');
     assert.deepEqual(summary(changed), ['add-certificate main', 'remove-certificate k1 after outputs <- main']);
@@ -122,7 +211,17 @@ describe('diffKeys', () => {
 
   test('an unreadable certificate file stops the plan with its reason', () => {
     const file: DesiredCertificate = gen({ source: { kind: 'file', path: 'missing.pem', passwordEnv: null } });
-    assert.throws(() => diffKeys({ desired: app({ certificates: [file] }), live: live(), certificates: { main: { known: [], file: { error: 'ENOENT' } } }, now: NOW, appChangeIds: [] }), /missing\.pem: ENOENT/);
+    assert.throws(
+      () =>
+        diffKeys({
+          desired: app({ certificates: [file] }),
+          live: live(),
+          certificates: { main: { known: [], file: { error: 'ENOENT' } } },
+          now: NOW,
+          appChangeIds: [],
+        }),
+      /missing\.pem: ENOENT/,
+    );
   });
 });
 
@@ -159,7 +258,10 @@ describe('diffFederatedCredentials', () => {
   });
 
   test('deletes only credentials that carry the stack marker', () => {
-    assert.deepEqual(summary(run([], [liveFic('ours', 's1'), liveFic('theirs', 's2', 'made by hand'), liveFic('other-stack', 's3', ficDescription('other', null))])), ['delete-federated-credential ours']);
+    assert.deepEqual(
+      summary(run([], [liveFic('ours', 's1'), liveFic('theirs', 's2', 'made by hand'), liveFic('other-stack', 's3', ficDescription('other', null))])),
+      ['delete-federated-credential ours'],
+    );
   });
 
   test("refuses before any write when Graph's rules would fail", () => {
@@ -172,7 +274,10 @@ describe('diffFederatedCredentials', () => {
 describe('expiryWarnings', () => {
   test('reports managed and unmanaged credentials within their windows, nothing secret', () => {
     const d = app({ secrets: [secret('main', '180d', '30d')] });
-    const l = live({ passwordCredentials: [pw('cur', 10), pw('portal', 20, 'portal secret'), pw('fine', 200, 'long lived')], keyCredentials: [{ keyId: 'k', displayName: 'CN=partner', endDateTime: iso(-2) }] });
+    const l = live({
+      passwordCredentials: [pw('cur', 10), pw('portal', 20, 'portal secret'), pw('fine', 200, 'long lived')],
+      keyCredentials: [{ keyId: 'k', displayName: 'CN=partner', endDateTime: iso(-2) }],
+    });
     const warnings = expiryWarnings({ desired: d, live: l, changes: [], now: NOW });
     assert.deepEqual(warnings, [
       'client secret "tenantform:main" (keyId cur) of test--daemon expires in 10 days (2025-06-11); apply rotates it',

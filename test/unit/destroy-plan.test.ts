@@ -14,7 +14,11 @@ import { assertValidPlan } from '../helpers/teardown.js';
 const TENANT: Plan['tenant'] = { id: 't', kind: 'local', identity: 'admin (x)' };
 const tag = (stack: string) => `tenantform:stack=${stack}`;
 
-function owned(stack: string, key: string, o: { created?: string; spId?: string; secrets?: string[]; assignments?: Partial<AppRoleAssignment>[]; grants?: Partial<OAuth2PermissionGrant>[] } = {}): OwnedApp {
+function owned(
+  stack: string,
+  key: string,
+  o: { created?: string; spId?: string; secrets?: string[]; assignments?: Partial<AppRoleAssignment>[]; grants?: Partial<OAuth2PermissionGrant>[] } = {},
+): OwnedApp {
   const app: Application = {
     id: `obj-${stack}-${key}`,
     appId: `app-${stack}-${key}`,
@@ -25,8 +29,20 @@ function owned(stack: string, key: string, o: { created?: string; spId?: string;
     passwordCredentials: (o.secrets ?? []).map((k) => ({ keyId: k, displayName: `tenantform:${k}` })),
     appRoles: [{ id: 'role-1', value: 'Read.All', allowedMemberTypes: ['Application'], isEnabled: true }],
   };
-  const sp: ServicePrincipal | undefined = o.spId === undefined ? { id: `sp-${stack}-${key}`, appId: app.appId, displayName: key, tags: [tag(stack)] } : o.spId ? { id: o.spId, appId: app.appId, tags: [tag(stack)] } : undefined;
-  return { stack, ref: `app:${stack}/${key}`, app, servicePrincipal: sp, assignments: (o.assignments ?? []) as AppRoleAssignment[], grants: (o.grants ?? []) as OAuth2PermissionGrant[] };
+  const sp: ServicePrincipal | undefined =
+    o.spId === undefined
+      ? { id: `sp-${stack}-${key}`, appId: app.appId, displayName: key, tags: [tag(stack)] }
+      : o.spId
+        ? { id: o.spId, appId: app.appId, tags: [tag(stack)] }
+        : undefined;
+  return {
+    stack,
+    ref: `app:${stack}/${key}`,
+    app,
+    servicePrincipal: sp,
+    assignments: (o.assignments ?? []) as AppRoleAssignment[],
+    grants: (o.grants ?? []) as OAuth2PermissionGrant[],
+  };
 }
 
 function state(apps: OwnedApp[], deleted: OwnedState['deleted'] = []): OwnedState {
@@ -69,7 +85,12 @@ describe('createDestroyPlan: reverse dependency order', () => {
   });
 
   it('purge: each deleted object is purged after its delete; objects already in the recycle bin at once', () => {
-    const binned = { stack: 's', ref: 'app:s/old', type: 'application' as const, value: { id: 'obj-old', appId: 'app-old', displayName: 'old', deletedDateTime: '2025-01-02T00:00:00Z' } };
+    const binned = {
+      stack: 's',
+      ref: 'app:s/old',
+      type: 'application' as const,
+      value: { id: 'obj-old', appId: 'app-old', displayName: 'old', deletedDateTime: '2025-01-02T00:00:00Z' },
+    };
     const p = createDestroyPlan({ state: state([api], [binned]), purge: true, tenant: TENANT, now: 0 });
     assertValidPlan(p);
     assert.deepEqual(summary(p), [
@@ -99,7 +120,11 @@ describe('staleStacks: a stack is swept only when all its applications are older
   const cutoff = Date.parse('2025-01-01T10:00:00Z');
   const cases: Array<[string, OwnedState, string[]]> = [
     ['all old', state([owned('ci-1', 'a', { created: '2025-01-01T07:00:00Z' }), owned('ci-1', 'b', { created: '2025-01-01T08:00:00Z' })]), ['ci-1']],
-    ['one young app keeps the stack', state([owned('ci-1', 'a', { created: '2025-01-01T07:00:00Z' }), owned('ci-1', 'b', { created: '2025-01-01T11:00:00Z' })]), []],
+    [
+      'one young app keeps the stack',
+      state([owned('ci-1', 'a', { created: '2025-01-01T07:00:00Z' }), owned('ci-1', 'b', { created: '2025-01-01T11:00:00Z' })]),
+      [],
+    ],
     ['exactly at the cutoff counts as old', state([owned('ci-2', 'a', { created: '2025-01-01T10:00:00Z' })]), ['ci-2']],
     ['unknown creation time is young', state([owned('ci-3', 'a', { created: 'garbage' })]), []],
     ['only deleted service principals left', state([], [{ stack: 'ci-4', ref: 'app:ci-4/x', type: 'servicePrincipal', value: { id: 'sp' } }]), ['ci-4']],
@@ -108,7 +133,10 @@ describe('staleStacks: a stack is swept only when all its applications are older
 
   it('onlyStacks keeps the others out of the plan', () => {
     const s = onlyStacks(state([owned('a', 'x'), owned('b', 'x')]), (x) => x === 'b');
-    assert.deepEqual(s.apps.map((a) => a.stack), ['b']);
+    assert.deepEqual(
+      s.apps.map((a) => a.stack),
+      ['b'],
+    );
   });
 });
 
@@ -136,7 +164,11 @@ describe('ephemeral stacks', () => {
   ];
   for (const [input, want] of suffixes) {
     it(`suffix ${JSON.stringify(input)} → ${want}`, () => {
-      if (want === 'USAGE') assert.throws(() => stackSuffixOf(input), (e) => isTenantformError(e) && e.code === 'USAGE');
+      if (want === 'USAGE')
+        assert.throws(
+          () => stackSuffixOf(input),
+          (e) => isTenantformError(e) && e.code === 'USAGE',
+        );
       else assert.equal(stackSuffixOf(input), want);
     });
   }
@@ -154,7 +186,11 @@ describe('ephemeral stacks', () => {
   ];
   for (const [text, want] of durations) {
     it(`duration ${text}`, () => {
-      if (want === 'USAGE') assert.throws(() => parseDuration(text), (e) => isTenantformError(e) && e.code === 'USAGE');
+      if (want === 'USAGE')
+        assert.throws(
+          () => parseDuration(text),
+          (e) => isTenantformError(e) && e.code === 'USAGE',
+        );
       else assert.equal(parseDuration(text), want);
     });
   }
@@ -163,8 +199,20 @@ describe('ephemeral stacks', () => {
 describe('recovery of soft-deleted applications during apply', () => {
   const stack = desiredStack({ name: 's', applications: [desiredApp({ key: 'api' })] });
   stack.applications[0] = { ...stack.applications[0], uniqueName: 's--api', ownershipTag: tag('s') };
-  const deletedApp: Application = { id: 'obj-1', appId: 'app-1', uniqueName: 's--api', displayName: 'api', tags: [tag('s')], deletedDateTime: '2025-01-01T00:00:00Z' };
-  const live = (deleted?: Application): LiveState => ({ tenant: { id: 't', verifiedDomains: [] }, applications: {}, resources: {}, deletedApplications: deleted ? { 's--api': deleted } : {} });
+  const deletedApp: Application = {
+    id: 'obj-1',
+    appId: 'app-1',
+    uniqueName: 's--api',
+    displayName: 'api',
+    tags: [tag('s')],
+    deletedDateTime: '2025-01-01T00:00:00Z',
+  };
+  const live = (deleted?: Application): LiveState => ({
+    tenant: { id: 't', verifiedDomains: [] },
+    applications: {},
+    resources: {},
+    deletedApplications: deleted ? { 's--api': deleted } : {},
+  });
 
   it('finds holders only for applications that do not exist', () => {
     assert.equal(deletedHolders([stack], live(deletedApp)).length, 1);
@@ -176,30 +224,60 @@ describe('recovery of soft-deleted applications during apply', () => {
 
   it('without a decision: SOFT_DELETED naming both ways out; a holder of another stack: CONFLICT even with a decision', () => {
     const holders = deletedHolders([stack], live(deletedApp));
-    assert.throws(() => checkHolders(holders, undefined), (e) => isTenantformError(e) && e.code === 'SOFT_DELETED' && /--restore-deleted/.test(e.message) && /--purge-deleted/.test(e.message));
+    assert.throws(
+      () => checkHolders(holders, undefined),
+      (e) => isTenantformError(e) && e.code === 'SOFT_DELETED' && /--restore-deleted/.test(e.message) && /--purge-deleted/.test(e.message),
+    );
     assert.doesNotThrow(() => checkHolders(holders, 'restore'));
     const foreign = deletedHolders([stack], live({ ...deletedApp, tags: [tag('other')] }));
-    assert.throws(() => checkHolders(foreign, 'purge'), (e) => isTenantformError(e) && e.code === 'CONFLICT' && /stack "other"/.test(e.message));
+    assert.throws(
+      () => checkHolders(foreign, 'purge'),
+      (e) => isTenantformError(e) && e.code === 'CONFLICT' && /stack "other"/.test(e.message),
+    );
     const untagged = deletedHolders([stack], live({ ...deletedApp, tags: [] }));
-    assert.throws(() => checkHolders(untagged, 'restore'), (e) => isTenantformError(e) && e.code === 'CONFLICT' && /does not own/.test(e.message));
+    assert.throws(
+      () => checkHolders(untagged, 'restore'),
+      (e) => isTenantformError(e) && e.code === 'CONFLICT' && /does not own/.test(e.message),
+    );
   });
 
   it('restore plans against the restored object; purge purges the app and its owned service principal', () => {
     const holders = deletedHolders([stack], live(deletedApp));
     const sp: ServicePrincipal = { id: 'sp-1', appId: 'app-1', tags: [tag('s')], deletedDateTime: '2025-01-01T00:00:00Z' } as ServicePrincipal;
     const restore = recoveryPlan(holders, { 'app-1': sp }, live(deletedApp), 'restore');
-    assert.deepEqual(restore.changes.map((c) => c.action), ['restore-deleted-application']);
+    assert.deepEqual(
+      restore.changes.map((c) => c.action),
+      ['restore-deleted-application'],
+    );
     assert.equal(restore.live.applications['s--api'].app.id, 'obj-1');
     assert.equal('deletedDateTime' in restore.live.applications['s--api'].app, false);
     assert.equal(restore.live.applications['s--api'].servicePrincipal?.id, 'sp-1');
     const purge = recoveryPlan(holders, { 'app-1': sp }, live(deletedApp), 'purge');
-    assert.deepEqual(purge.changes.map((c) => c.id), ['purge:obj-1', 'purge:sp-1']);
+    assert.deepEqual(
+      purge.changes.map((c) => c.id),
+      ['purge:obj-1', 'purge:sp-1'],
+    );
     assert.equal(purge.live.applications['s--api'], undefined);
   });
 
   it('withRecovery puts recovery first and every other change after it, without mutating the plan', () => {
-    const change = (id: string, dependsOn: string[] = []): Change => ({ id, action: 'create-service-principal', app: 'app:s/api', after: {}, wave: 0, dependsOn, reason: 'r' });
-    const plan: Plan = { formatVersion: 1, createdAt: '', tenant: TENANT, stacks: ['s'], changes: [change('a'), { ...change('b', ['a']), wave: 1 }], warnings: [] };
+    const change = (id: string, dependsOn: string[] = []): Change => ({
+      id,
+      action: 'create-service-principal',
+      app: 'app:s/api',
+      after: {},
+      wave: 0,
+      dependsOn,
+      reason: 'r',
+    });
+    const plan: Plan = {
+      formatVersion: 1,
+      createdAt: '',
+      tenant: TENANT,
+      stacks: ['s'],
+      changes: [change('a'), { ...change('b', ['a']), wave: 1 }],
+      warnings: [],
+    };
     const copy = structuredClone(plan);
     const holders = deletedHolders([stack], live(deletedApp));
     const p = withRecovery(plan, recoveryPlan(holders, {}, live(deletedApp), 'purge').changes);

@@ -13,13 +13,26 @@ const recorder = () => {
   const waits: number[] = [];
   return { waits, sleep: async (ms: number) => void waits.push(ms) };
 };
-const res = (status: number, headers: Record<string, string> = {}, code = ''): GraphResponse => ({ status, headers, body: code ? { error: { code, message: code } } : {} });
+const res = (status: number, headers: Record<string, string> = {}, code = ''): GraphResponse => ({
+  status,
+  headers,
+  body: code ? { error: { code, message: code } } : {},
+});
 
 describe('backoff table', () => {
   test('each kind doubles from its first delay up to its cap', () => {
-    assert.deepEqual([0, 1, 2, 5, 6].map((n) => backoffMs('graph', n)), [250, 500, 1000, 8000, 8000]);
-    assert.deepEqual([0, 1, 4, 5].map((n) => backoffMs('entitlements-read-back', n)), [200, 400, 3200, 4000]);
-    assert.deepEqual([0, 4, 5].map((n) => backoffMs('certificates-read-back', n)), [250, 4000, 4000]);
+    assert.deepEqual(
+      [0, 1, 2, 5, 6].map((n) => backoffMs('graph', n)),
+      [250, 500, 1000, 8000, 8000],
+    );
+    assert.deepEqual(
+      [0, 1, 4, 5].map((n) => backoffMs('entitlements-read-back', n)),
+      [200, 400, 3200, 4000],
+    );
+    assert.deepEqual(
+      [0, 4, 5].map((n) => backoffMs('certificates-read-back', n)),
+      [250, 4000, 4000],
+    );
     assert.equal(backoffMs('batch', 8), 250 * 2 ** 8);
     assert.equal(BACKOFF.batch.maxMs, Infinity);
   });
@@ -30,11 +43,11 @@ describe('waitUntil', () => {
     const { waits, sleep } = recorder();
     const seen: string[] = [];
     const steps = [{ why: 'a' }, { why: 'b', waitMs: 0 }, { why: 'c', quiet: true }];
-    const out = await waitUntil<string>(
-      'graph',
-      async (n) => (n < steps.length ? { again: { ...steps[n], pastDeadline: () => 'late' } } : { done: 'ok' }),
-      { deadline: FAR, sleep, onWait: (w) => seen.push(`${w.why}@${w.attempt}:${w.waitMs}`) },
-    );
+    const out = await waitUntil<string>('graph', async (n) => (n < steps.length ? { again: { ...steps[n], pastDeadline: () => 'late' } } : { done: 'ok' }), {
+      deadline: FAR,
+      sleep,
+      onWait: (w) => seen.push(`${w.why}@${w.attempt}:${w.waitMs}`),
+    });
     assert.equal(out, 'ok');
     assert.deepEqual(waits, [250, 0, 1000]);
     assert.deepEqual(seen, ['a@1:250', 'b@2:0']);
@@ -44,7 +57,10 @@ describe('waitUntil', () => {
     const soon = Date.now() + 100;
     assert.equal(await waitUntil<string>('graph', async () => ({ again: { why: 'x', pastDeadline: () => 'gave up' } }), { deadline: soon, sleep }), 'gave up');
     assert.deepEqual(waits, []);
-    const out = await waitUntil<string>('graph', async (n) => (n < 2 ? { again: { why: 'net', pastDeadline: 'wait anyway' } } : { done: 'ok' }), { deadline: soon, sleep });
+    const out = await waitUntil<string>('graph', async (n) => (n < 2 ? { again: { why: 'net', pastDeadline: 'wait anyway' } } : { done: 'ok' }), {
+      deadline: soon,
+      sleep,
+    });
     assert.equal(out, 'ok');
     assert.deepEqual(waits, [250, 500]);
   });
@@ -62,7 +78,11 @@ describe('withRetry', () => {
     const { waits, sleep } = recorder();
     let reconciled = 0;
     const answers = [res(400, {}, 'Request_BadRequest')];
-    const out = await withRetry('create-assignment', async () => answers.shift() ?? res(201), { deadline: FAR, sleep, reconcile: async () => (++reconciled, undefined) });
+    const out = await withRetry('create-assignment', async () => answers.shift() ?? res(201), {
+      deadline: FAR,
+      sleep,
+      reconcile: async () => (++reconciled, undefined),
+    });
     assert.equal(out.status, 201);
     assert.equal(reconciled, 1);
     assert.deepEqual(waits, [250]);
@@ -73,23 +93,49 @@ describe('withRetry', () => {
     assert.deepEqual(waits.slice(1), [250, 500, 1000, 2000]);
   });
   test('past the deadline: TIMEOUT naming the rule and the attempts', async () => {
-    await assert.rejects(withRetry('write', async () => res(409, {}, 'Directory_ConcurrencyViolation'), { deadline: Date.now() + 600, sleep: async () => {} }), (e: Error) => /concurrent change.*after 3 attempts/.test(e.message));
+    await assert.rejects(
+      withRetry('write', async () => res(409, {}, 'Directory_ConcurrencyViolation'), { deadline: Date.now() + 600, sleep: async () => {} }),
+      (e: Error) => /concurrent change.*after 3 attempts/.test(e.message),
+    );
   });
 });
 
 describe('batchRequests', () => {
-  const envelope = (items: Array<{ id: string; status: number; headers?: Record<string, string> }>): GraphResponse => ({ status: 200, headers: {}, body: { responses: items } });
+  const envelope = (items: Array<{ id: string; status: number; headers?: Record<string, string> }>): GraphResponse => ({
+    status: 200,
+    headers: {},
+    body: { responses: items },
+  });
   test('resends throttled items after the longest wait (missing Retry-After = 1 s), and leaves them at the deadline', async () => {
     const { waits, sleep } = recorder();
     const sent: string[][] = [];
     const rounds = [
-      [{ id: '0', status: 200 }, { id: '1', status: 429 }, { id: '2', status: 503, headers: { 'Retry-After': '3' } }],
-      [{ id: '1', status: 429, headers: { 'Retry-After': '0' } }, { id: '2', status: 200 }],
+      [
+        { id: '0', status: 200 },
+        { id: '1', status: 429 },
+        { id: '2', status: 503, headers: { 'Retry-After': '3' } },
+      ],
+      [
+        { id: '1', status: 429, headers: { 'Retry-After': '0' } },
+        { id: '2', status: 200 },
+      ],
       [{ id: '1', status: 200 }],
     ];
-    const transport = { send: async (spec: { body?: unknown }) => (sent.push((spec.body as { requests: Array<{ id: string }> }).requests.map((r) => r.id)), envelope(rounds.shift()!)) } as unknown as GraphTransport;
-    const out = await batchRequests(transport, [0, 1, 2].map((i) => ({ method: 'GET' as const, path: `/x/${i}` })), { deadline: FAR, sleep });
-    assert.deepEqual(out.map((r) => r.status), [200, 200, 200]);
+    const transport = {
+      send: async (spec: { body?: unknown }) => (
+        sent.push((spec.body as { requests: Array<{ id: string }> }).requests.map((r) => r.id)),
+        envelope(rounds.shift()!)
+      ),
+    } as unknown as GraphTransport;
+    const out = await batchRequests(
+      transport,
+      [0, 1, 2].map((i) => ({ method: 'GET' as const, path: `/x/${i}` })),
+      { deadline: FAR, sleep },
+    );
+    assert.deepEqual(
+      out.map((r) => r.status),
+      [200, 200, 200],
+    );
     assert.deepEqual(sent, [['0', '1', '2'], ['1', '2'], ['1']]);
     assert.deepEqual(waits, [3000, 500]); // round 1: Retry-After 0 means the batch backoff (250·2¹)
     const stuck = { send: async () => envelope([{ id: '0', status: 429, headers: { 'retry-after': '5' } }]) } as unknown as GraphTransport;

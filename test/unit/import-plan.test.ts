@@ -35,22 +35,38 @@ describe('import: what adoption may change', () => {
     ['a deleted holder of the uniqueName', { deletedHolder: app({ id: 'deleted' }) }, 'SOFT_DELETED'],
   ];
   for (const [name, o, code] of refusals) {
-    it(`refuses ${name}`, () => assert.throws(() => checkAdoption(adoption(o)), (e) => isTenantformError(e) && e.code === code));
+    it(`refuses ${name}`, () =>
+      assert.throws(
+        () => checkAdoption(adoption(o)),
+        (e) => isTenantformError(e) && e.code === code,
+      ));
   }
   it('accepts the app itself as the holder (a re-import)', () => assert.doesNotThrow(() => checkAdoption(adoption({ holder: app() }))));
 });
 
 describe('import: naming the application', () => {
   const stacks = withStackSuffix(
-    [desiredStack({ name: 'web', applications: [desiredApp({ stack: 'web', key: 'api' })] }), desiredStack({ name: 'jobs', applications: [desiredApp({ stack: 'jobs', key: 'api' }), desiredApp({ stack: 'jobs', key: 'worker' })] })],
+    [
+      desiredStack({ name: 'web', applications: [desiredApp({ stack: 'web', key: 'api' })] }),
+      desiredStack({ name: 'jobs', applications: [desiredApp({ stack: 'jobs', key: 'api' }), desiredApp({ stack: 'jobs', key: 'worker' })] }),
+    ],
     '7',
   );
   it('by key when it is unique, else by stack/key (with or without the suffix)', () => {
     assert.equal(findApp(stacks, 'worker', '7').stack.name, 'jobs-7');
     assert.equal(findApp(stacks, 'web/api', '7').stack.name, 'web-7');
     assert.equal(findApp(stacks, 'jobs-7/api', '7').stack.name, 'jobs-7');
-    assert.throws(() => findApp(stacks, 'api', '7'), (e) => isTenantformError(e) && e.code === 'USAGE' && /several stacks/.test(e.message));
-    assert.throws(() => findApp(stacks, 'nope', '7'), (e) => isTenantformError(e) && e.code === 'USAGE' && /known: api, worker/.test(e.message));
-    assert.throws(() => findApp(stacks, 'we/api', '7'), (e) => isTenantformError(e) && e.code === 'USAGE');
+    assert.throws(
+      () => findApp(stacks, 'api', '7'),
+      (e) => isTenantformError(e) && e.code === 'USAGE' && /several stacks/.test(e.message),
+    );
+    assert.throws(
+      () => findApp(stacks, 'nope', '7'),
+      (e) => isTenantformError(e) && e.code === 'USAGE' && /known: api, worker/.test(e.message),
+    );
+    assert.throws(
+      () => findApp(stacks, 'we/api', '7'),
+      (e) => isTenantformError(e) && e.code === 'USAGE',
+    );
   });
 });

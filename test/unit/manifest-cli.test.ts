@@ -21,11 +21,8 @@ interface Run {
 
 function tenantform(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [MAIN, ...args],
-      { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env }, timeout: 30_000 },
-      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(process.execPath, [MAIN, ...args], { env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env }, timeout: 30_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -69,14 +66,16 @@ describe('validate results, in-process', () => {
     const result = validateResult(await validateManifests(['manifests/todolist-daemon.yaml'], { env: {} }));
     assert.equal(exitCodeFor(result.outcome), 0);
     assert.equal(result.text(plain), '✓ manifests/todolist-daemon.yaml: stack todolist-daemon (2 applications, 1 output)');
-    assert.deepEqual((result.data.stacks as Array<{ applications: Array<{ uniqueName: string }> }>)[0].applications.map((a) => a.uniqueName), [
-      'todolist-daemon--api',
-      'todolist-daemon--daemon',
-    ]);
+    assert.deepEqual(
+      (result.data.stacks as Array<{ applications: Array<{ uniqueName: string }> }>)[0].applications.map((a) => a.uniqueName),
+      ['todolist-daemon--api', 'todolist-daemon--daemon'],
+    );
   });
 
   test('text: one compiler-style line per problem, then a summary', async () => {
-    const result = validateResult(await validateManifests(['test/fixtures/invalid/duplicate-value.yaml', 'test/fixtures/invalid/unknown-key.yaml'], { env: {} }));
+    const result = validateResult(
+      await validateManifests(['test/fixtures/invalid/duplicate-value.yaml', 'test/fixtures/invalid/unknown-key.yaml'], { env: {} }),
+    );
     assert.equal(exitCodeFor(result.outcome), 1);
     assert.equal(
       result.text(plain),
@@ -92,14 +91,23 @@ describe('validate results, in-process', () => {
 
   test('warnings are listed but do not fail validation', async () => {
     const result = validateResult(
-      validateManifestText('w.yaml', 'stack: s\napplications:\n  api: {displayName: a}\n  b:\n    displayName: b\n    permissions: [{api: apo, roles: [R]}]\n', { env: {} }),
+      validateManifestText(
+        'w.yaml',
+        'stack: s\napplications:\n  api: {displayName: a}\n  b:\n    displayName: b\n    permissions: [{api: apo, roles: [R]}]\n',
+        { env: {} },
+      ),
     );
     assert.equal(exitCodeFor(result.outcome), 0);
     assert.match(result.text(plain), /^w\.yaml:6:25  warning  dangling-reference/);
   });
 
   test('a malformed --var is a usage error', async () => {
-    const stderr = { chunks: [] as string[], write(c: string) { this.chunks.push(c); } };
+    const stderr = {
+      chunks: [] as string[],
+      write(c: string) {
+        this.chunks.push(c);
+      },
+    };
     const ctx = outputContext({ stdout: { write: () => true }, stderr, env: {} });
     const code = await runCommand(ctx, 'validate', async () => validateResult(await validateManifests(['x.yaml'], { vars: parseVarArgs(['oops']) })));
     process.exitCode = 0;

@@ -28,7 +28,12 @@ const cases: Record<string, Case> = {
   'missing-field': { code: 'missing-field', line: 3, column: 3, message: 'applications.api is missing the required key "displayName"' },
   'invalid-value': { code: 'invalid-value', line: 6, column: 16, message: 'App role value "Read All" in application "api" contains a space' },
   'invalid-guid': { code: 'invalid-guid', line: 7, column: 13, message: 'applications.api.appRoles[0].id must be a GUID, not "1234-not-a-guid"' },
-  'invalid-uri': { code: 'invalid-uri', line: 7, column: 9, message: 'Identifier URI "api://*.contoso.com" of application "api" must not contain wildcards (*)' },
+  'invalid-uri': {
+    code: 'invalid-uri',
+    line: 7,
+    column: 9,
+    message: 'Identifier URI "api://*.contoso.com" of application "api" must not contain wildcards (*)',
+  },
   'duplicate-value': {
     code: 'duplicate-value',
     line: 10,
@@ -68,7 +73,10 @@ const cases: Record<string, Case> = {
 
 describe('invalid fixtures', () => {
   test('every fixture has a case and every case a fixture', () => {
-    const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).map((f) => f.replace(/\.yaml$/, '')).sort();
+    const files = readdirSync(DIR)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.replace(/\.yaml$/, ''))
+      .sort();
     assert.deepEqual(files, Object.keys(cases).sort());
   });
 

@@ -24,7 +24,7 @@ async function example(): Promise<DesiredStack> {
 }
 
 describe('the example manifest', () => {
-  test('normalizes to exactly the builders\' todolist-daemon stack (besides outputs and locations)', async () => {
+  test("normalizes to exactly the builders' todolist-daemon stack (besides outputs and locations)", async () => {
     const stack = await example();
     const built = todolistDaemonStack();
     assert.deepEqual(withoutLocations({ ...stack, outputs: [] }), withoutLocations(built));
@@ -50,7 +50,10 @@ describe('the example manifest', () => {
     assert.equal(out.path, 'out/todolist-daemon.env');
     assert.equal(out.format, 'dotenv');
     assert.equal(out.sensitive, true);
-    assert.deepEqual(out.values.map((v) => v.key), ['TENANT_ID', 'TENANT_SUBDOMAIN', 'AUTHORITY', 'CLIENT_ID', 'CLIENT_SECRET', 'WEB_API_CLIENT_ID', 'WEB_API_SCOPE']);
+    assert.deepEqual(
+      out.values.map((v) => v.key),
+      ['TENANT_ID', 'TENANT_SUBDOMAIN', 'AUTHORITY', 'CLIENT_ID', 'CLIENT_SECRET', 'WEB_API_CLIENT_ID', 'WEB_API_SCOPE'],
+    );
     const parts = Object.fromEntries(out.values.map((v) => [v.key, v.parts]));
     assert.deepEqual(parts.CLIENT_SECRET, [{ ref: { kind: 'secret', app: 'daemon', secret: 'main' } }]);
     assert.deepEqual(parts.WEB_API_SCOPE, [{ ref: { kind: 'identifierUri', app: 'api' } }, { text: '/.default' }]);
@@ -165,7 +168,13 @@ outputs:
   - {path: out/a.json, values: {clientId: "\${apps.a.appId}"}}
   - {path: out/b.txt, format: json, values: {x: "1"}}
 `);
-    assert.deepEqual(stack.outputs.map((o) => [o.format, o.sensitive]), [['json', false], ['json', false]]);
+    assert.deepEqual(
+      stack.outputs.map((o) => [o.format, o.sensitive]),
+      [
+        ['json', false],
+        ['json', false],
+      ],
+    );
   });
 });
 
@@ -184,7 +193,10 @@ describe('loading', () => {
     await assert.rejects(loadManifests(['test/fixtures/invalid/duplicate-value.yaml'], { env: {} }), (e: unknown) => {
       assert.ok(e instanceof TenantformError);
       assert.equal(e.code, 'VALIDATION_FAILED');
-      assert.deepEqual((e.meta.problems as Array<{ code: string }>).map((p) => p.code), ['duplicate-value']);
+      assert.deepEqual(
+        (e.meta.problems as Array<{ code: string }>).map((p) => p.code),
+        ['duplicate-value'],
+      );
       return true;
     });
   });
@@ -210,9 +222,10 @@ describe('loading', () => {
     writeFileSync(path.join(dir, 'm', 'notes.txt'), 'not a manifest');
     const result = await validateManifests(['m'], { env: {}, cwd: dir });
     assert.deepEqual(result.files, [path.join('m', 'a.yaml'), path.join('m', 'b.yml')]);
-    assert.deepEqual(result.problems.map((p) => `${p.code} ${p.location.file}:${p.location.line}:${p.location.column}`), [
-      `duplicate-value ${path.join('m', 'b.yml')}:2:18`,
-    ]);
+    assert.deepEqual(
+      result.problems.map((p) => `${p.code} ${p.location.file}:${p.location.line}:${p.location.column}`),
+      [`duplicate-value ${path.join('m', 'b.yml')}:2:18`],
+    );
     assert.match(result.problems[0].message, /also written by stack "a"/);
   });
 });

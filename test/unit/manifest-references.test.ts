@@ -15,8 +15,14 @@ describe('parseTemplate', () => {
     assert.deepEqual(parseTemplate('$${var.x} api://{appId}').tokens, [{ kind: 'text', text: '${var.x} api://{appId}' }]);
   });
   test('errors', () => {
-    assert.deepEqual(parseTemplate('${var.x').errors.map((e) => e.index), [0]);
-    assert.deepEqual(parseTemplate('ok ${a b}').errors.map((e) => e.raw), ['${a b}']);
+    assert.deepEqual(
+      parseTemplate('${var.x').errors.map((e) => e.index),
+      [0],
+    );
+    assert.deepEqual(
+      parseTemplate('ok ${a b}').errors.map((e) => e.raw),
+      ['${a b}'],
+    );
     assert.deepEqual(parseTemplate('${}').errors.length, 1);
   });
   test('escapeTemplateText is undone by parseTemplate', () => {

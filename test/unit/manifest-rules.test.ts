@@ -47,7 +47,8 @@ applications:
   });
 
   test('the same value in two applications is fine', () => {
-    assert.deepEqual(codes(`stack: s
+    assert.deepEqual(
+      codes(`stack: s
 applications:
   a:
     displayName: a
@@ -55,21 +56,27 @@ applications:
   b:
     displayName: b
     appRoles:${role('Lists.Read')}
-`), []);
+`),
+      [],
+    );
   });
 
   test('duplicate ids compare case-insensitively, across roles and scopes', () => {
-    assert.deepEqual(codes(`stack: s
+    assert.deepEqual(
+      codes(`stack: s
 applications:
   api:
     displayName: api
     appRoles:${role('A', '\n        id: 11111111-1111-1111-1111-11111111111a')}${role('B', '\n        id: 11111111-1111-1111-1111-11111111111A')}
     scopes:${scopeYaml('C', '\n        id: 11111111-1111-1111-1111-11111111111a')}
-`), ['duplicate-id applications.api.appRoles[1].id', 'duplicate-id applications.api.scopes[0].id']);
+`),
+      ['duplicate-id applications.api.appRoles[1].id', 'duplicate-id applications.api.scopes[0].id'],
+    );
   });
 
   test('a member type listed twice', () => {
-    assert.deepEqual(codes(`stack: s
+    assert.deepEqual(
+      codes(`stack: s
 applications:
   api:
     displayName: api
@@ -78,7 +85,9 @@ applications:
         displayName: d
         description: d
         allowedMemberTypes: [Application, User, Application]
-`), ['duplicate-value applications.api.appRoles[0].allowedMemberTypes[2]']);
+`),
+      ['duplicate-value applications.api.appRoles[0].allowedMemberTypes[2]'],
+    );
   });
 });
 
@@ -133,7 +142,8 @@ describe('identifier URIs', () => {
   }
 
   test('repeated in one app, and shared by two apps of the stack', () => {
-    assert.deepEqual(codes(`stack: s
+    assert.deepEqual(
+      codes(`stack: s
 applications:
   a:
     displayName: a
@@ -141,7 +151,9 @@ applications:
   b:
     displayName: b
     identifierUris: ['api://{appId}', https://contoso.com/x]
-`), ['duplicate-value applications.a.identifierUris[1]', 'duplicate-value applications.b.identifierUris[1]']);
+`),
+      ['duplicate-value applications.a.identifierUris[1]', 'duplicate-value applications.b.identifierUris[1]'],
+    );
   });
 
   test('${...} in an identifier URI is refused with a hint about {appId}', () => {
@@ -159,11 +171,19 @@ applications:
 describe('other per-application rules', () => {
   const cases: Array<[string, string, string[]]> = [
     ['app key with a dot', '  my.app:\n    displayName: x\n', ['invalid-value applications.my.app']],
-    ['optional claim twice', '  a:\n    displayName: x\n    optionalClaims: {accessToken: [idtyp, {name: idtyp}]}\n', ['duplicate-value applications.a.optionalClaims.accessToken[1]']],
+    [
+      'optional claim twice',
+      '  a:\n    displayName: x\n    optionalClaims: {accessToken: [idtyp, {name: idtyp}]}\n',
+      ['duplicate-value applications.a.optionalClaims.accessToken[1]'],
+    ],
     ['secret name twice', '  a:\n    displayName: x\n    secrets: [{name: main}, {name: main}]\n', ['duplicate-value applications.a.secrets[1].name']],
     ['secret name with a dot', '  a:\n    displayName: x\n    secrets: [{name: ci.main}]\n', ['invalid-value applications.a.secrets[0].name']],
     ['secret lifetime', '  a:\n    displayName: x\n    secrets: [{name: main, lifetime: 6 months}]\n', ['invalid-value applications.a.secrets[0].lifetime']],
-    ['reserved tag', '  a:\n    displayName: x\n    servicePrincipal: {tags: ["tenantform:stack=other"]}\n', ['invalid-value applications.a.servicePrincipal.tags[0]']],
+    [
+      'reserved tag',
+      '  a:\n    displayName: x\n    servicePrincipal: {tags: ["tenantform:stack=other"]}\n',
+      ['invalid-value applications.a.servicePrincipal.tags[0]'],
+    ],
     ['tag twice', '  a:\n    displayName: x\n    servicePrincipal: {tags: [HideApp, HideApp]}\n', ['duplicate-value applications.a.servicePrincipal.tags[1]']],
   ];
   for (const [name, apps, expected] of cases) {
@@ -190,7 +210,11 @@ ${perm}`;
     ['a role that does not exist', '      - {api: api, roles: [ToDoList.Read]}\n', ['dangling-reference applications.daemon.permissions[0].roles[0]']],
     ['a scope that does not exist', '      - {api: api, scopes: [user_impersonation]}\n', ['dangling-reference applications.daemon.permissions[0].scopes[0]']],
     ['neither roles nor scopes', '      - {api: api}\n', ['invalid-value applications.daemon.permissions[0]']],
-    ['a role listed twice', '      - {api: api, roles: [ToDoList.Read.All, ToDoList.Read.All]}\n', ['duplicate-value applications.daemon.permissions[0].roles[1]']],
+    [
+      'a role listed twice',
+      '      - {api: api, roles: [ToDoList.Read.All, ToDoList.Read.All]}\n',
+      ['duplicate-value applications.daemon.permissions[0].roles[1]'],
+    ],
     [
       'the same API twice',
       '      - {api: api, roles: [ToDoList.Read.All]}\n      - {api: api, roles: [ToDoList.Read.All]}\n',
@@ -198,7 +222,11 @@ ${perm}`;
     ],
     ['a tenant API by name (resolved later)', '      - {api: Microsoft Graph, roles: [User.Read.All], adminConsent: true}\n', []],
     ['a tenant API by appId (resolved later)', '      - {api: 00000003-0000-0000-c000-000000000000, scopes: [User.Read]}\n', []],
-    ['the display name of a stack app', '      - {api: ciam-ToDoList-api, roles: [ToDoList.Read.All]}\n', ['invalid-value applications.daemon.permissions[0].api']],
+    [
+      'the display name of a stack app',
+      '      - {api: ciam-ToDoList-api, roles: [ToDoList.Read.All]}\n',
+      ['invalid-value applications.daemon.permissions[0].api'],
+    ],
   ];
   for (const [name, perm, expected] of cases) {
     test(name, () => assert.deepEqual(codes(daemon(perm)), expected));
@@ -216,10 +244,10 @@ applications:
       - {api: api, roles: [Admin, Old]}
 `;
     const problems = check(yaml).problems;
-    assert.deepEqual(problems.map((p) => p.message), [
-      'App role "Admin" of application "api" cannot be granted to an application',
-      'App role "Old" of application "api" is disabled, so it cannot be granted',
-    ]);
+    assert.deepEqual(
+      problems.map((p) => p.message),
+      ['App role "Admin" of application "api" cannot be granted to an application', 'App role "Old" of application "api" is disabled, so it cannot be granted'],
+    );
   });
 
   test('a near miss of a stack key is a warning, not an error', () => {
@@ -254,7 +282,11 @@ outputs:
     values:
 ${values}`;
   const cases: Array<[string, string, string[], string?]> = [
-    ['all forms', '      A: ${tenant.id} ${tenant.subdomain} ${tenant.authority} ${apps.api.appId} ${apps.api.identifierUri} ${apps.daemon.secret} ${apps.daemon.secrets.main}\n', []],
+    [
+      'all forms',
+      '      A: ${tenant.id} ${tenant.subdomain} ${tenant.authority} ${apps.api.appId} ${apps.api.identifierUri} ${apps.daemon.secret} ${apps.daemon.secrets.main}\n',
+      [],
+    ],
     ['unknown application', '      A: ${apps.web.appId}\n', ['dangling-reference outputs[0].values.A']],
     ['unknown tenant field', '      A: ${tenant.name}\n', ['dangling-reference outputs[0].values.A']],
     ['unknown namespace', '      A: ${env.HOME}\n', ['dangling-reference outputs[0].values.A']],

@@ -44,16 +44,40 @@ describe('structure problems', () => {
     ['empty file', '', ['missing-field']],
     ['not a mapping', '- a\n- b\n', ['wrong-type']],
     ['unknown top-level key', 'stack: s\naplications: {}\n', ['unknown-key aplications']],
-    ['wrong type of a boolean', 'stack: s\napplications:\n  a:\n    displayName: a\n    servicePrincipal: {appRoleAssignmentRequired: "yes"}\n', ['wrong-type applications.a.servicePrincipal.appRoleAssignmentRequired']],
+    [
+      'wrong type of a boolean',
+      'stack: s\napplications:\n  a:\n    displayName: a\n    servicePrincipal: {appRoleAssignmentRequired: "yes"}\n',
+      ['wrong-type applications.a.servicePrincipal.appRoleAssignmentRequired'],
+    ],
     ['enum value', 'stack: s\napplications:\n  a:\n    displayName: a\n    signInAudience: AzureADMyorg\n', ['invalid-value applications.a.signInAudience']],
-    ['token version 3', 'stack: s\napplications:\n  a:\n    displayName: a\n    api: {requestedAccessTokenVersion: 3}\n', ['invalid-value applications.a.api.requestedAccessTokenVersion']],
+    [
+      'token version 3',
+      'stack: s\napplications:\n  a:\n    displayName: a\n    api: {requestedAccessTokenVersion: 3}\n',
+      ['invalid-value applications.a.api.requestedAccessTokenVersion'],
+    ],
     ['empty displayName', 'stack: s\napplications:\n  a:\n    displayName: ""\n', ['invalid-value applications.a.displayName']],
     ['empty value of a key', 'stack: s\napplications:\n  a:\n    displayName:\n', ['wrong-type applications.a.displayName']],
-    ['optional claim of the wrong type', 'stack: s\napplications:\n  a:\n    displayName: a\n    optionalClaims: {accessToken: [3]}\n', ['wrong-type applications.a.optionalClaims.accessToken[0]']],
-    ['unknown key in an optional claim', 'stack: s\napplications:\n  a:\n    displayName: a\n    optionalClaims: {idToken: [{name: x, essentail: true}]}\n', ['unknown-key applications.a.optionalClaims.idToken[0].essentail']],
+    [
+      'optional claim of the wrong type',
+      'stack: s\napplications:\n  a:\n    displayName: a\n    optionalClaims: {accessToken: [3]}\n',
+      ['wrong-type applications.a.optionalClaims.accessToken[0]'],
+    ],
+    [
+      'unknown key in an optional claim',
+      'stack: s\napplications:\n  a:\n    displayName: a\n    optionalClaims: {idToken: [{name: x, essentail: true}]}\n',
+      ['unknown-key applications.a.optionalClaims.idToken[0].essentail'],
+    ],
     ['variables may be declared bare', 'stack: s\nvariables:\n  x:\n  y: {default: 1}\n', ['unresolved-variable variables.x']],
-    ['role without allowedMemberTypes', 'stack: s\napplications:\n  a:\n    displayName: a\n    appRoles: [{value: A, displayName: A, description: A}]\n', ['missing-field applications.a.appRoles[0]']],
-    ['empty allowedMemberTypes', 'stack: s\napplications:\n  a:\n    displayName: a\n    appRoles: [{value: A, displayName: A, description: A, allowedMemberTypes: []}]\n', ['invalid-value applications.a.appRoles[0].allowedMemberTypes']],
+    [
+      'role without allowedMemberTypes',
+      'stack: s\napplications:\n  a:\n    displayName: a\n    appRoles: [{value: A, displayName: A, description: A}]\n',
+      ['missing-field applications.a.appRoles[0]'],
+    ],
+    [
+      'empty allowedMemberTypes',
+      'stack: s\napplications:\n  a:\n    displayName: a\n    appRoles: [{value: A, displayName: A, description: A, allowedMemberTypes: []}]\n',
+      ['invalid-value applications.a.appRoles[0].allowedMemberTypes'],
+    ],
   ];
   for (const [name, yaml, expected] of cases) {
     test(name, () => assert.deepEqual(codes(yaml), expected));
@@ -82,12 +106,13 @@ describe('structure problems', () => {
   });
 
   test('locations follow YAML anchors and aliases', () => {
-    const yaml = 'stack: s\nx-roles: &roles\n  - {value: A, displayName: A, description: A, allowedMemberTypes: [Robot]}\napplications:\n  a:\n    displayName: a\n    appRoles: *roles\n';
+    const yaml =
+      'stack: s\nx-roles: &roles\n  - {value: A, displayName: A, description: A, allowedMemberTypes: [Robot]}\napplications:\n  a:\n    displayName: a\n    appRoles: *roles\n';
     const result = check(yaml);
-    assert.deepEqual(result.problems.map((p) => `${p.code} ${p.path} ${p.location.line}:${p.location.column}`), [
-      'unknown-key x-roles 2:1',
-      'invalid-value applications.a.appRoles[0].allowedMemberTypes[0] 3:69',
-    ]);
+    assert.deepEqual(
+      result.problems.map((p) => `${p.code} ${p.path} ${p.location.line}:${p.location.column}`),
+      ['unknown-key x-roles 2:1', 'invalid-value applications.a.appRoles[0].allowedMemberTypes[0] 3:69'],
+    );
   });
 });
 
@@ -95,8 +120,14 @@ describe('objectKeysAt (for hints)', () => {
   const cases: Array<[Array<string | number>, string[]]> = [
     [[], ['stack', 'variables', 'applications', 'outputs']],
     [['applications', 'x', 'api'], ['requestedAccessTokenVersion']],
-    [['applications', 'x', 'optionalClaims', 'accessToken', 0], ['name', 'source', 'essential', 'additionalProperties']],
-    [['outputs', 3], ['path', 'format', 'values', 'template', 'app', 'credential', 'scopes', 'audience']],
+    [
+      ['applications', 'x', 'optionalClaims', 'accessToken', 0],
+      ['name', 'source', 'essential', 'additionalProperties'],
+    ],
+    [
+      ['outputs', 3],
+      ['path', 'format', 'values', 'template', 'app', 'credential', 'scopes', 'audience'],
+    ],
     [['nope'], []],
   ];
   for (const [path, keys] of cases) {

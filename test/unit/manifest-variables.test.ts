@@ -123,7 +123,10 @@ describe('parseVarArgs', () => {
   });
   for (const bad of ['novalue', '=x', '1a=x', 'a-b=x']) {
     test(`rejects ${bad}`, () => {
-      assert.throws(() => parseVarArgs([bad]), (e: unknown) => e instanceof TenantformError && e.code === 'USAGE');
+      assert.throws(
+        () => parseVarArgs([bad]),
+        (e: unknown) => e instanceof TenantformError && e.code === 'USAGE',
+      );
     });
   }
 });

@@ -73,7 +73,10 @@ describe('identifier URIs and templates', () => {
   test('renderTemplate and templateRefs', () => {
     const parts = [ref({ kind: 'identifierUri', app: 'api' }), text('/.default')];
     assert.deepEqual(templateRefs(parts), [{ kind: 'identifierUri', app: 'api' }]);
-    assert.equal(renderTemplate(parts, () => 'api://x'), 'api://x/.default');
+    assert.equal(
+      renderTemplate(parts, () => 'api://x'),
+      'api://x/.default',
+    );
   });
 });
 

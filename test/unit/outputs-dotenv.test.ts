@@ -88,7 +88,10 @@ function readers(text: string, keys: readonly string[]): Record<string, Record<s
     const script = `const keys = ${JSON.stringify(keys)}; const pick = () => Object.fromEntries(keys.map((k) => [k, process.env[k]]));
 const envFile = pick(); for (const k of keys) delete process.env[k]; process.loadEnvFile(${JSON.stringify(file)});
 process.stdout.write(JSON.stringify({ envFile, loadEnvFile: pick() }));`;
-    const child = JSON.parse(execFileSync(process.execPath, [`--env-file=${file}`, '-e', script], { env: {}, encoding: 'utf8' })) as Record<string, Record<string, string>>;
+    const child = JSON.parse(execFileSync(process.execPath, [`--env-file=${file}`, '-e', script], { env: {}, encoding: 'utf8' })) as Record<
+      string,
+      Record<string, string>
+    >;
     const pick = (o: Record<string, string | undefined>) => Object.fromEntries(keys.map((k) => [k, o[k]]));
     return {
       parseEnv: pick(parseEnv(text)),
@@ -117,10 +120,14 @@ describe('dotenv: every reader reads back exactly what was meant', () => {
 
   test('each awkward value alone, first and last in the file (no reader depends on its neighbours)', () => {
     for (const [name, v] of AWKWARD) {
-      const text = renderDotenv('out/x.env', [['A', v], ['B', "q'\"`"], ['C', v]]);
-      assert.deepEqual(parseEnv(text), { A: v, B: "q'\"`", C: v }, name);
-      assert.deepEqual({ ...dotenv.parse(text) }, { A: v, B: "q'\"`", C: v }, name);
-      assert.deepEqual({ ...dotenv.parse(text, { fast: true }) }, { A: v, B: "q'\"`", C: v }, name);
+      const text = renderDotenv('out/x.env', [
+        ['A', v],
+        ['B', 'q\'"`'],
+        ['C', v],
+      ]);
+      assert.deepEqual(parseEnv(text), { A: v, B: 'q\'"`', C: v }, name);
+      assert.deepEqual({ ...dotenv.parse(text) }, { A: v, B: 'q\'"`', C: v }, name);
+      assert.deepEqual({ ...dotenv.parse(text, { fast: true }) }, { A: v, B: 'q\'"`', C: v }, name);
     }
   });
 
@@ -168,7 +175,11 @@ describe('dotenv: every reader reads back exactly what was meant', () => {
   test('refuses what no quoting carries: names the file and key and the next step, never the value', () => {
     for (const [name, v] of REFUSED) {
       assert.throws(
-        () => renderDotenv('out/daemon.env', [['OK', 'fine'], ['CLIENT_SECRET', v]]),
+        () =>
+          renderDotenv('out/daemon.env', [
+            ['OK', 'fine'],
+            ['CLIENT_SECRET', v],
+          ]),
         (e: unknown) => {
           assert.ok(isTenantformError(e), name);
           assert.equal(e.code, 'OUTPUT_FAILED');

@@ -49,18 +49,28 @@ applications:
 
 describe('msal-node and appsettings', () => {
   test('msal-node with a secret: the Configuration msal-node takes as is', () => {
-    const s = stackOf(`${APPS}outputs:\n  - path: msal.json\n    format: msal-node\n    app: daemon\n    credential: secrets.main\n    scopes: ["\${apps.api.identifierUri}/.default"]\n`);
+    const s = stackOf(
+      `${APPS}outputs:\n  - path: msal.json\n    format: msal-node\n    app: daemon\n    credential: secrets.main\n    scopes: ["\${apps.api.identifierUri}/.default"]\n`,
+    );
     const [o] = s.outputs;
     assert.equal(o.sensitive, true);
     assert.deepEqual(JSON.parse(renderOutput(o, values())!), {
-      auth: { clientId: 'appid-daemon', authority: `https://login.microsoftonline.com/${TENANT}`, knownAuthorities: ['login.microsoftonline.com'], clientSecret: 'secret-daemon-main' },
+      auth: {
+        clientId: 'appid-daemon',
+        authority: `https://login.microsoftonline.com/${TENANT}`,
+        knownAuthorities: ['login.microsoftonline.com'],
+        clientSecret: 'secret-daemon-main',
+      },
       scopes: ['api://appid-api/.default'],
     });
   });
 
   test('msal-node with a certificate: thumbprintSha256 + the PEM private key', () => {
     const [o] = stackOf(`${APPS}outputs:\n  - path: msal.json\n    format: msal-node\n    app: daemon\n    credential: certificates.cert\n`).outputs;
-    assert.deepEqual(JSON.parse(renderOutput(o, values())!).auth.clientCertificate, { thumbprintSha256: 'thumbprintSha256-daemon-cert', privateKey: 'privateKey-daemon-cert' });
+    assert.deepEqual(JSON.parse(renderOutput(o, values())!).auth.clientCertificate, {
+      thumbprintSha256: 'thumbprintSha256-daemon-cert',
+      privateKey: 'privateKey-daemon-cert',
+    });
     assert.equal(o.sensitive, true);
   });
 
@@ -82,16 +92,37 @@ describe('msal-node and appsettings', () => {
 `);
     const [a, b, api] = s.outputs.map((o) => JSON.parse(renderOutput(o, values())!));
     assert.deepEqual(a, {
-      AzureAd: { Instance: 'https://login.microsoftonline.com/', TenantId: TENANT, ClientId: 'appid-daemon', ClientCredentials: [{ SourceType: 'ClientSecret', ClientSecret: 'secret-daemon-main' }] },
+      AzureAd: {
+        Instance: 'https://login.microsoftonline.com/',
+        TenantId: TENANT,
+        ClientId: 'appid-daemon',
+        ClientCredentials: [{ SourceType: 'ClientSecret', ClientSecret: 'secret-daemon-main' }],
+      },
     });
-    assert.deepEqual(b.AzureAd.ClientCredentials, [{ SourceType: 'Path', CertificateDiskPath: 'pfxPath-daemon-cert', CertificatePassword: 'pfxPassword-daemon-cert' }]);
-    assert.deepEqual(api, { AzureAd: { Instance: 'https://login.microsoftonline.com/', TenantId: TENANT, ClientId: 'appid-api', Audience: 'api://appid-api', Scopes: 'access_as_user' } });
+    assert.deepEqual(b.AzureAd.ClientCredentials, [
+      { SourceType: 'Path', CertificateDiskPath: 'pfxPath-daemon-cert', CertificatePassword: 'pfxPassword-daemon-cert' },
+    ]);
+    assert.deepEqual(api, {
+      AzureAd: {
+        Instance: 'https://login.microsoftonline.com/',
+        TenantId: TENANT,
+        ClientId: 'appid-api',
+        Audience: 'api://appid-api',
+        Scopes: 'access_as_user',
+      },
+    });
     assert.equal(s.outputs[2].sensitive, false, 'a web API without credentials is not sensitive');
   });
 
   test('CIAM tenants: the ciamlogin.com authority and instance', () => {
     const t = tenantValues({ id: TENANT, tenantType: 'CIAM', subdomain: 'contoso' }, 'https://login.microsoftonline.com', false);
-    assert.deepEqual(t, { id: TENANT, subdomain: 'contoso', authority: `https://contoso.ciamlogin.com/${TENANT}`, instance: 'https://contoso.ciamlogin.com/', authorityHost: 'contoso.ciamlogin.com' });
+    assert.deepEqual(t, {
+      id: TENANT,
+      subdomain: 'contoso',
+      authority: `https://contoso.ciamlogin.com/${TENANT}`,
+      instance: 'https://contoso.ciamlogin.com/',
+      authorityHost: 'contoso.ciamlogin.com',
+    });
   });
 });
 
@@ -145,7 +176,13 @@ describe('GitHub Actions', () => {
     const lines: string[] = [];
     const [o] = stackOf(`${APPS}outputs:\n  - path: d.env\n    values: { CLIENT_ID: "\${apps.daemon.appId}", SECRET: "\${apps.daemon.secret}" }\n`).outputs;
     const entries = githubEntries([o], values({ secret: () => 'two\nlines' }));
-    assert.deepEqual(entries.map((e) => [e.name, e.sensitive]), [['CLIENT_ID', false], ['SECRET', true]]);
+    assert.deepEqual(
+      entries.map((e) => [e.name, e.sensitive]),
+      [
+        ['CLIENT_ID', false],
+        ['SECRET', true],
+      ],
+    );
     writeGithubOutput({ file, command: (l) => lines.push(l) }, entries);
     assert.deepEqual(lines, ['::add-mask::two', '::add-mask::lines']);
     const text = readFileSync(file, 'utf8');
@@ -196,6 +233,8 @@ describe('which credentials an output file may hold', () => {
         },
       },
     } as unknown as LiveState;
-    assert.deepEqual(credentialsInUse([s], live, readOutputFiles([s], cwd)), { 'app:s/daemon': ['in-file', 'no-hint', '44444444-0000-0000-0000-000000000000'] });
+    assert.deepEqual(credentialsInUse([s], live, readOutputFiles([s], cwd)), {
+      'app:s/daemon': ['in-file', 'no-hint', '44444444-0000-0000-0000-000000000000'],
+    });
   });
 });

@@ -59,7 +59,11 @@ describe('createPlan: the example stack', () => {
     const p = planFromInputs(planInputs({ stacks: [TODO], live: live.state, secrets: {}, outputs: [{ ...OUTPUT, status: 'update' }] }));
     assert.deepEqual(
       p.changes.map((c) => `${c.wave} ${c.action} [${c.dependsOn.join(',')}]`),
-      ['0 add-secret []', '1 write-output [secret:todolist-daemon/daemon/main]', '2 remove-secret [secret:todolist-daemon/daemon/main,output:out/todolist-daemon.env]'],
+      [
+        '0 add-secret []',
+        '1 write-output [secret:todolist-daemon/daemon/main]',
+        '2 remove-secret [secret:todolist-daemon/daemon/main,output:out/todolist-daemon.env]',
+      ],
     );
   });
 
@@ -79,7 +83,13 @@ function scenarios(): Array<[string, PlanInputs]> {
     desiredStack({
       name: 'rich',
       applications: [
-        desiredApp({ stack: 'rich', key: 'api', identifierUris: ['api://{appId}'], appRoles: [appRole({ value: 'A' }), appRole({ value: 'B' })], oauth2PermissionScopes: [scope({ value: 'S' })] }),
+        desiredApp({
+          stack: 'rich',
+          key: 'api',
+          identifierUris: ['api://{appId}'],
+          appRoles: [appRole({ value: 'A' }), appRole({ value: 'B' })],
+          oauth2PermissionScopes: [scope({ value: 'S' })],
+        }),
         desiredApp({
           stack: 'rich',
           key: 'client',
@@ -116,7 +126,15 @@ function scenarios(): Array<[string, PlanInputs]> {
   return [
     ['empty tenant', planInputs({ stacks: [rich, TODO], live: { ...conv.state, applications: {}, resources }, outputs: [OUTPUT] })],
     ['converged', planInputs({ stacks: [rich, TODO], live: conv.state, secrets: conv.secrets })],
-    ['drifted', planInputs({ stacks: [richLess, TODO], live: drifted, secrets: { rich: { client: { main: conv.secrets.rich.client.main } } }, outputs: [{ ...OUTPUT, status: 'update' }] })],
+    [
+      'drifted',
+      planInputs({
+        stacks: [richLess, TODO],
+        live: drifted,
+        secrets: { rich: { client: { main: conv.secrets.rich.client.main } } },
+        outputs: [{ ...OUTPUT, status: 'update' }],
+      }),
+    ],
   ];
 }
 
@@ -137,13 +155,15 @@ describe('createPlan is pure and its plans are plain data', () => {
 
     test(`${name}: holds no secret value`, () => {
       const text = JSON.stringify(planFromInputs(structuredClone(inputs)));
-      for (const apps of Object.values(inputs.secrets)) for (const secrets of Object.values(apps)) for (const s of Object.values(secrets)) assert.ok(!text.includes(s.value));
+      for (const apps of Object.values(inputs.secrets))
+        for (const secrets of Object.values(apps)) for (const s of Object.values(secrets)) assert.ok(!text.includes(s.value));
     });
 
     test(`${name}: waves respect every dependency`, () => {
       const p = planFromInputs(structuredClone(inputs));
       const wave = new Map(p.changes.map((c) => [c.id, c.wave]));
-      for (const c of p.changes) for (const d of c.dependsOn) assert.ok(wave.get(d)! < c.wave, `${c.id} (wave ${c.wave}) depends on ${d} (wave ${wave.get(d)})`);
+      for (const c of p.changes)
+        for (const d of c.dependsOn) assert.ok(wave.get(d)! < c.wave, `${c.id} (wave ${c.wave}) depends on ${d} (wave ${wave.get(d)})`);
     });
   }
 

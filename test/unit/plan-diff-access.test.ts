@@ -14,7 +14,11 @@ const GRAPH = tenantSp({
   roles: [{ value: 'User.Read.All' }, { value: 'Application.Read.All' }, { value: 'Delegated.Only', allowedMemberTypes: ['User'] }],
   scopes: [{ value: 'User.Read' }, { value: 'openid' }],
 });
-const api = planApp({ key: 'api', appRoles: [appRole({ value: 'Read.All' }), appRole({ value: 'Write.All' })], oauth2PermissionScopes: [scope({ value: 'Data.Read' }), scope({ value: 'Data.Write' })] });
+const api = planApp({
+  key: 'api',
+  appRoles: [appRole({ value: 'Read.All' }), appRole({ value: 'Write.All' })],
+  oauth2PermissionScopes: [scope({ value: 'Data.Read' }), scope({ value: 'Data.Write' })],
+});
 const client = (...permissions: PlanApplication['permissions']) => planApp({ key: 'client', permissions });
 const stackOf = (c: PlanApplication): PlanStack => ({ name: 'test', applications: [api, c] });
 const converged = (c: PlanApplication) => convergedLive([stackOf(c)], { 'Microsoft Graph': GRAPH });
@@ -74,18 +78,35 @@ describe('resolveApi', () => {
 
 describe('requiredResourceAccess', () => {
   test('roles then scopes, by id, one entry per API', () => {
-    const c = client(permission({ api: stackApi('api'), roles: ['Write.All'], scopes: ['Data.Read'] }), permission({ api: tenantApi('Microsoft Graph'), roles: ['User.Read.All'] }));
+    const c = client(
+      permission({ api: stackApi('api'), roles: ['Write.All'], scopes: ['Data.Read'] }),
+      permission({ api: tenantApi('Microsoft Graph'), roles: ['User.Read.All'] }),
+    );
     const rra = requiredResourceAccess(c, apisOf(c, converged(c).state));
     assert.deepEqual(rra, [
-      { resourceAppId: idsFor('test--api').appId, resourceAccess: [{ id: api.appRoles[1].id, type: 'Role' }, { id: api.oauth2PermissionScopes[0].id, type: 'Scope' }] },
+      {
+        resourceAppId: idsFor('test--api').appId,
+        resourceAccess: [
+          { id: api.appRoles[1].id, type: 'Role' },
+          { id: api.oauth2PermissionScopes[0].id, type: 'Scope' },
+        ],
+      },
       { resourceAppId: GRAPH.appId, resourceAccess: [{ id: fakeId('role', 'Microsoft Graph', 'User.Read.All'), type: 'Role' }] },
     ]);
   });
 
   const unknown: Array<[string, PlanApplication['permissions'][number], RegExp]> = [
-    ['role on a stack API', permission({ api: stackApi('api'), roles: ['Nope'] }), /asks for role "Nope" on "test api", which does not publish it\. Known roles: Read\.All, Write\.All\./],
+    [
+      'role on a stack API',
+      permission({ api: stackApi('api'), roles: ['Nope'] }),
+      /asks for role "Nope" on "test api", which does not publish it\. Known roles: Read\.All, Write\.All\./,
+    ],
     ['scope on a stack API', permission({ api: stackApi('api'), scopes: ['Nope'] }), /scope "Nope".*Known scopes: Data\.Read, Data\.Write\./],
-    ['role on Microsoft Graph', permission({ api: tenantApi('Microsoft Graph'), roles: ['User.Write.All'] }), /Known roles: Application\.Read\.All, User\.Read\.All\./],
+    [
+      'role on Microsoft Graph',
+      permission({ api: tenantApi('Microsoft Graph'), roles: ['User.Write.All'] }),
+      /Known roles: Application\.Read\.All, User\.Read\.All\./,
+    ],
     ['user-only role on Microsoft Graph', permission({ api: tenantApi('Microsoft Graph'), roles: ['Delegated.Only'] }), /role "Delegated\.Only"/],
   ];
   for (const [name, p, message] of unknown) {
@@ -100,7 +121,8 @@ describe('diffAccess: admin consent', () => {
   const roles = permission({ api: stackApi('api'), roles: ['Read.All', 'Write.All'], adminConsent: true });
   const scopes = permission({ api: stackApi('api'), scopes: ['Data.Write', 'Data.Read'], adminConsent: true });
   const graphRole = permission({ api: tenantApi('Microsoft Graph'), roles: ['User.Read.All'], adminConsent: true });
-  const run = (c: PlanApplication, live: LiveState, planned = new Set<string>()) => diffAccess(c, apisOf(c, live, planned), live.applications['test--client'], planned);
+  const run = (c: PlanApplication, live: LiveState, planned = new Set<string>()) =>
+    diffAccess(c, apisOf(c, live, planned), live.applications['test--client'], planned);
   const liveClient = (c: PlanApplication, change: (l: LiveApplication) => void, base = c) => {
     const conv = converged(base).state;
     return { ...conv, applications: { ...conv.applications, 'test--client': edit(conv.applications['test--client'], change) } };
@@ -121,7 +143,12 @@ describe('diffAccess: admin consent', () => {
       'create-app-role-assignment assignment:test/client/Microsoft Graph/User.Read.All',
       'create-delegated-grant grant:test/client/test api',
     ]);
-    const [a, , g, grant] = cs as [Extract<Change, { action: 'create-app-role-assignment' }>, Change, Extract<Change, { action: 'create-app-role-assignment' }>, Extract<Change, { action: 'create-delegated-grant' }>];
+    const [a, , g, grant] = cs as [
+      Extract<Change, { action: 'create-app-role-assignment' }>,
+      Change,
+      Extract<Change, { action: 'create-app-role-assignment' }>,
+      Extract<Change, { action: 'create-delegated-grant' }>,
+    ];
     assert.equal(a.appRoleId, api.appRoles[0].id);
     assert.deepEqual(a.dependsOn, ['sp:test/client', 'app:test/api', 'sp:test/api']);
     assert.deepEqual(g.resource, { kind: 'tenant', servicePrincipalId: GRAPH.id, display: 'Microsoft Graph' });
@@ -139,7 +166,10 @@ describe('diffAccess: admin consent', () => {
     const c = client(permission({ ...roles, roles: ['Read.All'] }));
     const live = liveClient(c, () => {}, client(roles));
     const cs = run(c, live);
-    assert.deepEqual(cs.map((x) => x.action), ['delete-app-role-assignment']);
+    assert.deepEqual(
+      cs.map((x) => x.action),
+      ['delete-app-role-assignment'],
+    );
     const del = cs[0] as Extract<Change, { action: 'delete-app-role-assignment' }>;
     assert.equal(del.role, 'Write.All');
     assert.equal(del.resourceId, idsFor('test--api').spId);
@@ -150,25 +180,40 @@ describe('diffAccess: admin consent', () => {
     const c = client(permission({ ...roles, adminConsent: false }));
     assert.deepEqual(run(c, liveState()), []);
     const live = liveClient(c, () => {}, client(roles));
-    assert.deepEqual(run(c, live).map((x) => x.action), ['delete-app-role-assignment', 'delete-app-role-assignment']);
+    assert.deepEqual(
+      run(c, live).map((x) => x.action),
+      ['delete-app-role-assignment', 'delete-app-role-assignment'],
+    );
   });
 
   test('an assignment made in the portal on an API the manifest does not name is revoked (by role id)', () => {
     const c = client(roles);
     const stray = { id: fakeId('stray'), principalId: idsFor('test--client').spId, resourceId: fakeId('other-sp'), appRoleId: fakeId('other-role') };
-    const cs = run(c, liveClient(c, (l) => l.assignments.push(stray)));
+    const cs = run(
+      c,
+      liveClient(c, (l) => l.assignments.push(stray)),
+    );
     assert.deepEqual(brief(cs), [`delete-app-role-assignment assignment-remove:test/client/${stray.id}`]);
     assert.equal((cs[0] as Extract<Change, { action: 'delete-app-role-assignment' }>).role, stray.appRoleId);
   });
 
   test('granted scopes in another order: no change', () => {
     const c = client(scopes);
-    assert.deepEqual(run(c, liveClient(c, (l) => (l.grants[0].scope = ' Data.Write  Data.Read '))), []);
+    assert.deepEqual(
+      run(
+        c,
+        liveClient(c, (l) => (l.grants[0].scope = ' Data.Write  Data.Read ')),
+      ),
+      [],
+    );
   });
 
   test('granted scopes differ: the grant is updated in place', () => {
     const c = client(scopes);
-    const cs = run(c, liveClient(c, (l) => (l.grants[0].scope = 'Data.Read')));
+    const cs = run(
+      c,
+      liveClient(c, (l) => (l.grants[0].scope = 'Data.Read')),
+    );
     assert.deepEqual(brief(cs), ['update-delegated-grant grant:test/client/test api']);
     const u = cs[0] as Extract<Change, { action: 'update-delegated-grant' }>;
     assert.deepEqual([u.before, u.scope, u.grantId], ['Data.Read', 'Data.Read Data.Write', fakeId('grant', 'test--client', idsFor('test--api').spId)]);
@@ -176,9 +221,13 @@ describe('diffAccess: admin consent', () => {
 
   test('a tenant-wide grant the manifest no longer asks for is deleted; per-user grants are left alone', () => {
     const c = client();
-    const live = liveClient(c, (l) => {
-      l.grants.push({ id: 'user-grant', clientId: 'x', consentType: 'Principal', principalId: 'u', resourceId: 'r', scope: 'openid' });
-    }, client(scopes));
+    const live = liveClient(
+      c,
+      (l) => {
+        l.grants.push({ id: 'user-grant', clientId: 'x', consentType: 'Principal', principalId: 'u', resourceId: 'r', scope: 'openid' });
+      },
+      client(scopes),
+    );
     assert.deepEqual(brief(run(c, live)), [`delete-delegated-grant grant-remove:test/client/${fakeId('grant', 'test--client', idsFor('test--api').spId)}`]);
   });
 
@@ -198,6 +247,11 @@ describe('diffAccess: admin consent', () => {
     const other: ResolvedApi = apisOf(c, converged(c).state)[0];
     const live = liveClient(c, (l) => (l.assignments[0].resourceId = fakeId('another-api')));
     assert.equal(other.servicePrincipalId, GRAPH.id);
-    assert.deepEqual(run(c, live).map((x) => x.action).sort(), ['create-app-role-assignment', 'delete-app-role-assignment']);
+    assert.deepEqual(
+      run(c, live)
+        .map((x) => x.action)
+        .sort(),
+      ['create-app-role-assignment', 'delete-app-role-assignment'],
+    );
   });
 });

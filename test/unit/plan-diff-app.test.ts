@@ -77,7 +77,12 @@ describe('diffApplication: update', () => {
     { name: 'displayName (rename in place)', live: (a) => (a.displayName = 'old'), fields: ['displayName'], after: { displayName: 'test api' } },
     { name: 'description', live: (a) => (a.description = 'drift'), fields: ['description'], after: { description: null } },
     { name: 'signInAudience', live: (a) => (a.signInAudience = 'AzureADMultipleOrgs'), fields: ['signInAudience'], after: { signInAudience: 'AzureADMyOrg' } },
-    { name: 'token version', live: (a) => (a.api!.requestedAccessTokenVersion = null), fields: ['api.requestedAccessTokenVersion'], after: { api: { requestedAccessTokenVersion: 2 } } },
+    {
+      name: 'token version',
+      live: (a) => (a.api!.requestedAccessTokenVersion = null),
+      fields: ['api.requestedAccessTokenVersion'],
+      after: { api: { requestedAccessTokenVersion: 2 } },
+    },
     {
       name: 'optional claims',
       live: (a) => (a.optionalClaims = null),
@@ -90,7 +95,12 @@ describe('diffApplication: update', () => {
       fields: ['identifierUris'],
       after: { identifierUris: [`api://${idsFor('test--api').appId}`] },
     },
-    { name: 'ownership tag missing, foreign tag kept', live: (a) => (a.tags = ['HideApp']), fields: ['tags'], after: { tags: ['HideApp', 'tenantform:stack=test'] } },
+    {
+      name: 'ownership tag missing, foreign tag kept',
+      live: (a) => (a.tags = ['HideApp']),
+      fields: ['tags'],
+      after: { tags: ['HideApp', 'tenantform:stack=test'] },
+    },
     { name: 'stale tenantform tag dropped', live: (a) => a.tags!.push('tenantform:old'), fields: ['tags'], after: { tags: ['tenantform:stack=test'] } },
     {
       name: 'two fields: one PATCH, api parts merged',
@@ -108,14 +118,20 @@ describe('diffApplication: update', () => {
       const cs = diff(API, live);
       const u = only(cs, 'update-application');
       assert.deepEqual(actions(cs), ['update-application']);
-      assert.deepEqual(u.fields.map((f) => f.field), c.fields);
+      assert.deepEqual(
+        u.fields.map((f) => f.field),
+        c.fields,
+      );
       assert.deepEqual(u.after, c.after);
       assert.deepEqual(u.dependsOn, []);
     });
   }
 
   test('a field change records before and after', () => {
-    const cs = diff(API, edit(liveOf(API), (l) => (l.app.displayName = 'old')));
+    const cs = diff(
+      API,
+      edit(liveOf(API), (l) => (l.app.displayName = 'old')),
+    );
     assert.deepEqual(only(cs, 'update-application').fields, [{ field: 'displayName', before: 'old', after: 'test api' }]);
   });
 
@@ -132,15 +148,29 @@ describe('diffApplication: update', () => {
 describe('diffApplication: enabled roles and scopes are disabled before they change or go', () => {
   const read = API.appRoles[0];
   const dataRead = API.oauth2PermissionScopes[0];
-  const withRoles = (roles: PlanApplication['appRoles'], scopes = API.oauth2PermissionScopes): PlanApplication => ({ ...API, appRoles: roles, oauth2PermissionScopes: scopes });
+  const withRoles = (roles: PlanApplication['appRoles'], scopes = API.oauth2PermissionScopes): PlanApplication => ({
+    ...API,
+    appRoles: roles,
+    oauth2PermissionScopes: scopes,
+  });
   const cases: Array<{ name: string; desired: PlanApplication; live?: (a: Application) => void; roles: string[]; scopes: string[] }> = [
     { name: 'role description changed', desired: withRoles([{ ...read, description: 'new' }, API.appRoles[1]]), roles: ['Read.All'], scopes: [] },
     { name: 'role displayName changed', desired: withRoles([{ ...read, displayName: 'new' }, API.appRoles[1]]), roles: ['Read.All'], scopes: [] },
     { name: 'role value changed (same id)', desired: withRoles([{ ...read, value: 'Read.Everything' }, API.appRoles[1]]), roles: ['Read.All'], scopes: [] },
-    { name: 'role allowedMemberTypes changed', desired: withRoles([{ ...read, allowedMemberTypes: ['Application', 'User'] }, API.appRoles[1]]), roles: ['Read.All'], scopes: [] },
+    {
+      name: 'role allowedMemberTypes changed',
+      desired: withRoles([{ ...read, allowedMemberTypes: ['Application', 'User'] }, API.appRoles[1]]),
+      roles: ['Read.All'],
+      scopes: [],
+    },
     { name: 'role removed', desired: withRoles([API.appRoles[1]]), roles: ['Read.All'], scopes: [] },
     { name: 'two roles removed', desired: withRoles([]), roles: ['Read.All', 'Write.All'], scopes: [] },
-    { name: 'scope consent text changed', desired: withRoles(API.appRoles, [{ ...dataRead, adminConsentDescription: 'new' }]), roles: [], scopes: ['Data.Read'] },
+    {
+      name: 'scope consent text changed',
+      desired: withRoles(API.appRoles, [{ ...dataRead, adminConsentDescription: 'new' }]),
+      roles: [],
+      scopes: ['Data.Read'],
+    },
     { name: 'scope type changed', desired: withRoles(API.appRoles, [{ ...dataRead, type: 'User' }]), roles: [], scopes: ['Data.Read'] },
     { name: 'scope removed', desired: withRoles(API.appRoles, []), roles: [], scopes: ['Data.Read'] },
     { name: 'role and scope removed', desired: withRoles([API.appRoles[1]], []), roles: ['Read.All'], scopes: ['Data.Read'] },
@@ -158,12 +188,21 @@ describe('diffApplication: enabled roles and scopes are disabled before they cha
       // The disable write is the LIVE list with exactly those entries switched off (PATCH replaces collections).
       if (c.roles.length) {
         const roles = disable.after.appRoles as Array<{ value: string; isEnabled: boolean }>;
-        assert.deepEqual(roles.map((r) => r.value), live.app.appRoles!.map((r) => r.value));
-        assert.deepEqual(roles.filter((r) => !r.isEnabled).map((r) => r.value), c.roles);
+        assert.deepEqual(
+          roles.map((r) => r.value),
+          live.app.appRoles!.map((r) => r.value),
+        );
+        assert.deepEqual(
+          roles.filter((r) => !r.isEnabled).map((r) => r.value),
+          c.roles,
+        );
       } else assert.equal('appRoles' in disable.after, false);
       if (c.scopes.length) {
         const scopes = (disable.after.api as { oauth2PermissionScopes: Array<{ value: string; isEnabled: boolean }> }).oauth2PermissionScopes;
-        assert.deepEqual(scopes.filter((s) => !s.isEnabled).map((s) => s.value), c.scopes);
+        assert.deepEqual(
+          scopes.filter((s) => !s.isEnabled).map((s) => s.value),
+          c.scopes,
+        );
       } else assert.equal('api' in disable.after, false);
     });
   }
@@ -172,7 +211,11 @@ describe('diffApplication: enabled roles and scopes are disabled before they cha
     { name: 'disabling a role alone', desired: withRoles([{ ...read, isEnabled: false }, API.appRoles[1]]) },
     { name: 'disabling a scope alone', desired: withRoles(API.appRoles, [{ ...dataRead, isEnabled: false }]) },
     { name: 'removing a role that is already disabled', desired: withRoles([API.appRoles[1]]), live: (a) => (a.appRoles![0].isEnabled = false) },
-    { name: 'changing a role that is already disabled', desired: withRoles([{ ...read, isEnabled: false, description: 'new' }, API.appRoles[1]]), live: (a) => (a.appRoles![0].isEnabled = false) },
+    {
+      name: 'changing a role that is already disabled',
+      desired: withRoles([{ ...read, isEnabled: false, description: 'new' }, API.appRoles[1]]),
+      live: (a) => (a.appRoles![0].isEnabled = false),
+    },
     { name: 'adding a role', desired: withRoles([...API.appRoles, appRole({ value: 'Admin.All' })]) },
     { name: 're-enabling a disabled role', desired: API, live: (a) => (a.appRoles![0].isEnabled = false) },
   ];

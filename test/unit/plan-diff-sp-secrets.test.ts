@@ -46,17 +46,34 @@ describe('diffServicePrincipal', () => {
     { name: 'appRoleAssignmentRequired missing reads as false', sp: (s) => delete s.appRoleAssignmentRequired, fields: ['appRoleAssignmentRequired'] },
     { name: 'a user tag missing', sp: (s) => (s.tags = ['tenantform:stack=test']), fields: ['tags'] },
     { name: 'a foreign tag alone is not a change', sp: (s) => s.tags!.push('HideApp'), fields: [] },
-    { name: 'a foreign tag is kept when ours are added', sp: (s) => (s.tags = ['HideApp']), fields: ['tags'], tags: ['HideApp', 'WindowsAzureActiveDirectoryIntegratedApp', 'tenantform:stack=test'] },
-    { name: 'a stale tenantform tag is dropped', sp: (s) => s.tags!.push('tenantform:stack=other'), fields: ['tags'], tags: ['WindowsAzureActiveDirectoryIntegratedApp', 'tenantform:stack=test'] },
+    {
+      name: 'a foreign tag is kept when ours are added',
+      sp: (s) => (s.tags = ['HideApp']),
+      fields: ['tags'],
+      tags: ['HideApp', 'WindowsAzureActiveDirectoryIntegratedApp', 'tenantform:stack=test'],
+    },
+    {
+      name: 'a stale tenantform tag is dropped',
+      sp: (s) => s.tags!.push('tenantform:stack=other'),
+      fields: ['tags'],
+      tags: ['WindowsAzureActiveDirectoryIntegratedApp', 'tenantform:stack=test'],
+    },
   ];
   for (const c of cases) {
     test(c.name, () => {
-      const cs = diffServicePrincipal(d, edit(converged, (l) => c.sp(l.servicePrincipal!)), []);
+      const cs = diffServicePrincipal(
+        d,
+        edit(converged, (l) => c.sp(l.servicePrincipal!)),
+        [],
+      );
       if (!c.fields.length) return assert.deepEqual(cs, []);
       assert.equal(cs.length, 1);
       const u = cs[0] as Extract<Change, { action: 'update-service-principal' }>;
       assert.equal(u.action, 'update-service-principal');
-      assert.deepEqual(u.fields.map((f) => f.field), c.fields);
+      assert.deepEqual(
+        u.fields.map((f) => f.field),
+        c.fields,
+      );
       if (c.tags) assert.deepEqual(u.after.tags, c.tags);
     });
   }
@@ -65,8 +82,15 @@ describe('diffServicePrincipal', () => {
 describe('diffSecrets', () => {
   const d = planApp({ secrets: [secret('main', '180d')] });
   const main = knownSecret('test--app', 'main');
-  const mine = (o: { keyId?: string; endDateTime?: string } = {}) => passwordCredential({ keyId: o.keyId ?? main.keyId, displayName: 'tenantform:main', endDateTime: o.endDateTime });
-  const run = (o: { live?: LiveApplication | 'none'; creds?: ReturnType<typeof mine>[]; known?: Record<string, KnownSecret>; desired?: PlanApplication; appChangeIds?: string[] }) => {
+  const mine = (o: { keyId?: string; endDateTime?: string } = {}) =>
+    passwordCredential({ keyId: o.keyId ?? main.keyId, displayName: 'tenantform:main', endDateTime: o.endDateTime });
+  const run = (o: {
+    live?: LiveApplication | 'none';
+    creds?: ReturnType<typeof mine>[];
+    known?: Record<string, KnownSecret>;
+    desired?: PlanApplication;
+    appChangeIds?: string[];
+  }) => {
     const desired = o.desired ?? d;
     const live = o.live === 'none' ? undefined : (o.live ?? edit(liveOf(desired), (l) => (l.app.passwordCredentials = o.creds ?? [])));
     return diffSecrets({ desired, live, known: o.known ?? {}, now: NOW, appChangeIds: o.appChangeIds ?? [] });
@@ -102,7 +126,13 @@ describe('diffSecrets', () => {
       expect: ['add-secret secret:test/app/main <- []', `remove-secret secret-remove:test/app/${main.keyId} <- [secret:test/app/main]`],
       reason: 'the secret has expired',
     },
-    { name: 'known but gone from the application', creds: [], known: { main }, expect: ['add-secret secret:test/app/main <- []'], reason: 'the known secret is gone from the application' },
+    {
+      name: 'known but gone from the application',
+      creds: [],
+      known: { main },
+      expect: ['add-secret secret:test/app/main <- []'],
+      reason: 'the known secret is gone from the application',
+    },
     {
       name: 'known value of another keyId: the listed ones are replaced',
       creds: [mine({ keyId: fakeId('other') })],
@@ -122,7 +152,11 @@ describe('diffSecrets', () => {
   }
 
   test('secrets with other display names are never touched', () => {
-    const foreign = [passwordCredential({ displayName: 'ci pipeline' }), passwordCredential({ displayName: 'tenantformish' }), passwordCredential({ displayName: '' })];
+    const foreign = [
+      passwordCredential({ displayName: 'ci pipeline' }),
+      passwordCredential({ displayName: 'tenantformish' }),
+      passwordCredential({ displayName: '' }),
+    ];
     assert.deepEqual(run({ creds: [mine(), ...foreign], known: { main } }), []);
     assert.deepEqual(run({ desired: planApp(), creds: foreign }), []);
   });

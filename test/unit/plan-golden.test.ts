@@ -58,6 +58,9 @@ describe('golden plans from saved snapshots', () => {
   it('the customer tenant plan holds only service principals and consent', () => {
     const p = createPlan(read<Snapshot>('isv-customer.snapshot.json'));
     assert.ok(p.changes.length > 0);
-    assert.ok(p.changes.every((c) => /service-principal|assignment|grant/.test(c.action)), JSON.stringify(p.changes.map((c) => c.action)));
+    assert.ok(
+      p.changes.every((c) => /service-principal|assignment|grant/.test(c.action)),
+      JSON.stringify(p.changes.map((c) => c.action)),
+    );
   });
 });

@@ -19,7 +19,15 @@ function table<T>(title: string, canon: (v: T) => unknown, rows: Row<T>[]): void
 
 const R1 = 'AAAAAAAA-0000-0000-0000-000000000001';
 const R2 = 'bbbbbbbb-0000-0000-0000-000000000002';
-const role = (id: string, o: Partial<AppRole> = {}): AppRole => ({ id, value: `v${id.slice(-1)}`, displayName: 'd', description: 'x', allowedMemberTypes: ['Application'], isEnabled: true, ...o });
+const role = (id: string, o: Partial<AppRole> = {}): AppRole => ({
+  id,
+  value: `v${id.slice(-1)}`,
+  displayName: 'd',
+  description: 'x',
+  allowedMemberTypes: ['Application'],
+  isEnabled: true,
+  ...o,
+});
 
 table<AppRole[] | null | undefined>('canonRoles', canonRoles, [
   ['null, undefined and []', null, [], true],
@@ -35,7 +43,17 @@ table<AppRole[] | null | undefined>('canonRoles', canonRoles, [
   ['one more role', [role(R1)], [role(R1), role(R2)], false],
 ]);
 
-const scope = (id: string, o: Partial<PermissionScope> = {}): PermissionScope => ({ id, value: 'S', type: 'User', adminConsentDisplayName: 'a', adminConsentDescription: 'b', userConsentDisplayName: null, userConsentDescription: null, isEnabled: true, ...o });
+const scope = (id: string, o: Partial<PermissionScope> = {}): PermissionScope => ({
+  id,
+  value: 'S',
+  type: 'User',
+  adminConsentDisplayName: 'a',
+  adminConsentDescription: 'b',
+  userConsentDisplayName: null,
+  userConsentDescription: null,
+  isEnabled: true,
+  ...o,
+});
 table<PermissionScope[] | null | undefined>('canonScopes', canonScopes, [
   ['null and []', null, [], true],
   ['order', [scope(R1), scope(R2, { value: 'T' })], [scope(R2, { value: 'T' }), scope(R1)], true],
@@ -50,13 +68,21 @@ table<OptionalClaims | null | undefined>('canonOptionalClaims', canonOptionalCla
   ['missing lists and null lists', {}, { accessToken: null, idToken: [], saml2Token: null } as OptionalClaims, true],
   ['claim order', { accessToken: [claim('idtyp'), claim('acct')] }, { accessToken: [claim('acct'), claim('idtyp')] }, true],
   ['essential missing vs false; source missing vs null', { accessToken: [{ name: 'idtyp' }] }, { accessToken: [claim('idtyp')] }, true],
-  ['additionalProperties order', { idToken: [claim('upn', { additionalProperties: ['a', 'b'] })] }, { idToken: [claim('upn', { additionalProperties: ['b', 'a'] })] }, true],
+  [
+    'additionalProperties order',
+    { idToken: [claim('upn', { additionalProperties: ['a', 'b'] })] },
+    { idToken: [claim('upn', { additionalProperties: ['b', 'a'] })] },
+    true,
+  ],
   ['a claim vs none', { accessToken: [claim('idtyp')] }, null, false],
   ['the same claim on another token', { accessToken: [claim('idtyp')] }, { idToken: [claim('idtyp')] }, false],
   ['essential', { accessToken: [claim('idtyp', { essential: true })] }, { accessToken: [claim('idtyp')] }, false],
 ]);
 
-const rra = (appId: string, ...access: Array<[string, string]>): RequiredResourceAccess => ({ resourceAppId: appId, resourceAccess: access.map(([id, type]) => ({ id, type })) });
+const rra = (appId: string, ...access: Array<[string, string]>): RequiredResourceAccess => ({
+  resourceAppId: appId,
+  resourceAccess: access.map(([id, type]) => ({ id, type })),
+});
 table<RequiredResourceAccess[] | null | undefined>('canonRequiredResourceAccess', canonRequiredResourceAccess, [
   ['null and []', null, [], true],
   ['order of APIs and of access', [rra('a', [R1, 'Role'], [R2, 'Scope']), rra('b')], [rra('b'), rra('a', [R2, 'Scope'], [R1, 'Role'])], true],

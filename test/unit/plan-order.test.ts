@@ -6,7 +6,16 @@ import type { Change } from '../../src/plan/types.js';
 import { deepFreeze } from '../helpers/plan-builders.js';
 
 /** A minimal change with an id and dependencies (the action does not matter to ordering). */
-const ch = (id: string, ...dependsOn: string[]): Change => ({ id, action: 'delete-delegated-grant', app: 'app:s/a', grantId: id, before: '', wave: 99, dependsOn, reason: 'test' });
+const ch = (id: string, ...dependsOn: string[]): Change => ({
+  id,
+  action: 'delete-delegated-grant',
+  app: 'app:s/a',
+  grantId: id,
+  before: '',
+  wave: 99,
+  dependsOn,
+  reason: 'test',
+});
 const layout = (cs: Change[]) => cs.map((c) => `${c.wave}:${c.id}`);
 
 describe('orderChanges', () => {
@@ -41,11 +50,14 @@ describe('orderChanges', () => {
   ];
   for (const [name, changes, message] of bugs) {
     test(`${name} is an internal error (a planner bug, not a user error)`, () => {
-      assert.throws(() => orderChanges(changes), (e: unknown) => {
-        assert.ok(isInternal(e));
-        assert.match((e as Error).message, message);
-        return true;
-      });
+      assert.throws(
+        () => orderChanges(changes),
+        (e: unknown) => {
+          assert.ok(isInternal(e));
+          assert.match((e as Error).message, message);
+          return true;
+        },
+      );
     });
   }
 });
@@ -53,8 +65,14 @@ describe('orderChanges', () => {
 describe('waves', () => {
   test('groups by wave in order; reverseWaves for teardown', () => {
     const ordered = orderChanges([ch('c', 'b'), ch('b', 'a'), ch('a'), ch('x')]);
-    assert.deepEqual(waves(ordered).map((w) => w.map((c) => c.id)), [['a', 'x'], ['b'], ['c']]);
-    assert.deepEqual(reverseWaves(ordered).map((w) => w.map((c) => c.id)), [['c'], ['b'], ['a', 'x']]);
+    assert.deepEqual(
+      waves(ordered).map((w) => w.map((c) => c.id)),
+      [['a', 'x'], ['b'], ['c']],
+    );
+    assert.deepEqual(
+      reverseWaves(ordered).map((w) => w.map((c) => c.id)),
+      [['c'], ['b'], ['a', 'x']],
+    );
     assert.deepEqual(waves([]), []);
   });
 });

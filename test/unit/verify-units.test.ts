@@ -25,7 +25,14 @@ describe('verify: admin-consent URLs', () => {
     ],
     [
       'v2 with the resource /.default, redirect and state',
-      { authorityHost: 'https://127.0.0.1:47443', tenant: 'organizations', clientId: DAEMON, resource: 'https://graph.microsoft.com', redirectUri: 'https://x/cb', state: 's' },
+      {
+        authorityHost: 'https://127.0.0.1:47443',
+        tenant: 'organizations',
+        clientId: DAEMON,
+        resource: 'https://graph.microsoft.com',
+        redirectUri: 'https://x/cb',
+        state: 's',
+      },
       {
         v1: `https://127.0.0.1:47443/organizations/adminconsent?client_id=${DAEMON}&redirect_uri=https%3A%2F%2Fx%2Fcb&state=s`,
         v2: `https://127.0.0.1:47443/organizations/v2.0/adminconsent?client_id=${DAEMON}&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default&redirect_uri=https%3A%2F%2Fx%2Fcb&state=s`,
@@ -72,7 +79,15 @@ describe('verify: the written config', () => {
           format: 'json',
           shape: {
             object: [
-              ['auth', { object: [['clientId', { parts: [ref({ kind: 'appId', app: 'daemon' })] }], ['clientSecret', { parts: [ref({ kind: 'secret', app: 'daemon', secret: 'main' })] }]] }],
+              [
+                'auth',
+                {
+                  object: [
+                    ['clientId', { parts: [ref({ kind: 'appId', app: 'daemon' })] }],
+                    ['clientSecret', { parts: [ref({ kind: 'secret', app: 'daemon', secret: 'main' })] }],
+                  ],
+                },
+              ],
               ['scopes', [{ parts: [ref({ kind: 'identifierUri', app: 'api' }), text('/.default')] }]],
             ],
           },
@@ -125,7 +140,16 @@ describe('verify: probes from the manifest, the tenant and the written config', 
 describe('verify: diagnoses by AADSTS code', () => {
   const probe = (o: Partial<Probe> = {}): Probe => ({
     client: { label: 's/daemon', stack: 's', key: 'daemon', appId: DAEMON, displayName: 'daemon' },
-    api: { label: 's/api', key: 'api', appId: API, identifierUris: ['https://api.contoso.com/v1/'], version: 1, wantsIdtyp: false, assignmentRequired: false, roleIds: {} },
+    api: {
+      label: 's/api',
+      key: 'api',
+      appId: API,
+      identifierUris: ['https://api.contoso.com/v1/'],
+      version: 1,
+      wantsIdtyp: false,
+      assignmentRequired: false,
+      roleIds: {},
+    },
     roles: ['Read.All'],
     consented: true,
     assignedInGraph: [],
@@ -135,7 +159,13 @@ describe('verify: diagnoses by AADSTS code', () => {
     ...o,
   });
   const ctx = { tenantId: 't', authorityHost: 'https://login.microsoftonline.com', manifests: 'm.yaml' };
-  const fail = (code: number, error = 'invalid_request', status = 400) => ({ ok: false as const, status, error, codes: [code], description: `AADSTS${code}: …` });
+  const fail = (code: number, error = 'invalid_request', status = 400) => ({
+    ok: false as const,
+    status,
+    error,
+    codes: [code],
+    description: `AADSTS${code}: …`,
+  });
   const cases: Array<[string, Probe, number, string]> = [
     ['no /.default', probe({ scope: { value: 'https://api.contoso.com/v1/', source: 'f:k' } }), 1002012, 'scope-not-default'],
     ['single slash after a URI ending in /', probe({ scope: { value: 'https://api.contoso.com/v1/.default', source: 'f:k' } }), 500011, 'trailing-slash'],
@@ -163,7 +193,14 @@ describe('verify: diagnoses by AADSTS code', () => {
   });
 
   it("the tool's missing Graph permission → the permissions and a directory role", () => {
-    const d = toolFailure(new TenantformError('GRAPH_PERMISSION', 'x', { needs: ['Organization.Read.All'], action: 'read the organization', status: 403, graphCode: 'Authorization_RequestDenied' }));
+    const d = toolFailure(
+      new TenantformError('GRAPH_PERMISSION', 'x', {
+        needs: ['Organization.Read.All'],
+        action: 'read the organization',
+        status: 403,
+        graphCode: 'Authorization_RequestDenied',
+      }),
+    );
     assert.equal(d.code, 'tool-permission');
     assert.deepEqual(d.meta?.needs, ['Organization.Read.All', 'Application.Read.All']);
     assert.deepEqual(d.meta?.roles, ['Directory Readers']);

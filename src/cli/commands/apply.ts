@@ -20,7 +20,11 @@ export function applyCommand(y: Argv): Argv {
     (a) =>
       withCredentialOptions(withHomeTenant(withDeletedItemOptions(withTargetOptions(a))), { rotation: true, github: true })
         .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation' })
-        .option('verify', { type: 'boolean', default: false, describe: 'Then run tenantform verify: prove each daemon gets a token its API accepts (exit 1 if not)' }),
+        .option('verify', {
+          type: 'boolean',
+          default: false,
+          describe: 'Then run tenantform verify: prove each daemon gets a token its API accepts (exit 1 if not)',
+        }),
     async (args) => {
       const ctx = outputContext({ json: args.json });
       await runCommand(ctx, 'apply', async () => {
@@ -28,7 +32,10 @@ export function applyCommand(y: Argv): Argv {
         const confirm = async (plan: Plan) => {
           if (args.yes) return true;
           if (!interactive) {
-            throw new TenantformError('CONFIRMATION_REQUIRED', 'apply would change the tenant, but there is no terminal to confirm on. Review `tenantform plan`, then re-run with --yes.');
+            throw new TenantformError(
+              'CONFIRMATION_REQUIRED',
+              'apply would change the tenant, but there is no terminal to confirm on. Review `tenantform plan`, then re-run with --yes.',
+            );
           }
           process.stdout.write(`${renderPlan(plan, ctx.style)}\n\n`);
           const rl = createInterface({ input: process.stdin, output: process.stdout });
@@ -38,7 +45,13 @@ export function applyCommand(y: Argv): Argv {
         };
         const { apply } = await import('../../index.js');
         const credentials = credentialOptionsOf(args, ctx);
-        const r = await apply({ ...(await commonOptions(args as unknown as TargetArgs, progressTo(args.json))), ...credentials, confirm, ...homeTenantOf(args), verify: args.verify });
+        const r = await apply({
+          ...(await commonOptions(args as unknown as TargetArgs, progressTo(args.json))),
+          ...credentials,
+          confirm,
+          ...homeTenantOf(args),
+          verify: args.verify,
+        });
         const failed = r.results.filter((x) => x.status === 'failed');
         const cancelled = !isEmpty(r.plan) && r.results.length === 0;
         const done = r.results.filter((x) => x.status === 'done').length;
@@ -47,7 +60,11 @@ export function applyCommand(y: Argv): Argv {
           data: { plan: r.plan, results: r.results, outputs: r.outputs, cancelled, ...(r.verify ? { verify: r.verify } : {}) },
           text: (style) => {
             if (cancelled) return style.yellow('Apply cancelled; nothing was changed.');
-            const lines = [isEmpty(r.plan) ? style.green('No changes. The tenant matches the manifests.') : `${style.green('Applied')} ${done} of ${r.plan.changes.length} changes.`];
+            const lines = [
+              isEmpty(r.plan)
+                ? style.green('No changes. The tenant matches the manifests.')
+                : `${style.green('Applied')} ${done} of ${r.plan.changes.length} changes.`,
+            ];
             for (const f of failed) lines.push(`${style.red('failed')} ${f.id}: ${f.error?.message}`);
             for (const o of r.outputs) lines.push(`wrote ${o}`);
             if (failed.length) lines.push('Nothing already done is lost: fix the cause and re-run apply; it converges.');

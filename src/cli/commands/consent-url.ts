@@ -16,7 +16,7 @@ export function consentUrlCommand(y: Argv): Argv {
       a
         .positional('manifests', { type: 'string', array: true, demandOption: true, describe: 'Manifest files or directories' })
         .option('app', { type: 'string', demandOption: true, describe: 'The application: its key (or stack/key)' })
-        .option('tenant', { type: 'string', demandOption: true, describe: "The customer tenant whose administrator consents: tenant id or domain" })
+        .option('tenant', { type: 'string', demandOption: true, describe: 'The customer tenant whose administrator consents: tenant id or domain' })
         .option('home-tenant', { type: 'string', default: 'local', describe: "Where the app is registered: 'local', a tenant id or a domain" })
         .option('redirect-uri', { type: 'string', describe: 'Where the consent page sends the administrator afterwards (must be a reply URL of the app)' })
         .option('graph-url', { type: 'string', describe: 'Microsoft Graph origin of the home tenant' })

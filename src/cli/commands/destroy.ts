@@ -29,12 +29,19 @@ export function destroyCommand(y: Argv): Argv {
     (a) =>
       withTargetOptions(a)
         .positional('manifests', { type: 'string', array: true, demandOption: false, describe: 'Manifest files or directories (optional with --stack-prefix)' })
-        .option('purge', { type: 'boolean', default: false, describe: 'Also delete permanently from directory/deletedItems, so the names can be used again at once' })
+        .option('purge', {
+          type: 'boolean',
+          default: false,
+          describe: 'Also delete permanently from directory/deletedItems, so the names can be used again at once',
+        })
         .option('remove-outputs', { type: 'boolean', default: false, describe: 'Also delete the output files the manifests declare' })
         .option('stack-prefix', { type: 'string', describe: 'Sweep every stack whose name starts with this prefix (e.g. ci-)' })
         .option('older-than', { type: 'string', describe: 'With --stack-prefix: only stacks whose applications were all created this long ago (30m, 2h, 1d)' })
         .option('dry-run', { type: 'boolean', default: false, describe: 'Show what would be deleted; change nothing' })
-        .option('save-snapshot', { type: 'string', describe: 'Also write everything the destroy plan was made from to this file, to replay the planner offline' })
+        .option('save-snapshot', {
+          type: 'string',
+          describe: 'Also write everything the destroy plan was made from to this file, to replay the planner offline',
+        })
         .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'With --dry-run: exit 0 nothing to delete, 2 something to delete, 1 error' })
         .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation' }),
     async (argv) => {

@@ -13,7 +13,11 @@ export function emulatorCommand(y: Argv): Argv {
         .option('state', { type: 'string', default: DEFAULT_STATE_FILE, describe: 'Persist the tenant as JSON in this file' })
         .option('memory', { type: 'boolean', default: false, describe: 'Throwaway in-memory tenant (ignores --state)' })
         .option('tenant-type', { choices: ['AAD', 'CIAM'] as const, describe: 'Workforce (AAD) or External ID customer tenant (CIAM), for a new tenant' })
-        .option('extra-tenants', { type: 'number', default: 0, describe: 'Host at least this many more tenants (customer tenants for multi-tenant apps), kept in the state file' })
+        .option('extra-tenants', {
+          type: 'number',
+          default: 0,
+          describe: 'Host at least this many more tenants (customer tenants for multi-tenant apps), kept in the state file',
+        })
         .option('latency-ms', { type: 'number', describe: 'Added latency per request [TENANTFORM_EMULATOR_LATENCY_MS]' })
         .option('throttle-rate', { type: 'number', describe: 'Fraction of Graph requests answered 429 [TENANTFORM_EMULATOR_THROTTLE_RATE]' })
         .option('replication-lag-ms', { type: 'number', describe: 'Replication lag after writes [TENANTFORM_EMULATOR_REPLICATION_LAG_MS]' })
@@ -40,7 +44,9 @@ export function emulatorCommand(y: Argv): Argv {
         extraTenants: args['extra-tenants'],
       });
       // Only present when there are more tenants, so the single-tenant line stays exactly as documented.
-      const extra = emu.tenants.slice(1).map((t) => ({ tenantId: t.tenantId, domain: t.domain, adminClientId: t.adminClientId, adminClientSecret: t.adminClientSecret }));
+      const extra = emu.tenants
+        .slice(1)
+        .map((t) => ({ tenantId: t.tenantId, domain: t.domain, adminClientId: t.adminClientId, adminClientSecret: t.adminClientSecret }));
       process.stdout.write(
         `${JSON.stringify({
           graphUrl: emu.graphUrl,

@@ -23,7 +23,13 @@ export function importCommand(y: Argv): Argv {
     'Adopt existing applications (by appId) into a stack',
     (a) =>
       withTargetOptions(a)
-        .option('app', { type: 'string', array: true, demandOption: true, requiresArg: true, describe: 'KEY=APPID: adopt the application with this appId as the manifest application KEY (repeatable; KEY may be STACK/KEY)' })
+        .option('app', {
+          type: 'string',
+          array: true,
+          demandOption: true,
+          requiresArg: true,
+          describe: 'KEY=APPID: adopt the application with this appId as the manifest application KEY (repeatable; KEY may be STACK/KEY)',
+        })
         .option('dry-run', { type: 'boolean', default: false, describe: 'Show what would change; change nothing' })
         .option('yes', { alias: 'y', type: 'boolean', default: false, describe: 'Do not ask for confirmation' }),
     async (argv) => {
@@ -54,7 +60,14 @@ async function runImport(args: ImportArgs, style: ReturnType<typeof outputContex
     const p = await planImport(opts);
     return { outcome: p.empty ? 'ok' : 'changes', data: { plan: p.plan, empty: p.empty }, text: (s) => renderPlan(p.plan, s) };
   }
-  const confirm = terminalConfirm({ yes: args.yes, json: args.json, style, command: 'import', question: 'Adopt these applications?', review: 'tenantform import --dry-run' });
+  const confirm = terminalConfirm({
+    yes: args.yes,
+    json: args.json,
+    style,
+    command: 'import',
+    question: 'Adopt these applications?',
+    review: 'tenantform import --dry-run',
+  });
   const r = await adopt({ ...opts, confirm });
   const failed = r.results.filter((x) => x.status === 'failed');
   return {
@@ -63,7 +76,9 @@ async function runImport(args: ImportArgs, style: ReturnType<typeof outputContex
     text: (s) => {
       if (r.cancelled) return s.yellow('Import cancelled; nothing was changed.');
       if (r.empty) return renderPlan(r.plan, s);
-      const lines = [`${s.green('Adopted')} ${r.plan.changes.length - failed.length} of ${r.plan.changes.length} applications into stack ${r.plan.stacks.join(', ')}.`];
+      const lines = [
+        `${s.green('Adopted')} ${r.plan.changes.length - failed.length} of ${r.plan.changes.length} applications into stack ${r.plan.stacks.join(', ')}.`,
+      ];
       for (const f of failed) lines.push(`${s.red('failed')} ${f.id}: ${f.error?.message}`);
       if (!failed.length) lines.push('Next: tenantform plan shows what apply changes to bring them in line with the manifest.');
       return lines.join('\n');

@@ -9,8 +9,13 @@ export function planCommand(y: Argv): Argv {
   return y.command(
     'plan <manifests..>',
     'Show what apply would change in the tenant',
-    (a) => withCredentialOptions(withDeletedItemOptions(withTargetOptions(a)), { rotation: true, github: false }).option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 0 no changes, 2 changes, 1 error' })
-        .option('save-snapshot', { type: 'string', describe: 'Also write everything the plan was made from to this file (secrets redacted), to replay the planner offline' }),
+    (a) =>
+      withCredentialOptions(withDeletedItemOptions(withTargetOptions(a)), { rotation: true, github: false })
+        .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 0 no changes, 2 changes, 1 error' })
+        .option('save-snapshot', {
+          type: 'string',
+          describe: 'Also write everything the plan was made from to this file (secrets redacted), to replay the planner offline',
+        }),
     async (args) => {
       const ctx = outputContext({ json: args.json });
       await runCommand(
@@ -18,7 +23,11 @@ export function planCommand(y: Argv): Argv {
         'plan',
         async () => {
           const { plan } = await import('../../index.js');
-          const { plan: p, empty } = await plan({ ...(await commonOptions(args as unknown as TargetArgs, progressTo(args.json))), ...credentialOptionsOf(args, ctx), saveSnapshot: args['save-snapshot'] });
+          const { plan: p, empty } = await plan({
+            ...(await commonOptions(args as unknown as TargetArgs, progressTo(args.json))),
+            ...credentialOptionsOf(args, ctx),
+            saveSnapshot: args['save-snapshot'],
+          });
           return { outcome: empty ? 'ok' : 'changes', data: { plan: p, empty }, text: (style) => renderPlan(p, style) };
         },
         { detailedExitCode: args['detailed-exitcode'] },

@@ -54,7 +54,9 @@ export function validateResult(result: ValidationResult): CommandResult {
         lines.push(style.red(`✗ ${plural(errors, 'error')}${warnings ? `, ${plural(warnings, 'warning')}` : ''} in ${plural(result.files.length, 'file')}`));
       } else {
         for (const s of result.stacks) {
-          lines.push(`${style.green('✓')} ${s.file}: stack ${style.bold(s.name)} (${plural(s.applications.length, 'application')}, ${plural(s.outputs.length, 'output')})`);
+          lines.push(
+            `${style.green('✓')} ${s.file}: stack ${style.bold(s.name)} (${plural(s.applications.length, 'application')}, ${plural(s.outputs.length, 'output')})`,
+          );
         }
       }
       return lines.join('\n');

@@ -66,7 +66,9 @@ export function renderVerify(r: VerifyResult, style: ChalkInstance): string {
     '',
     failures.length
       ? style.red(`${plural(failures.length, 'check')} of ${r.checks.length} failed.`)
-      : style.green(`All ${plural(r.checks.length, 'check')} passed${r.waitedMs > 1000 ? ` (waited ${(r.waitedMs / 1000).toFixed(1)} s for replication)` : ''}.`),
+      : style.green(
+          `All ${plural(r.checks.length, 'check')} passed${r.waitedMs > 1000 ? ` (waited ${(r.waitedMs / 1000).toFixed(1)} s for replication)` : ''}.`,
+        ),
   );
   return lines.join('\n');
 }

@@ -3,13 +3,7 @@ import type { Application, KeyCredential, PasswordCredential } from '@microsoft/
 import type { GraphCtx } from '../context.js';
 import { graphErrors } from '../errors.js';
 import type { Tenant } from '../store/index.js';
-import {
-  checkEnabledEntitlementChanges,
-  checkPreAuthorizedApplications,
-  normalizeAppRoles,
-  normalizeScopes,
-  validateEntitlements,
-} from './entitlements.js';
+import { checkEnabledEntitlementChanges, checkPreAuthorizedApplications, normalizeAppRoles, normalizeScopes, validateEntitlements } from './entitlements.js';
 import { validateIdentifierUris } from './identifier-uris.js';
 import { normalizeKeyCredentials } from './key-credentials.js';
 import { validateBody } from './validate-body.js';
@@ -64,7 +58,13 @@ function defaultApplication(ctx: GraphCtx): Application {
     certification: null,
     optionalClaims: null,
     addIns: [],
-    api: { acceptMappedClaims: null, knownClientApplications: [], requestedAccessTokenVersion: null, oauth2PermissionScopes: [], preAuthorizedApplications: [] },
+    api: {
+      acceptMappedClaims: null,
+      knownClientApplications: [],
+      requestedAccessTokenVersion: null,
+      oauth2PermissionScopes: [],
+      preAuthorizedApplications: [],
+    },
     appRoles: [],
     info: { logoUrl: null, marketingUrl: null, privacyStatementUrl: null, supportUrl: null, termsOfServiceUrl: null },
     keyCredentials: [],
@@ -115,7 +115,8 @@ function checkReadOnly(body: Body, current: Application | undefined): void {
   for (const p of READ_ONLY) {
     if (!(p in body)) continue;
     const cur = current ? (current as Body)[p] : undefined;
-    const unchanged = current !== undefined && typeof body[p] === 'string' && typeof cur === 'string' ? body[p].toLowerCase() === cur.toLowerCase() : sameJson(body[p], cur);
+    const unchanged =
+      current !== undefined && typeof body[p] === 'string' && typeof cur === 'string' ? body[p].toLowerCase() === cur.toLowerCase() : sameJson(body[p], cur);
     // Message pattern of the directory for read-only properties; exact text UNCONFIRMED.
     if (!unchanged) throw graphErrors.badRequest(`Property '${p}' is read-only and cannot be set.`);
   }
@@ -129,7 +130,11 @@ function checkReadOnly(body: Body, current: Application | undefined): void {
 function checkPasswordCredentials(body: Body, current: PasswordCredential[]): void {
   if (!('passwordCredentials' in body)) return;
   const sent = (body.passwordCredentials as PasswordCredential[] | null) ?? [];
-  const ids = (list: PasswordCredential[]) => list.map((p) => String(p.keyId).toLowerCase()).sort().join(',');
+  const ids = (list: PasswordCredential[]) =>
+    list
+      .map((p) => String(p.keyId).toLowerCase())
+      .sort()
+      .join(',');
   if (ids(sent) !== ids(current) || sent.some((p) => p.secretText)) {
     throw graphErrors.badRequest('New password credentials must be generated using service actions.');
   }
@@ -172,7 +177,8 @@ export function applyApplicationWrite(input: WriteInput): Application {
   if (creating && next.api && !('signInAudience' in body) && !hasTokenVersion(body)) next.api.requestedAccessTokenVersion = 2;
   if (next.appRoles) next.appRoles = normalizeAppRoles(next.appRoles);
   if (next.api?.oauth2PermissionScopes) next.api.oauth2PermissionScopes = normalizeScopes(next.api.oauth2PermissionScopes);
-  if ('keyCredentials' in body) next.keyCredentials = normalizeKeyCredentials((body.keyCredentials as KeyCredential[] | null) ?? [], master?.keyCredentials ?? []);
+  if ('keyCredentials' in body)
+    next.keyCredentials = normalizeKeyCredentials((body.keyCredentials as KeyCredential[] | null) ?? [], master?.keyCredentials ?? []);
 
   checkUniqueName(ctx.env.tenant, body, master, input.uniqueNameKey, next);
   const personalAccounts = PERSONAL.includes(next.signInAudience ?? '');

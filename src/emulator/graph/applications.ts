@@ -2,15 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { PERMS, type GraphCtx, type GraphRoute } from '../context.js';
 import { graphErrors } from '../errors.js';
 import { noContent, type EmuResponse } from '../http.js';
-import {
-  applicationKey,
-  assertAppAccess,
-  findVisibleApplication,
-  isOwner,
-  masterApplication,
-  ownedByOnly,
-  requireApplication,
-} from './app-access.js';
+import { applicationKey, assertAppAccess, findVisibleApplication, isOwner, masterApplication, ownedByOnly, requireApplication } from './app-access.js';
 import { applyApplicationWrite, ownersFromBind, rejectOtherBinds } from './applications-write.js';
 import { federatedRoutes } from './federated.js';
 import { entityResponse, listResponse } from './odata.js';

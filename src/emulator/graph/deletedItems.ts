@@ -31,16 +31,14 @@ export const deletedItemRoutes: GraphRoute[] = [
       throw graphErrors.unsupportedQuery('Searches against this resource are not supported. Only specific instances can be queried.');
     },
   },
-  ...Object.entries(CASTS).map(
-    ([cast, type]): GraphRoute => ({
-      method: 'GET',
-      pattern: `directory/deletedItems/${cast}`,
-      anyOf: PERMS.deletedRead,
-      // The list page names $orderby on deletedDateTime/displayName besides the usual list options.
-      query: [...LIST_QUERY, '$orderby'],
-      handler: (ctx) => listDeleted(ctx, cast, type),
-    }),
-  ),
+  ...Object.entries(CASTS).map(([cast, type]): GraphRoute => ({
+    method: 'GET',
+    pattern: `directory/deletedItems/${cast}`,
+    anyOf: PERMS.deletedRead,
+    // The list page names $orderby on deletedDateTime/displayName besides the usual list options.
+    query: [...LIST_QUERY, '$orderby'],
+    handler: (ctx) => listDeleted(ctx, cast, type),
+  })),
   {
     // https://learn.microsoft.com/graph/api/directory-deleteditems-get
     method: 'GET',
@@ -102,9 +100,7 @@ function render(item: DeletedItem, select: string[] | undefined): Record<string,
  * $orderby on deletedDateTime or displayName (the two properties the list page names).
  */
 function listDeleted(ctx: GraphCtx, cast: string, type: 'application' | 'servicePrincipal'): EmuResponse {
-  let items = ctx.env.tenant.deletedItems
-    .list(type)
-    .map((d) => ({ '@odata.type': `#microsoft.graph.${type}`, ...d.value }) as Record<string, unknown>);
+  let items = ctx.env.tenant.deletedItems.list(type).map((d) => ({ '@odata.type': `#microsoft.graph.${type}`, ...d.value }) as Record<string, unknown>);
   items = orderBy(ctx, items);
   return listResponse(ctx, { entitySet: `directory/deletedItems/${cast}`, type, items, filterable: FILTERABLE[type], resource: type });
 }

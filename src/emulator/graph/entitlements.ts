@@ -128,11 +128,7 @@ function scopeChanged(before: PermissionScope, after: PermissionScope): boolean 
  * it and retry (reference/graph-api.md §3.1, §5.1). Which fields count as a change follows TFAD; whether
  * the real service also rejects a pure description edit is UNCONFIRMED.
  */
-export function checkEnabledEntitlementChanges(
-  visible: Application | undefined,
-  next: Application,
-  touched: { appRoles: boolean; scopes: boolean },
-): void {
+export function checkEnabledEntitlementChanges(visible: Application | undefined, next: Application, touched: { appRoles: boolean; scopes: boolean }): void {
   if (!visible) return;
   if (touched.appRoles) {
     for (const before of visible.appRoles ?? []) {

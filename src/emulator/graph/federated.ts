@@ -20,8 +20,7 @@ const MAX_PER_APP = 20;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,119}$/;
 const FILTERABLE = ['id', 'name', 'issuer', 'subject', 'audiences'];
 
-const invalid = (property: string) =>
-  graphErrors.badRequest(`Invalid value specified for property '${property}' of resource 'FederatedIdentityCredential'.`);
+const invalid = (property: string) => graphErrors.badRequest(`Invalid value specified for property '${property}' of resource 'FederatedIdentityCredential'.`);
 
 export const federatedRoutes: GraphRoute[] = [
   { method: 'GET', pattern: 'applications/:app/federatedIdentityCredentials', anyOf: PERMS.appRead, query: LIST_QUERY, handler: listCredentials },

@@ -55,7 +55,11 @@ export const grantRoutes: GraphRoute[] = [
     query: LIST_QUERY,
     handler: (ctx) => {
       const sp = findServicePrincipal(ctx.env.tenant, ctx.params.sp);
-      return list(ctx, 'oauth2PermissionGrants', ctx.env.tenant.oauth2PermissionGrants.list().filter((g) => g.clientId === sp.id));
+      return list(
+        ctx,
+        'oauth2PermissionGrants',
+        ctx.env.tenant.oauth2PermissionGrants.list().filter((g) => g.clientId === sp.id),
+      );
     },
   },
 ];

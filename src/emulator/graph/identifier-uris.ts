@@ -44,7 +44,8 @@ export function validateIdentifierUris(uris: string[], ctx: IdentifierUriContext
     }
   }
   // Personal-account audiences: at most 50 URIs (supported-accounts-validation).
-  if (ctx.personalAccounts && uris.length > 50) throw graphErrors.badRequest("Invalid value specified for property 'identifierUris' of resource 'Application'.");
+  if (ctx.personalAccounts && uris.length > 50)
+    throw graphErrors.badRequest("Invalid value specified for property 'identifierUris' of resource 'Application'.");
 }
 
 function checkForm(uri: string, ctx: IdentifierUriContext): void {

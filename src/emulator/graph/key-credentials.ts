@@ -53,7 +53,14 @@ export function normalizeKeyCredentials(items: KeyCredential[], current: KeyCred
     if (Date.parse(endDateTime) > Date.parse(cert.validTo) + 1000) throw invalidKey(`keyCredential '${keyId}' ends after its certificate expires`);
     return {
       customKeyIdentifier: item.customKeyIdentifier ?? createHash('sha1').update(cert.raw).digest('base64'),
-      displayName: item.displayName ?? `CN=${cert.subject.split('\n').find((l) => l.startsWith('CN='))?.slice(3) ?? ''}`,
+      displayName:
+        item.displayName ??
+        `CN=${
+          cert.subject
+            .split('\n')
+            .find((l) => l.startsWith('CN='))
+            ?.slice(3) ?? ''
+        }`,
       endDateTime,
       key: cert.raw.toString('base64'),
       keyId,

@@ -152,8 +152,7 @@ export function compileFilter(filter: string, allowed: readonly string[], resour
 
 function compare(op: string | undefined, actual: unknown, expected: Value): boolean {
   // Directory string comparisons are case-insensitive.
-  const eq =
-    typeof actual === 'string' && typeof expected === 'string' ? actual.toLowerCase() === expected.toLowerCase() : (actual ?? null) === expected;
+  const eq = typeof actual === 'string' && typeof expected === 'string' ? actual.toLowerCase() === expected.toLowerCase() : (actual ?? null) === expected;
   if (op === 'eq') return eq;
   if (op === 'ne') return !eq;
   throw graphErrors.badRequest(`Invalid filter operator '${op}'`);
@@ -178,7 +177,10 @@ export function parseSelect(ctx: GraphCtx, type: string): string[] | undefined {
   const raw = ctx.req.query.get('$select');
   if (!raw) return undefined;
   const props = entityProperties(type);
-  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const n of names) {
     if (!props.has(n)) throw graphErrors.badRequest(`Could not find a property named '${n}' on type 'microsoft.graph.${type}'.`);
   }

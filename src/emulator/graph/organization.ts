@@ -12,7 +12,13 @@ export const organizationRoutes: GraphRoute[] = [
     anyOf: PERMS.orgRead,
     query: LIST_QUERY,
     handler: (ctx) =>
-      listResponse(ctx, { entitySet: 'organization', type: 'organization', items: [ctx.env.tenant.organization()], filterable: ['id'], resource: 'organization' }),
+      listResponse(ctx, {
+        entitySet: 'organization',
+        type: 'organization',
+        items: [ctx.env.tenant.organization()],
+        filterable: ['id'],
+        resource: 'organization',
+      }),
   },
   {
     method: 'GET',

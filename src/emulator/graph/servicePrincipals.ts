@@ -142,7 +142,11 @@ function foreignApplicationForSp(ctx: GraphCtx, appId: string): { home: Tenant; 
   const foreign = foreignApplication(tenant, appId);
   if (!foreign || !isMultiTenant(foreign.app)) return undefined;
   if (ownedByOnly(ctx.caller, 'write')) {
-    throw new GraphFault(403, 'Authorization_RequestDenied', 'When using this permission, the backing application of the service principal being created must in the local tenant');
+    throw new GraphFault(
+      403,
+      'Authorization_RequestDenied',
+      'When using this permission, the backing application of the service principal being created must in the local tenant',
+    );
   }
   return { home: foreign.home, app: foreign.home.applications.master(foreign.app.id!) ?? foreign.app };
 }

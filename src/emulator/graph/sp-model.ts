@@ -81,9 +81,7 @@ export function replicatedApplication(tenant: Tenant, appId: string): Applicatio
 
 export function duplicateSpError(appId: string) {
   // https://learn.microsoft.com/graph/api/serviceprincipal-post-serviceprincipals; text from reliable-web-app-pattern-java#185.
-  return graphErrors.conflict(
-    `The service principal cannot be created, updated, or restored because the service principal name ${appId} is already in use.`,
-  );
+  return graphErrors.conflict(`The service principal cannot be created, updated, or restored because the service principal name ${appId} is already in use.`);
 }
 
 /**

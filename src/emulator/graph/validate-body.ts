@@ -139,9 +139,14 @@ function resolveOdataType(declared: string, annotation: unknown): string {
   if (annotation === undefined) return declared;
   if (typeof annotation !== 'string') throw unexpectedNode(jsonNode(annotation), 'PrimitiveValue');
   const name = annotation.replace(/^#/, '').replace(/^microsoft\.graph\./, '');
-  if (!TYPES[name]) throw bodyRead(`A type named '${annotation.replace(/^#/, '')}' could not be resolved by the model. When a model is available, each type name must resolve to a valid type.`);
+  if (!TYPES[name])
+    throw bodyRead(
+      `A type named '${annotation.replace(/^#/, '')}' could not be resolved by the model. When a model is available, each type name must resolve to a valid type.`,
+    );
   if (!isDerivedFrom(name, declared)) {
-    throw bodyRead(`A resource with type '${annotation.replace(/^#/, '')}' was found, but it is not assignable to the expected type 'microsoft.graph.${declared}'.`);
+    throw bodyRead(
+      `A resource with type '${annotation.replace(/^#/, '')}' was found, but it is not assignable to the expected type 'microsoft.graph.${declared}'.`,
+    );
   }
   return name;
 }
@@ -150,7 +155,9 @@ function validateValue(prop: string, ref: TypeRef, value: unknown): void {
   if (value === null) {
     if (!ref.nullable) {
       const t = `${odataName(ref)}[Nullable=False]`;
-      throw bodyRead(`A null value was found for the property named '${prop}', which has the expected type '${t}'. The expected type '${t}' does not allow null values.`);
+      throw bodyRead(
+        `A null value was found for the property named '${prop}', which has the expected type '${t}'. The expected type '${t}' does not allow null values.`,
+      );
     }
     return;
   }
@@ -159,7 +166,9 @@ function validateValue(prop: string, ref: TypeRef, value: unknown): void {
     for (const item of value) {
       if (item === null) {
         // Items of directory collections are never null (e.g. identifierUris, appRoles).
-        throw bodyRead(`A null value was found for the property named '${prop}', which has the expected type '${odataName(ref)}[Nullable=False]'. The expected type '${odataName(ref)}[Nullable=False]' does not allow null values.`);
+        throw bodyRead(
+          `A null value was found for the property named '${prop}', which has the expected type '${odataName(ref)}[Nullable=False]'. The expected type '${odataName(ref)}[Nullable=False]' does not allow null values.`,
+        );
       }
       validateValue(prop, { name: ref.name, collection: false, nullable: false }, item);
     }

@@ -100,7 +100,9 @@ function assign(env: EmulatorEnv, client: ServicePrincipal, resource: ServicePri
   const tenant = env.tenant;
   const role = (resource.appRoles ?? []).find((r) => r.id?.toLowerCase() === appRoleId.toLowerCase());
   if (!role || role.isEnabled === false || !(role.allowedMemberTypes ?? []).includes('Application')) return;
-  const held = tenant.appRoleAssignments.masters().some((a) => a.principalId === client.id && a.resourceId === resource.id && a.appRoleId?.toLowerCase() === appRoleId.toLowerCase());
+  const held = tenant.appRoleAssignments
+    .masters()
+    .some((a) => a.principalId === client.id && a.resourceId === resource.id && a.appRoleId?.toLowerCase() === appRoleId.toLowerCase());
   if (held) return;
   const assignment: AppRoleAssignment = {
     id: randomBytes(32).toString('base64url'),

@@ -49,7 +49,8 @@ export async function checkAssertion(env: EmulatorEnv, check: AssertionCheck): P
   }
   if (typeof claims.iss === 'string' && claims.iss.toLowerCase() !== check.clientId.toLowerCase()) {
     // An assertion issued by someone else is a federated identity credential (workload identity federation).
-    if (client.home.applications.masterFederatedCredentials(client.app.id!).length > 0) throw new LoginNotImplemented('federated identity credential (workload identity federation) client assertions');
+    if (client.home.applications.masterFederatedCredentials(client.app.id!).length > 0)
+      throw new LoginNotImplemented('federated identity credential (workload identity federation) client assertions');
   }
   const alg = String(header.alg ?? '');
   if (!ALGORITHMS.includes(alg)) throw oauthErrors.badSignature();

@@ -29,7 +29,15 @@ async function route(req: EmuRequest, env: EmulatorEnv): Promise<EmuResponse> {
   const segments = req.path.split('/').filter(Boolean).map(safeDecode);
   const [tenantSegment, ...rest] = segments;
   const path = rest.join('/').toLowerCase();
-  const known = ['v2.0/.well-known/openid-configuration', '.well-known/openid-configuration', 'discovery/v2.0/keys', 'discovery/keys', 'oauth2/v2.0/token', 'adminconsent', 'v2.0/adminconsent'];
+  const known = [
+    'v2.0/.well-known/openid-configuration',
+    '.well-known/openid-configuration',
+    'discovery/v2.0/keys',
+    'discovery/keys',
+    'oauth2/v2.0/token',
+    'adminconsent',
+    'v2.0/adminconsent',
+  ];
   if (!tenantSegment || !known.includes(path)) throw new LoginNotImplemented(`${req.method} ${req.path}`);
   // One authority host serves every tenant of the emulator; `{tenant}` (id or verified domain) picks it.
   const own = findTenant(env.tenant, tenantSegment);

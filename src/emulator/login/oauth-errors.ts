@@ -10,13 +10,10 @@ const NO_SUCH_APP_HINT =
   'You may have sent your authentication request to the wrong tenant.';
 
 export const oauthErrors = {
-  missingParameter: (name: string) =>
-    new OAuthFault('invalid_request', 900144, `The request body must contain the following parameter: '${name}'.`),
+  missingParameter: (name: string) => new OAuthFault('invalid_request', 900144, `The request body must contain the following parameter: '${name}'.`),
   /** https://learn.microsoft.com/entra/identity-platform/reference-error-codes (AADSTS900561) */
-  postOnly: (method: string) =>
-    new OAuthFault('invalid_request', 900561, `The endpoint only accepts POST, OPTIONS requests. Received a ${method} request.`),
-  unsupportedGrant: (grantType: string) =>
-    new OAuthFault('unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`),
+  postOnly: (method: string) => new OAuthFault('invalid_request', 900561, `The endpoint only accepts POST, OPTIONS requests. Received a ${method} request.`),
+  unsupportedGrant: (grantType: string) => new OAuthFault('unsupported_grant_type', 70003, `The app requested an unsupported grant type '${grantType}'.`),
   /** Client credentials over /common or /consumers (AADSTS9001023). The `error` value is UNCONFIRMED. */
   grantNotOnCommon: () =>
     new OAuthFault(
@@ -31,14 +28,9 @@ export const oauthErrors = {
 
   // --- client --------------------------------------------------------------------------------------
   unknownClient: (appId: string, tenant: string) =>
-    new OAuthFault(
-      'unauthorized_client',
-      700016,
-      `Application with identifier '${appId}' was not found in the directory '${tenant}'. ${NO_SUCH_APP_HINT}`,
-    ),
+    new OAuthFault('unauthorized_client', 700016, `Application with identifier '${appId}' was not found in the directory '${tenant}'. ${NO_SUCH_APP_HINT}`),
   /** AADSTS7000112 UnauthorizedClientApplicationDisabled; the `error` value is UNCONFIRMED. */
-  clientDisabled: (appId: string, name: string) =>
-    new OAuthFault('unauthorized_client', 7000112, `Application '${appId}'(${name}) is disabled.`),
+  clientDisabled: (appId: string, name: string) => new OAuthFault('unauthorized_client', 7000112, `Application '${appId}'(${name}) is disabled.`),
   missingCredential: () =>
     new OAuthFault('invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."),
   wrongSecret: (appId: string) =>
@@ -84,8 +76,7 @@ export const oauthErrors = {
     new OAuthFault('invalid_client', 50012, `Client assertion audience claim does not match Realm issuer. Audience in assertion: '${aud}'.`),
   subjectMismatch: () => new OAuthFault('invalid_client', 50048, 'Subject mismatches Issuer claim in the client assertion.'),
   /** AADSTS700021 (Azure SDK troubleshooting guides). */
-  assertionClientMismatch: () =>
-    new OAuthFault('invalid_client', 700021, "Client assertion application identifier doesn't match 'client_id' parameter."),
+  assertionClientMismatch: () => new OAuthFault('invalid_client', 700021, "Client assertion application identifier doesn't match 'client_id' parameter."),
   assertionTime: (now: number, nbf: number | undefined, exp: number | undefined) =>
     new OAuthFault(
       'invalid_client',

@@ -42,9 +42,7 @@ export class RecycleBin {
       delete core.deletedItems[id];
       core.applications.put(id, { ...app, deletedDateTime: null });
       core.state.appInternals[id] = item.internals ?? { secrets: [], owners: [], federatedIdentityCredentials: [] };
-      const spItem = Object.entries(core.deletedItems).find(
-        ([, d]) => d.type === 'servicePrincipal' && (d.value as ServicePrincipal).appId === app.appId,
-      );
+      const spItem = Object.entries(core.deletedItems).find(([, d]) => d.type === 'servicePrincipal' && (d.value as ServicePrincipal).appId === app.appId);
       if (spItem && !homeServicePrincipal(core, app.appId!)) restoreServicePrincipal(core, spItem[0], spItem[1]);
     } else {
       const sp = item.value as ServicePrincipal;
