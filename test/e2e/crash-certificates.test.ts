@@ -62,7 +62,7 @@ describe('crash safety: a crash after every write, certificate variant', () => {
       const opts = { ...engineOptions(emu, copy), timeoutMs: 30_000 };
       const r = await apply(opts);
       assert.ok(r.ok, `${what}: re-run failed ${JSON.stringify(r.results.filter((x) => x.status !== 'done'))}`);
-      await assertConverged(emu, opts);
+      await assertConverged(emu, opts).catch((e: Error) => assert.fail(`${what}: ${e.message}`));
       const keys = await toolKeys(stack);
       assert.equal(keys.length, 1, `${what}: ${keys.length} tool-created certificates after the re-run`);
       await checkConfig(copy.cwd, what);
