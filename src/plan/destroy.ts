@@ -127,7 +127,14 @@ export function createDestroyPlan(input: DestroyPlanInput): Plan {
   };
 }
 
-function purge(ref: string, objectType: 'application' | 'servicePrincipal', o: Application | ServicePrincipal, dependsOn: string[], reason: string): Change {
+/** Delete an object from the recycle bin for good (destroy --purge, apply --purge-deleted). */
+export function purge(
+  ref: string,
+  objectType: 'application' | 'servicePrincipal',
+  o: Application | ServicePrincipal,
+  dependsOn: string[],
+  reason: string,
+): Change {
   return {
     id: `purge:${o.id}`,
     action: 'purge-deleted-object',

@@ -8,11 +8,14 @@
  * Without a choice it stops with SOFT_DELETED and says how to choose. Holders the stack does not own
  * are never touched (CONFLICT).
  */
-import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
+import type { ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import { TenantformError } from '../errors.js';
 import type { DeletedHolder, LiveState } from '../model/live.js';
 import { ownerOf, type DesiredStack } from '../model/desired.js';
+import { purge } from './destroy.js';
 import { orderChanges } from './order.js';
+
+const HOLDER_PURGE = 'it holds the uniqueName in the recycle bin and --purge-deleted was given';
 import { appRef, type Change, type Plan } from './types.js';
 
 export type { DeletedHolder };
@@ -91,25 +94,11 @@ export function recoveryPlan(
         federatedCredentials: [],
       };
     } else {
-      changes.push(purgeChange(ref, 'application', h.app));
-      if (sp) changes.push(purgeChange(ref, 'servicePrincipal', sp));
+      changes.push(purge(ref, 'application', h.app, [], HOLDER_PURGE));
+      if (sp) changes.push(purge(ref, 'servicePrincipal', sp, [], HOLDER_PURGE));
     }
   }
   return { live: { ...live, applications }, changes };
-}
-
-function purgeChange(ref: string, objectType: 'application' | 'servicePrincipal', o: Application | ServicePrincipal): Change {
-  return {
-    id: `purge:${o.id}`,
-    action: 'purge-deleted-object',
-    app: ref,
-    objectType,
-    objectId: String(o.id),
-    displayName: String(o.displayName ?? ''),
-    wave: 0,
-    dependsOn: [],
-    reason: 'it holds the uniqueName in the recycle bin and --purge-deleted was given',
-  };
 }
 
 /** The plan with the recovery changes first: every other change waits for them. Inputs are not mutated. */
