@@ -12,7 +12,7 @@ import type { CommonOptions } from '../options.js';
 import { masker, publishGithubOutputs, type GithubOutputs } from '../outputs/github.js';
 import { createPlan } from '../plan/index.js';
 import { isEmpty, type Plan } from '../plan/types.js';
-import { verify, type VerifyResult } from '../verify/index.js';
+import type { VerifyResult } from '../verify/index.js';
 import { gatherAndPlan } from './phases.js';
 
 export interface PlanResult {
@@ -50,7 +50,10 @@ export async function plan(opts: CommonOptions): Promise<PlanResult> {
 export async function apply(opts: ApplyOptions): Promise<ApplyResult> {
   const result = await applyOnce(opts);
   // A fresh gather: verify reads what the tenant holds now, with the config files just written.
-  if (opts.verify && result.ok) result.verify = await verify({ ...opts, afterApply: true });
+  if (opts.verify && result.ok) {
+    const { verify } = await import('../verify/index.js');
+    result.verify = await verify({ ...opts, afterApply: true });
+  }
   return result;
 }
 

@@ -6,7 +6,8 @@
  * HTTPS, like a real one.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { createEmulator, DEFAULT_EMULATOR_PORT, DEFAULT_STATE_FILE, type Emulator } from '../emulator/index.js';
+import { DEFAULT_EMULATOR_PORT, DEFAULT_STATE_FILE } from '../emulator/defaults.js';
+import type { Emulator } from '../emulator/index.js';
 import { TenantformError } from '../errors.js';
 import { remoteTarget, secretCredential, type Target, type TargetOptions } from '../graph/target.js';
 
@@ -27,6 +28,8 @@ async function localTarget(opts: TargetOptions): Promise<Target> {
   const port = opts.localPort ?? envPort ?? DEFAULT_EMULATOR_PORT;
   let emu: Emulator | undefined;
   try {
+    // Loaded only for the local tenant: a remote target never pays for the emulator (its TLS and JWT code).
+    const { createEmulator } = await import('../emulator/index.js');
     emu = await createEmulator({ port, stateFile });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e;

@@ -43,7 +43,7 @@ export function applyCommand(y: Argv): Argv {
           rl.close();
           return answer.trim() === 'yes';
         };
-        const { apply } = await import('../../index.js');
+        const { apply } = await import('../../api/apply.js');
         const credentials = credentialOptionsOf(args, ctx);
         const r = await apply({
           ...(await commonOptions(args as unknown as TargetArgs, progressTo(args.json))),

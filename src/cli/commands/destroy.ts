@@ -53,7 +53,7 @@ export function destroyCommand(y: Argv): Argv {
 }
 
 async function runDestroy(args: DestroyArgs, style: ReturnType<typeof outputContext>['style']): Promise<CommandResult> {
-  const { destroy, planDestroy } = await import('../../index.js');
+  const { destroy, planDestroy } = await import('../../api/destroy.js');
   const { parseDuration } = await import('../../manifest/stack-suffix.js');
   const common = await commonOptions({ ...args, manifests: args.manifests ?? [] }, progressTo(args.json));
   const opts = {

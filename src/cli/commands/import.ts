@@ -54,7 +54,7 @@ export function parseAppArgs(values: readonly string[]): Record<string, string> 
 }
 
 async function runImport(args: ImportArgs, style: ReturnType<typeof outputContext>['style']): Promise<CommandResult> {
-  const { adopt, planImport } = await import('../../index.js');
+  const { adopt, planImport } = await import('../../api/import.js');
   const opts = { ...(await commonOptions(args, progressTo(args.json))), apps: parseAppArgs(args.app) };
   if (args['dry-run']) {
     const p = await planImport(opts);

@@ -12,7 +12,7 @@ export function outputCommand(y: Argv): Argv {
     async (args) => {
       const ctx = outputContext({ json: args.json });
       await runCommand(ctx, 'output', async () => {
-        const { output } = await import('../../index.js');
+        const { output } = await import('../../api/apply.js');
         const r = await output({ ...(await commonOptions(args as unknown as TargetArgs)), ...credentialOptionsOf(args, ctx) });
         return { outcome: 'ok', data: { outputs: r.outputs }, text: () => r.outputs.map((o) => `wrote ${o}`).join('\n') };
       });

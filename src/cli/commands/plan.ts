@@ -22,7 +22,7 @@ export function planCommand(y: Argv): Argv {
         ctx,
         'plan',
         async () => {
-          const { plan } = await import('../../index.js');
+          const { plan } = await import('../../api/apply.js');
           const { plan: p, empty } = await plan({
             ...(await commonOptions(args as unknown as TargetArgs, progressTo(args.json))),
             ...credentialOptionsOf(args, ctx),
