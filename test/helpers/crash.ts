@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 /**
  * Crash-test plumbing. A crash after the k-th write (a Graph write, the secret cache, the certificate store, an
  * output file) is simulated in this process through the engine's write observer (CommonOptions.onWrite), or
@@ -121,4 +122,19 @@ export async function pool<T>(items: readonly T[], limit: number, fn: (item: T) 
     while (next < items.length) await fn(items[next++]);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * The CLI's observer counts writes as the programmatic run does: k writes, each one the full run also makes.
+ * Not the same first k: writes of one wave run in parallel, so which of them come first differs between runs.
+ */
+export function assertSameWriteKinds(run: string[], full: string[], k: number, message: string): void {
+  const named = (w: string) => w.replace(/[0-9a-f-]{36}/g, 'ID').replace(/uniqueName='[^']*--/g, "uniqueName='STACK--");
+  assert.equal(run.length, k, `${message}: ${run.length} writes counted`);
+  const left = full.map(named);
+  for (const w of run.map(named)) {
+    const i = left.indexOf(w);
+    assert.ok(i >= 0, `${message}: the CLI counted a write the full run does not make: ${w}`);
+    left.splice(i, 1);
+  }
 }
