@@ -4,7 +4,7 @@ import type { CertificateStore } from '../credentials/store.js';
 import type { DesiredStack } from '../model/desired.js';
 import type { LiveState } from '../model/live.js';
 import type { LocalState } from '../model/snapshot.js';
-import { certificateInputs, readCertificateFields } from '../outputs/certificates.js';
+import { certificateInputs, onceReader, readCertificateFields } from '../outputs/certificates.js';
 import type { SecretStore } from '../outputs/secret-cache.js';
 
 /** The current content of every output file the stacks declare, by manifest path (null: the file does not exist). */
@@ -26,7 +26,7 @@ export function readLocalState(o: {
   cwd: string;
   env?: Readonly<Record<string, string | undefined>>;
 }): LocalState {
-  const env = { cwd: o.cwd, env: o.env, certificates: o.certificates };
+  const env = { cwd: o.cwd, env: o.env, certificates: o.certificates, read: onceReader() };
   return {
     secrets: o.secrets.snapshot(),
     certificates: certificateInputs(o.stacks, env),

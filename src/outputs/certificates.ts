@@ -8,6 +8,8 @@ import type { CertificateFields, CertificateFieldTable } from '../model/snapshot
 
 export interface CertificateEnv {
   cwd: string;
+  /** How certificate files are read (default readCertificateFile); gather passes one reader that reads each file once. */
+  read?: (path: string, password?: string) => CertificateMaterial;
   env?: Readonly<Record<string, string | undefined>>;
   certificates?: CertificateStore;
 }
@@ -30,7 +32,7 @@ export function readCertificateFields(stacks: DesiredStack[], live: LiveState, e
           const path = resolve(env.cwd, cert.source.path);
           const password = cert.source.passwordEnv ? (env.env?.[cert.source.passwordEnv] ?? '') : '';
           let f = files.get(path);
-          if (!f) files.set(path, (f = fileFields(path, password)));
+          if (!f) files.set(path, (f = fileFields(path, password, env.read ?? readCertificateFile)));
           slot[cert.name] = f;
           continue;
         }
@@ -53,9 +55,9 @@ export function readCertificateFields(stacks: DesiredStack[], live: LiveState, e
   return out;
 }
 
-function fileFields(path: string, password: string): CertificateFields {
+function fileFields(path: string, password: string, read: NonNullable<CertificateEnv['read']>): CertificateFields {
   try {
-    const m = readCertificateFile(path, password);
+    const m = read(path, password);
     const pfx = /\.(pfx|p12)$/i.test(path);
     return fieldsOf(m, { path, pfxPath: pfx ? path : undefined, pfxPassword: pfx ? password : undefined, keyId: fileCertificateKeyId(m.thumbprintSha256) });
   } catch (e) {
@@ -86,7 +88,7 @@ export function certificateInputs(stacks: DesiredStack[], env: CertificateEnv): 
         const slot = (((out[stack.name] ??= {})[app.key] ??= {})[c.name] ??= { known: [] });
         if (c.source.kind !== 'file') continue;
         try {
-          const m = readCertificateFile(resolve(env.cwd, c.source.path), c.source.passwordEnv ? env.env?.[c.source.passwordEnv] : undefined);
+          const m = (env.read ?? readCertificateFile)(resolve(env.cwd, c.source.path), c.source.passwordEnv ? env.env?.[c.source.passwordEnv] : undefined);
           slot.file = { thumbprintSha256: m.thumbprintSha256, notAfter: m.notAfter, subject: m.subject };
         } catch (e) {
           slot.file = { error: (e as Error).message };
@@ -95,4 +97,23 @@ export function certificateInputs(stacks: DesiredStack[], env: CertificateEnv): 
     }
   }
   return out;
+}
+
+/** readCertificateFile, once per file and password: the planner's facts and the output fields come from one read. */
+export function onceReader(): NonNullable<CertificateEnv['read']> {
+  const seen = new Map<string, { m?: CertificateMaterial; e?: unknown }>();
+  return (path, password) => {
+    const key = JSON.stringify([path, password ?? null]);
+    let r = seen.get(key);
+    if (!r) {
+      try {
+        r = { m: readCertificateFile(path, password) };
+      } catch (e) {
+        r = { e };
+      }
+      seen.set(key, r);
+    }
+    if (r.m) return r.m;
+    throw r.e;
+  };
 }
