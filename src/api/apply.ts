@@ -7,6 +7,7 @@ import { collectRemovedCertificates } from '../apply/keys.js';
 import { currentValues, outputWriter, type OutputSources } from '../apply/outputs.js';
 import { TenantformError } from '../errors.js';
 import { gatherApply, type Gathered } from '../gather/apply.js';
+import { appRef } from '../model/desired.js';
 import type { ApplySnapshot } from '../model/snapshot.js';
 import type { CommonOptions } from '../options.js';
 import { masker, publishGithubOutputs, type GithubOutputs } from '../outputs/github.js';
@@ -69,6 +70,11 @@ async function applyOnce(opts: ApplyOptions): Promise<ApplyResult> {
   }
 }
 
+/** Every application the stacks manage, as the id map names them. */
+function managedApps(s: ApplySnapshot): Array<{ ref: string; uniqueName: string }> {
+  return s.stacks.flatMap((st) => st.applications.map((a) => ({ ref: appRef(st.name, a.key), uniqueName: a.uniqueName })));
+}
+
 function outputSources(g: Gathered<ApplySnapshot>, refs: ApplyContext['refs'], env: CommonOptions['env']): OutputSources {
   const { snapshot: s, io } = g;
   return {
@@ -88,12 +94,12 @@ async function execute(g: Gathered<ApplySnapshot> & { plan: Plan }, opts: ApplyO
   const { snapshot: s, io } = g;
   const transport = io.connection.transport;
   const before = transport.stats.requests;
-  const apps = s.stacks.flatMap((st) => st.applications.map((a) => ({ ref: `app:${st.name}/${a.key}`, uniqueName: a.uniqueName })));
   // GitHub Actions: mask what we know before anything runs; new secrets are masked the moment Graph returns them.
   const mask = opts.githubOutput ? masker(opts.githubOutput) : undefined;
   for (const v of mask ? io.secrets.values() : []) mask!(v);
-  const refs = refsFromLive(s.live, apps);
-  const outputs = outputWriter(outputSources(g, refs, opts.env), opts.onWrite);
+  const refs = refsFromLive(s.live, managedApps(s));
+  const src = outputSources(g, refs, opts.env);
+  const outputs = outputWriter(src, opts.onWrite);
   const ctx: ApplyContext = {
     transport,
     deadline: io.connection.deadline,
@@ -111,23 +117,19 @@ async function execute(g: Gathered<ApplySnapshot> & { plan: Plan }, opts: ApplyO
   const results = await executePlan(ctx, g.plan);
   const ok = results.every((r) => r.status === 'done');
   if (ok && opts.githubOutput) {
-    const src = outputSources(g, refs, opts.env);
     publishGithubOutputs(opts.githubOutput, s.stacks, (i) => currentValues(src, s.stacks[i]), mask);
   }
   return { plan: g.plan, results, outputs: outputs.written, ok, graphRequests: transport.stats.requests - before };
 }
 
-/** Re-render every output file from the live tenant and the stored secrets (no Graph writes, no plan). */
+/** Re-render every output file from the live tenant and the stored secrets (no Graph writes; the plan is only checked). */
 export async function output(opts: CommonOptions & { githubOutput?: GithubOutputs }): Promise<{ outputs: string[] }> {
   const g = await gatherApply(opts);
   try {
     const { snapshot: s } = g;
     // The plan is not executed, but its refusals (not our application, a holder in the recycle bin) hold here too.
     createPlan(s);
-    const refs = refsFromLive(
-      s.live,
-      s.stacks.flatMap((st) => st.applications.map((a) => ({ ref: `app:${st.name}/${a.key}`, uniqueName: a.uniqueName }))),
-    );
+    const refs = refsFromLive(s.live, managedApps(s));
     const src = outputSources(g, refs, opts.env);
     if (opts.githubOutput) publishGithubOutputs(opts.githubOutput, s.stacks, (i) => currentValues(src, s.stacks[i]));
     const outputs = outputWriter(src, opts.onWrite);
