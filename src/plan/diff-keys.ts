@@ -115,7 +115,12 @@ function assessFile(f: ReadFile, mine: readonly KeyCredential[]): Assessment<Key
   return { current, rotate: false, missing: mine.length ? 'the certificate file holds a new certificate' : 'the certificate is not registered yet' };
 }
 
-/** A generated certificate is current when the store knows its keyId (and still has its private key). */
+/**
+ * A generated certificate is current when the store knows its keyId (and still has its private key); of
+ * several, the newest stored one — the same rule the output fields use (credentials/store.ts current()).
+ * Not the latest end date: a rotation right after a create gives two certificates whose notAfter fall in
+ * the same second (X.509 times have second precision), and then Graph's list order would decide.
+ */
 function assessGenerated(
   c: DesiredCertificate,
   local: CertificateInputs,
@@ -123,8 +128,11 @@ function assessGenerated(
   now: number,
   rotate: boolean,
 ): Assessment<KeyCredential> {
-  const known = new Set(local.known.filter((k) => k.state !== 'removing').map((k) => k.keyId.toLowerCase()));
-  const current = mine.filter((k) => known.has(String(k.keyId).toLowerCase()) && endOf(k) > now).sort((a, b) => endOf(b) - endOf(a))[0];
+  const storedAt = new Map(local.known.filter((k) => k.state !== 'removing').map((k) => [k.keyId.toLowerCase(), k.createdAt]));
+  const createdAt = (k: KeyCredential) => storedAt.get(String(k.keyId).toLowerCase()) ?? '';
+  const current = mine
+    .filter((k) => storedAt.has(String(k.keyId).toLowerCase()) && endOf(k) > now)
+    .sort((a, b) => createdAt(b).localeCompare(createdAt(a)) || endOf(b) - endOf(a))[0];
   return {
     current,
     renewBeforeMs: c.renewBeforeMs,

@@ -165,6 +165,27 @@ describe('diffKeys', () => {
     assert.deepEqual(run(200, true), ['add-certificate main', 'remove-certificate k1 after outputs <- main']);
   });
 
+  test('two registered certificates ending in the same second: the newest stored one is current (as the outputs say)', () => {
+    // A rotation right after a create: both certificates' notAfter fall in the same second (X.509 times have
+    // second precision), so the end date cannot tell them apart; the store's createdAt (what the output
+    // fields use, credentials/store.ts current()) must decide, whatever order Graph lists them in.
+    const stored = (keyId: string, ms: number) => ({ ...known(keyId, 'uploaded'), createdAt: new Date(NOW + ms).toISOString() });
+    for (const order of [
+      ['old', 'new'],
+      ['new', 'old'],
+    ]) {
+      const changes = diffKeys({
+        desired: app({ certificates: [gen()] }),
+        live: live({ keyCredentials: order.map((k) => key(k, 300)) }),
+        certificates: { main: { known: [stored('old', 0), stored('new', 5)] } },
+        now: NOW,
+        appChangeIds: [],
+        inUse: ['new'],
+      });
+      assert.deepEqual(summary(changes), ['remove-certificate old'], order.join(','));
+    }
+  });
+
   test('reuses a certificate a crashed run stored but never registered', () => {
     const changes = diffKeys({
       desired: app({ certificates: [gen()] }),
