@@ -1,6 +1,3 @@
 // tsc does not copy JSON data files that are read at run time; copy them next to the built code.
 import { cpSync } from 'node:fs';
 cpSync('src/emulator/data', 'dist/emulator/data', { recursive: true });
-import { chmodSync } from 'node:fs';
-// The bin entry must be executable for `npx tenantform`.
-chmodSync('dist/cli/main.js', 0o755);

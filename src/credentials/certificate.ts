@@ -60,9 +60,11 @@ export function describeCertificate(certPem: string, keyPem?: string): Certifica
 export async function generateCertificate(opts: { subject: string; lifetimeMs: number; now?: number }): Promise<CertificateMaterial> {
   const now = opts.now ?? Date.now();
   // Loaded here, not at module load: selfsigned brings @peculiar/x509 and pkijs (~0.5 s), which a command
-  // that generates nothing must not pay for at start-up.
-  const { generate } = await import('selfsigned');
-  const r = await generate(parseSubject(opts.subject), {
+  // that generates nothing must not pay for at start-up. selfsigned is CommonJS: its exports object is the
+  // default export, both in Node and in the CLI bundle (esbuild gives a lazily imported CommonJS chunk no
+  // named exports).
+  const { default: selfsigned } = await import('selfsigned');
+  const r = await selfsigned.generate(parseSubject(opts.subject), {
     keySize: 2048,
     algorithm: 'sha256',
     notBeforeDate: new Date(now - 60_000),

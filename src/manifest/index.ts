@@ -18,7 +18,7 @@ import type { VariableInputs } from './variables.js';
 
 export type { Problem, ProblemCode, Severity } from './problems.js';
 export { parseVarArgs, VAR_ENV_PREFIX } from './variables.js';
-export { manifestJsonSchema } from './schema.js';
+export { manifestJsonSchema, manifestSchemaText } from './schema.js';
 
 export interface ManifestOptions {
   /** Values from `--var name=value`. */

@@ -245,3 +245,8 @@ export function manifestJsonSchema(): Record<string, unknown> {
 export function outputFormat(output: ManifestOutput): 'dotenv' | 'json' | 'msal-node' | 'appsettings' {
   return output.format ?? (output.path.toLowerCase().endsWith('.json') || output.template !== undefined ? 'json' : 'dotenv');
 }
+
+/** The exact text `tenantform schema` prints (and schema/tenantform.schema.json holds). */
+export function manifestSchemaText(): string {
+  return `${JSON.stringify(manifestJsonSchema(), null, 2)}\n`;
+}

@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { Chalk } from 'chalk';
-import { schemaText } from '../../src/cli/commands/schema.js';
+import { manifestSchemaText as schemaText } from '../../src/manifest/schema.js';
 import { validateResult } from '../../src/cli/commands/validate.js';
 import { exitCodeFor, outputContext, runCommand } from '../../src/cli/output.js';
 import { parseVarArgs, validateManifests, validateManifestText } from '../../src/manifest/index.js';

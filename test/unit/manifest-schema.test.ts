@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { schemaText } from '../../src/cli/commands/schema.js';
+import { manifestSchemaText as schemaText } from '../../src/manifest/schema.js';
 import { validateManifests } from '../../src/manifest/index.js';
 import { objectKeysAt } from '../../src/manifest/issues.js';
 import { ManifestSchema } from '../../src/manifest/schema.js';

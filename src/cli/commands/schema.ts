@@ -1,5 +1,4 @@
 import type { Argv } from 'yargs';
-import { manifestJsonSchema } from '../../manifest/index.js';
 
 /**
  * `tenantform schema`: print the manifest JSON Schema (for editors: yaml-language-server,
@@ -14,12 +13,11 @@ export function schemaCommand(y: Argv): Argv {
       if (args.plan) {
         const { planSchemaText } = await import('../../plan/schema.js');
         process.stdout.write(planSchemaText());
-      } else process.stdout.write(schemaText());
+      } else {
+        // Imported when run: the CLI loads zod and the manifest layer only for the commands that use them.
+        const { manifestSchemaText } = await import('../../manifest/schema.js');
+        process.stdout.write(manifestSchemaText());
+      }
     },
   );
-}
-
-/** The exact text `tenantform schema` prints (and schema/tenantform.schema.json holds). */
-export function schemaText(): string {
-  return `${JSON.stringify(manifestJsonSchema(), null, 2)}\n`;
 }

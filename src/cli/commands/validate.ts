@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { parseVarArgs, validateManifests, type ValidationResult } from '../../manifest/index.js';
+import type { ValidationResult } from '../../manifest/index.js';
 import { outputContext, plural, renderProblems, runCommand, type CommandResult } from '../output.js';
 
 /**
@@ -26,6 +26,7 @@ export function validateCommand(y: Argv): Argv {
     async (args) => {
       const ctx = outputContext({ json: args.json });
       await runCommand(ctx, 'validate', async () => {
+        const { parseVarArgs, validateManifests } = await import('../../manifest/index.js');
         const result = await validateManifests(args.manifests, { vars: parseVarArgs(args.var), env: process.env });
         return validateResult(result);
       });
