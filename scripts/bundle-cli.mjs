@@ -18,6 +18,8 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: 'linked',
+  minifyWhitespace: true,
+  minifySyntax: true,
   // A CommonJS package imported lazily (`await import('pkijs')`) arrives in its own chunk with only a default
   // export; packages that ship an ES module build too (pkijs, asn1js) are bundled from that instead.
   mainFields: ['module', 'main'],
