@@ -132,6 +132,16 @@ function normalizeApplication(opts: {
       adminConsent: p.adminConsent,
       location: locate(source, ['applications', key, 'permissions', i]),
     })),
+    spa: { redirectUris: [...(app.spa?.redirectUris ?? [])] },
+    web: {
+      redirectUris: [...(app.web?.redirectUris ?? [])],
+      implicitGrantSettings: {
+        enableIdTokenIssuance: app.web?.implicitGrantSettings?.enableIdTokenIssuance ?? false,
+        enableAccessTokenIssuance: app.web?.implicitGrantSettings?.enableAccessTokenIssuance ?? false,
+      },
+    },
+    publicClient: { redirectUris: [...(app.publicClient?.redirectUris ?? [])] },
+    isFallbackPublicClient: app.isFallbackPublicClient,
     location: locate(source, ['applications', key], { target: 'key' }),
   };
 }

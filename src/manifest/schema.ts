@@ -153,6 +153,12 @@ function buildSchemas(strict: boolean) {
     adminConsent: z.boolean().default(false).describe('Grant admin consent (app role assignments for roles, a tenant-wide grant for scopes).'),
   }).describe('Permissions on another API.');
 
+  const redirectUris = (example: string) =>
+    z
+      .array(z.string().min(1))
+      .default([])
+      .describe(`Redirect URIs (reply URLs): https, or http://localhost (any port); {appId} stands for the application's own appId. E.g. ${example}`);
+
   const Application = obj({
     displayName: z.string().min(1),
     description: z.string().max(1024).optional(),
@@ -172,6 +178,27 @@ function buildSchemas(strict: boolean) {
       .default([])
       .describe('Federated identity credentials (workload identity federation: GitHub Actions, Kubernetes, any OIDC issuer).'),
     permissions: z.array(Permission).default([]),
+    spa: obj({ redirectUris: redirectUris('http://localhost:3000') })
+      .optional()
+      .describe('Single-page application platform: sign-in with the authorization code flow and PKCE (MSAL.js); refresh tokens last 24 h.'),
+    web: obj({
+      redirectUris: redirectUris('https://contoso.com/signin-oidc'),
+      implicitGrantSettings: obj({
+        enableIdTokenIssuance: z.boolean().default(false).describe('Issue ID tokens from the authorization endpoint (hybrid and implicit flows).'),
+        enableAccessTokenIssuance: z.boolean().default(false).describe('Issue access tokens from the authorization endpoint (implicit flow; not recommended).'),
+      })
+        .optional()
+        .describe('The implicit grant: off unless a legacy app needs it (use the authorization code flow instead).'),
+    })
+      .optional()
+      .describe('Web platform: server-side apps that sign users in and redeem codes with a credential.'),
+    publicClient: obj({ redirectUris: redirectUris('msal{appId}://auth, http://localhost') })
+      .optional()
+      .describe('Mobile and desktop platform (public clients): custom schemes allowed, e.g. msal{appId}://auth.'),
+    isFallbackPublicClient: z
+      .boolean()
+      .default(false)
+      .describe('Allow public client flows (device code, username/password, integrated Windows auth): the app is treated as a public client.'),
   }).describe('An application registration (and its service principal).');
 
   const Variable = z.union([

@@ -163,6 +163,12 @@ export interface DesiredApplication {
   certificates: DesiredCertificate[];
   federatedCredentials: DesiredFederatedCredential[];
   permissions: DesiredPermission[];
+  /** Platforms. Redirect URIs are templates like identifierUris (may contain APP_ID_PLACEHOLDER). */
+  spa: { redirectUris: string[] };
+  web: { redirectUris: string[]; implicitGrantSettings: { enableIdTokenIssuance: boolean; enableAccessTokenIssuance: boolean } };
+  publicClient: { redirectUris: string[] };
+  /** "Allow public client flows". Graph stores null until it is set; null and false mean the same. */
+  isFallbackPublicClient: boolean;
   location: SourceLocation;
 }
 

@@ -12,7 +12,7 @@ import type { CertificateCache, SecretCache } from './local.js';
 import type { OwnedState } from './owned.js';
 import type { Application } from '@microsoft/microsoft-graph-types';
 
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export const SNAPSHOT_FORMAT_VERSION = 2;
 
 /** The tenant and the identity acting on it, as plans show them. */
 export interface TenantFacts {

@@ -1,4 +1,5 @@
-import type { AppRole, Application, PermissionScope, RequiredResourceAccess } from '@microsoft/microsoft-graph-types';
+import type { AppRole, Application, ImplicitGrantSettings, PermissionScope, RequiredResourceAccess } from '@microsoft/microsoft-graph-types';
+import { APP_ID_PLACEHOLDER } from '../model/desired.js';
 import type { LiveApplication } from '../model/live.js';
 import type { PlanApplication } from './input.js';
 import {
@@ -23,7 +24,15 @@ export interface AppDiffInput {
   resourceDeps: string[];
 }
 
-type Field = { name: string; desired: unknown; live: unknown; canon: (v: unknown) => unknown; body: (v: unknown) => Record<string, unknown> };
+type Field = {
+  name: string;
+  desired: unknown;
+  live: unknown;
+  canon: (v: unknown) => unknown;
+  body: (v: unknown) => Record<string, unknown>;
+  /** Left out of the create body while it is Graph's default (platforms a daemon or an API does not use). */
+  defaulted?: boolean;
+};
 
 /**
  * Plan the application object. A new app is upserted by uniqueName; what needs its own appId
@@ -37,8 +46,6 @@ export function diffApplication(input: AppDiffInput): Change[] {
   const id = ref;
   const app = live?.app;
   const appId = app?.appId ?? undefined;
-  const uris = appId ? d.identifierUris.map((u) => u.replaceAll('{appId}', appId)) : undefined;
-  const urisNeedAppId = d.identifierUris.some((u) => u.includes('{appId}'));
 
   const fields: Field[] = [
     scalar('displayName', d.displayName, app?.displayName),
@@ -67,15 +74,37 @@ export function diffApplication(input: AppDiffInput): Change[] {
       body: (v) => ({ optionalClaims: v }),
     },
     { name: 'tags', desired: mergeTags(app?.tags, [d.ownershipTag]), live: app?.tags, canon: (v) => canonStrings(v as string[]), body: (v) => ({ tags: v }) },
+    {
+      name: 'web.implicitGrantSettings',
+      desired: d.web.implicitGrantSettings,
+      live: app?.web?.implicitGrantSettings,
+      canon: (v) => {
+        const g = v as ImplicitGrantSettings | null | undefined;
+        return { enableIdTokenIssuance: g?.enableIdTokenIssuance ?? false, enableAccessTokenIssuance: g?.enableAccessTokenIssuance ?? false };
+      },
+      body: (v) => ({ web: { implicitGrantSettings: v } }),
+      defaulted: true,
+    },
+    { ...scalar('isFallbackPublicClient', d.isFallbackPublicClient, app?.isFallbackPublicClient), canon: (v) => v ?? false, defaulted: true },
   ];
   const late: Field[] = [];
-  const uriField: Field = {
-    name: 'identifierUris',
-    desired: uris ?? d.identifierUris,
-    live: app?.identifierUris,
-    canon: (v) => canonStrings(v as string[]),
-    body: (v) => ({ identifierUris: v }),
+  // URI lists that may hold the app's own `{appId}`: written at creation when they do not, else in the
+  // configure write once the appId exists (an existing app's appId is filled in here).
+  const uriList = (name: string, desired: string[], live: string[] | null | undefined, body: (v: unknown) => Record<string, unknown>, defaulted = true) => {
+    const field: Field = {
+      name,
+      desired: appId ? desired.map((u) => u.replaceAll(APP_ID_PLACEHOLDER, appId)) : desired,
+      live,
+      canon: (v) => canonStrings(v as string[]),
+      body,
+      defaulted,
+    };
+    (app || !desired.some((u) => u.includes(APP_ID_PLACEHOLDER)) ? fields : late).push(field);
   };
+  uriList('identifierUris', d.identifierUris, app?.identifierUris, (v) => ({ identifierUris: v }), false);
+  uriList('spa.redirectUris', d.spa.redirectUris, app?.spa?.redirectUris, (v) => ({ spa: { redirectUris: v } }));
+  uriList('web.redirectUris', d.web.redirectUris, app?.web?.redirectUris, (v) => ({ web: { redirectUris: v } }));
+  uriList('publicClient.redirectUris', d.publicClient.redirectUris, app?.publicClient?.redirectUris, (v) => ({ publicClient: { redirectUris: v } }));
   const rraField: Field = {
     name: 'requiredResourceAccess',
     desired: input.requiredResourceAccess,
@@ -84,12 +113,11 @@ export function diffApplication(input: AppDiffInput): Change[] {
     body: (v) => ({ requiredResourceAccess: v }),
   };
   // Fields holding `{appId…}` placeholders wait until those appIds exist; apply substitutes them.
-  (app || !urisNeedAppId ? fields : late).push(uriField);
   (hasPlaceholder(input.requiredResourceAccess) ? late : fields).push(rraField);
 
   const changes: Change[] = [];
   if (!app) {
-    const after = bodyOf(fields);
+    const after = bodyOf(fields.filter((f) => !f.defaulted || !same(f.canon(f.desired), f.canon(undefined))));
     changes.push({
       id,
       action: 'create-application',
@@ -158,12 +186,13 @@ function fieldChange(f: Field): FieldChange {
   return { field: f.name, before: f.live ?? null, after: f.desired };
 }
 
-/** Merge field bodies; `api` parts combine into one object. */
+/** Merge field bodies; parts of one complex property (`api`, `web`) combine into one object. */
 function bodyOf(fields: Field[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const f of fields) {
     for (const [k, v] of Object.entries(f.body(f.desired))) {
-      out[k] = k === 'api' ? { ...((out.api as object) ?? {}), ...(v as object) } : v;
+      const complex = v !== null && typeof v === 'object' && !Array.isArray(v);
+      out[k] = complex ? { ...((out[k] as object) ?? {}), ...(v as object) } : v;
     }
   }
   return out;

@@ -116,6 +116,10 @@ export function desiredApp(o: Partial<DesiredApplication> & { stack?: string } =
     certificates: o.certificates ?? [],
     federatedCredentials: o.federatedCredentials ?? [],
     permissions: o.permissions ?? [],
+    spa: o.spa ?? { redirectUris: [] },
+    web: o.web ?? { redirectUris: [], implicitGrantSettings: { enableIdTokenIssuance: false, enableAccessTokenIssuance: false } },
+    publicClient: o.publicClient ?? { redirectUris: [] },
+    isFallbackPublicClient: o.isFallbackPublicClient ?? false,
     location: o.location ?? location(),
   };
 }

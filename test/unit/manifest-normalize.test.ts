@@ -87,6 +87,10 @@ describe('defaults and shapes', () => {
       certificates: [],
       federatedCredentials: [],
       permissions: [],
+      spa: { redirectUris: [] },
+      web: { redirectUris: [], implicitGrantSettings: { enableIdTokenIssuance: false, enableAccessTokenIssuance: false } },
+      publicClient: { redirectUris: [] },
+      isFallbackPublicClient: false,
     });
     assert.deepEqual(app.location, { file: 'm.yaml', line: 3, column: 3 });
   });
