@@ -8,6 +8,7 @@ import type { TreePath } from './problems.js';
 import { duplicates, lineCol, type Reporter } from './report.js';
 import { checkCredentials } from './rules-credentials.js';
 import { checkOutputs, checkPermissions } from './rules-links.js';
+import { checkPlatforms } from './rules-redirect-uris.js';
 import { identifierUriProblem, MAX_IDENTIFIER_URIS_PERSONAL } from './rules-uris.js';
 import { APP_KEY, APP_KEY_MAX, SECRET_NAME, type ManifestApplication, type ManifestOptionalClaim, type ManifestOutput } from './schema.js';
 
@@ -71,6 +72,8 @@ function checkApplication(key: string, app: ManifestApplication, report: Reporte
       `Application "${key}" has ${app.identifierUris.length} identifier URIs; at most ${MAX_IDENTIFIER_URIS_PERSONAL} when personal accounts can sign in`,
     );
   }
+
+  checkPlatforms(key, app, report, personal);
 
   for (const token of ['accessToken', 'idToken', 'saml2Token'] as const) {
     const claims = app.optionalClaims?.[token] ?? [];
