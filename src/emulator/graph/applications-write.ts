@@ -5,6 +5,7 @@ import { graphErrors } from '../errors.js';
 import type { Tenant } from '../store/index.js';
 import { checkEnabledEntitlementChanges, checkPreAuthorizedApplications, normalizeAppRoles, normalizeScopes, validateEntitlements } from './entitlements.js';
 import { validateIdentifierUris } from './identifier-uris.js';
+import { validateRedirectUris } from './redirect-uris.js';
 import { normalizeKeyCredentials } from './key-credentials.js';
 import { validateBody } from './validate-body.js';
 
@@ -193,6 +194,7 @@ export function applyApplicationWrite(input: WriteInput): Application {
       others: ctx.env.tenant.applications.masters().filter((a) => a.id !== next.id),
     });
   }
+  validateRedirectUris(next, (platform) => creating || platform in body || (personalAccounts && 'signInAudience' in body), personalAccounts);
   const api = isPlainObject(body.api) ? body.api : {};
   const touched = { appRoles: 'appRoles' in body, scopes: 'oauth2PermissionScopes' in api };
   if (touched.appRoles || touched.scopes || creating) validateEntitlements(next, { personalAccounts });
