@@ -24,7 +24,7 @@ export async function gatherApply(opts: CommonOptions): Promise<Gathered<ApplySn
     return gatherCustomer({ ...opts, homeTenant: opts.homeTenant });
   }
   const cwd = opts.cwd ?? process.cwd();
-  const stacks = await loadStacks({ ...opts, cwd });
+  const { stacks, warnings: manifestWarnings } = await loadStacks({ ...opts, cwd });
   const connection = await connect(opts);
   try {
     const { transport, deadline, target } = connection;
@@ -45,6 +45,7 @@ export async function gatherApply(opts: CommonOptions): Promise<Gathered<ApplySn
       formatVersion: SNAPSHOT_FORMAT_VERSION,
       operation: 'apply',
       now: Date.now(),
+      manifestWarnings,
       tenant: { id: live.tenant.id, kind: target.kind, identity: connection.identity, type: live.tenant.tenantType, authorityHost: target.authorityHost },
       stacks,
       live,

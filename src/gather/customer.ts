@@ -34,7 +34,7 @@ const MULTI_TENANT = new Set(['AzureADMultipleOrgs', 'AzureADandPersonalMicrosof
 
 export async function gatherCustomer(opts: CommonOptions & { homeTenant: string }): Promise<Gathered<ApplySnapshot>> {
   const cwd = opts.cwd ?? process.cwd();
-  const stacks = await loadStacks({ ...opts, cwd });
+  const { stacks, warnings: manifestWarnings } = await loadStacks({ ...opts, cwd });
   const connections: Connection[] = [];
   const close = async () => {
     for (const c of connections.reverse()) await c.close();
@@ -71,6 +71,7 @@ export async function gatherCustomer(opts: CommonOptions & { homeTenant: string 
       formatVersion: SNAPSHOT_FORMAT_VERSION,
       operation: 'apply',
       now: Date.now(),
+      manifestWarnings,
       tenant: {
         id: live.tenant.id,
         kind: target.target.kind,

@@ -23,7 +23,7 @@ export async function gatherDestroy(opts: DestroyOptions): Promise<Gathered<Dest
     );
   }
   if (opts.olderThanMs !== undefined && !opts.stackPrefix) throw new TenantformError('USAGE', '--older-than only applies to a sweep: add --stack-prefix.');
-  const stacks = manifests.length ? await loadStacks({ ...opts, manifests, cwd }) : [];
+  const stacks = manifests.length ? (await loadStacks({ ...opts, manifests, cwd })).stacks : [];
   const connection = await connect(opts);
   try {
     let owned = await readOwned(connection.transport, {

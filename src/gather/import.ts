@@ -14,7 +14,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** gather for import: each application to adopt by appId, its SP, and whatever holds the uniqueName it should get. */
 export async function gatherImport(opts: ImportOptions): Promise<Gathered<ImportSnapshot>> {
   const cwd = opts.cwd ?? process.cwd();
-  const stacks = await loadStacks({ ...opts, cwd });
+  const { stacks } = await loadStacks({ ...opts, cwd });
   const suffix = stackSuffixOf(opts);
   const wanted = Object.entries(opts.apps).map(([name, appId]) => ({ ...findApp(stacks, name, suffix), appId }));
   if (!wanted.length) throw new TenantformError('USAGE', 'Name at least one application to adopt: --app <key>=<appId>.');

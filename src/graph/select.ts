@@ -16,6 +16,10 @@ export const APP_SELECT = [
   // plan compares certificates by content, and apply must resend every key in its read-modify-write PATCH.
   'keyCredentials',
   'requiredResourceAccess',
+  'spa',
+  'web',
+  'publicClient',
+  'isFallbackPublicClient',
   'createdDateTime',
 ].join(',');
 

@@ -49,6 +49,8 @@ interface SnapshotBase {
 export interface ApplySnapshot extends SnapshotBase {
   operation: 'apply';
   stacks: DesiredStack[];
+  /** The manifests' validation warnings (`file:line:column: message`), shown with the plan. */
+  manifestWarnings: string[];
   live: LiveState;
   local: LocalState;
   flags: { rotateSecrets?: boolean; rotateCertificates?: boolean; deletedApps?: 'restore' | 'purge' };

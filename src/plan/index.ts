@@ -19,8 +19,10 @@ import type { Change, Plan } from './types.js';
 
 export function createPlan(s: Snapshot): Plan {
   switch (s.operation) {
-    case 'apply':
-      return s.customer ? planCustomer(s, s.customer.homeTenantId) : planApply(s);
+    case 'apply': {
+      const plan = s.customer ? planCustomer(s, s.customer.homeTenantId) : planApply(s);
+      return { ...plan, warnings: [...s.manifestWarnings, ...plan.warnings] };
+    }
     case 'destroy':
       return createDestroyPlan({ state: s.owned, purge: s.purge, tenant: planTenant(s.tenant), now: s.now });
     case 'import':
