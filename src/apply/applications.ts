@@ -43,6 +43,17 @@ export async function updateApplication(ctx: ApplyContext, c: Of<'update-applica
   );
 }
 
+/** The pre-authorization write: retried while the scopes it names have not replicated (graph/retry.ts). */
+export async function preAuthorizeApplications(ctx: ApplyContext, c: Of<'pre-authorize-applications'>): Promise<void> {
+  const body = fillPlaceholders(ctx, c.app, c.after);
+  await call(
+    ctx,
+    'write-pre-authorization',
+    { method: 'PATCH', path: paths.application(idsOf(ctx, c.app, 'objectId')), body },
+    { action: `pre-authorize clients of ${c.uniqueName}`, needs: APP_WRITE },
+  );
+}
+
 /**
  * Disable the roles/scopes about to change, then wait until a read shows them disabled: the final
  * write is refused with CannotDeleteOrUpdateEnabledEntitlement until the disable has replicated.

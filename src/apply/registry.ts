@@ -5,7 +5,14 @@
 import type { Change } from '../plan/types.js';
 import { createAssignment, createGrant, deleteAssignment, deleteGrant, updateGrant } from './access.js';
 import { adoptApplication } from './adopt.js';
-import { createApplication, createServicePrincipal, disableEntitlements, updateApplication, updateServicePrincipal } from './applications.js';
+import {
+  createApplication,
+  createServicePrincipal,
+  disableEntitlements,
+  preAuthorizeApplications,
+  updateApplication,
+  updateServicePrincipal,
+} from './applications.js';
 import type { ApplyContext } from './context.js';
 import { deleteApplication, deleteServicePrincipal, purgeDeletedObject, restoreDeletedApplication } from './destroy.js';
 import { createFederatedCredential, deleteFederatedCredential, updateFederatedCredential } from './fic.js';
@@ -25,6 +32,7 @@ export const handlers: HandlerRegistry = {
   'create-application': createApplication,
   'update-application': updateApplication,
   'configure-application': updateApplication,
+  'pre-authorize-applications': preAuthorizeApplications,
   'disable-entitlements': disableEntitlements,
   'create-service-principal': createServicePrincipal,
   'update-service-principal': updateServicePrincipal,

@@ -3,7 +3,15 @@ import type { Change, Plan } from '../plan/types.js';
 
 const SYMBOL: Record<string, '+' | '~' | '-'> = {};
 for (const a of ['create-application', 'create-service-principal', 'add-secret', 'create-app-role-assignment', 'create-delegated-grant']) SYMBOL[a] = '+';
-for (const a of ['update-application', 'configure-application', 'disable-entitlements', 'update-service-principal', 'update-delegated-grant', 'write-output'])
+for (const a of [
+  'update-application',
+  'configure-application',
+  'pre-authorize-applications',
+  'disable-entitlements',
+  'update-service-principal',
+  'update-delegated-grant',
+  'write-output',
+])
   SYMBOL[a] = '~';
 for (const a of [
   'remove-secret',
@@ -65,6 +73,8 @@ function describe(c: Change): string {
       return `update application ${c.uniqueName}`;
     case 'configure-application':
       return `configure application ${c.uniqueName}`;
+    case 'pre-authorize-applications':
+      return `pre-authorize clients of ${c.uniqueName}`;
     case 'disable-entitlements':
       return `disable ${[...c.roles, ...c.scopes].join(', ')} on ${c.uniqueName}`;
     case 'create-service-principal':

@@ -10,6 +10,7 @@ export type OpKind =
   | 'read' // 404 is an answer
   | 'read-after-write' // reading back what this run wrote: 404 means not replicated yet
   | 'write' // PATCH/DELETE/action on an object that exists (maybe only just)
+  | 'write-pre-authorization' // PATCH of api.preAuthorizedApplications naming scopes written moments ago
   | 'delete' // DELETE (or restore) of an object that may be gone already: 404 is an answer (teardown re-runs)
   | 'upsert' // PATCH …(key) + Prefer: create-if-missing: idempotent by key
   | 'create-service-principal'
@@ -34,6 +35,7 @@ interface RetryRule {
 const WRITES_AFTER_CREATE: readonly OpKind[] = [
   'read-after-write',
   'write',
+  'write-pre-authorization',
   'upsert',
   'add-password',
   'create-service-principal',
@@ -78,6 +80,15 @@ export const RETRY_TABLE: readonly RetryRule[] = [
     codes: ['Directory_ConcurrencyViolation'],
     retry: 'replication',
     why: 'a concurrent change to the same application',
+  },
+  // Pre-authorizing scopes written moments ago: 400 until they replicate (microsoft-graph-docs-contrib#1395;
+  // Microsoft 365 Agents Toolkit retries "OAuth permission not found"). The planner checked the ids offline.
+  {
+    ops: ['write-pre-authorization'],
+    status: 400,
+    codes: ['Request_BadRequest'],
+    retry: 'replication',
+    why: 'the scopes to pre-authorize have not replicated yet',
   },
   // SP create right after app create: 400 "appId … does not reference a valid application object" or a misleading 403.
   { ops: ['create-service-principal'], status: 400, codes: ['Request_BadRequest'], retry: 'replication', why: 'application not replicated yet' },

@@ -9,6 +9,7 @@ import {
   stableId,
   uniqueNameFor,
   type DesiredApplication,
+  type DesiredClientRef,
   type DesiredOptionalClaim,
   type DesiredOutput,
   type DesiredStack,
@@ -132,6 +133,11 @@ function normalizeApplication(opts: {
       adminConsent: p.adminConsent,
       location: locate(source, ['applications', key, 'permissions', i]),
     })),
+    knownClientApplications: (app.api?.knownClientApplications ?? []).map((c) => clientRef(c, opts.appKeys)),
+    preAuthorizedApplications: (app.api?.preAuthorizedApplications ?? []).map((p) => ({
+      client: clientRef(p.app, opts.appKeys),
+      scopeIds: p.scopes.map((value) => id('scope', value, app.scopes.find((s) => s.value === value)?.id)),
+    })),
     spa: { redirectUris: [...(app.spa?.redirectUris ?? [])] },
     web: {
       redirectUris: [...(app.web?.redirectUris ?? [])],
@@ -144,6 +150,11 @@ function normalizeApplication(opts: {
     isFallbackPublicClient: app.isFallbackPublicClient,
     location: locate(source, ['applications', key], { target: 'key' }),
   };
+}
+
+/** Validation checked it: a key of the manifest's applications, else an appId. */
+function clientRef(name: string, appKeys: Set<string>): DesiredClientRef {
+  return appKeys.has(name) ? { kind: 'stack', key: name } : { kind: 'appId', appId: name.toLowerCase() };
 }
 
 /** Graph optionalClaim shape (https://learn.microsoft.com/graph/api/resources/optionalclaim). */

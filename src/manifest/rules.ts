@@ -8,6 +8,7 @@ import type { TreePath } from './problems.js';
 import { duplicates, lineCol, type Reporter } from './report.js';
 import { checkCredentials } from './rules-credentials.js';
 import { checkOutputs, checkPermissions } from './rules-links.js';
+import { checkClients } from './rules-clients.js';
 import { checkPlatforms } from './rules-redirect-uris.js';
 import { identifierUriProblem, MAX_IDENTIFIER_URIS_PERSONAL } from './rules-uris.js';
 import { APP_KEY, APP_KEY_MAX, SECRET_NAME, type ManifestApplication, type ManifestOptionalClaim, type ManifestOutput } from './schema.js';
@@ -37,6 +38,7 @@ export function checkRules(m: CheckedManifest, report: Reporter): void {
   }
   checkIdentifierUrisAcrossApps(m, report);
   checkPermissions(m, report);
+  checkClients(m, report);
   checkOutputs(m, report);
 }
 

@@ -166,6 +166,21 @@ function buildSchemas(strict: boolean) {
     identifierUris: z.array(z.string().min(1)).default([]).describe("Application ID URIs; {appId} stands for the application's own appId, e.g. api://{appId}."),
     api: obj({
       requestedAccessTokenVersion: z.literal([1, 2]).default(2).describe('Access token version the API accepts. Default 2.'),
+      knownClientApplications: z
+        .array(z.string().min(1))
+        .default([])
+        .describe(
+          "Clients whose consent also consents to this API (combined consent, e.g. a SPA and its middle tier): keys of this manifest's applications, or appIds.",
+        ),
+      preAuthorizedApplications: z
+        .array(
+          obj({
+            app: z.string().min(1).describe("The client: a key of this manifest's applications, or an appId."),
+            scopes: z.array(z.string().min(1)).min(1).describe('Values of scopes of this API the client may use without a consent prompt.'),
+          }),
+        )
+        .default([])
+        .describe('Clients that get these scopes without a consent prompt. Entries for other clients (added in the admin center) are kept.'),
     }).optional(),
     scopes: z.array(Scope).default([]),
     appRoles: z.array(AppRole).default([]),

@@ -131,6 +131,9 @@ export type DesiredApiRef =
    */
   | { kind: 'tenant'; name: string; match: 'appId' | 'displayName' };
 
+/** Another application named by a known client or a pre-authorization: one of the stack (by key), or any appId. */
+export type DesiredClientRef = { kind: 'stack'; key: string } | { kind: 'appId'; appId: string };
+
 export interface DesiredPermission {
   api: DesiredApiRef;
   /** App role values (application permissions). With adminConsent they become app role assignments. */
@@ -163,6 +166,10 @@ export interface DesiredApplication {
   certificates: DesiredCertificate[];
   federatedCredentials: DesiredFederatedCredential[];
   permissions: DesiredPermission[];
+  /** api.knownClientApplications, by manifest key or appId. */
+  knownClientApplications: DesiredClientRef[];
+  /** api.preAuthorizedApplications the stack manages; `scopeIds` are ids of this application's own scopes. */
+  preAuthorizedApplications: Array<{ client: DesiredClientRef; scopeIds: string[] }>;
   /** Platforms. Redirect URIs are templates like identifierUris (may contain APP_ID_PLACEHOLDER). */
   spa: { redirectUris: string[] };
   web: { redirectUris: string[]; implicitGrantSettings: { enableIdTokenIssuance: boolean; enableAccessTokenIssuance: boolean } };

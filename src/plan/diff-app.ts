@@ -1,4 +1,11 @@
-import type { AppRole, Application, ImplicitGrantSettings, PermissionScope, RequiredResourceAccess } from '@microsoft/microsoft-graph-types';
+import type {
+  AppRole,
+  Application,
+  ImplicitGrantSettings,
+  PermissionScope,
+  PreAuthorizedApplication,
+  RequiredResourceAccess,
+} from '@microsoft/microsoft-graph-types';
 import { APP_ID_PLACEHOLDER } from '../model/desired.js';
 import type { LiveApplication } from '../model/live.js';
 import type { PlanApplication } from './input.js';
@@ -22,6 +29,12 @@ export interface AppDiffInput {
   requiredResourceAccess: RequiredResourceAccess[];
   /** Ids of changes that create the resource apps named by placeholders. */
   resourceDeps: string[];
+  /**
+   * api.knownClientApplications and api.preAuthorizedApplications as Graph should store them (entries for
+   * clients the stack does not manage kept; `{appId:<ref>}` for clients this plan creates, whose create changes
+   * are `deps`). Absent: none.
+   */
+  clients?: { known: string[]; preAuthorized: PreAuthorizedApplication[]; deps: string[] };
 }
 
 type Field = {
@@ -112,7 +125,17 @@ export function diffApplication(input: AppDiffInput): Change[] {
     canon: (v) => canonRequiredResourceAccess(v as RequiredResourceAccess[]),
     body: (v) => ({ requiredResourceAccess: v }),
   };
+  const clients = input.clients ?? { known: [], preAuthorized: [], deps: [] };
+  const knownField: Field = {
+    name: 'api.knownClientApplications',
+    desired: clients.known,
+    live: app?.api?.knownClientApplications,
+    canon: (v) => canonStrings(((v as string[] | null) ?? []).map((x) => x.toLowerCase())),
+    body: (v) => ({ api: { knownClientApplications: v } }),
+    defaulted: true,
+  };
   // Fields holding `{appId…}` placeholders wait until those appIds exist; apply substitutes them.
+  (hasPlaceholder(clients.known) ? late : fields).push(knownField);
   (hasPlaceholder(input.requiredResourceAccess) ? late : fields).push(rraField);
 
   const changes: Change[] = [];
@@ -171,11 +194,38 @@ export function diffApplication(input: AppDiffInput): Change[] {
       fields: lateChanged.map((f) => fieldChange(f)),
       after: bodyOf(lateChanged),
       wave: 0,
-      dependsOn: [...(app ? [] : [id]), ...input.resourceDeps],
+      dependsOn: [...new Set([...(app ? [] : [id]), ...input.resourceDeps, ...clients.deps])],
       reason: 'needs appIds that exist only after creation',
     });
   }
+  const preAuth: Field = {
+    name: 'api.preAuthorizedApplications',
+    desired: clients.preAuthorized,
+    live: app?.api?.preAuthorizedApplications,
+    canon: (v) => canonPreAuthorized(v as PreAuthorizedApplication[] | null),
+    body: (v) => ({ api: { preAuthorizedApplications: v } }),
+  };
+  if (!same(preAuth.canon(preAuth.desired), preAuth.canon(preAuth.live))) {
+    changes.push({
+      id: `${id}#pre-authorize`,
+      action: 'pre-authorize-applications',
+      app: ref,
+      uniqueName: d.uniqueName,
+      fields: [fieldChange(preAuth)],
+      after: bodyOf([preAuth]),
+      wave: 0,
+      // After every write of this application (the scopes it names), and after the clients it names exist.
+      dependsOn: [...new Set([...changes.map((c) => c.id), ...clients.deps])],
+      reason: 'pre-authorized clients differ from the manifest (written once the scopes exist)',
+    });
+  }
   return changes;
+}
+
+function canonPreAuthorized(list: PreAuthorizedApplication[] | null | undefined) {
+  return (list ?? [])
+    .map((p) => ({ appId: String(p.appId).toLowerCase(), ids: canonStrings((p.delegatedPermissionIds ?? []).map((x) => x.toLowerCase())) }))
+    .sort((a, b) => a.appId.localeCompare(b.appId));
 }
 
 function scalar(name: string, desired: unknown, live: unknown): Field {

@@ -7,7 +7,10 @@ import { diffSecrets } from './diff-secrets.js';
 import { expiryWarnings } from './expiry.js';
 import { diffServicePrincipal } from './diff-sp.js';
 import type { CertificateCache, SecretCache } from '../model/local.js';
-import type { PlanStack } from './input.js';
+import type { PlanApplication, PlanStack } from './input.js';
+import type { DesiredClientRef } from '../model/desired.js';
+import type { LiveApplication } from '../model/live.js';
+import type { PreAuthorizedApplication } from '@microsoft/microsoft-graph-types';
 import { orderChanges } from './order.js';
 import { appRef, PLAN_FORMAT_VERSION, type Change, type Plan } from './types.js';
 import type { PlannedOutput } from './outputs.js';
@@ -45,7 +48,9 @@ export function diffStacks(inputs: PlanInputs): { changes: Change[]; warnings: s
       // (its create change has id <ref>): configuring this app waits for it.
       const own = appRef(stack.name, d.key);
       const resourceDeps = [...new Set([...JSON.stringify(rra).matchAll(/\{appId:(app:[^}]+)\}/g)].map((m) => m[1]))].filter((r) => r !== own);
-      appChanges.push(...diffApplication({ desired: d, live: liveOf(d.uniqueName), requiredResourceAccess: rra, resourceDeps }));
+      appChanges.push(
+        ...diffApplication({ desired: d, live: liveOf(d.uniqueName), requiredResourceAccess: rra, resourceDeps, clients: desiredClients(d, stack, liveOf) }),
+      );
     }
     const appIds = appChanges.map((c) => c.id);
     const spChanges = stack.applications.flatMap((d) => diffServicePrincipal(d, liveOf(d.uniqueName), appIds));
@@ -104,4 +109,32 @@ export function planFromInputs(inputs: PlanInputs, diff: { changes: readonly Cha
     changes: orderChanges(changes),
     warnings,
   };
+}
+
+/**
+ * An API's known clients and pre-authorized clients as Graph should store them. The stack manages the entries
+ * for its own applications and for the appIds its manifest names; any other entry (added in the admin center)
+ * is kept, never removed. A client this plan creates is a `{appId:<ref>}` placeholder, its create a dependency.
+ */
+function desiredClients(d: PlanApplication, stack: PlanStack, liveOf: (uniqueName: string) => LiveApplication | undefined) {
+  const deps = new Set<string>();
+  const appIdOf = (c: DesiredClientRef): string => {
+    if (c.kind === 'appId') return c.appId;
+    const client = stack.applications.find((a) => a.key === c.key)!;
+    const appId = liveOf(client.uniqueName)?.app.appId;
+    if (appId) return appId.toLowerCase();
+    deps.add(appRef(stack.name, c.key));
+    return `{appId:${appRef(stack.name, c.key)}}`;
+  };
+  const managed = new Set([
+    ...stack.applications.flatMap((a) => liveOf(a.uniqueName)?.app.appId?.toLowerCase() ?? []),
+    ...[...d.knownClientApplications, ...d.preAuthorizedApplications.map((p) => p.client)].flatMap((c) => (c.kind === 'appId' ? [c.appId] : [])),
+  ]);
+  const api = liveOf(d.uniqueName)?.app.api;
+  const known = [...(api?.knownClientApplications ?? []).filter((x) => !managed.has(x.toLowerCase())), ...d.knownClientApplications.map(appIdOf)];
+  const preAuthorized: PreAuthorizedApplication[] = [
+    ...(api?.preAuthorizedApplications ?? []).filter((p) => !managed.has(String(p.appId).toLowerCase())),
+    ...d.preAuthorizedApplications.map((p) => ({ appId: appIdOf(p.client), delegatedPermissionIds: [...p.scopeIds] })),
+  ];
+  return { known, preAuthorized, deps: [...deps] };
 }

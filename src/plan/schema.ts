@@ -36,6 +36,7 @@ const SHAPES: Record<ChangeAction, z.ZodRawShape> = {
   'update-application': { app: appRef, uniqueName: z.string(), fields, after: body },
   'disable-entitlements': { app: appRef, uniqueName: z.string(), roles: z.array(z.string()), scopes: z.array(z.string()), after: body },
   'configure-application': { app: appRef, uniqueName: z.string(), fields, after: body },
+  'pre-authorize-applications': { app: appRef, uniqueName: z.string(), fields, after: body },
   'create-service-principal': { app: appRef, after: body },
   'update-service-principal': { app: appRef, fields, after: body },
   'add-secret': { app: appRef, name: z.string(), displayName: z.string(), lifetimeMs: z.number() },

@@ -34,6 +34,11 @@ export type Change =
   | (ChangeBase & { action: 'disable-entitlements'; app: AppRef; uniqueName: string; roles: string[]; scopes: string[]; after: AppBody })
   /** Fields that need appIds that only exist after creation (identifierUris `api://{appId}`, requiredResourceAccess). */
   | (ChangeBase & { action: 'configure-application'; app: AppRef; uniqueName: string; fields: FieldChange[]; after: AppBody })
+  /**
+   * api.preAuthorizedApplications, its own write after the scopes it names exist: Graph refuses scopes added in
+   * the same request or not yet replicated (microsoft-graph-docs-contrib#1395), so this write is retried.
+   */
+  | (ChangeBase & { action: 'pre-authorize-applications'; app: AppRef; uniqueName: string; fields: FieldChange[]; after: AppBody })
   | (ChangeBase & { action: 'create-service-principal'; app: AppRef; after: Record<string, unknown> })
   | (ChangeBase & { action: 'update-service-principal'; app: AppRef; fields: FieldChange[]; after: Record<string, unknown> })
   | (ChangeBase & { action: 'add-secret'; app: AppRef; name: string; displayName: string; lifetimeMs: number })

@@ -116,6 +116,8 @@ export function desiredApp(o: Partial<DesiredApplication> & { stack?: string } =
     certificates: o.certificates ?? [],
     federatedCredentials: o.federatedCredentials ?? [],
     permissions: o.permissions ?? [],
+    knownClientApplications: o.knownClientApplications ?? [],
+    preAuthorizedApplications: o.preAuthorizedApplications ?? [],
     spa: o.spa ?? { redirectUris: [] },
     web: o.web ?? { redirectUris: [], implicitGrantSettings: { enableIdTokenIssuance: false, enableAccessTokenIssuance: false } },
     publicClient: o.publicClient ?? { redirectUris: [] },

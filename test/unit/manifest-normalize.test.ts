@@ -87,6 +87,8 @@ describe('defaults and shapes', () => {
       certificates: [],
       federatedCredentials: [],
       permissions: [],
+      knownClientApplications: [],
+      preAuthorizedApplications: [],
       spa: { redirectUris: [] },
       web: { redirectUris: [], implicitGrantSettings: { enableIdTokenIssuance: false, enableAccessTokenIssuance: false } },
       publicClient: { redirectUris: [] },

@@ -1,0 +1,84 @@
+/**
+ * An API's known and pre-authorized clients are checked offline (rules-clients.ts): each names an application of
+ * the manifest or an appId, and pre-authorizes only scopes of the API itself. Fixtures under
+ * test/fixtures/invalid/clients/ carry exactly the problem they are about, at file:line:column.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { describe, test } from 'node:test';
+import { validateManifests, validateManifestText } from '../../src/manifest/index.js';
+import type { ProblemCode } from '../../src/manifest/problems.js';
+
+const DIR = 'test/fixtures/invalid/clients';
+
+const cases: Record<string, { code: ProblemCode; line: number; column: number; message: string }> = {
+  'preauthorize-unknown-scope': { code: 'dangling-reference', line: 10, column: 36, message: 'Application "api" has no scope "Files.Read" to pre-authorize' },
+  'known-client-unknown': {
+    code: 'dangling-reference',
+    line: 6,
+    column: 38,
+    message: 'Known client "mobile" of application "api" is neither an application of this manifest nor an appId',
+  },
+};
+
+describe('client fixtures', () => {
+  test('every fixture has a case and every case a fixture', () => {
+    const files = readdirSync(DIR)
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => f.replace(/\.yaml$/, ''))
+      .sort();
+    assert.deepEqual(files, Object.keys(cases).sort());
+  });
+  for (const [name, c] of Object.entries(cases)) {
+    test(`${name}: ${c.code} at ${c.line}:${c.column}`, async () => {
+      const file = `${DIR}/${name}.yaml`;
+      const result = await validateManifests([file], { env: {} });
+      assert.deepEqual(
+        result.problems.map((p) => ({ code: p.code, message: p.message, location: p.location })),
+        [{ code: c.code, message: c.message, location: { file, line: c.line, column: c.column } }],
+      );
+    });
+  }
+});
+
+describe('clients, normalized', () => {
+  const appId = '6b5b3c1e-2f7a-4c8e-9d0a-1e2f3a4b5c6d';
+  test('keys stay keys, appIds are lowercased, pre-authorized scopes become the API’s own scope ids', () => {
+    const r = validateManifestText(
+      'm.yaml',
+      `stack: s
+applications:
+  api:
+    displayName: api
+    scopes:
+      - { value: access_as_user, adminConsentDisplayName: A, adminConsentDescription: A }
+    api:
+      knownClientApplications: [spa, ${appId.toUpperCase()}]
+      preAuthorizedApplications:
+        - { app: spa, scopes: [access_as_user] }
+  spa:
+    displayName: spa
+`,
+      { env: {} },
+    );
+    assert.ok(r.ok, JSON.stringify(r.problems));
+    const api = r.stacks[0].applications[0];
+    assert.deepEqual(api.knownClientApplications, [
+      { kind: 'stack', key: 'spa' },
+      { kind: 'appId', appId },
+    ]);
+    assert.deepEqual(api.preAuthorizedApplications, [{ client: { kind: 'stack', key: 'spa' }, scopeIds: [api.oauth2PermissionScopes[0].id] }]);
+  });
+
+  test('a client listed twice is refused', () => {
+    const r = validateManifestText(
+      'm.yaml',
+      `stack: s\napplications:\n  api:\n    displayName: api\n    api:\n      knownClientApplications: [spa, spa]\n  spa:\n    displayName: spa\n`,
+      { env: {} },
+    );
+    assert.deepEqual(
+      r.problems.map((p) => [p.code, p.message]),
+      [['duplicate-value', 'Known client "spa" is listed twice in application "api" (also at 6:33)']],
+    );
+  });
+});
