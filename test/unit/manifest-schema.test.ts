@@ -119,7 +119,10 @@ describe('structure problems', () => {
 describe('objectKeysAt (for hints)', () => {
   const cases: Array<[Array<string | number>, string[]]> = [
     [[], ['stack', 'variables', 'applications', 'outputs']],
-    [['applications', 'x', 'api'], ['requestedAccessTokenVersion', 'knownClientApplications', 'preAuthorizedApplications']],
+    [
+      ['applications', 'x', 'api'],
+      ['requestedAccessTokenVersion', 'knownClientApplications', 'preAuthorizedApplications'],
+    ],
     [
       ['applications', 'x', 'optionalClaims', 'accessToken', 0],
       ['name', 'source', 'essential', 'additionalProperties'],
