@@ -4,14 +4,13 @@
  * test/fixtures/invalid/clients/ carry exactly the problem they are about, at file:line:column.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { validateManifests, validateManifestText } from '../../src/manifest/index.js';
-import type { ProblemCode } from '../../src/manifest/problems.js';
+import { validateManifestText } from '../../src/manifest/index.js';
+import { fixtureTests, type FixtureCase } from '../helpers/fixtures.js';
 
 const DIR = 'test/fixtures/invalid/clients';
 
-const cases: Record<string, { code: ProblemCode; line: number; column: number; message: string }> = {
+const cases: Record<string, FixtureCase> = {
   'preauthorize-unknown-scope': { code: 'dangling-reference', line: 10, column: 36, message: 'Application "api" has no scope "Files.Read" to pre-authorize' },
   'known-client-unknown': {
     code: 'dangling-reference',
@@ -21,25 +20,7 @@ const cases: Record<string, { code: ProblemCode; line: number; column: number; m
   },
 };
 
-describe('client fixtures', () => {
-  test('every fixture has a case and every case a fixture', () => {
-    const files = readdirSync(DIR)
-      .filter((f) => f.endsWith('.yaml'))
-      .map((f) => f.replace(/\.yaml$/, ''))
-      .sort();
-    assert.deepEqual(files, Object.keys(cases).sort());
-  });
-  for (const [name, c] of Object.entries(cases)) {
-    test(`${name}: ${c.code} at ${c.line}:${c.column}`, async () => {
-      const file = `${DIR}/${name}.yaml`;
-      const result = await validateManifests([file], { env: {} });
-      assert.deepEqual(
-        result.problems.map((p) => ({ code: p.code, message: p.message, location: p.location })),
-        [{ code: c.code, message: c.message, location: { file, line: c.line, column: c.column } }],
-      );
-    });
-  }
-});
+describe('client fixtures', () => fixtureTests(DIR, cases));
 
 describe('clients, normalized', () => {
   const appId = '6b5b3c1e-2f7a-4c8e-9d0a-1e2f3a4b5c6d';

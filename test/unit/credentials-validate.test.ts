@@ -4,14 +4,13 @@
  * federated credentials (GitHub branch/environment/pull request/tag, Kubernetes, any issuer) as normalized.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { validateManifests, validateManifestText } from '../../src/manifest/index.js';
-import type { ProblemCode } from '../../src/manifest/problems.js';
+import { fixtureTests, type FixtureCase } from '../helpers/fixtures.js';
 
 const DIR = 'test/fixtures/invalid/credentials';
 
-const cases: Record<string, { code: ProblemCode; line: number; column: number; message: string }> = {
+const cases: Record<string, FixtureCase> = {
   'renew-before-lifetime': { code: 'invalid-value', line: 8, column: 22, message: 'renewBefore 30d of secret "main" is not shorter than its lifetime 30d' },
   'certificate-source': {
     code: 'missing-field',
@@ -71,24 +70,7 @@ const cases: Record<string, { code: ProblemCode; line: number; column: number; m
   },
 };
 
-describe('credential fixtures: one problem each, at its place', () => {
-  test('every fixture has a case and every case a fixture', () => {
-    const files = readdirSync(DIR)
-      .map((f) => f.replace(/\.yaml$/, ''))
-      .sort();
-    assert.deepEqual(files, Object.keys(cases).sort());
-  });
-  for (const [name, c] of Object.entries(cases)) {
-    test(`${name}: ${c.code} at ${c.line}:${c.column}`, async () => {
-      const file = `${DIR}/${name}.yaml`;
-      const r = await validateManifests([file], { env: {}, vars: {} });
-      assert.deepEqual(
-        r.problems.map((p) => ({ code: p.code, message: p.message, location: p.location })),
-        [{ code: c.code, message: c.message, location: { file, line: c.line, column: c.column } }],
-      );
-    });
-  }
-});
+describe('credential fixtures: one problem each, at its place', () => fixtureTests(DIR, cases));
 
 describe('federated credential forms', () => {
   const fics = (yaml: string) => {

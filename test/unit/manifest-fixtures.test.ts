@@ -2,25 +2,12 @@
  * Every validation error kind has a fixture under test/fixtures/invalid/<kind>.yaml; each test asserts
  * the code, the exact message and the exact line:column of the problem it is about.
  */
-import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
-import { describe, test } from 'node:test';
-import { validateManifests } from '../../src/manifest/index.js';
-import type { ProblemCode } from '../../src/manifest/problems.js';
+import { describe } from 'node:test';
+import { fixtureTests, type FixtureCase } from '../helpers/fixtures.js';
 
 const DIR = 'test/fixtures/invalid';
 
-interface Case {
-  code: ProblemCode;
-  line: number;
-  column: number;
-  message: string;
-  /** Files validated before the fixture (same run). */
-  with?: string[];
-  vars?: Record<string, string>;
-}
-
-const cases: Record<string, Case> = {
+const cases: Record<string, FixtureCase> = {
   'yaml-syntax': { code: 'yaml-syntax', line: 4, column: 18, message: 'YAML: Missing closing " quote' },
   'duplicate-key': { code: 'duplicate-key', line: 5, column: 5, message: 'Key "displayName" appears twice in the same mapping' },
   'unknown-key': { code: 'unknown-key', line: 10, column: 9, message: 'Unknown key "isEnabled" in applications.api.appRoles[0]' },
@@ -71,26 +58,4 @@ const cases: Record<string, Case> = {
   'reference-cycle': { code: 'reference-cycle', line: 4, column: 14, message: 'Variable defaults form a cycle: prefix → name → prefix' },
 };
 
-describe('invalid fixtures', () => {
-  test('every fixture has a case and every case a fixture', () => {
-    const files = readdirSync(DIR)
-      .filter((f) => f.endsWith('.yaml'))
-      .map((f) => f.replace(/\.yaml$/, ''))
-      .sort();
-    assert.deepEqual(files, Object.keys(cases).sort());
-  });
-
-  for (const [name, c] of Object.entries(cases)) {
-    test(`${name}: ${c.code} at ${c.line}:${c.column}`, async () => {
-      const file = `${DIR}/${name}.yaml`;
-      const result = await validateManifests([...(c.with ?? []), file], { env: {}, vars: c.vars ?? {} });
-      assert.equal(result.ok, false);
-      assert.deepEqual(result.stacks, []);
-      // Each fixture has exactly one problem: the one it is about.
-      assert.deepEqual(
-        result.problems.map((p) => ({ code: p.code, message: p.message, location: p.location })),
-        [{ code: c.code, message: c.message, location: { file, line: c.line, column: c.column } }],
-      );
-    });
-  }
-});
+describe('invalid fixtures', () => fixtureTests(DIR, cases));

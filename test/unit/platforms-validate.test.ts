@@ -4,15 +4,14 @@
  * under test/fixtures/invalid/platforms/ with exactly its problem at file:line:column, then the rule table.
  */
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { validateManifests, validateManifestText } from '../../src/manifest/index.js';
-import type { ProblemCode } from '../../src/manifest/problems.js';
+import { validateManifestText } from '../../src/manifest/index.js';
+import { fixtureTests, type FixtureCase } from '../helpers/fixtures.js';
 import { redirectUriProblem, type Platform } from '../../src/manifest/rules-redirect-uris.js';
 
 const DIR = 'test/fixtures/invalid/platforms';
 
-const cases: Record<string, { code: ProblemCode; line: number; column: number; message: string }> = {
+const cases: Record<string, FixtureCase> = {
   'not-absolute': { code: 'invalid-uri', line: 7, column: 11, message: 'Redirect URI "localhost:3000/callback" of application "spa" is not an absolute URI' },
   'http-not-localhost': {
     code: 'invalid-uri',
@@ -34,26 +33,7 @@ const cases: Record<string, { code: ProblemCode; line: number; column: number; m
   },
 };
 
-describe('platform fixtures', () => {
-  test('every fixture has a case and every case a fixture', () => {
-    const files = readdirSync(DIR)
-      .filter((f) => f.endsWith('.yaml'))
-      .map((f) => f.replace(/\.yaml$/, ''))
-      .sort();
-    assert.deepEqual(files, Object.keys(cases).sort());
-  });
-  for (const [name, c] of Object.entries(cases)) {
-    test(`${name}: ${c.code} at ${c.line}:${c.column}`, async () => {
-      const file = `${DIR}/${name}.yaml`;
-      const result = await validateManifests([file], { env: {} });
-      assert.equal(result.ok, false);
-      assert.deepEqual(
-        result.problems.map((p) => ({ code: p.code, message: p.message, location: p.location })),
-        [{ code: c.code, message: c.message, location: { file, line: c.line, column: c.column } }],
-      );
-    });
-  }
-});
+describe('platform fixtures', () => fixtureTests(DIR, cases));
 
 describe('redirect URI rules', () => {
   const work = { personalAccounts: false };
