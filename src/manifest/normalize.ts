@@ -183,6 +183,7 @@ function outputRef(path: string[], manifest: Manifest): OutputRef {
     case 'app':
       if (ref.field === 'secrets') return { kind: 'secret', app: ref.app, secret: ref.secret };
       if (ref.field === 'secret') return { kind: 'secret', app: ref.app, secret: manifest.applications[ref.app].secrets[0].name };
+      if (ref.field === 'scope') return { kind: 'scope', app: ref.app, value: ref.scope };
       if (ref.field === 'certificate') {
         return { kind: 'certificate', app: ref.app, certificate: ref.certificate ?? manifest.applications[ref.app].certificates[0].name, field: ref.certField };
       }

@@ -125,7 +125,7 @@ export function appSettingsShape(o: ManifestOutput, cred: CredentialChoice | 'no
 
 /** The document of a shaped output (json `template:`, msal-node, appsettings); null for flat outputs. */
 export function outputShape(o: ManifestOutput, format: string, apps: Record<string, ManifestApplication>, parse: Parse): JsonTemplate | null {
-  if (format === 'json' && o.template !== undefined) return jsonTemplate(o.template, parse);
+  if ((format === 'json' || format === 'js') && o.template !== undefined) return jsonTemplate(o.template, parse);
   if (format !== 'msal-node' && format !== 'appsettings') return null;
   const cred = chooseCredential(apps[o.app!], o.credential);
   // Validation has rejected a bad choice before normalization runs.

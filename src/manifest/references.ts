@@ -5,7 +5,7 @@ import type { CertificateField } from '../model/desired.js';
  *
  * - `${var.NAME}`: a variable; usable in any string value.
  * - In output values only: `${tenant.id}`, `${tenant.subdomain}`, `${tenant.authority}`,
- *   `${apps.KEY.appId}`, `${apps.KEY.identifierUri}`, `${apps.KEY.secret}`, `${apps.KEY.secrets.NAME}`,
+ *   `${apps.KEY.appId}`, `${apps.KEY.identifierUri}`, `${apps.KEY.scopes.VALUE}`, `${apps.KEY.secret}`, `${apps.KEY.secrets.NAME}`,
  *   `${apps.KEY.certificate.FIELD}`, `${apps.KEY.certificates.NAME.FIELD}`, `${tenant.instance}`, `${tenant.authorityHost}`.
  * - `$${` is a literal `${`.
  * `{appId}` (no dollar) is not a reference: it is the identifier URI placeholder, filled in by apply.
@@ -80,6 +80,8 @@ export type ClassifiedRef =
   | { kind: 'tenant'; field: 'id' | 'subdomain' | 'authority' }
   | { kind: 'app'; app: string; field: 'appId' | 'identifierUri' | 'secret' }
   | { kind: 'app'; app: string; field: 'secrets'; secret: string }
+  /** `${apps.KEY.scopes.VALUE}`: a delegated scope as clients request it (VALUE may contain dots). */
+  | { kind: 'app'; app: string; field: 'scope'; scope: string }
   /** `${apps.KEY.certificates.NAME.FIELD}`, or `${apps.KEY.certificate.FIELD}` (certificate undefined: the only one). */
   | { kind: 'app'; app: string; field: 'certificate'; certificate?: string; certField: CertificateField }
   | { kind: 'invalid'; message: string; hint?: string };
@@ -95,7 +97,15 @@ export const CERTIFICATE_FIELDS: readonly CertificateField[] = [
   'pfxPath',
   'pfxPassword',
 ];
-export const APP_FIELDS = ['appId', 'identifierUri', 'secret', 'secrets.<name>', 'certificate.<field>', 'certificates.<name>.<field>'] as const;
+export const APP_FIELDS = [
+  'appId',
+  'identifierUri',
+  'scopes.<value>',
+  'secret',
+  'secrets.<name>',
+  'certificate.<field>',
+  'certificates.<name>.<field>',
+] as const;
 const OUTPUT_FORMS =
   '${var.NAME}, ${tenant.id|subdomain|authority|instance|authorityHost} or ${apps.KEY.appId|identifierUri|secret|secrets.NAME|certificates.NAME.path}';
 
@@ -118,6 +128,7 @@ export function classifyRef(path: readonly string[]): ClassifiedRef {
   if (ns === 'apps') {
     if (path.length === 3 && (b === 'appId' || b === 'identifierUri' || b === 'secret')) return { kind: 'app', app: a, field: b };
     if (path.length === 4 && b === 'secrets') return { kind: 'app', app: a, field: 'secrets', secret: c };
+    if (path.length >= 4 && b === 'scopes') return { kind: 'app', app: a, field: 'scope', scope: path.slice(3).join('.') };
     const certField = (f: string | undefined) => ((CERTIFICATE_FIELDS as readonly string[]).includes(f ?? '') ? (f as CertificateField) : undefined);
     if (path.length === 4 && b === 'certificate' && certField(c)) return { kind: 'app', app: a, field: 'certificate', certField: certField(c)! };
     if (path.length === 5 && b === 'certificates' && certField(path[4]))

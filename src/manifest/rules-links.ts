@@ -171,7 +171,12 @@ function checkTemplate(m: CheckedManifest, report: Reporter, at: Array<string | 
     }
     const app = m.apps.get(ref.app);
     if (!app) continue; // declared but broken: already reported
-    if (ref.field === 'identifierUri' && app.identifierUris.length === 0) {
+    if (ref.field === 'scope' && !app.scopes.some((s) => s.value === ref.scope)) {
+      report.add('dangling-reference', at, `${t.raw}: application "${ref.app}" has no scope "${ref.scope}"`, {
+        needle: t.raw,
+        hint: app.scopes.length ? `its scopes: ${app.scopes.map((s) => s.value).join(', ')}` : 'declare it under scopes:',
+      });
+    } else if ((ref.field === 'identifierUri' || ref.field === 'scope') && app.identifierUris.length === 0) {
       report.add('dangling-reference', at, `${t.raw}: application "${ref.app}" has no identifierUris`, {
         needle: t.raw,
         hint: 'add identifierUris: [api://{appId}]',

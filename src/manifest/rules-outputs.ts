@@ -10,6 +10,9 @@ import { outputFormat } from './schema.js';
 import type { ManifestApplication, ManifestOutput } from './schema.js';
 
 const SHAPED = ['msal-node', 'appsettings'];
+const JS_IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const jsExports = (o: ManifestOutput): string[] =>
+  Object.keys(o.values ?? (o.template !== null && typeof o.template === 'object' && !Array.isArray(o.template) ? o.template : {}));
 
 /** Which keys each output format takes: flat values, a json template, or an app + credential. */
 export function checkOutputForm(m: CheckedManifest, report: Reporter, index: number, o: ManifestOutput): void {
@@ -65,6 +68,21 @@ export function checkOutputForm(m: CheckedManifest, report: Reporter, index: num
   if (format === 'dotenv') {
     notFor('template', 'template: makes a json file');
     if (o.values === undefined) report.add('missing-field', base, `outputs[${index}] is missing the required key "values"`, { target: 'key' });
+  } else if (format === 'js' && !jsExports(o).every((k) => JS_IDENTIFIER.test(k))) {
+    const bad = jsExports(o).find((k) => !JS_IDENTIFIER.test(k));
+    report.add(
+      'invalid-value',
+      [...base, o.template !== undefined ? 'template' : 'values', String(bad)],
+      `Output "${o.path}" would export "${bad}", which is not a JavaScript name`,
+      {
+        target: 'key',
+        hint: 'js outputs export each top-level key (export const msalConfig = …): use letters, digits, _ and $',
+      },
+    );
+  } else if (format === 'js' && o.template !== undefined && (o.template === null || typeof o.template !== 'object' || Array.isArray(o.template))) {
+    report.add('invalid-value', [...base, 'template'], `Output "${o.path}": a js template is a mapping of the names to export`, {
+      hint: 'e.g. template: { msalConfig: {...}, loginRequest: {...} }',
+    });
   } else if (o.values === undefined && o.template === undefined) {
     report.add('missing-field', base, `outputs[${index}] needs "values" (flat keys) or "template" (a document of any shape)`, { target: 'key' });
   } else if (o.values !== undefined && o.template !== undefined) {

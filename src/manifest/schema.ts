@@ -227,9 +227,11 @@ function buildSchemas(strict: boolean) {
   const Output = obj({
     path: z.string().min(1).describe('File to write, relative to the working directory.'),
     format: z
-      .enum(['dotenv', 'json', 'msal-node', 'appsettings'])
+      .enum(['dotenv', 'json', 'js', 'msal-node', 'appsettings'])
       .optional()
-      .describe('Default: json for *.json paths, else dotenv. msal-node and appsettings (ASP.NET Core "AzureAd" section) are built from app/credential.'),
+      .describe(
+        'Default: json for *.json paths, js for *.js/*.mjs, else dotenv. js: an ES module exporting each top-level key (e.g. msalConfig for MSAL.js). msal-node and appsettings (ASP.NET Core "AzureAd" section) are built from app/credential.',
+      ),
     values: z
       .record(z.string(), z.string())
       .optional()
@@ -284,8 +286,11 @@ export function manifestJsonSchema(): Record<string, unknown> {
 }
 
 /** The format of an output: given, or from its path and template. */
-export function outputFormat(output: ManifestOutput): 'dotenv' | 'json' | 'msal-node' | 'appsettings' {
-  return output.format ?? (output.path.toLowerCase().endsWith('.json') || output.template !== undefined ? 'json' : 'dotenv');
+export function outputFormat(output: ManifestOutput): 'dotenv' | 'json' | 'js' | 'msal-node' | 'appsettings' {
+  const path = output.path.toLowerCase();
+  if (output.format) return output.format;
+  if (/\.m?js$/.test(path)) return 'js';
+  return path.endsWith('.json') || output.template !== undefined ? 'json' : 'dotenv';
 }
 
 /** The exact text `tenantform schema` prints (and schema/tenantform.schema.json holds). */

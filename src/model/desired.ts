@@ -184,7 +184,7 @@ export interface DesiredApplication {
  * Core "AzureAd" section), which normalize.ts expands into a json shape; pem (a generated certificate's
  * `keyFile`: certificate + private key). See docs/credentials.md.
  */
-export type OutputFormat = 'dotenv' | 'json' | 'msal-node' | 'appsettings' | 'pem';
+export type OutputFormat = 'dotenv' | 'json' | 'js' | 'msal-node' | 'appsettings' | 'pem';
 
 /**
  * Fields of a certificate an output can name. `path`: PEM with certificate + private key (what
@@ -200,6 +200,11 @@ export type OutputRef =
   | { kind: 'appId'; app: string }
   /** The application's first identifier URI with its appId substituted. */
   | { kind: 'identifierUri'; app: string }
+  /**
+   * A delegated scope as a client requests it: the application's first identifier URI, `/`, the scope value
+   * (`api://<appId>/access_as_user`; a URI ending in `/` gets a second one, as Entra parses the last `/`).
+   */
+  | { kind: 'scope'; app: string; value: string }
   /** The secret value of the named client secret (sensitive). `${apps.x.secret}` is normalized to its only secret. */
   | { kind: 'secret'; app: string; secret: string }
   /** A field of the application's current certificate. `${apps.x.certificate.F}` is normalized to its only certificate. */

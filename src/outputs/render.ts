@@ -36,6 +36,10 @@ export function resolveRef(ref: OutputRef, v: OutputValues): string | undefined 
       return v.appId(ref.app);
     case 'identifierUri':
       return v.identifierUri(ref.app);
+    case 'scope': {
+      const uri = v.identifierUri(ref.app);
+      return uri === undefined ? undefined : `${uri}/${ref.value}`;
+    }
     case 'secret':
       return v.secret(ref.app, ref.secret);
     case 'certificate':
@@ -73,6 +77,10 @@ export function renderValues(o: Pick<DesiredOutput, 'values'>, v: OutputValues):
 /** Render a config file; undefined when some value is not known yet (e.g. before the first apply). */
 export function renderOutput(o: DesiredOutput, v: OutputValues): string | undefined {
   try {
+    if (o.format === 'js')
+      return renderJs(
+        o.shape !== null ? (renderJson(o.shape, v) as Record<string, unknown>) : Object.fromEntries(o.values.map((val) => [val.key, text(val.parts, v)])),
+      );
     if (o.shape !== null) return `${JSON.stringify(renderJson(o.shape, v), null, 2)}\n`;
     const values = o.values.map((val): [string, string] => [val.key, text(val.parts, v)]);
     if (o.format === 'json') return `${JSON.stringify(Object.fromEntries(values), null, 2)}\n`;
@@ -83,4 +91,14 @@ export function renderOutput(o: DesiredOutput, v: OutputValues): string | undefi
     throw e;
   }
   throw new TenantformError('OUTPUT_FAILED', `Unknown output format ${String(o.format)} for ${o.path}.`);
+}
+
+/**
+ * An ES module exporting each top-level key, as MSAL.js samples keep their config (authConfig.js:
+ * `export const msalConfig = {…}`). Values are JSON, which is valid JavaScript.
+ */
+function renderJs(exports: Record<string, unknown>): string {
+  const lines = ['// Written by tenantform: the next apply rewrites this file.'];
+  for (const [name, value] of Object.entries(exports)) lines.push(`export const ${name} = ${JSON.stringify(value, null, 2)};`);
+  return `${lines.join('\n\n')}\n`;
 }

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { before, describe, it } from 'node:test';
 import type { Application } from '@microsoft/microsoft-graph-types';
 import { apply, plan } from '../../src/index.js';
@@ -33,6 +34,13 @@ applications:
     permissions:
       - api: api
         scopes: [access_as_user]
+outputs:
+  # The SPA's authConfig.js, as MSAL.js samples keep it: an ES module, the scope as the SPA requests it.
+  - path: out/authConfig.js
+    template:
+      msalConfig:
+        auth: { clientId: '\${apps.spa.appId}', authority: '\${tenant.authority}', redirectUri: 'http://localhost:3000' }
+      loginRequest: { scopes: ['\${apps.api.scopes.access_as_user}'] }
 `;
 
 describe('api.knownClientApplications and api.preAuthorizedApplications', () => {
@@ -64,6 +72,14 @@ describe('api.knownClientApplications and api.preAuthorizedApplications', () => 
     assert.deepEqual(api.api?.knownClientApplications, [spa.appId]);
     const scopeId = api.api?.oauth2PermissionScopes?.find((s) => s.value === 'access_as_user')?.id;
     assert.deepEqual(api.api?.preAuthorizedApplications, [{ appId: spa.appId, delegatedPermissionIds: [scopeId] }]);
+    // The config module, imported as the SPA's bundler would.
+    const config = (await import(pathToFileURL(join(opts.cwd!, 'out/authConfig.js')).href)) as {
+      msalConfig: { auth: { clientId: string; authority: string } };
+      loginRequest: { scopes: string[] };
+    };
+    assert.equal(config.msalConfig.auth.clientId, spa.appId);
+    assert.match(config.msalConfig.auth.authority, new RegExp(`/${emu.tenantId}$`));
+    assert.deepEqual(config.loginRequest.scopes, [`api://${api.appId}/access_as_user`]);
   });
 
   it('keeps a pre-authorization added in the admin center; removes only its own', async () => {
