@@ -33,7 +33,8 @@ describe('manifests/obo-conditional-access.yaml: SPA, middle tier and downstream
     assert.deepEqual(spa.spa?.redirectUris, ['http://localhost:3000/']);
 
     // Delegated admin consent on both hops: one AllPrincipals grant per client/resource pair.
-    const sp = async (appId: string) => ((await client.api('/servicePrincipals').filter(`appId eq '${appId}'`).get()) as { value: ServicePrincipal[] }).value[0];
+    const sp = async (appId: string) =>
+      ((await client.api('/servicePrincipals').filter(`appId eq '${appId}'`).get()) as { value: ServicePrincipal[] }).value[0];
     const grants = async (clientSp: ServicePrincipal) =>
       ((await client.api('/oauth2PermissionGrants').filter(`clientId eq '${clientSp.id}'`).get()) as { value: OAuth2PermissionGrant[] }).value;
     const [downSp, midSp, spaSp] = [await sp(downstream.appId!), await sp(middle.appId!), await sp(spa.appId!)];
