@@ -57,6 +57,7 @@ export function normalizeManifest(opts: { source: ManifestSource; manifest: Mani
       values,
       shape,
       sensitive: outputRefs({ values, shape }).some(isSensitiveRef),
+      ...(format === 'js' ? { esModule: output.module !== false } : {}),
       location: locate(source, ['outputs', index]),
     };
   });

@@ -65,6 +65,7 @@ export function checkOutputForm(m: CheckedManifest, report: Reporter, index: num
   }
   for (const key of ['app', 'credential', 'scopes', 'audience'] as const)
     notFor(key, 'app, credential, scopes and audience belong to msal-node and appsettings outputs');
+  if (format !== 'js') notFor('module', 'module: chooses between an ES module and a classic script for js outputs');
   if (format === 'dotenv') {
     notFor('template', 'template: makes a json file');
     if (o.values === undefined) report.add('missing-field', base, `outputs[${index}] is missing the required key "values"`, { target: 'key' });

@@ -250,6 +250,10 @@ function buildSchemas(strict: boolean) {
       .optional()
       .describe('msal-node/appsettings: scopes (templates), e.g. ${apps.api.identifierUri}/.default'),
     audience: z.string().optional().describe('appsettings: the Audience of a web API (template).'),
+    module: z
+      .boolean()
+      .optional()
+      .describe('js: true (default) writes an ES module (export const …, for bundlers); false a classic script (const …, for a <script> tag).'),
   }).describe('A config file written after apply.');
 
   const Manifest = obj({

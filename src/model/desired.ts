@@ -241,6 +241,8 @@ export interface DesiredOutput {
   shape: JsonTemplate | null;
   /** True when any value references a secret or a private key: the file must be written with mode 0600. */
   sensitive: boolean;
+  /** js outputs: false writes a classic script (`const …`) instead of an ES module (`export const …`). */
+  esModule?: boolean;
   location: SourceLocation;
 }
 

@@ -77,10 +77,11 @@ export function renderValues(o: Pick<DesiredOutput, 'values'>, v: OutputValues):
 /** Render a config file; undefined when some value is not known yet (e.g. before the first apply). */
 export function renderOutput(o: DesiredOutput, v: OutputValues): string | undefined {
   try {
-    if (o.format === 'js')
-      return renderJs(
-        o.shape !== null ? (renderJson(o.shape, v) as Record<string, unknown>) : Object.fromEntries(o.values.map((val) => [val.key, text(val.parts, v)])),
-      );
+    if (o.format === 'js') {
+      const exports =
+        o.shape !== null ? (renderJson(o.shape, v) as Record<string, unknown>) : Object.fromEntries(o.values.map((val) => [val.key, text(val.parts, v)]));
+      return renderJs(exports, o.esModule !== false);
+    }
     if (o.shape !== null) return `${JSON.stringify(renderJson(o.shape, v), null, 2)}\n`;
     const values = o.values.map((val): [string, string] => [val.key, text(val.parts, v)]);
     if (o.format === 'json') return `${JSON.stringify(Object.fromEntries(values), null, 2)}\n`;
@@ -94,11 +95,12 @@ export function renderOutput(o: DesiredOutput, v: OutputValues): string | undefi
 }
 
 /**
- * An ES module exporting each top-level key, as MSAL.js samples keep their config (authConfig.js:
- * `export const msalConfig = {…}`). Values are JSON, which is valid JavaScript.
+ * Each top-level key as a constant, as MSAL.js samples keep their config: an ES module for bundlers
+ * (`export const msalConfig = {…}`), or a classic script whose constants a page's later scripts use (the
+ * ms-identity-javascript-tutorial samples' authConfig.js). Values are JSON, which is valid JavaScript.
  */
-function renderJs(exports: Record<string, unknown>): string {
+function renderJs(exports: Record<string, unknown>, esModule: boolean): string {
   const lines = ['// Written by tenantform: the next apply rewrites this file.'];
-  for (const [name, value] of Object.entries(exports)) lines.push(`export const ${name} = ${JSON.stringify(value, null, 2)};`);
+  for (const [name, value] of Object.entries(exports)) lines.push(`${esModule ? 'export ' : ''}const ${name} = ${JSON.stringify(value, null, 2)};`);
   return `${lines.join('\n\n')}\n`;
 }

@@ -2,13 +2,13 @@
  * manifests/obo-conditional-access.yaml (seed 004: SPA → middle tier → downstream API, On-Behalf-Of) applied to
  * the emulator: three registrations, the SPA platform, combined consent (known client), delegated admin consent
  * for both hops, and the sample's three config files as its apps read them (JSON.parse, and the SPA's
- * authConfig.js imported as an ES module). Converges. The conditional access policy and the signed-in chain
+ * authConfig.js run as the classic script its page loads). Converges. The conditional access policy and the signed-in chain
  * (OBO, claims challenge) come with the rest of issue 12 and the sign-in issue.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { runInNewContext } from 'node:vm';
 import { describe, it } from 'node:test';
 import type { Application, OAuth2PermissionGrant, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import { apply } from '../../src/index.js';
@@ -55,7 +55,10 @@ describe('manifests/obo-conditional-access.yaml: SPA, middle tier and downstream
     assert.ok(mid.credentials.clientSecret.length >= 16, 'the middle tier has its secret');
     assert.equal(statSync(out('MiddletierAPI/config.json')).mode & 0o777, 0o600, 'it holds a secret: 0600');
     assert.deepEqual(mid.downstreamAPI.scopes, [`api://${downstream.appId}/user_impersonation`]);
-    const auth = (await import(pathToFileURL(out('Client/App/authConfig.js')).href)) as {
+    // A classic script, as the sample's page loads it: its constants are what the page's later scripts see.
+    const script = readFileSync(out('Client/App/authConfig.js'), 'utf8');
+    // (Through JSON: objects of another realm are not deep-equal to ours.)
+    const auth = JSON.parse(JSON.stringify(runInNewContext(`${script}\n({ msalConfig, loginRequest })`))) as {
       msalConfig: { auth: { clientId: string; authority: string; redirectUri: string } };
       loginRequest: { scopes: string[] };
     };

@@ -129,7 +129,7 @@ describe('objectKeysAt (for hints)', () => {
     ],
     [
       ['outputs', 3],
-      ['path', 'format', 'values', 'template', 'app', 'credential', 'scopes', 'audience'],
+      ['path', 'format', 'values', 'template', 'app', 'credential', 'scopes', 'audience', 'module'],
     ],
     [['nope'], []],
   ];

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { runInNewContext } from 'node:vm';
 import { validateManifestText } from '../../src/manifest/index.js';
 import { renderOutput, type OutputValues } from '../../src/outputs/render.js';
 
@@ -56,6 +57,17 @@ describe('js outputs and scope references', () => {
     const r = load('  - path: out/config.mjs\n    values:\n      clientId: ${apps.api.appId}\n');
     const mod = (await import(`data:text/javascript,${encodeURIComponent(renderOutput(r.stacks[0].outputs[0], values('x'))!)}`)) as Record<string, unknown>;
     assert.equal(mod.clientId, APP_ID);
+  });
+
+  test('module: false writes a classic script (constants for a <script> tag)', () => {
+    const r = load('  - path: out/authConfig.js\n    module: false\n    values:\n      clientId: ${apps.api.appId}\n');
+    const text = renderOutput(r.stacks[0].outputs[0], values('x'))!;
+    assert.doesNotMatch(text, /export/);
+    assert.equal(runInNewContext(`${text}\nclientId`), APP_ID);
+    assert.deepEqual(
+      load('  - path: a.env\n    module: false\n    values:\n      A: x\n').problems.map((p) => p.message),
+      ['"module" is not used by dotenv outputs'],
+    );
   });
 
   const refused: Array<[string, string, string | undefined, string]> = [
