@@ -20,5 +20,12 @@ export interface Gathered<S> {
 
 /** Names of tenant APIs the stacks ask permissions on (looked up in the first read round). */
 export function tenantResources(stacks: DesiredStack[]): string[] {
-  return [...new Set(stacks.flatMap((s) => s.applications.flatMap((a) => a.permissions.flatMap((p) => (p.api.kind === 'tenant' ? [p.api.name] : [])))))];
+  const apis = stacks.flatMap((s) => s.applications.flatMap((a) => a.permissions.flatMap((p) => (p.api.kind === 'tenant' ? [p.api.name] : []))));
+  // Clients named by appId must be in the tenant (knownClientApplications are apps of the same tenant).
+  const clients = stacks.flatMap((s) =>
+    s.applications.flatMap((a) =>
+      [...a.knownClientApplications, ...a.preAuthorizedApplications.map((p) => p.client)].flatMap((c) => (c.kind === 'appId' ? [c.appId] : [])),
+    ),
+  );
+  return [...new Set([...apis, ...clients])];
 }

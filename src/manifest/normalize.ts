@@ -16,6 +16,7 @@ import {
   type OutputRef,
   type TemplatePart,
 } from '../model/desired.js';
+import type { SourceLocation } from '../errors.js';
 import type { ManifestSource } from './load.js';
 import { locate } from './locate.js';
 import { classifyRef, parseTemplate } from './references.js';
@@ -134,9 +135,11 @@ function normalizeApplication(opts: {
       adminConsent: p.adminConsent,
       location: locate(source, ['applications', key, 'permissions', i]),
     })),
-    knownClientApplications: (app.api?.knownClientApplications ?? []).map((c) => clientRef(c, opts.appKeys)),
-    preAuthorizedApplications: (app.api?.preAuthorizedApplications ?? []).map((p) => ({
-      client: clientRef(p.app, opts.appKeys),
+    knownClientApplications: (app.api?.knownClientApplications ?? []).map((c, i) =>
+      clientRef(c, opts.appKeys, locate(source, ['applications', key, 'api', 'knownClientApplications', i])),
+    ),
+    preAuthorizedApplications: (app.api?.preAuthorizedApplications ?? []).map((p, i) => ({
+      client: clientRef(p.app, opts.appKeys, locate(source, ['applications', key, 'api', 'preAuthorizedApplications', i, 'app'])),
       scopeIds: p.scopes.map((value) => id('scope', value, app.scopes.find((s) => s.value === value)?.id)),
     })),
     spa: { redirectUris: [...(app.spa?.redirectUris ?? [])] },
@@ -154,8 +157,8 @@ function normalizeApplication(opts: {
 }
 
 /** Validation checked it: a key of the manifest's applications, else an appId. */
-function clientRef(name: string, appKeys: Set<string>): DesiredClientRef {
-  return appKeys.has(name) ? { kind: 'stack', key: name } : { kind: 'appId', appId: name.toLowerCase() };
+function clientRef(name: string, appKeys: Set<string>, location: SourceLocation): DesiredClientRef {
+  return appKeys.has(name) ? { kind: 'stack', key: name } : { kind: 'appId', appId: name.toLowerCase(), location };
 }
 
 /** Graph optionalClaim shape (https://learn.microsoft.com/graph/api/resources/optionalclaim). */

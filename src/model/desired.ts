@@ -132,7 +132,7 @@ export type DesiredApiRef =
   | { kind: 'tenant'; name: string; match: 'appId' | 'displayName' };
 
 /** Another application named by a known client or a pre-authorization: one of the stack (by key), or any appId. */
-export type DesiredClientRef = { kind: 'stack'; key: string } | { kind: 'appId'; appId: string };
+export type DesiredClientRef = { kind: 'stack'; key: string } | { kind: 'appId'; appId: string; location: SourceLocation };
 
 export interface DesiredPermission {
   api: DesiredApiRef;

@@ -1,3 +1,4 @@
+import { TenantformError } from '../errors.js';
 import type { LiveState } from '../model/live.js';
 import { diffAccess, requiredResourceAccess, resolveApi } from './diff-access.js';
 import { diffApplication } from './diff-app.js';
@@ -49,7 +50,13 @@ export function diffStacks(inputs: PlanInputs): { changes: Change[]; warnings: s
       const own = appRef(stack.name, d.key);
       const resourceDeps = [...new Set([...JSON.stringify(rra).matchAll(/\{appId:(app:[^}]+)\}/g)].map((m) => m[1]))].filter((r) => r !== own);
       appChanges.push(
-        ...diffApplication({ desired: d, live: liveOf(d.uniqueName), requiredResourceAccess: rra, resourceDeps, clients: desiredClients(d, stack, liveOf) }),
+        ...diffApplication({
+          desired: d,
+          live: liveOf(d.uniqueName),
+          requiredResourceAccess: rra,
+          resourceDeps,
+          clients: desiredClients(d, stack, liveOf, inputs.live.resources),
+        }),
       );
     }
     const appIds = appChanges.map((c) => c.id);
@@ -116,10 +123,21 @@ export function planFromInputs(inputs: PlanInputs, diff: { changes: readonly Cha
  * for its own applications and for the appIds its manifest names; any other entry (added in the admin center)
  * is kept, never removed. A client this plan creates is a `{appId:<ref>}` placeholder, its create a dependency.
  */
-function desiredClients(d: PlanApplication, stack: PlanStack, liveOf: (uniqueName: string) => LiveApplication | undefined) {
+function desiredClients(d: PlanApplication, stack: PlanStack, liveOf: (uniqueName: string) => LiveApplication | undefined, resources: LiveState['resources']) {
   const deps = new Set<string>();
   const appIdOf = (c: DesiredClientRef): string => {
-    if (c.kind === 'appId') return c.appId;
+    if (c.kind === 'appId') {
+      const ours = stack.applications.some((a) => liveOf(a.uniqueName)?.app.appId?.toLowerCase() === c.appId);
+      if (!ours && !resources[c.appId]) {
+        const at = `${c.location.file}:${c.location.line}:${c.location.column}`;
+        throw new TenantformError(
+          'RESOLVE_FAILED',
+          `${at}: application "${d.key}" names the client ${c.appId}, which is not in the tenant (no service principal with that appId). Known and pre-authorized clients are applications of the same tenant: check the appId, or name the application by its manifest key.`,
+          { location: c.location },
+        );
+      }
+      return c.appId;
+    }
     const client = stack.applications.find((a) => a.key === c.key)!;
     const appId = liveOf(client.uniqueName)?.app.appId;
     if (appId) return appId.toLowerCase();

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { before, describe, it } from 'node:test';
 import type { Application } from '@microsoft/microsoft-graph-types';
+import { graphWrites } from '../../src/emulator/index.js';
 import { apply, plan } from '../../src/index.js';
 import { createApp } from '../helpers/applications.js';
 import { graphClient, useEmulator } from '../helpers/emulator.js';
@@ -80,6 +81,22 @@ describe('api.knownClientApplications and api.preAuthorizedApplications', () => 
     assert.equal(config.msalConfig.auth.clientId, spa.appId);
     assert.match(config.msalConfig.auth.authority, new RegExp(`/${emu.tenantId}$`));
     assert.deepEqual(config.loginRequest.scopes, [`api://${api.appId}/access_as_user`]);
+  });
+
+  it('a client named by an appId that is not in the tenant is refused before any write, at its line', async () => {
+    const missing = '0b0b0b0b-1111-4222-8333-444444444444';
+    const file = join(opts.cwd!, 'missing-client.yaml');
+    writeFileSync(file, manifest(true).replace('knownClientApplications: [spa]', `knownClientApplications: [spa, ${missing}]`));
+    const mark = emu.requestLog.mark();
+    await assert.rejects(plan({ ...opts, manifests: [file] }), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'RESOLVE_FAILED');
+      assert.match(
+        e.message,
+        new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:11:38: application "api" names the client ${missing}, which is not in the tenant`),
+      );
+      return true;
+    });
+    assert.deepEqual(graphWrites(emu.requestLog.since(mark)), []);
   });
 
   it('keeps a pre-authorization added in the admin center; removes only its own', async () => {

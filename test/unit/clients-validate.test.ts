@@ -46,7 +46,7 @@ applications:
     const api = r.stacks[0].applications[0];
     assert.deepEqual(api.knownClientApplications, [
       { kind: 'stack', key: 'spa' },
-      { kind: 'appId', appId },
+      { kind: 'appId', appId, location: { file: 'm.yaml', line: 8, column: 38 } },
     ]);
     assert.deepEqual(api.preAuthorizedApplications, [{ client: { kind: 'stack', key: 'spa' }, scopeIds: [api.oauth2PermissionScopes[0].id] }]);
   });
