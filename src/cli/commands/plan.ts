@@ -3,6 +3,7 @@ import { credentialOptionsOf, withCredentialOptions } from '../credential-option
 import { outputContext, runCommand } from '../output.js';
 import { renderPlan } from '../render-plan.js';
 import { commonOptions, withDeletedItemOptions, withTargetOptions, type TargetArgs } from '../target-options.js';
+import { homeTenantOf, withHomeTenant } from './verify.js';
 
 /** `tenantform plan <manifests..>`: what apply would change, per object and field. Writes nothing. */
 export function planCommand(y: Argv): Argv {
@@ -10,7 +11,7 @@ export function planCommand(y: Argv): Argv {
     'plan <manifests..>',
     'Show what apply would change in the tenant',
     (a) =>
-      withCredentialOptions(withDeletedItemOptions(withTargetOptions(a)), { rotation: true, github: false })
+      withCredentialOptions(withHomeTenant(withDeletedItemOptions(withTargetOptions(a))), { rotation: true, github: false })
         .option('detailed-exitcode', { type: 'boolean', default: false, describe: 'Exit 0 no changes, 2 changes, 1 error' })
         .option('save-snapshot', {
           type: 'string',
@@ -26,6 +27,7 @@ export function planCommand(y: Argv): Argv {
           const { plan: p, empty } = await plan({
             ...(await commonOptions(args as unknown as TargetArgs, progressTo(args.json))),
             ...credentialOptionsOf(args, ctx),
+            ...homeTenantOf(args),
             saveSnapshot: args['save-snapshot'],
           });
           return { outcome: empty ? 'ok' : 'changes', data: { plan: p, empty }, text: (style) => renderPlan(p, style) };
