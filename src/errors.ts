@@ -24,6 +24,11 @@ export interface SourceLocation {
   column: number;
 }
 
+/** `file:line:column`, as editors and terminals link it. */
+export function formatLocation(loc: SourceLocation): string {
+  return `${loc.file}:${loc.line}:${loc.column}`;
+}
+
 export class TenantformError extends Error {
   constructor(
     readonly code: ErrorCode,

@@ -8,7 +8,7 @@
  * with TENANTFORM_DEBUG=1.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
-import { isTenantformError } from '../errors.js';
+import { formatLocation, isTenantformError } from '../errors.js';
 import type { Problem } from '../manifest/problems.js';
 
 export type Outcome = 'ok' | 'changes' | 'invalid' | 'error';
@@ -121,7 +121,7 @@ export async function runCommand(
 export function renderProblems(problems: readonly Problem[], style: ChalkInstance): string {
   return problems
     .map((p) => {
-      const where = `${p.location.file}:${p.location.line}:${p.location.column}`;
+      const where = formatLocation(p.location);
       const severity = p.severity === 'error' ? style.red('error') : style.yellow('warning');
       const line = `${style.bold(where)}  ${severity}  ${style.dim(p.code)}  ${p.message}`;
       return p.hint ? `${line}\n    ${style.dim('hint:')} ${p.hint}` : line;

@@ -1,3 +1,4 @@
+import { formatLocation } from '../errors.js';
 import { loadManifests } from '../manifest/index.js';
 import { stackSuffixOf, withStackSuffix } from '../manifest/stack-suffix.js';
 import type { DesiredStack } from '../model/desired.js';
@@ -16,6 +17,6 @@ export async function loadStacks(opts: {
   const loaded = await loadManifests(opts.manifests, { vars: opts.vars, env: opts.env, cwd: opts.cwd });
   return {
     stacks: withStackSuffix(loaded.stacks, stackSuffixOf(opts)),
-    warnings: loaded.warnings.map((w) => `${w.location.file}:${w.location.line}:${w.location.column}: ${w.message}${w.hint ? ` (${w.hint})` : ''}`),
+    warnings: loaded.warnings.map((w) => `${formatLocation(w.location)}: ${w.message}${w.hint ? ` (${w.hint})` : ''}`),
   };
 }

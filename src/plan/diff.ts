@@ -1,4 +1,4 @@
-import { TenantformError } from '../errors.js';
+import { formatLocation, TenantformError } from '../errors.js';
 import type { LiveState } from '../model/live.js';
 import { diffAccess, requiredResourceAccess, resolveApi } from './diff-access.js';
 import { diffApplication } from './diff-app.js';
@@ -129,10 +129,9 @@ function desiredClients(d: PlanApplication, stack: PlanStack, liveOf: (uniqueNam
     if (c.kind === 'appId') {
       const ours = stack.applications.some((a) => liveOf(a.uniqueName)?.app.appId?.toLowerCase() === c.appId);
       if (!ours && !resources[c.appId]) {
-        const at = `${c.location.file}:${c.location.line}:${c.location.column}`;
         throw new TenantformError(
           'RESOLVE_FAILED',
-          `${at}: application "${d.key}" names the client ${c.appId}, which is not in the tenant (no service principal with that appId). Known and pre-authorized clients are applications of the same tenant: check the appId, or name the application by its manifest key.`,
+          `${formatLocation(c.location)}: application "${d.key}" names the client ${c.appId}, which is not in the tenant (no service principal with that appId). Known and pre-authorized clients are applications of the same tenant: check the appId, or name the application by its manifest key.`,
           { location: c.location },
         );
       }
