@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'SOFT_DELETED' // a soft-deleted object of the stack holds a name it needs: restore or purge it (meta.uniqueName, meta.deletedId)
   | 'TIMEOUT' // waited for eventual consistency longer than the deadline
   | 'CONFIRMATION_REQUIRED' // would write without a TTY and without --yes
+  | 'LICENSE_REQUIRED' // the tenant lacks a license a feature needs (conditional access: Entra ID P1)
   | 'OUTPUT_FAILED'
   | 'USAGE';
 

@@ -56,12 +56,10 @@ export function idsOf(ctx: ApplyContext, ref: AppRef, need: 'objectId' | 'appId'
   return v;
 }
 
-/** Replace `{appId}` (own) and `{appId:<ref>}` (another app of the stack) with real appIds. */
-export function fillPlaceholders<T>(ctx: ApplyContext, own: AppRef, value: T): T {
-  const text = JSON.stringify(value)
-    .replace(/\{appId:(app:[^}]+)\}/g, (_, ref: string) => idsOf(ctx, ref, 'appId'))
-    .replaceAll('{appId}', idsOf(ctx, own, 'appId'));
-  return JSON.parse(text) as T;
+/** Replace `{appId}` (own; none for a policy) and `{appId:<ref>}` (another app of the stack) with real appIds. */
+export function fillPlaceholders<T>(ctx: ApplyContext, own: AppRef | null, value: T): T {
+  const text = JSON.stringify(value).replace(/\{appId:(app:[^}]+)\}/g, (_, ref: string) => idsOf(ctx, ref, 'appId'));
+  return JSON.parse(own ? text.replaceAll('{appId}', idsOf(ctx, own, 'appId')) : text) as T;
 }
 
 /** One Graph call under the retry table; a final error becomes a TenantformError with the next step. */

@@ -17,6 +17,7 @@ import type { ApplyContext } from './context.js';
 import { deleteApplication, deleteServicePrincipal, purgeDeletedObject, restoreDeletedApplication } from './destroy.js';
 import { createFederatedCredential, deleteFederatedCredential, updateFederatedCredential } from './fic.js';
 import { addCertificate, removeCertificate } from './keys.js';
+import { createPolicy, deletePolicy, updatePolicy } from './policies.js';
 import { addSecret, removeSecret } from './secrets.js';
 
 export type Handler<A extends Change['action']> = (ctx: ApplyContext, change: Extract<Change, { action: A }>) => Promise<void>;
@@ -48,6 +49,9 @@ export const handlers: HandlerRegistry = {
   'create-delegated-grant': createGrant,
   'update-delegated-grant': updateGrant,
   'delete-delegated-grant': deleteGrant,
+  'create-conditional-access-policy': createPolicy,
+  'update-conditional-access-policy': updatePolicy,
+  'delete-conditional-access-policy': deletePolicy,
   'write-output': (ctx, c) => ctx.writeOutput(c),
   'delete-service-principal': deleteServicePrincipal,
   'delete-application': deleteApplication,

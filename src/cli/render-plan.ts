@@ -26,7 +26,9 @@ for (const a of ['restore-deleted-application']) SYMBOL[a] = '+';
 for (const a of ['add-certificate', 'create-federated-credential']) SYMBOL[a] = '+';
 for (const a of ['update-federated-credential']) SYMBOL[a] = '~';
 for (const a of ['remove-certificate', 'delete-federated-credential']) SYMBOL[a] = '-';
-for (const a of ['adopt-application']) SYMBOL[a] = '~';
+for (const a of ['adopt-application', 'update-conditional-access-policy']) SYMBOL[a] = '~';
+SYMBOL['create-conditional-access-policy'] = '+';
+SYMBOL['delete-conditional-access-policy'] = '-';
 
 const EMPTY = {
   apply: 'No changes. The tenant matches the manifests.',
@@ -119,12 +121,33 @@ function describe(c: Change): string {
       return `restore deleted application ${c.uniqueName} (appId ${c.appId}) and its service principal`;
     case 'adopt-application':
       return `adopt application ${c.appId} as ${c.uniqueName}`;
+    case 'create-conditional-access-policy':
+      return `create conditional access policy "${c.displayName}" (${c.policy}, ${String(c.after.state)})`;
+    case 'update-conditional-access-policy':
+      return `update conditional access policy "${c.displayName}" (${c.policy})`;
+    case 'delete-conditional-access-policy':
+      return `delete conditional access policy "${c.displayName}" (${c.policyId})`;
   }
 }
 
 function details(c: Change): string[] {
   const show = (v: unknown) => (typeof v === 'string' && v.includes('{appId') ? `${v} (known after apply)` : JSON.stringify(v));
   if ('fields' in c) return c.fields.map((f) => `${f.field}: ${JSON.stringify(f.before)} → ${show(f.after)}`);
+  if (c.action === 'create-conditional-access-policy') return policyLines(c.after).map((l) => (l.includes('{appId') ? `${l} (appIds known after apply)` : l));
   if (c.action === 'create-application') return Object.entries(c.after).map(([k, v]) => `${k}: ${show(v)}`);
   return [];
+}
+
+/** A policy body in the lines an admin reads it by: who, which apps, what is required. */
+function policyLines(after: Record<string, unknown>): string[] {
+  const b = after as {
+    conditions: { users: Record<string, string[]>; applications: Record<string, string[]>; clientAppTypes: string[] };
+    grantControls: { operator: string; builtInControls: string[] };
+  };
+  const list = (xs: string[] | undefined) => (xs?.length ? xs.join(', ') : '-');
+  return [
+    `users: ${list(b.conditions.users.includeUsers)}${b.conditions.users.excludeUsers?.length ? ` except ${list(b.conditions.users.excludeUsers)}` : ''}`,
+    `applications: ${list(b.conditions.applications.includeApplications)}`,
+    `grant: ${b.grantControls.builtInControls.join(` ${b.grantControls.operator} `)}`,
+  ];
 }

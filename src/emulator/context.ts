@@ -1,3 +1,4 @@
+import type { GraphFault } from './errors.js';
 import type { Clock, Faults } from './faults.js';
 import type { EmuRequest, EmuResponse } from './http.js';
 import type { TokenKeys } from './keys.js';
@@ -39,6 +40,10 @@ export interface GraphRoute {
   pattern: string;
   /** The caller needs at least one of these Microsoft Graph application permissions. */
   anyOf: readonly string[];
+  /** And at least one of each of these groups too (an API that needs two permissions, e.g. conditional access writes). */
+  alsoAnyOf?: ReadonlyArray<readonly string[]>;
+  /** The 403 this API answers when a permission is missing; default Authorization_RequestDenied (errors.ts denied). */
+  denied?: () => GraphFault;
   /**
    * OData query options the handler honours (e.g. graph/query-options.ts LIST_QUERY); default `$select` for a
    * GET, none otherwise. Any other system query option answers 501/400, never a silent ignore.
@@ -61,6 +66,19 @@ export const PERMS = {
   /** directory/deletedItems: https://learn.microsoft.com/graph/api/directory-deleteditems-list */
   deletedRead: ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
   deletedWrite: ['Application.ReadWrite.All', 'Directory.ReadWrite.All'],
+  /** https://learn.microsoft.com/graph/api/conditionalaccessroot-list-policies, conditionalaccesspolicy-get */
+  caRead: ['Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess', 'Policy.Read.ConditionalAccess'],
+  /**
+   * conditionalaccessroot-post-policies, conditionalaccesspolicy-update, -delete: "Policy.Read.All,
+   * Policy.ReadWrite.ConditionalAccess and Application.Read.All" — Policy.ReadWrite.ConditionalAccess AND
+   * Application.Read.All (or Application.ReadWrite.All). A token with Policy.ReadWrite.ConditionalAccess and
+   * Policy.Read.All only is refused with 403 AccessDenied (hashicorp/terraform-provider-azuread#1687), so
+   * Policy.Read.All does not stand in for Application.Read.All.
+   */
+  caWrite: ['Policy.ReadWrite.ConditionalAccess'],
+  caWriteAlso: ['Application.Read.All', 'Application.ReadWrite.All'],
+  /** https://learn.microsoft.com/graph/api/subscribedsku-list (LicenseAssignment.Read.All is its newer least-privileged one) */
+  skuRead: ['LicenseAssignment.Read.All', 'Organization.Read.All', 'Directory.Read.All', 'Organization.ReadWrite.All', 'Directory.ReadWrite.All'],
 } as const;
 
 export function hasAny(caller: Caller, roles: readonly string[]): boolean {

@@ -76,6 +76,29 @@ export const graphErrors = {
   notImplemented: (what: string) => new GraphFault(501, 'NotImplemented', `The tenantform emulator does not implement ${what}.`),
   segmentNotFound: (segment: string) => new GraphFault(400, 'BadRequest', `Resource not found for the segment '${segment}'.`),
 
+  // ---- Conditional access (/identity/conditionalAccess/policies): its own codes, `BadRequest` with numbered messages.
+  /** Observed 403 of the conditional access API (hashicorp/terraform-provider-azuread#1687). */
+  caDenied: () => new GraphFault(403, 'AccessDenied', 'You cannot perform the requested operation, required scopes are missing in the token.'),
+  /** Observed text: microsoftgraph/microsoft-graph-docs-contrib#4162, hashicorp/terraform-provider-azuread#790. */
+  caSchema: () =>
+    new GraphFault(
+      400,
+      'BadRequest',
+      '1007: Incoming ConditionalAccessPolicy object is null or does not match the schema of ConditionalAccessPolicy type. For examples, please see API documentation at https://docs.microsoft.com/en-us/graph/api/conditionalaccessroot-post-policies?view=graph-rest-1.0.',
+    ),
+  /** Observed text (KelvinTegelaar/CIPP#5200), including the beta link. */
+  caNoApplications: () =>
+    new GraphFault(
+      400,
+      'BadRequest',
+      "1011: 'applications' condition must specify the applications to include. Try 'includeApplications' = ['none'] to start with. For examples, please see API documentation at https://docs.microsoft.com/en-us/graph/api/conditionalaccesspolicy-update?view=graph-rest-beta.",
+    ),
+  /** Observed text (crossplane-contrib/provider-upjet-azuread#5; scripts match on it). */
+  caP2: () =>
+    new GraphFault(400, 'BadRequest', '1039: Cannot create or update policies with premium P2 features. Upgrade to a premium P2 license and try again.'),
+  /** Other refusals of the conditional access API: code `BadRequest` as its observed ones; the message is the caller's (UNCONFIRMED texts). */
+  caBadRequest: (message: string) => new GraphFault(400, 'BadRequest', message),
+
   // ---- JSON batching (https://learn.microsoft.com/graph/json-batching). Envelope errors fail the whole batch with 400.
   /** Observed text: microsoftgraph/microsoftgraph-postman-collections#9. The code `BadRequest` is UNCONFIRMED. */
   batchTooLarge: () => new GraphFault(400, 'BadRequest', 'Number of requests inside batch exceeds the limit.'),

@@ -7,6 +7,7 @@ import { createSigningKey, loadOrCreateTls, sharedInMemoryTls, type TlsMaterial 
 import type { EmulatorEnv } from './context.js';
 import { Clock, Faults, resolveFaults, type FaultOptions } from './faults.js';
 import { TokenKeys } from './keys.js';
+import { resolveLicenses } from './licenses.js';
 import { RequestLog } from './log.js';
 import { seedTenant, type SeedOptions } from './seed.js';
 import { EmulatorPipeline } from './server.js';
@@ -15,6 +16,7 @@ import { TenantDirectory } from './directory.js';
 
 export { graphWrites, type RequestLogEntry } from './log.js';
 export type { FaultOptions } from './faults.js';
+export type { LicenseSku } from './licenses.js';
 export type { SigningKey } from './store/index.js';
 export type { TlsMaterial } from './certs.js';
 
@@ -87,10 +89,13 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const keyFile = stateFile ? stateFile.replace(/\.json$/, '') + '.tls-key.pem' : undefined;
 
   const tls = stateFile ? await loadOrCreateTls(certFile, keyFile) : (options.tls ?? (await sharedInMemoryTls()));
+  // The `licenses` option or TENANTFORM_EMULATOR_LICENSES: a new tenant is seeded with them, a stored one changes to them.
+  const licenses = resolveLicenses(options.licenses, env);
   let state = stateFile ? loadState(stateFile) : undefined;
   const fresh = !state;
-  state ??= seedTenant(options, options.signingKey ?? (await createSigningKey()), clock.iso());
+  state ??= seedTenant({ ...options, licenses }, options.signingKey ?? (await createSigningKey()), clock.iso());
   const tenant = new Tenant(state, { clock, lagMs: () => faults.options.replicationLagMs, file: stateFile });
+  if (!fresh && licenses) tenant.setLicenses(licenses);
   const directory = new TenantDirectory(tenant);
   for (const extra of tenant.extraTenants) directory.add(extra);
   const addTenant = async (seed: SeedOptions = {}): Promise<EmulatorTenant> => {

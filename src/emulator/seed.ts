@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { AppRole, Application, PermissionScope, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import graphPermissions from './data/microsoft-graph-permissions.json' with { type: 'json' };
+import { DEFAULT_LICENSES, checkLicenses, type LicenseSku } from './licenses.js';
 import type { SigningKey, TenantState } from './store/index.js';
 
 export const MICROSOFT_GRAPH_APP_ID = graphPermissions.resourceAppId;
@@ -9,12 +10,28 @@ export const MICROSOFT_TENANT_ID = 'f8cdef31-a31e-4b4a-93e4-5f571e91255a';
 
 /**
  * Microsoft Graph app roles beyond reference/microsoft-graph-permissions.json that the emulator needs:
- * GET /organization requires Organization.Read.All (https://learn.microsoft.com/graph/api/organization-get).
+ * GET /organization requires Organization.Read.All (https://learn.microsoft.com/graph/api/organization-get);
+ * Policy.Read.ConditionalAccess reads conditional access policies
+ * (https://learn.microsoft.com/graph/api/conditionalaccessroot-list-policies; id from the permissions reference).
  */
-const EXTRA_GRAPH_ROLES: Record<string, string> = { 'Organization.Read.All': '498476ce-e0fe-48b0-b801-37ba7e2685c6' };
+const EXTRA_GRAPH_ROLES: Record<string, string> = {
+  'Organization.Read.All': '498476ce-e0fe-48b0-b801-37ba7e2685c6',
+  'Policy.Read.ConditionalAccess': '37730810-e9ba-4e46-b07e-8ca78d182097',
+};
 
-/** What the bootstrap admin client holds: enough to run tenantform end to end against the local tenant. */
-export const ADMIN_ROLES = ['Application.ReadWrite.All', 'AppRoleAssignment.ReadWrite.All', 'DelegatedPermissionGrant.ReadWrite.All', 'Organization.Read.All'];
+/**
+ * What the bootstrap admin client holds: enough to run tenantform end to end against the local tenant,
+ * conditional access included (Policy.ReadWrite.ConditionalAccess + Policy.Read.All, with Application.ReadWrite.All
+ * standing in for the docs' Application.Read.All).
+ */
+export const ADMIN_ROLES = [
+  'Application.ReadWrite.All',
+  'AppRoleAssignment.ReadWrite.All',
+  'DelegatedPermissionGrant.ReadWrite.All',
+  'Organization.Read.All',
+  'Policy.ReadWrite.ConditionalAccess',
+  'Policy.Read.All',
+];
 
 export interface SeedOptions {
   tenantId?: string;
@@ -23,6 +40,12 @@ export interface SeedOptions {
   /** Subdomain of the initial verified domain `{subdomain}.onmicrosoft.com`. */
   subdomain?: string;
   displayName?: string;
+  /**
+   * The tenant's Entra ID licenses (GET /subscribedSkus): `AAD_PREMIUM` (P1) lets conditional access policies be
+   * written, `AAD_PREMIUM_P2` adds risk-based conditions; `[]` = none. Default `['AAD_PREMIUM']`. createEmulator
+   * also reads TENANTFORM_EMULATOR_LICENSES (comma-separated, `none` = no license).
+   */
+  licenses?: LicenseSku[];
 }
 
 export function secretHash(secret: string): string {
@@ -104,6 +127,8 @@ export function seedTenant(opts: SeedOptions, signingKey: SigningKey, nowIso: st
     servicePrincipals: { [graphSp.id!]: { value: graphSp, prev: null, visibleAt: 0 } },
     appRoleAssignments: {},
     oauth2PermissionGrants: {},
+    conditionalAccessPolicies: {},
+    licenses: checkLicenses(opts.licenses ?? DEFAULT_LICENSES, 'emulator option licenses'),
     deletedItems: {},
     signingKey,
     admin: { appId: '', clientSecret: '' },

@@ -119,7 +119,7 @@ export class EmulatorPipeline {
     }
     if (env.faults.shouldThrottle()) throw graphErrors.throttled(env.faults.options.retryAfterSeconds);
     const { route, params } = this.router.match(req.method, segments);
-    if (!hasAny(caller, route.anyOf)) throw graphErrors.denied();
+    if (!hasAny(caller, route.anyOf) || route.alsoAnyOf?.some((group) => !hasAny(caller, group))) throw (route.denied ?? graphErrors.denied)();
     checkQueryOptions(req, route);
     return route.handler({ req, params, env, caller });
   }

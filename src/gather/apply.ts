@@ -31,6 +31,7 @@ export async function gatherApply(opts: CommonOptions): Promise<Gathered<ApplySn
     const live = await readLive(transport, {
       uniqueNames: stacks.flatMap((s) => s.applications.map((a) => a.uniqueName)),
       resources: tenantResources(stacks),
+      policies: stacks.some((s) => s.conditionalAccessPolicies.length > 0),
       deadline,
     });
     // The recycle bin's service principals matter only when the user chose to restore or purge holders.
@@ -46,7 +47,14 @@ export async function gatherApply(opts: CommonOptions): Promise<Gathered<ApplySn
       operation: 'apply',
       now: Date.now(),
       manifestWarnings,
-      tenant: { id: live.tenant.id, kind: target.kind, identity: connection.identity, type: live.tenant.tenantType, authorityHost: target.authorityHost },
+      tenant: {
+        id: live.tenant.id,
+        kind: target.kind,
+        identity: connection.identity,
+        permissions: connection.permissions,
+        type: live.tenant.tenantType,
+        authorityHost: target.authorityHost,
+      },
       stacks,
       live,
       local: readLocalState({ stacks, live, secrets, certificates, cwd, env: opts.env }),

@@ -2,6 +2,7 @@ import { describeIdentity } from '../graph/identity.js';
 import type { Target, TargetOptions } from '../graph/target.js';
 import { GraphTransport } from '../graph/transport.js';
 import { resolveTarget } from '../local/tenant.js';
+import type { TokenPermissions } from '../model/snapshot.js';
 
 /** A tenant we talk to: where, as whom, over which transport, until when we wait for replication. */
 export interface Connection {
@@ -9,6 +10,8 @@ export interface Connection {
   transport: GraphTransport;
   /** `<name> (<appId>)` of the identity acting, as plans show it. */
   identity: string;
+  /** The Graph permissions the token carries. */
+  permissions: TokenPermissions;
   /** The tenant id the token was issued for. */
   tenantId: string;
   deadline: number;
@@ -22,7 +25,7 @@ export async function connect(opts: TargetOptions & { timeoutMs?: number }): Pro
     const deadline = Date.now() + (opts.timeoutMs ?? 300_000);
     const who = await describeIdentity(target);
     const transport = new GraphTransport({ graphUrl: target.graphUrl, credential: target.credential, ca: target.ca });
-    return { target, transport, identity: who.identity, tenantId: who.tenantId, deadline, close: () => target.close() };
+    return { target, transport, identity: who.identity, permissions: who.permissions, tenantId: who.tenantId, deadline, close: () => target.close() };
   } catch (e) {
     await target.close();
     throw e;

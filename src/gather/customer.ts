@@ -28,6 +28,7 @@ import { SecretStore } from '../outputs/secret-cache.js';
 import { tenantResources, type Gathered } from './types.js';
 import { connect, type Connection } from './connect.js';
 import { loadStacks } from './manifests.js';
+import { GUID } from '../model/guid.js';
 
 /** Audiences whose apps may have service principals in other organizations' tenants. */
 const MULTI_TENANT = new Set(['AzureADMultipleOrgs', 'AzureADandPersonalMicrosoftAccount']);
@@ -93,7 +94,6 @@ export async function gatherCustomer(opts: CommonOptions & { homeTenant: string 
   }
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** A client of the home tenant for CI (the target's credential comes from AZURE_* as usual). */
 export const HOME_ID_ENV = 'TENANTFORM_HOME_CLIENT_ID';
 export const HOME_SECRET_ENV = 'TENANTFORM_HOME_CLIENT_SECRET';

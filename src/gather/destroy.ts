@@ -27,7 +27,7 @@ export async function gatherDestroy(opts: DestroyOptions): Promise<Gathered<Dest
   const connection = await connect(opts);
   try {
     let owned = await readOwned(connection.transport, {
-      stacks: stacks.map((x) => ({ name: x.name, uniqueNames: x.applications.map((a) => a.uniqueName) })),
+      stacks: stacks.map((x) => ({ name: x.name, uniqueNames: x.applications.map((a) => a.uniqueName), policies: x.conditionalAccessPolicies.length })),
       prefix: opts.stackPrefix,
       deleted: !!opts.purge,
       deadline: connection.deadline,

@@ -8,8 +8,7 @@ import { SecretStore } from '../outputs/secret-cache.js';
 import type { Gathered } from './types.js';
 import { connect } from './connect.js';
 import { loadStacks } from './manifests.js';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { GUID } from '../model/guid.js';
 
 /** gather for import: each application to adopt by appId, its SP, and whatever holds the uniqueName it should get. */
 export async function gatherImport(opts: ImportOptions): Promise<Gathered<ImportSnapshot>> {

@@ -2,6 +2,7 @@ import type { CertificateStore } from '../credentials/store.js';
 import type { DesiredStack } from '../model/desired.js';
 import type { SecretStore } from '../outputs/secret-cache.js';
 import type { Connection } from './connect.js';
+import { GUID } from '../model/guid.js';
 
 /** What execution needs besides the plan: the tenant connection and the local stores, opened by gather. */
 export interface GatherIO {
@@ -27,5 +28,11 @@ export function tenantResources(stacks: DesiredStack[]): string[] {
       [...a.knownClientApplications, ...a.preAuthorizedApplications.map((p) => p.client)].flatMap((c) => (c.kind === 'appId' ? [c.appId] : [])),
     ),
   );
-  return [...new Set([...apis, ...clients])];
+  // Applications a conditional access policy names by appId must be in the tenant, too.
+  const policyApps = stacks.flatMap((s) =>
+    (s.conditionalAccessPolicies ?? []).flatMap((p) =>
+      [...p.applications.include, ...p.applications.exclude].flatMap((r) => (r.kind === 'value' && GUID.test(r.value) ? [r.value] : [])),
+    ),
+  );
+  return [...new Set([...apis, ...clients, ...policyApps])];
 }

@@ -1,17 +1,20 @@
 import type { Application, AppRoleAssignment, OAuth2PermissionGrant, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import { TenantformError } from '../errors.js';
 import { OWNERSHIP_TAG_PREFIX, appRef, ownerOf, ownershipTagFor } from '../model/desired.js';
-import { refOf, type DeletedObject, type OwnedApp, type OwnedState } from '../model/owned.js';
+import { refOf, type DeletedObject, type OwnedApp, type OwnedPolicy, type OwnedState } from '../model/owned.js';
+import { parsePolicyMarker } from '../model/policies.js';
+import { policyReads, toConditionalAccess } from './policies.js';
 import { batchRequests } from './batch.js';
 import { graphFailure } from './failure.js';
 import { filters as where, paths } from './paths.js';
+import { listAll } from './list.js';
 import { servicePrincipalReads, toTenant } from './reader.js';
 import { APP_SELECT } from './select.js';
 import type { GraphRequestSpec, GraphResponse, GraphTransport } from './transport.js';
 
 export interface OwnedRequest {
-  /** Stacks named by manifests, with the uniqueNames their manifests declare. */
-  stacks: Array<{ name: string; uniqueNames: string[] }>;
+  /** Stacks named by manifests, with the uniqueNames their manifests declare and how many policies. */
+  stacks: Array<{ name: string; uniqueNames: string[]; policies?: number }>;
   /** Sweep: every stack whose name starts with this. */
   prefix?: string;
   /** Also read the stacks' objects in directory/deletedItems (for --purge). */
@@ -44,6 +47,8 @@ export async function readOwned(transport: GraphTransport, req: OwnedRequest): P
       ? filters.flatMap((f) => [get(`${paths.deletedApplicationsWhere(f)}&$top=999`), get(`${paths.deletedServicePrincipalsWhere(f)}&$top=999`)])
       : []),
   ];
+  const policiesAt = specs.length;
+  specs.push(...policyReads(false));
   const r1 = await batchRequests(transport, specs, { deadline: req.deadline });
   const tenant = toTenant(ok(r1[0], 'read the organization'));
   const isOurs = (owner: string | undefined) => !!owner && (req.stacks.some((s) => s.name === owner) || (!!req.prefix && owner.startsWith(req.prefix)));
@@ -90,6 +95,23 @@ export async function readOwned(transport: GraphTransport, req: OwnedRequest): P
     for (const d of deleted) if (d.type === 'servicePrincipal') d.ref = refByAppId.get(String(d.value.appId)) ?? d.ref;
   }
 
+  const ca = await toConditionalAccess(transport, r1[policiesAt]);
+  const policies: OwnedPolicy[] = [];
+  if ('refused' in ca) {
+    // Policies can only be seen with Policy.Read.All; say so when a manifest being destroyed declares some.
+    const declaring = req.stacks.filter((s) => s.policies);
+    if (declaring.length) {
+      warnings.push(
+        `Could not read conditional access policies (${ca.refused.status} ${ca.refused.code}; needs Policy.Read.All): the policies of ${declaring.map((s) => `"${s.name}"`).join(', ')} were left in place.`,
+      );
+    }
+  } else {
+    for (const policy of ca.policies) {
+      const mark = parsePolicyMarker(policy.description)!;
+      if (isOurs(mark.stack)) policies.push({ stack: mark.stack, key: mark.key, policy });
+    }
+  }
+
   const found = [...apps.values()];
   const round2 = found.flatMap((a) => [...servicePrincipalReads(String(a.appId))]);
   const r2 = round2.length ? await batchRequests(transport, round2, { deadline: req.deadline }) : [];
@@ -105,7 +127,7 @@ export async function readOwned(transport: GraphTransport, req: OwnedRequest): P
       grants: grants.status === 404 ? [] : ((ok(grants, 'read delegated grants') as { value: OAuth2PermissionGrant[] }).value ?? []),
     };
   });
-  return { tenant, apps: owned.sort((a, b) => a.ref.localeCompare(b.ref)), deleted, warnings };
+  return { tenant, apps: owned.sort((a, b) => a.ref.localeCompare(b.ref)), deleted, policies, warnings };
 }
 
 function get(path: string): GraphRequestSpec {
@@ -115,16 +137,4 @@ function get(path: string): GraphRequestSpec {
 function ok(res: GraphResponse, action: string): unknown {
   if (res.status >= 200 && res.status < 300) return res.body;
   throw graphFailure(res, { action, needs: ['Application.Read.All'] });
-}
-
-/** A list response and its further pages (followed one by one; more than 999 owned objects is unusual). */
-async function listAll<T>(transport: GraphTransport, first: GraphResponse, action: string): Promise<T[]> {
-  let body = ok(first, action) as { value?: T[]; '@odata.nextLink'?: string };
-  const out = [...(body.value ?? [])];
-  for (let pages = 0; body['@odata.nextLink']; pages++) {
-    if (pages > 100) throw new TenantformError('GRAPH_ERROR', `Cannot ${action}: more than 100 pages of results.`);
-    body = ok(await transport.send({ method: 'GET', path: body['@odata.nextLink'] }), action) as typeof body;
-    out.push(...(body.value ?? []));
-  }
-  return out;
 }

@@ -45,6 +45,12 @@ export const paths = {
   grantsBetween: (clientId: string, resourceId: string) => `/oauth2PermissionGrants?$filter=clientId eq '${clientId}' and resourceId eq '${resourceId}'`,
   grant: (grantId: string) => `/oauth2PermissionGrants/${grantId}`,
 
+  // Conditional access (https://learn.microsoft.com/graph/api/conditionalaccessroot-list-policies) and licenses
+  conditionalAccessPolicies: '/identity/conditionalAccess/policies',
+  conditionalAccessPolicy: (id: string) => `/identity/conditionalAccess/policies/${id}`,
+  /** Service plans of the tenant's subscriptions: Entra ID P1/P2 (https://learn.microsoft.com/graph/api/subscribedsku-list). */
+  subscribedSkus: '/subscribedSkus?$select=skuPartNumber,capabilityStatus,servicePlans',
+
   // The recycle bin
   deletedApplicationsWhere: (filter: string, select = `${APP_SELECT},deletedDateTime`) => `${deletedOf('application')}?$filter=${filter}&$select=${select}`,
   deletedServicePrincipalsWhere: (filter: string) => `${deletedOf('servicePrincipal')}?$filter=${filter}&$select=${SP_SELECT},deletedDateTime`,

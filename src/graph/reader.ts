@@ -3,19 +3,21 @@ import { TenantformError } from '../errors.js';
 import { batchRequests } from './batch.js';
 import { graphFailure } from './failure.js';
 import { filters, paths } from './paths.js';
+import { policyReads, toConditionalAccess, toPremium } from './policies.js';
 import { APP_SELECT, SP_SELECT } from './select.js';
 import type { LiveApplication, LiveState, LiveTenant } from '../model/live.js';
 import type { GraphRequestSpec, GraphResponse, GraphTransport } from './transport.js';
+import { GUID } from '../model/guid.js';
 
 export interface ReadRequest {
   /** uniqueNames of the applications the manifests manage. */
   uniqueNames: string[];
   /** Names (service principal display names or appIds) of tenant APIs the manifests ask permissions on. */
   resources: string[];
+  /** A stack declares conditional access policies: also read the tenant's licenses (policies are always read). */
+  policies?: boolean;
   deadline: number;
 }
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Read everything plan needs in two batched round trips, whatever the number of applications:
@@ -37,7 +39,12 @@ export async function readLive(transport: GraphTransport, req: ReadRequest): Pro
   // service, so a refused lookup only costs the early diagnosis (see deletedHolders).
   const deletedAt = round1.length;
   round1.push(...req.uniqueNames.map((u) => ({ method: 'GET' as const, path: paths.deletedApplicationsWhere(filters.uniqueName(u)) })));
+  // Policies are read even when no stack declares any: one the manifest dropped must still be deleted.
+  const policiesAt = round1.length;
+  round1.push(...policyReads(!!req.policies));
   const r1 = await batchRequests(transport, round1, { deadline: req.deadline });
+  const conditionalAccess = await toConditionalAccess(transport, r1[policiesAt]);
+  const premium = req.policies ? toPremium(r1[policiesAt + 1]) : undefined;
   const tenant = toTenant(expectOk(r1[0], 'read the organization', ['Organization.Read.All']));
   const applications: Record<string, LiveApplication> = {};
   const found: Array<{ uniqueName: string; app: Application }> = [];
@@ -80,7 +87,14 @@ export async function readLive(transport: GraphTransport, req: ReadRequest): Pro
       federatedCredentials: listOf(fics, `read federated credentials of ${uniqueName}`),
     };
   });
-  return { tenant, applications, resources, deletedApplications: deletedHolders(r1.slice(deletedAt)) };
+  return {
+    tenant,
+    applications,
+    resources,
+    deletedApplications: deletedHolders(r1.slice(deletedAt, policiesAt)),
+    conditionalAccess,
+    ...(premium ? { premium } : {}),
+  };
 }
 
 /** A service principal by appId, its app role assignments and its delegated grants: three GETs. */

@@ -18,6 +18,8 @@ export type OpKind =
   | 'create-grant'
   | 'create-federated-credential'
   | 'add-password'
+  | 'create-policy' // POST of a conditional access policy (not idempotent: reconciled by its marker)
+  | 'write-policy' // PATCH of a conditional access policy
   // Not a Graph call: verify's client-credentials token request (src/verify/run.ts); codes are `AADSTS<n>`.
   | 'acquire-token';
 
@@ -89,6 +91,16 @@ export const RETRY_TABLE: readonly RetryRule[] = [
     codes: ['Request_BadRequest'],
     retry: 'replication',
     why: 'the scopes to pre-authorize have not replicated yet',
+  },
+  // A policy naming an application created moments ago: conditional access sees new service principals later
+  // than Graph (hashicorp/terraform-provider-azuread PR #1047) and answers 400 BadRequest until then. The planner
+  // checked offline everything else a 400 could be about (schema, keywords, ids, apps in the tenant).
+  {
+    ops: ['create-policy', 'write-policy'],
+    status: 400,
+    codes: ['BadRequest'],
+    retry: 'replication',
+    why: 'an application the policy names is not visible to conditional access yet',
   },
   // SP create right after app create: 400 "appId … does not reference a valid application object" or a misleading 403.
   { ops: ['create-service-principal'], status: 400, codes: ['Request_BadRequest'], retry: 'replication', why: 'application not replicated yet' },

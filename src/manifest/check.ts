@@ -8,7 +8,17 @@ import { normalizeManifest } from './normalize.js';
 import { hasErrors, type Problem } from './problems.js';
 import { Reporter } from './report.js';
 import { checkRules, type CheckedManifest } from './rules.js';
-import { ApplicationSchema, ManifestSchema, OutputSchema, STACK_NAME, STACK_NAME_MAX, type ManifestApplication, type ManifestOutput } from './schema.js';
+import {
+  ApplicationSchema,
+  ManifestSchema,
+  OutputSchema,
+  PolicySchema,
+  STACK_NAME,
+  STACK_NAME_MAX,
+  type ManifestApplication,
+  type ManifestOutput,
+  type ManifestPolicy,
+} from './schema.js';
 import { isRecord, resolveVariables, substituteVariables, type VariableInputs } from './variables.js';
 
 export interface FileCheck {
@@ -37,7 +47,7 @@ export function checkManifest(source: ManifestSource, yamlProblems: Problem[], i
     return { ...empty, problems: [...yamlProblems, ...report.problems] };
   }
   if (!isRecord(tree)) {
-    report.add('wrong-type', [], 'A manifest must be a mapping with stack:, applications:, outputs: and variables:');
+    report.add('wrong-type', [], 'A manifest must be a mapping with stack:, applications:, outputs:, variables: and conditionalAccessPolicies:');
     return { ...empty, problems: [...yamlProblems, ...report.problems] };
   }
 
@@ -83,5 +93,14 @@ function partialManifest(source: ManifestSource, tree: unknown): CheckedManifest
       if (r.success) outputs.push({ index, output: r.data });
     });
   }
-  return { source, stack, apps, appKeys, outputs };
+  const policies = new Map<string, ManifestPolicy>();
+  const policyKeys = new Set<string>();
+  if (isRecord(root.conditionalAccessPolicies)) {
+    for (const [key, value] of Object.entries(root.conditionalAccessPolicies)) {
+      policyKeys.add(key);
+      const r = PolicySchema.safeParse(value);
+      if (r.success) policies.set(key, r.data);
+    }
+  }
+  return { source, stack, apps, appKeys, outputs, policies, policyKeys };
 }

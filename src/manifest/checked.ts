@@ -1,5 +1,5 @@
 import type { ManifestSource } from './load.js';
-import type { ManifestApplication, ManifestOutput } from './schema.js';
+import type { ManifestApplication, ManifestOutput, ManifestPolicy } from './schema.js';
 
 /** A manifest after the schema: the parts that parsed, and the names of all that exist. */
 export interface CheckedManifest {
@@ -12,4 +12,8 @@ export interface CheckedManifest {
   appKeys: Set<string>;
   /** Outputs that passed the schema, with their index in the manifest. */
   outputs: Array<{ index: number; output: ManifestOutput }>;
+  /** Conditional access policies that passed the schema, by key. */
+  policies: Map<string, ManifestPolicy>;
+  /** Every key under `conditionalAccessPolicies:`. */
+  policyKeys: Set<string>;
 }

@@ -24,7 +24,9 @@ import { normalizeCertificates, normalizeFederatedCredentials, normalizeSecrets 
 import { outputShape } from './output-shapes.js';
 import { apiRefFor } from './rules-links.js';
 import { outputFormat } from './schema.js';
-import { LIFETIME, type Manifest, type ManifestApplication, type ManifestOptionalClaim } from './schema.js';
+import { LIFETIME, type Manifest, type ManifestApplication, type ManifestOptionalClaim, type ManifestPolicy } from './schema.js';
+import { CA_APP_KEYWORDS, CA_USER_KEYWORDS, type DesiredPolicy, type PolicyAppRef } from '../model/policies.js';
+import { keyword } from './rules-policies.js';
 
 export { defaultRenewBeforeMs } from './normalize-credentials.js';
 
@@ -77,7 +79,8 @@ export function normalizeManifest(opts: { source: ManifestSource; manifest: Mani
       });
     }
   }
-  return { name: stack, file: source.file, applications, outputs, variables: Object.fromEntries(opts.variables) };
+  const conditionalAccessPolicies = Object.entries(manifest.conditionalAccessPolicies).map(([key, p]) => normalizePolicy(source, key, p, appKeys));
+  return { name: stack, file: source.file, applications, outputs, conditionalAccessPolicies, variables: Object.fromEntries(opts.variables) };
 }
 
 function normalizeApplication(opts: {
@@ -153,6 +156,32 @@ function normalizeApplication(opts: {
     publicClient: { redirectUris: [...(app.publicClient?.redirectUris ?? [])] },
     isFallbackPublicClient: app.isFallbackPublicClient,
     location: locate(source, ['applications', key], { target: 'key' }),
+  };
+}
+
+/** Graph's shape of a policy's parts; keywords in Graph's spelling, GUIDs lower-case (rules-policies.ts checked them). */
+function normalizePolicy(source: ManifestSource, key: string, p: ManifestPolicy, appKeys: Set<string>): DesiredPolicy {
+  const app = (name: string): PolicyAppRef =>
+    appKeys.has(name) ? { kind: 'stack', key: name } : { kind: 'value', value: keyword(name, CA_APP_KEYWORDS) ?? name.toLowerCase() };
+  const user = (name: string) => keyword(name, CA_USER_KEYWORDS) ?? name.toLowerCase();
+  const lower = (ids: string[]) => ids.map((id) => id.toLowerCase());
+  return {
+    key,
+    displayName: p.displayName,
+    description: p.description ?? null,
+    state: p.state,
+    users: {
+      includeUsers: p.users.include.map(user),
+      excludeUsers: p.users.exclude.map(user),
+      includeGroups: lower(p.users.includeGroups),
+      excludeGroups: lower(p.users.excludeGroups),
+      includeRoles: lower(p.users.includeRoles),
+      excludeRoles: lower(p.users.excludeRoles),
+    },
+    applications: { include: p.applications.include.map(app), exclude: p.applications.exclude.map(app) },
+    clientAppTypes: [...p.clientAppTypes],
+    grant: { operator: p.grant.operator, builtInControls: [...p.grant.controls] },
+    location: locate(source, ['conditionalAccessPolicies', key], { target: 'key' }),
   };
 }
 

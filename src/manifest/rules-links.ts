@@ -12,7 +12,8 @@ import { checkCertificateRef, checkOutputForm } from './rules-outputs.js';
 import type { CheckedManifest } from './checked.js';
 import { DOTENV_KEY, outputFormat, type ManifestApplication, type ManifestOutput } from './schema.js';
 
-export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { GUID } from '../model/guid.js';
+export { GUID };
 
 /** What `api:` of a permission names: an application of this manifest (by key), else a tenant API. */
 export function apiRefFor(api: string, appKeys: ReadonlySet<string>): DesiredApiRef {

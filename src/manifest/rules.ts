@@ -9,6 +9,7 @@ import { duplicates, lineCol, type Reporter } from './report.js';
 import { checkCredentials } from './rules-credentials.js';
 import { checkOutputs, checkPermissions } from './rules-links.js';
 import { checkClients } from './rules-clients.js';
+import { checkPolicies } from './rules-policies.js';
 import { checkPlatforms } from './rules-redirect-uris.js';
 import { identifierUriProblem, MAX_IDENTIFIER_URIS_PERSONAL } from './rules-uris.js';
 import { APP_KEY, APP_KEY_MAX, SECRET_NAME, type ManifestApplication, type ManifestOptionalClaim, type ManifestOutput } from './schema.js';
@@ -39,6 +40,7 @@ export function checkRules(m: CheckedManifest, report: Reporter): void {
   checkIdentifierUrisAcrossApps(m, report);
   checkPermissions(m, report);
   checkClients(m, report);
+  checkPolicies(m, report);
   checkOutputs(m, report);
 }
 

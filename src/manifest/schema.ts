@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { SIGN_IN_AUDIENCES } from '../model/desired.js';
+import { CA_CLIENT_APP_TYPES, CA_GRANT_CONTROLS, CA_POLICY_STATES } from '../model/policies.js';
 
 /** [a-z0-9] words joined by single hyphens (so `--` can separate stack and app in uniqueName). */
 export const STACK_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -256,6 +257,39 @@ function buildSchemas(strict: boolean) {
       .describe('js: true (default) writes an ES module (export const …, for bundlers); false a classic script (const …, for a <script> tag).'),
   }).describe('A config file written after apply.');
 
+  const targets = (what: string, example: string) => z.array(z.string().min(1)).default([]).describe(`${what}, e.g. ${example}`);
+
+  const ConditionalAccessPolicy = obj({
+    displayName: z.string().min(1).max(256),
+    description: z.string().max(1000).optional().describe('Shown after the ownership marker tenantform keeps in the policy description.'),
+    state: z
+      .enum(CA_POLICY_STATES)
+      .default('enabledForReportingButNotEnforced')
+      .describe(
+        'Default enabledForReportingButNotEnforced (report-only: sign-ins are logged, nothing is blocked). Write enabled explicitly: a wrongly targeted enabled policy can lock everyone out.',
+      ),
+    users: obj({
+      include: z.array(z.string().min(1)).min(1).describe('All, None, GuestsOrExternalUsers, or user object ids.'),
+      exclude: targets('User object ids (or GuestsOrExternalUsers) the policy never applies to', 'your emergency access accounts'),
+      includeGroups: targets('Group object ids', '["<group id>"]'),
+      excludeGroups: targets('Group object ids', '["<group id>"]'),
+      includeRoles: targets('Directory role template ids', '["62e90394-69f5-4237-9190-012177145e10"] (Global Administrator)'),
+      excludeRoles: targets('Directory role template ids', '["62e90394-69f5-4237-9190-012177145e10"]'),
+    }).describe('Who the policy applies to (conditions.users).'),
+    applications: obj({
+      include: z
+        .array(z.string().min(1))
+        .min(1)
+        .describe("Resources the policy protects: keys of this manifest's applications, appIds, All, None, Office365 or MicrosoftAdminPortals."),
+      exclude: targets("Keys of this manifest's applications or appIds", '[legacy-api]'),
+    }).describe('The cloud apps the policy protects (conditions.applications).'),
+    clientAppTypes: z.array(z.enum(CA_CLIENT_APP_TYPES)).min(1).default(['all']).describe('Client apps the policy applies to. Default all.'),
+    grant: obj({
+      operator: z.enum(['OR', 'AND']).default('OR').describe('OR: any one control grants access; AND: all are required.'),
+      controls: z.array(z.enum(CA_GRANT_CONTROLS)).min(1).describe('Built-in grant controls, e.g. [mfa]; block stands alone.'),
+    }).describe('What a sign-in must satisfy (grantControls).'),
+  }).describe('A conditional access policy owned by this stack (Microsoft Entra ID P1 required).');
+
   const Manifest = obj({
     stack: z
       .string()
@@ -265,9 +299,13 @@ function buildSchemas(strict: boolean) {
     variables: z.record(z.string().meta({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Variable).optional(),
     applications: z.record(z.string().meta({ pattern: APP_KEY.source }), Application).default({}),
     outputs: z.array(Output).default([]),
+    conditionalAccessPolicies: z
+      .record(z.string().meta({ pattern: APP_KEY.source }), ConditionalAccessPolicy)
+      .default({})
+      .describe('Conditional access policies, by key. Applied last (the apps they name must exist first); destroyed with the stack.'),
   }).meta({ title: 'tenantform manifest', description: 'Microsoft Entra ID app registrations as code (tenantform). One stack per file.' });
 
-  return { Manifest, Application, Output };
+  return { Manifest, Application, Output, ConditionalAccessPolicy };
 }
 
 const strictSchemas = buildSchemas(true);
@@ -278,10 +316,12 @@ export const ManifestSchema = strictSchemas.Manifest;
 /** One application / output, lenient about unknown keys (see buildSchemas). */
 export const ApplicationSchema = lenientSchemas.Application;
 export const OutputSchema = lenientSchemas.Output;
+export const PolicySchema = lenientSchemas.ConditionalAccessPolicy;
 
 export type Manifest = z.output<typeof ManifestSchema>;
 export type ManifestApplication = z.output<typeof ApplicationSchema>;
 export type ManifestOutput = z.output<typeof OutputSchema>;
+export type ManifestPolicy = z.output<typeof PolicySchema>;
 export type ManifestOptionalClaim = NonNullable<NonNullable<ManifestApplication['optionalClaims']>['accessToken']>[number];
 
 /** The JSON Schema for editors (draft-07: what yaml-language-server supports best). */

@@ -12,6 +12,8 @@
  */
 import { v5 as uuidv5 } from 'uuid';
 import type { SourceLocation } from '../errors.js';
+import { OWNERSHIP_TAG_PREFIX } from './ownership.js';
+import type { DesiredPolicy } from './policies.js';
 
 /** Who can sign in; https://learn.microsoft.com/graph/api/resources/application (signInAudience). */
 export const SIGN_IN_AUDIENCES = ['AzureADMyOrg', 'AzureADMultipleOrgs', 'AzureADandPersonalMicrosoftAccount', 'PersonalMicrosoftAccount'] as const;
@@ -30,6 +32,8 @@ export interface DesiredStack {
   file: string;
   applications: DesiredApplication[];
   outputs: DesiredOutput[];
+  /** Conditional access policies the stack owns (model/policies.ts). */
+  conditionalAccessPolicies: DesiredPolicy[];
   /** Every declared variable with its resolved value (from --var, TENANTFORM_VAR_<name> or default). */
   variables: Record<string, string>;
 }
@@ -298,7 +302,7 @@ export function parseUniqueName(uniqueName: string): { stack: string; key: strin
   return key ? { stack: uniqueName.slice(0, at), key } : undefined;
 }
 
-export const OWNERSHIP_TAG_PREFIX = 'tenantform:stack=';
+export { OWNERSHIP_TAG_PREFIX };
 
 /** The ownership marker placed in `tags` of every application and service principal a stack creates. */
 export function ownershipTagFor(stack: string): string {

@@ -1,4 +1,11 @@
-import type { Application, AppRoleAssignment, FederatedIdentityCredential, OAuth2PermissionGrant, ServicePrincipal } from '@microsoft/microsoft-graph-types';
+import type {
+  Application,
+  AppRoleAssignment,
+  ConditionalAccessPolicy,
+  FederatedIdentityCredential,
+  OAuth2PermissionGrant,
+  ServicePrincipal,
+} from '@microsoft/microsoft-graph-types';
 
 /** What the tenant holds for one managed application (keyed by its uniqueName). */
 export interface LiveApplication {
@@ -38,7 +45,23 @@ export interface LiveState {
    * (lower-cased). Graph keeps the uniqueName reserved while they are there; see src/destroy/recover.ts.
    */
   deletedApplications?: Record<string, Application>;
+  /** The tenant's conditional access policies that carry a tenantform marker (absent in older snapshots: none). */
+  conditionalAccess?: LiveConditionalAccess;
+  /** Entra ID P1 from /subscribedSkus, read only when a stack declares policies. */
+  premium?: LivePremium;
 }
+
+/** What a Graph read answered when it was refused: status and code, for the plan's refusal. */
+export interface ReadRefusal {
+  status: number;
+  code: string;
+  message: string;
+}
+
+export type LiveConditionalAccess = { policies: ConditionalAccessPolicy[] } | { refused: ReadRefusal };
+
+/** `p1`: a service plan AAD_PREMIUM or AAD_PREMIUM_P2 is enabled; `refused`: the read was not allowed. */
+export type LivePremium = { p1: boolean; p2: boolean } | { refused: ReadRefusal };
 
 /** A desired application that does not exist, whose uniqueName a soft-deleted application of the stack holds. */
 export interface DeletedHolder {

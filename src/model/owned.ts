@@ -2,7 +2,7 @@
  * What a destroy (or sweep) plans from: the live objects a stack owns, found by its ownership tag
  * (graph/owned.ts reads it; plan/destroy.ts decides on it). Plain data.
  */
-import type { Application, AppRoleAssignment, OAuth2PermissionGrant, ServicePrincipal } from '@microsoft/microsoft-graph-types';
+import type { Application, AppRoleAssignment, ConditionalAccessPolicy, OAuth2PermissionGrant, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import { appRef, parseUniqueName, type AppRef } from './desired.js';
 import type { LiveTenant } from './live.js';
 
@@ -30,7 +30,15 @@ export interface OwnedState {
   tenant: LiveTenant;
   apps: OwnedApp[];
   deleted: DeletedObject[];
+  /** Conditional access policies with a stack's marker in their description (absent in older snapshots: none). */
+  policies?: OwnedPolicy[];
   warnings: string[];
+}
+
+export interface OwnedPolicy {
+  stack: string;
+  key: string;
+  policy: ConditionalAccessPolicy;
 }
 
 /** The ref of an owned app: `app:<stack>/<key>` from its uniqueName, else from its object id. */

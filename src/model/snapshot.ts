@@ -22,6 +22,14 @@ export interface TenantFacts {
   type?: string;
   /** The authority host apps are told to use (outputs' `${tenant.authority}`). */
   authorityHost: string;
+  /** The Graph permissions in the acting identity's token (absent in older snapshots: unknown). */
+  permissions?: TokenPermissions;
+}
+
+/** Application permissions (`roles`) of an app-only token, or delegated scopes (`scp`) of a user's token. */
+export interface TokenPermissions {
+  kind: 'application' | 'delegated';
+  values: string[];
 }
 
 /** Template fields of one certificate as the store and files hold them now, or why it could not be read. */

@@ -6,6 +6,7 @@
  */
 import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import type { DeletedObject, OwnedApp, OwnedState } from '../model/owned.js';
+import { deletePolicy } from './diff-policies.js';
 import { orderChanges } from './order.js';
 import { PLAN_FORMAT_VERSION, type Change, type Plan } from './types.js';
 
@@ -19,7 +20,12 @@ export interface DestroyPlanInput {
 
 export function createDestroyPlan(input: DestroyPlanInput): Plan {
   const { apps, deleted } = input.state;
-  const changes: Change[] = [];
+  // Conditional access policies go first: nothing depends on them, and a policy must not outlive the apps it names.
+  const changes: Change[] = (input.state.policies ?? []).map((p) =>
+    deletePolicy(p.stack, p.key, p.policy, `stack "${p.stack}" owns it (marker in its description)`),
+  );
+  const policyDeletes = (stack: string) =>
+    changes.filter((c) => c.action === 'delete-conditional-access-policy' && c.policy.startsWith(`policy:${stack}/`)).map((c) => c.id);
   const bySpId = new Map(apps.filter((a) => a.servicePrincipal).map((a) => [String(a.servicePrincipal!.id), a]));
   /** Deletions that must be done before the service principal with this id can go. */
   const beforeSp = new Map<string, string[]>();
@@ -81,7 +87,7 @@ export function createDestroyPlan(input: DestroyPlanInput): Plan {
       return id;
     });
     const appDelete = `app-delete:${a.stack}/${key}`;
-    const deps = [...secretIds];
+    const deps = [...secretIds, ...policyDeletes(a.stack)];
     if (a.servicePrincipal) {
       const sp = a.servicePrincipal;
       const spDelete = `sp-delete:${a.stack}/${key}`;
@@ -92,7 +98,7 @@ export function createDestroyPlan(input: DestroyPlanInput): Plan {
         servicePrincipalId: String(sp.id),
         displayName: String(sp.displayName ?? a.app.displayName ?? ''),
         wave: 0,
-        dependsOn: beforeSp.get(String(sp.id)) ?? [],
+        dependsOn: [...(beforeSp.get(String(sp.id)) ?? []), ...policyDeletes(a.stack)],
         reason: `stack "${a.stack}" owns it`,
       });
       deps.push(spDelete);
@@ -115,7 +121,7 @@ export function createDestroyPlan(input: DestroyPlanInput): Plan {
   if (input.purge) {
     for (const d of deleted) changes.push(purgeDeleted(d));
   }
-  const stacks = [...new Set([...apps.map((a) => a.stack), ...deleted.map((d) => d.stack)])].sort();
+  const stacks = [...new Set([...apps.map((a) => a.stack), ...deleted.map((d) => d.stack), ...(input.state.policies ?? []).map((p) => p.stack)])].sort();
   return {
     formatVersion: PLAN_FORMAT_VERSION,
     operation: 'destroy',
@@ -168,7 +174,12 @@ export function staleStacks(state: OwnedState, cutoff: number): Set<string> {
 
 /** The state restricted to some stacks (others are left alone). */
 export function onlyStacks(state: OwnedState, keep: (stack: string) => boolean): OwnedState {
-  return { ...state, apps: state.apps.filter((a) => keep(a.stack)), deleted: state.deleted.filter((d) => keep(d.stack)) };
+  return {
+    ...state,
+    apps: state.apps.filter((a) => keep(a.stack)),
+    deleted: state.deleted.filter((d) => keep(d.stack)),
+    policies: (state.policies ?? []).filter((p) => keep(p.stack)),
+  };
 }
 
 export type { OwnedApp };

@@ -3,6 +3,9 @@ import type { LiveState } from '../model/live.js';
 import { diffAccess, requiredResourceAccess, resolveApi } from './diff-access.js';
 import { diffApplication } from './diff-app.js';
 import { diffFederatedCredentials } from './diff-fic.js';
+import { diffPolicies } from './diff-policies.js';
+import { checkPolicyAccess } from './policy-access.js';
+import type { TokenPermissions } from '../model/snapshot.js';
 import { diffKeys } from './diff-keys.js';
 import { diffSecrets } from './diff-secrets.js';
 import { expiryWarnings } from './expiry.js';
@@ -29,6 +32,8 @@ export interface PlanInputs {
   certificates?: CertificateCache;
   /** keyIds of credentials an existing output file may hold, by app ref (plan/in-use.ts). */
   inUse?: Record<string, string[]>;
+  /** The acting identity's Graph permissions (from its token), when known: policy writes need Policy.ReadWrite.ConditionalAccess. */
+  permissions?: TokenPermissions;
   /** `apply --rotate-secrets` / `--rotate-certificates`. */
   rotateSecrets?: boolean;
   rotateCertificates?: boolean;
@@ -79,7 +84,9 @@ export function diffStacks(inputs: PlanInputs): { changes: Change[]; warnings: s
       warnings.push(...expiryWarnings({ desired: d, live, changes: credentialChanges, now: inputs.now, certificates }));
       changes.push(...diffAccess(d, apis, live, planned));
     }
+    changes.push(...diffPolicies(stack, inputs.live));
   }
+  warnings.push(...checkPolicyAccess(inputs.stacks, inputs.live, changes, inputs.permissions));
   return { changes, warnings };
 }
 

@@ -82,6 +82,7 @@ function inputsOf(s: ApplySnapshot, live: LiveState): PlanInputs {
     live,
     secrets: s.local.secrets,
     tenant: planTenant(s.tenant),
+    permissions: s.tenant.permissions,
     now: s.now,
     rotateSecrets: s.flags.rotateSecrets,
     rotateCertificates: s.flags.rotateCertificates,

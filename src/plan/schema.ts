@@ -15,6 +15,10 @@ const appRef = z
   .string()
   .regex(/^app:[^/]+\/.+$/)
   .meta({ id: 'AppRef', description: '`app:<stack>/<key>`: an application of a stack' });
+const policyRef = z
+  .string()
+  .regex(/^policy:[^/]+\/.+$/)
+  .meta({ id: 'PolicyRef', description: '`policy:<stack>/<key>`: a conditional access policy of a stack' });
 const guid = z.string().meta({ id: 'ObjectId', description: 'an object id or appId (GUID)' });
 const body = z
   .record(z.string(), z.unknown())
@@ -62,6 +66,9 @@ const SHAPES: Record<ChangeAction, z.ZodRawShape> = {
   'create-delegated-grant': { app: appRef, resource, scope: z.string() },
   'update-delegated-grant': { app: appRef, grantId: z.string(), before: z.string(), scope: z.string() },
   'delete-delegated-grant': { app: appRef, grantId: z.string(), before: z.string() },
+  'create-conditional-access-policy': { policy: policyRef, displayName: z.string(), after: body },
+  'update-conditional-access-policy': { policy: policyRef, policyId: guid, displayName: z.string(), fields, after: body },
+  'delete-conditional-access-policy': { policy: policyRef, policyId: guid, displayName: z.string() },
   'write-output': { path: z.string(), sensitive: z.boolean(), status: z.enum(['create', 'update']) },
   'delete-service-principal': { app: appRef, servicePrincipalId: guid, displayName: z.string() },
   'delete-application': { app: appRef, uniqueName: z.string().nullable(), objectId: guid, appId: guid, displayName: z.string() },

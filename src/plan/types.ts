@@ -6,6 +6,7 @@ export const PLAN_FORMAT_VERSION = 1;
 
 // `app:<stack>/<key>`: how changes refer to applications whose object ids may not exist yet (model/desired.ts).
 import type { AppRef } from '../model/desired.js';
+import type { PolicyRef } from '../model/policies.js';
 export { appRef, type AppRef } from '../model/desired.js';
 
 export interface FieldChange {
@@ -73,6 +74,17 @@ export type Change =
   | (ChangeBase & { action: 'create-delegated-grant'; app: AppRef; resource: ResourceRef; scope: string })
   | (ChangeBase & { action: 'update-delegated-grant'; app: AppRef; grantId: string; before: string; scope: string })
   | (ChangeBase & { action: 'delete-delegated-grant'; app: AppRef; grantId: string; before: string })
+  // Conditional access policies (src/model/policies.ts): found by the marker in their description, written last.
+  | (ChangeBase & { action: 'create-conditional-access-policy'; policy: PolicyRef; displayName: string; after: Record<string, unknown> })
+  | (ChangeBase & {
+      action: 'update-conditional-access-policy';
+      policy: PolicyRef;
+      policyId: string;
+      displayName: string;
+      fields: FieldChange[];
+      after: Record<string, unknown>;
+    })
+  | (ChangeBase & { action: 'delete-conditional-access-policy'; policy: PolicyRef; policyId: string; displayName: string })
   | (ChangeBase & { action: 'write-output'; path: string; sensitive: boolean; reason: string; status: 'create' | 'update' })
   // Teardown and the recycle bin (src/destroy). Deletes are soft: objects go to directory/deletedItems for 30 days.
   | (ChangeBase & { action: 'delete-service-principal'; app: AppRef; servicePrincipalId: string; displayName: string })

@@ -156,6 +156,7 @@ export function desiredStack(o: Partial<DesiredStack> = {}): DesiredStack {
     file: o.file ?? 'manifests/test.yaml',
     applications: o.applications ?? [],
     outputs: o.outputs ?? [],
+    conditionalAccessPolicies: o.conditionalAccessPolicies ?? [],
     variables: o.variables ?? {},
   };
 }

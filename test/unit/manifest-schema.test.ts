@@ -118,7 +118,11 @@ describe('structure problems', () => {
 
 describe('objectKeysAt (for hints)', () => {
   const cases: Array<[Array<string | number>, string[]]> = [
-    [[], ['stack', 'variables', 'applications', 'outputs']],
+    [[], ['stack', 'variables', 'applications', 'outputs', 'conditionalAccessPolicies']],
+    [
+      ['conditionalAccessPolicies', 'p', 'grant'],
+      ['operator', 'controls'],
+    ],
     [
       ['applications', 'x', 'api'],
       ['requestedAccessTokenVersion', 'knownClientApplications', 'preAuthorizedApplications'],

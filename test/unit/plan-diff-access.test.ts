@@ -20,7 +20,7 @@ const api = planApp({
   oauth2PermissionScopes: [scope({ value: 'Data.Read' }), scope({ value: 'Data.Write' })],
 });
 const client = (...permissions: PlanApplication['permissions']) => planApp({ key: 'client', permissions });
-const stackOf = (c: PlanApplication): PlanStack => ({ name: 'test', applications: [api, c] });
+const stackOf = (c: PlanApplication): PlanStack => ({ name: 'test', applications: [api, c], policies: [] });
 const converged = (c: PlanApplication) => convergedLive([stackOf(c)], { 'Microsoft Graph': GRAPH });
 const apisOf = (c: PlanApplication, live: LiveState, planned = new Set<string>()) => c.permissions.map((p) => resolveApi(p, stackOf(c), live, planned));
 const brief = (cs: Change[]) => cs.map((c) => `${c.action} ${c.id}`);

@@ -10,7 +10,7 @@ import { convergedLive, edit, fakeId, idsFor, planApp } from '../helpers/plan-bu
 
 /** The converged live application of a desired one (as if a previous apply made it). */
 function liveOf(d: PlanApplication): LiveApplication {
-  return convergedLive([{ name: d.stack, applications: [d] }]).state.applications[d.uniqueName.toLowerCase()];
+  return convergedLive([{ name: d.stack, applications: [d], policies: [] }]).state.applications[d.uniqueName.toLowerCase()];
 }
 
 const diff = (desired: PlanApplication, live?: LiveApplication, rra = live?.app.requiredResourceAccess ?? []) =>

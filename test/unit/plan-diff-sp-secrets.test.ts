@@ -10,7 +10,8 @@ import { secret } from '../helpers/builders.js';
 import { convergedLive, edit, fakeId, knownSecret, NOW, passwordCredential, planApp } from '../helpers/plan-builders.js';
 
 const DAY = 86_400_000;
-const liveOf = (d: PlanApplication): LiveApplication => convergedLive([{ name: d.stack, applications: [d] }]).state.applications[d.uniqueName.toLowerCase()];
+const liveOf = (d: PlanApplication): LiveApplication =>
+  convergedLive([{ name: d.stack, applications: [d], policies: [] }]).state.applications[d.uniqueName.toLowerCase()];
 const brief = (cs: Change[]) => cs.map((c) => `${c.action} ${c.id} <- [${c.dependsOn.join(',')}]`);
 
 describe('diffServicePrincipal', () => {

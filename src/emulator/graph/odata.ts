@@ -173,10 +173,10 @@ function tokenize(s: string): string[] {
 // ---------------------------------------------------------------- $select and projection
 
 /** Parsed `$select`, validated against the type (Graph answers 400 for unknown names). */
-export function parseSelect(ctx: GraphCtx, type: string): string[] | undefined {
+export function parseSelect(ctx: GraphCtx, type: string, properties?: ReadonlySet<string>): string[] | undefined {
   const raw = ctx.req.query.get('$select');
   if (!raw) return undefined;
-  const props = entityProperties(type);
+  const props = properties ?? entityProperties(type);
   const names = raw
     .split(',')
     .map((s) => s.trim())
@@ -218,7 +218,15 @@ export function entityResponse(ctx: GraphCtx, entitySet: string, type: string, o
  */
 export function listResponse(
   ctx: GraphCtx,
-  opts: { entitySet: string; type: string; items: object[]; filterable: readonly string[]; resource: string },
+  opts: {
+    entitySet: string;
+    type: string;
+    items: object[];
+    filterable: readonly string[];
+    resource: string;
+    /** The type's properties for `$select`, when the v1.0 type table (data/graph-v1.0-app-types.json) lacks the type. */
+    properties?: ReadonlySet<string>;
+  },
 ): EmuResponse {
   const q = ctx.req.query;
   let items = opts.items as Array<Record<string, unknown>>;
@@ -232,7 +240,7 @@ export function listResponse(
     if (advanced && !advancedQuery) throw graphErrors.unsupportedQuery("Unsupported property filter clause operator 'NotEqualsMatch'.");
     items = items.filter(predicate);
   }
-  const select = parseSelect(ctx, opts.type);
+  const select = parseSelect(ctx, opts.type, opts.properties);
   const top = q.has('$top') ? Number(q.get('$top')) : 100;
   if (!Number.isInteger(top) || top < 1 || top > 999) {
     throw graphErrors.badRequest(`Invalid page size specified: '${q.get('$top')}'. Must be between 1 and 999 inclusive.`);

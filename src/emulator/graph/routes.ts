@@ -1,10 +1,12 @@
 import type { GraphRoute } from '../context.js';
 import { applicationRoutes } from './applications.js';
 import { assignmentRoutes } from './assignments.js';
+import { conditionalAccessRoutes } from './conditional-access.js';
 import { deletedItemRoutes } from './deletedItems.js';
 import { grantRoutes } from './grants.js';
 import { organizationRoutes } from './organization.js';
 import { servicePrincipalRoutes } from './servicePrincipals.js';
+import { subscribedSkuRoutes } from './subscribed-skus.js';
 
 /** Every Graph route the emulator serves. Anything else answers 501 NotImplemented (never a guess). */
 export const graphRoutes: GraphRoute[] = [
@@ -14,4 +16,6 @@ export const graphRoutes: GraphRoute[] = [
   ...assignmentRoutes,
   ...grantRoutes,
   ...deletedItemRoutes,
+  ...conditionalAccessRoutes,
+  ...subscribedSkuRoutes,
 ];

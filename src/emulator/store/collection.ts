@@ -1,4 +1,4 @@
-import type { Application, AppRoleAssignment, OAuth2PermissionGrant, ServicePrincipal } from '@microsoft/microsoft-graph-types';
+import type { Application, AppRoleAssignment, ConditionalAccessPolicy, OAuth2PermissionGrant, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import type { AppInternals, DeletedItem, TenantState, Versioned } from './state.js';
 import { versioned, visibleValue } from './state.js';
 /**
@@ -75,6 +75,7 @@ export class StoreCore implements Replication {
   readonly servicePrincipals: Collection<ServicePrincipal>;
   readonly appRoleAssignments: Collection<AppRoleAssignment>;
   readonly oauth2PermissionGrants: Collection<OAuth2PermissionGrant>;
+  readonly conditionalAccessPolicies: Collection<ConditionalAccessPolicy>;
 
   constructor(
     readonly state: TenantState,
@@ -86,6 +87,7 @@ export class StoreCore implements Replication {
     this.servicePrincipals = new Collection(state.servicePrincipals, this);
     this.appRoleAssignments = new Collection(state.appRoleAssignments, this);
     this.oauth2PermissionGrants = new Collection(state.oauth2PermissionGrants, this);
+    this.conditionalAccessPolicies = new Collection(state.conditionalAccessPolicies, this);
   }
 
   /** Every tenant of the emulator (this one included), for multi-tenant applications; see directory.ts. */

@@ -7,5 +7,6 @@ export { Tenant, type TenantOptions } from './tenant.js';
 export type { ApplicationStore } from './applications.js';
 export type { ServicePrincipalStore } from './service-principals.js';
 export type { AssignmentStore, GrantStore } from './consents.js';
+export type { ConditionalAccessPolicyStore } from './policies.js';
 export type { RecycleBin } from './recycle-bin.js';
 export { loadState, type DeletedItem, type SigningKey, type TenantState } from './state.js';

@@ -3,9 +3,11 @@
  * Only the store (this folder) reads or writes a TenantState; handlers go through Tenant's operations.
  */
 import { readFileSync, existsSync } from 'node:fs';
+import { DEFAULT_LICENSES, checkLicenses, type LicenseSku } from '../licenses.js';
 import type {
   Application,
   AppRoleAssignment,
+  ConditionalAccessPolicy,
   FederatedIdentityCredential,
   OAuth2PermissionGrant,
   Organization,
@@ -56,6 +58,10 @@ export interface TenantState {
   servicePrincipals: Record<string, Versioned<ServicePrincipal>>;
   appRoleAssignments: Record<string, Versioned<AppRoleAssignment>>;
   oauth2PermissionGrants: Record<string, Versioned<OAuth2PermissionGrant>>;
+  /** Conditional access policies (GET/POST /identity/conditionalAccess/policies). Absent in older state files. */
+  conditionalAccessPolicies: Record<string, Versioned<ConditionalAccessPolicy>>;
+  /** The tenant's Entra ID licenses (GET /subscribedSkus; what conditional access may use). Absent in older state files. */
+  licenses: LicenseSku[];
   deletedItems: Record<string, DeletedItem>;
   signingKey: SigningKey;
   /** The bootstrap admin client (its secret is kept so every start can print it). */
@@ -84,4 +90,14 @@ export function loadState(file: string): TenantState | undefined {
   const state = JSON.parse(readFileSync(file, 'utf8')) as TenantState;
   if (state.version !== 1) throw new Error(`${file}: unsupported emulator state version ${String(state.version)}`);
   return state;
+}
+
+/**
+ * Fill in what state files written before a field existed lack (no conditional access policies; the default
+ * license, Entra ID P1). Idempotent; the next save writes the fields.
+ */
+export function upgradeState(state: TenantState): void {
+  const s = state as Partial<TenantState>;
+  s.conditionalAccessPolicies ??= {};
+  s.licenses = s.licenses ? checkLicenses(s.licenses, 'emulator state licenses') : [...DEFAULT_LICENSES];
 }

@@ -6,7 +6,9 @@ import { AssignmentStore, GrantStore } from './consents.js';
 import { RecycleBin } from './recycle-bin.js';
 import { ServicePrincipalStore } from './service-principals.js';
 import { writeFileAtomic } from '../../lib/atomic-write.js';
-import type { SigningKey, TenantState } from './state.js';
+import { licenseLevel, type LicenseSku, type TenantLicenses } from '../licenses.js';
+import { ConditionalAccessPolicyStore } from './policies.js';
+import { upgradeState, type SigningKey, type TenantState } from './state.js';
 
 export interface TenantOptions {
   clock: Clock;
@@ -29,6 +31,7 @@ export class Tenant {
   readonly servicePrincipals: ServicePrincipalStore;
   readonly appRoleAssignments: AssignmentStore;
   readonly oauth2PermissionGrants: GrantStore;
+  readonly conditionalAccessPolicies: ConditionalAccessPolicyStore;
   readonly deletedItems: RecycleBin;
   /** Every tenant of this emulator (this one included), set by createEmulator; see directory.ts. */
   directory?: { all(): Tenant[] };
@@ -40,11 +43,13 @@ export class Tenant {
     private readonly options: TenantOptions,
     private readonly parent?: Tenant,
   ) {
+    upgradeState(state);
     const core = new StoreCore(state, { now: () => options.clock.now(), lagMs: options.lagMs, changed: () => this.changed() }, this);
     this.applications = new ApplicationStore(core);
     this.servicePrincipals = new ServicePrincipalStore(core);
     this.appRoleAssignments = new AssignmentStore(core);
     this.oauth2PermissionGrants = new GrantStore(core);
+    this.conditionalAccessPolicies = new ConditionalAccessPolicyStore(core);
     this.deletedItems = new RecycleBin(core);
     if (!parent) for (const extra of state.extraTenants ?? []) this.extras.push(new Tenant(extra, options, this));
   }
@@ -61,6 +66,22 @@ export class Tenant {
   /** The names of the tenant's verified domains (the initial *.onmicrosoft.com one included). */
   verifiedDomains(): string[] {
     return (this.state.organization.verifiedDomains ?? []).map((d) => d.name!).filter(Boolean);
+  }
+
+  /** The tenant's Entra ID licenses (SKU part numbers), as GET /subscribedSkus lists them. */
+  get licenses(): LicenseSku[] {
+    return [...this.state.licenses];
+  }
+
+  /** What the licenses allow conditional access to use. */
+  get licenseLevel(): TenantLicenses {
+    return licenseLevel(this.state.licenses);
+  }
+
+  /** Replace the tenant's licenses (the `licenses` option / TENANTFORM_EMULATOR_LICENSES on start); saved. */
+  setLicenses(skus: readonly LicenseSku[]): void {
+    this.state.licenses = [...skus];
+    this.changed();
   }
 
   /** The bootstrap admin client (its secret is kept so every start can print it). */
