@@ -3,7 +3,7 @@ import { TenantformError } from '../errors.js';
 import type { LiveState } from '../model/live.js';
 import { withRetry, type OpKind } from '../graph/retry.js';
 import { graphFailure } from '../graph/failure.js';
-import type { GraphRequestSpec, GraphResponse, GraphTransport } from '../graph/transport.js';
+import type { GraphRequestSpec, GraphResponse, GraphSender } from '../graph/transport.js';
 import type { CertificateStore } from '../credentials/store.js';
 import type { SecretStore } from '../outputs/secret-cache.js';
 import type { AppRef, Change } from '../plan/types.js';
@@ -17,7 +17,7 @@ export interface AppIds {
 }
 
 export interface ApplyContext {
-  transport: GraphTransport;
+  transport: GraphSender;
   deadline: number;
   refs: Map<AppRef, AppIds>;
   secrets: SecretStore;

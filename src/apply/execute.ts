@@ -1,4 +1,6 @@
 import { isTenantformError } from '../errors.js';
+import { BATCH_LIMIT } from '../graph/batch.js';
+import { CoalescingSender } from '../graph/coalesce.js';
 import { waves } from '../plan/order.js';
 import type { Change, Plan } from '../plan/types.js';
 import type { ApplyContext } from './context.js';
@@ -12,17 +14,28 @@ export interface ChangeResult {
 }
 
 export interface ExecuteOptions {
-  /** Max parallel Graph writes within a wave. */
+  /** Max changes running at once within a wave (their requests are batched: graph/coalesce.ts). */
   concurrency?: number;
+  /** $batch envelopes in flight at once. */
+  envelopes?: number;
 }
 
+/** 4 envelopes of 20: 80 requests in flight, well under Graph's per-app write quota for one wave (coalesce.ts). */
+const ENVELOPES = 4;
+
 /**
- * Execute the plan wave by wave; within a wave, changes run in parallel (bounded). A failure lets the
+ * Execute the plan wave by wave; within a wave, changes run in parallel (bounded), their Graph requests sent
+ * together as $batch envelopes (graph/coalesce.ts). A failure lets the
  * rest of its wave finish, then stops: later waves depend on it. Re-running converges.
  */
-export async function executePlan(ctx: ApplyContext, plan: Plan, options: ExecuteOptions = {}): Promise<ChangeResult[]> {
+export async function executePlan(base: ApplyContext, plan: Plan, options: ExecuteOptions = {}): Promise<ChangeResult[]> {
   const results = new Map<string, ChangeResult>(plan.changes.map((c) => [c.id, { id: c.id, action: c.action, status: 'not-run' }]));
-  const limit = options.concurrency ?? 8;
+  const envelopes = options.envelopes ?? ENVELOPES;
+  const limit = options.concurrency ?? envelopes * BATCH_LIMIT;
+  const ctx: ApplyContext = {
+    ...base,
+    transport: new CoalescingSender(base.transport, { maxEnvelopes: envelopes, deadline: base.deadline, sleep: base.sleep }),
+  };
   for (const wave of waves(plan.changes)) {
     let failed = false;
     let next = 0;

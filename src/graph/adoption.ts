@@ -5,7 +5,7 @@ import { batchRequests } from './batch.js';
 import { filters, paths } from './paths.js';
 import { expectOk, toTenant } from './reader.js';
 import { SP_SELECT } from './select.js';
-import type { GraphTransport } from './transport.js';
+import type { GraphSender } from './transport.js';
 
 /** What the tenant holds for one application to adopt (`tenantform import`). */
 export interface AdoptionRead {
@@ -22,7 +22,7 @@ export interface AdoptionRead {
  * the uniqueName it should get (live or in the recycle bin).
  */
 export async function readAdoptions(
-  transport: GraphTransport,
+  transport: GraphSender,
   wanted: Array<{ appId: string; uniqueName: string }>,
   deadline: number,
 ): Promise<{ tenant: LiveTenant; reads: AdoptionRead[] }> {

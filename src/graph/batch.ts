@@ -1,7 +1,7 @@
 import { paths } from './paths.js';
 import { TenantformError } from '../errors.js';
 import { backoffMs, waitUntil } from './retry.js';
-import type { GraphRequestSpec, GraphResponse, GraphTransport } from './transport.js';
+import type { GraphRequestSpec, GraphResponse, GraphSender } from './transport.js';
 
 /** Graph accepts at most 20 requests per $batch (https://learn.microsoft.com/graph/json-batching). */
 export const BATCH_LIMIT = 20;
@@ -16,7 +16,7 @@ export interface BatchOptions {
  * round trip. Items answered 429 are sent again after their own Retry-After (the SDKs do not retry
  * batch items). Sub-request URLs carry no version (Graph rejects `/v1.0/…` inside a batch).
  */
-export async function batchRequests(transport: GraphTransport, specs: GraphRequestSpec[], opts: BatchOptions): Promise<GraphResponse[]> {
+export async function batchRequests(transport: GraphSender, specs: GraphRequestSpec[], opts: BatchOptions): Promise<GraphResponse[]> {
   const results: Array<GraphResponse | undefined> = new Array(specs.length);
   let pending = specs.map((_, i) => i);
   if (pending.length === 0) return [];
@@ -56,8 +56,8 @@ export async function batchRequests(transport: GraphTransport, specs: GraphReque
   );
 }
 
-async function sendEnvelope(
-  transport: GraphTransport,
+export async function sendEnvelope(
+  transport: GraphSender,
   items: Array<{ id: string; spec: GraphRequestSpec }>,
   opts: BatchOptions,
 ): Promise<Array<[number, GraphResponse]>> {

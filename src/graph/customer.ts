@@ -2,14 +2,14 @@ import type { AppRoleAssignment, OAuth2PermissionGrant, ServicePrincipal } from 
 import type { LiveApplication, LiveState } from '../model/live.js';
 import { batchRequests } from './batch.js';
 import { expectOk, listOf, servicePrincipalReads } from './reader.js';
-import type { GraphTransport } from './transport.js';
+import type { GraphSender } from './transport.js';
 
 /**
  * A customer tenant's view of the home tenant's applications (`--home-tenant`): each home application with
  * the CUSTOMER tenant's service principal of its appId and that SP's consent — one batched round trip.
  * See gather/customer.ts.
  */
-export async function readCustomerView(transport: GraphTransport, home: LiveState, deadline: number): Promise<Record<string, LiveApplication>> {
+export async function readCustomerView(transport: GraphSender, home: LiveState, deadline: number): Promise<Record<string, LiveApplication>> {
   const apps = Object.entries(home.applications);
   const specs = apps.flatMap(([, l]) => servicePrincipalReads(String(l.app.appId)));
   const res = specs.length ? await batchRequests(transport, specs, { deadline }) : [];

@@ -4,14 +4,14 @@ import type { DeletedHolder } from '../model/live.js';
 import { batchRequests } from './batch.js';
 import { graphFailure } from './failure.js';
 import { filters, paths } from './paths.js';
-import type { GraphTransport } from './transport.js';
+import type { GraphSender } from './transport.js';
 
 /**
  * The deleted service principals of the holders' appIds (one batched round trip; only when there are holders),
  * so a restore can bring the stack's SP back with its application (plan/recover.ts).
  */
 export async function readDeletedServicePrincipals(
-  transport: GraphTransport,
+  transport: GraphSender,
   holders: DeletedHolder[],
   deadline: number,
 ): Promise<Record<string, ServicePrincipal>> {

@@ -1,10 +1,10 @@
 import { TenantformError } from '../errors.js';
 import { graphFailure } from './failure.js';
-import type { GraphResponse, GraphTransport } from './transport.js';
+import type { GraphResponse, GraphSender } from './transport.js';
 
 /** A list response and its further pages, followed one by one (more than 100 pages is refused, not truncated). */
 export async function listAll<T>(
-  transport: GraphTransport,
+  transport: GraphSender,
   first: GraphResponse,
   action: string,
   needs: readonly string[] = ['Application.Read.All'],

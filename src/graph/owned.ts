@@ -10,7 +10,7 @@ import { filters as where, paths } from './paths.js';
 import { listAll } from './list.js';
 import { servicePrincipalReads, toTenant } from './reader.js';
 import { APP_SELECT } from './select.js';
-import type { GraphRequestSpec, GraphResponse, GraphTransport } from './transport.js';
+import type { GraphRequestSpec, GraphResponse, GraphSender } from './transport.js';
 
 export interface OwnedRequest {
   /** Stacks named by manifests, with the uniqueNames their manifests declare and how many policies. */
@@ -29,7 +29,7 @@ export interface OwnedRequest {
  * assignments and delegated grants. Ownership is decided here, on the tag, never on names: the filters
  * only narrow the reads.
  */
-export async function readOwned(transport: GraphTransport, req: OwnedRequest): Promise<OwnedState> {
+export async function readOwned(transport: GraphSender, req: OwnedRequest): Promise<OwnedState> {
   const filters = [
     ...req.stacks.map((s) => where.tag(ownershipTagFor(s.name))),
     // tags supports startsWith (https://learn.microsoft.com/graph/api/resources/application, $filter column);

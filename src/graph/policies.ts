@@ -11,7 +11,7 @@ import { parsePolicyMarker } from '../model/policies.js';
 import { graphFailure } from './failure.js';
 import { paths } from './paths.js';
 import { listAll } from './list.js';
-import { graphErrorOf, type GraphRequestSpec, type GraphResponse, type GraphTransport } from './transport.js';
+import { graphErrorOf, type GraphRequestSpec, type GraphResponse, type GraphSender } from './transport.js';
 
 /** Service plan ids of Entra ID P1 (AAD_PREMIUM) and P2 (AAD_PREMIUM_P2): https://learn.microsoft.com/entra/identity/users/licensing-service-plan-reference */
 const P1_PLAN = '41781fb2-bc02-4b7c-bd55-b576c07bb09d';
@@ -30,7 +30,7 @@ function refusal(res: GraphResponse): ReadRefusal | undefined {
 }
 
 /** The marked policies (every page), or the refusal. */
-export async function toConditionalAccess(transport: GraphTransport, res: GraphResponse): Promise<LiveConditionalAccess> {
+export async function toConditionalAccess(transport: GraphSender, res: GraphResponse): Promise<LiveConditionalAccess> {
   const refused = refusal(res);
   if (refused) return { refused };
   const all = await listAll<ConditionalAccessPolicy>(transport, res, 'list conditional access policies', POLICY_READ_NEEDS);

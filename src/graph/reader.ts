@@ -6,7 +6,7 @@ import { filters, paths } from './paths.js';
 import { policyReads, toConditionalAccess, toPremium } from './policies.js';
 import { APP_SELECT, SP_SELECT } from './select.js';
 import type { LiveApplication, LiveState, LiveTenant } from '../model/live.js';
-import type { GraphRequestSpec, GraphResponse, GraphTransport } from './transport.js';
+import type { GraphRequestSpec, GraphResponse, GraphSender } from './transport.js';
 import { GUID } from '../model/guid.js';
 
 export interface ReadRequest {
@@ -25,7 +25,7 @@ export interface ReadRequest {
  *  2. for each existing application: its service principal, app role assignments and delegated grants
  *     (addressed by appId, so no third round trip for object ids).
  */
-export async function readLive(transport: GraphTransport, req: ReadRequest): Promise<LiveState> {
+export async function readLive(transport: GraphSender, req: ReadRequest): Promise<LiveState> {
   const round1: GraphRequestSpec[] = [
     { method: 'GET', path: paths.organization },
     ...req.uniqueNames.map((u) => ({ method: 'GET' as const, path: paths.applicationByUniqueName(u, APP_SELECT) })),

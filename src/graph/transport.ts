@@ -34,12 +34,18 @@ export interface TransportStats {
   writes: number;
 }
 
+/** What sends Graph requests: the transport itself, or the coalescing layer over it (coalesce.ts). */
+export interface GraphSender {
+  readonly stats: TransportStats;
+  send(req: GraphRequestSpec): Promise<GraphResponse>;
+}
+
 /**
  * Graph over the official SDK, with a middleware chain WITHOUT the SDK's RetryHandler: retries are
  * decided by our one retry table (retry.ts), which knows Graph's eventual-consistency codes too.
  * Responses come back raw (never thrown) so the table can see status, code and Retry-After.
  */
-export class GraphTransport {
+export class GraphTransport implements GraphSender {
   readonly stats: TransportStats = { requests: 0, writes: 0 };
   private readonly client: Client;
 
