@@ -13,6 +13,14 @@ export interface ChangeResult {
   error?: { code: string; message: string };
 }
 
+/** A failed change's error: ours as it is; anything else is a bug in tenantform, its stack only on the progress stream with TENANTFORM_DEBUG=1. */
+function failure(ctx: ApplyContext, e: unknown): NonNullable<ChangeResult['error']> {
+  if (isTenantformError(e)) return { code: e.code, message: e.message };
+  const err = e instanceof Error ? e : new Error(String(e));
+  if (ctx.env?.TENANTFORM_DEBUG === '1' && err.stack) ctx.progress?.(err.stack);
+  return { code: 'INTERNAL', message: `${err.message} (a bug in tenantform; TENANTFORM_DEBUG=1 shows where)` };
+}
+
 export interface ExecuteOptions {
   /** Max changes running at once within a wave (their requests are batched: graph/coalesce.ts). */
   concurrency?: number;
@@ -50,7 +58,7 @@ export async function executePlan(base: ApplyContext, plan: Plan, options: Execu
           failed = true;
           const r = results.get(c.id)!;
           r.status = 'failed';
-          r.error = isTenantformError(e) ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: String((e as Error)?.stack ?? e) };
+          r.error = failure(ctx, e);
         }
       }
     };

@@ -6,6 +6,9 @@ import { writeCredential } from './credential-write.js';
 
 type Of<A extends Change['action']> = Extract<Change, { action: A }>;
 
+/** Graph stamps startDateTime with its own clock: allow for ours being ahead. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
 /**
  * addPassword returns the secret once (https://learn.microsoft.com/graph/api/application-addpassword);
  * it goes to the 0600 cache at once, before anything else can fail, so it is never lost. (A crash inside
@@ -14,7 +17,34 @@ type Of<A extends Change['action']> = Extract<Change, { action: A }>;
  */
 export async function addSecret(ctx: ApplyContext, c: Of<'add-secret'>, stack: string, appKey: string): Promise<void> {
   const id = idsOf(ctx, c.app, 'objectId');
-  const endDateTime = new Date(Date.now() + c.lifetimeMs).toISOString();
+  const started = Date.now();
+  const endDateTime = new Date(started + c.lifetimeMs).toISOString();
+  const current = ctx.secrets.get(stack, appKey, c.name)?.keyId;
+  /**
+   * addPassword is not idempotent and its secret is returned once: when an answer is lost (a 503, a reset) Graph
+   * may have committed a secret whose value nobody holds. Before sending again, remove every secret of this name
+   * that this attempt created (started since it began, not the one the cache holds), then add afresh.
+   */
+  const reconcile = async () => {
+    const res = await ctx.transport.send({ method: 'GET', path: paths.application(id, 'passwordCredentials') });
+    if (res.status !== 200) return undefined;
+    const lost = ((res.body as { passwordCredentials?: PasswordCredential[] }).passwordCredentials ?? []).filter(
+      (p) => p.displayName === c.displayName && p.keyId !== current && Date.parse(String(p.startDateTime)) >= started - CLOCK_SKEW_MS,
+    );
+    for (const p of lost) {
+      await call(
+        ctx,
+        'write',
+        { method: 'POST', path: paths.removePassword(id), body: { keyId: p.keyId } },
+        {
+          action: `remove the client secret "${c.name}" whose answer was lost`,
+          needs: APP_WRITE,
+          ok: (r) => r.status === 404,
+        },
+      );
+    }
+    return undefined;
+  };
   await writeCredential({
     graph: async () => {
       const res = await call(
@@ -24,6 +54,7 @@ export async function addSecret(ctx: ApplyContext, c: Of<'add-secret'>, stack: s
         {
           action: `add client secret "${c.name}" to ${ctx.refs.get(c.app)!.uniqueName}`,
           needs: APP_WRITE,
+          reconcile,
         },
       );
       const cred = res.body as PasswordCredential;

@@ -33,6 +33,9 @@ export async function authenticateGraph(req: EmuRequest, env: EmulatorEnv): Prom
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!aud.some((a) => a && GRAPH_AUDIENCES.includes(a))) throw fail('Access token validation failure. Invalid audience.');
     if (claims.tid !== tid) throw fail('Access token validation failure. Invalid tenant.');
+    // A delegated (user) token: Graph would authorize it by its scp and the user's directory roles, which the
+    // emulator does not model (it serves app-only callers), so it says so instead of answering a made-up 403.
+    if (claims.scp !== undefined) throw graphErrors.notImplemented('Microsoft Graph calls with a delegated (user) token');
     const appId = String(claims.appid ?? claims.azp ?? '');
     return { appId, servicePrincipalId: String(claims.oid ?? ''), roles: Array.isArray(claims.roles) ? claims.roles.map(String) : [] };
   } catch (e) {

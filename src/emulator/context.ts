@@ -66,6 +66,9 @@ export const PERMS = {
   /** directory/deletedItems: https://learn.microsoft.com/graph/api/directory-deleteditems-list */
   deletedRead: ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
   deletedWrite: ['Application.ReadWrite.All', 'Directory.ReadWrite.All'],
+  /** Deleted users: directory-deleteditems-list/-get/-restore/-delete name User.Read.All / User.ReadWrite.All for users. */
+  deletedUserRead: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  deletedUserWrite: ['User.ReadWrite.All', 'Directory.ReadWrite.All'],
   /** https://learn.microsoft.com/graph/api/conditionalaccessroot-list-policies, conditionalaccesspolicy-get */
   caRead: ['Policy.Read.All', 'Policy.ReadWrite.ConditionalAccess', 'Policy.Read.ConditionalAccess'],
   /**
@@ -77,6 +80,10 @@ export const PERMS = {
    */
   caWrite: ['Policy.ReadWrite.ConditionalAccess'],
   caWriteAlso: ['Application.Read.All', 'Application.ReadWrite.All'],
+  /** https://learn.microsoft.com/graph/api/user-list, user-get (application permissions) */
+  userRead: ['User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
+  /** https://learn.microsoft.com/graph/api/user-post-users, user-delete */
+  userWrite: ['User.ReadWrite.All', 'Directory.ReadWrite.All'],
   /** https://learn.microsoft.com/graph/api/subscribedsku-list (LicenseAssignment.Read.All is its newer least-privileged one) */
   skuRead: ['LicenseAssignment.Read.All', 'Organization.Read.All', 'Directory.Read.All', 'Organization.ReadWrite.All', 'Directory.ReadWrite.All'],
 } as const;

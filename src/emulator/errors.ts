@@ -122,6 +122,11 @@ export class OAuthFault extends Error {
     readonly aadsts: number,
     message: string,
     readonly status = error === 'invalid_client' ? 401 : 400,
+    /**
+     * What some user-flow errors add after error_uri: `suberror` (consent_required, basic_action, message_only, …,
+     * which msal maps to InteractionRequiredAuthError) and `claims`, the claims challenge as a JSON string.
+     */
+    readonly extra: { suberror?: string; claims?: string } = {},
   ) {
     super(message);
   }
@@ -144,6 +149,10 @@ export function renderOAuthFault(f: OAuthFault, authorityHost: string, correlati
       trace_id: traceId,
       correlation_id: corr,
       error_uri: `${authorityHost}/error?code=${f.aadsts}`,
+      // The order of a real conditional access answer: …, error_uri, suberror, claims (a 53003 payload quoted in
+      // an Azure SDK debug log and in a Microsoft Japan support blog).
+      ...(f.extra.suberror !== undefined ? { suberror: f.extra.suberror } : {}),
+      ...(f.extra.claims !== undefined ? { claims: f.extra.claims } : {}),
     },
     { 'Content-Type': 'application/json; charset=utf-8' },
   );

@@ -13,12 +13,14 @@ import { seedTenant, type SeedOptions } from './seed.js';
 import { EmulatorPipeline } from './server.js';
 import { loadState, Tenant, type SigningKey, type TenantState } from './store/index.js';
 import { TenantDirectory } from './directory.js';
+import { provisionTestUser, type TestUser, type TestUserSpec } from './users.js';
 
 export { graphWrites, type RequestLogEntry } from './log.js';
 export type { FaultOptions } from './faults.js';
 export type { LicenseSku } from './licenses.js';
 export type { SigningKey } from './store/index.js';
 export type { TlsMaterial } from './certs.js';
+export type { TestUser, TestUserSpec } from './users.js';
 
 export { DEFAULT_EMULATOR_PORT, DEFAULT_STATE_FILE } from './defaults.js';
 
@@ -56,6 +58,8 @@ export interface EmulatorTenant {
   adminClientId: string;
   adminClientSecret: string;
   tenant: Tenant;
+  /** Create a test user in this tenant (visible at once; throws when the userPrincipalName is taken). */
+  addUser(spec: TestUserSpec): TestUser;
 }
 
 /** What a running emulator offers: the JSON line printed by `tenantform emulator`, plus handles for tests. */
@@ -77,6 +81,10 @@ export interface Emulator {
   tenants: EmulatorTenant[];
   /** Host one more tenant (persisted in the state file). Its id and domain can name it in login URLs. */
   addTenant(options?: SeedOptions): Promise<EmulatorTenant>;
+  /** Create a test user in the first tenant (visible at once; throws when the userPrincipalName is taken). */
+  addUser(spec: TestUserSpec): TestUser;
+  /** The users of the `users` option as provisioned on this start (passwords and TOTP secrets included). */
+  seededUsers: TestUser[];
   close(): Promise<void>;
 }
 
@@ -112,10 +120,12 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     }
     const t = tenant.addExtraTenant(extra);
     directory.add(t);
-    return describeTenant(t);
+    for (const u of seed.users ?? []) provisionTestUser(t, u, 'ensure', clock.iso());
+    return describeTenant(t, clock);
   };
   while (tenant.extraTenants.length < (options.extraTenants ?? 0)) await addTenant();
-  if (fresh) tenant.saveNow();
+  const seededUsers = (options.users ?? []).map((u) => provisionTestUser(tenant, u, 'ensure', clock.iso()));
+  if (fresh || seededUsers.length > 0) tenant.saveNow();
 
   let caFile = certFile;
   let tmpDir: string | undefined;
@@ -155,9 +165,11 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     tenant,
     faults,
     get tenants() {
-      return directory.all().map(describeTenant);
+      return directory.all().map((t) => describeTenant(t, clock));
     },
     addTenant,
+    addUser: (spec) => provisionTestUser(tenant, spec, 'create', clock.iso()),
+    seededUsers,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -167,8 +179,15 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   };
 }
 
-function describeTenant(t: Tenant): EmulatorTenant {
+function describeTenant(t: Tenant, clock: Clock): EmulatorTenant {
   const domain = t.organization().verifiedDomains?.find((d) => d.isInitial)?.name ?? '';
   const { appId, clientSecret } = t.admin;
-  return { tenantId: t.tenantId, domain, adminClientId: appId, adminClientSecret: clientSecret, tenant: t };
+  return {
+    tenantId: t.tenantId,
+    domain,
+    adminClientId: appId,
+    adminClientSecret: clientSecret,
+    tenant: t,
+    addUser: (spec) => provisionTestUser(t, spec, 'create', clock.iso()),
+  };
 }

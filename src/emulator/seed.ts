@@ -3,6 +3,7 @@ import type { AppRole, Application, PermissionScope, ServicePrincipal } from '@m
 import graphPermissions from './data/microsoft-graph-permissions.json' with { type: 'json' };
 import { DEFAULT_LICENSES, checkLicenses, type LicenseSku } from './licenses.js';
 import type { SigningKey, TenantState } from './store/index.js';
+import type { TestUserSpec } from './users.js';
 
 export const MICROSOFT_GRAPH_APP_ID = graphPermissions.resourceAppId;
 /** Microsoft's own tenant, owner of first-party apps such as Microsoft Graph. */
@@ -22,10 +23,11 @@ const EXTRA_GRAPH_ROLES: Record<string, string> = {
 /**
  * What the bootstrap admin client holds: enough to run tenantform end to end against the local tenant,
  * conditional access included (Policy.ReadWrite.ConditionalAccess + Policy.Read.All, with Application.ReadWrite.All
- * standing in for the docs' Application.Read.All).
+ * standing in for the docs' Application.Read.All), and test users (User.ReadWrite.All: /users).
  */
 export const ADMIN_ROLES = [
   'Application.ReadWrite.All',
+  'User.ReadWrite.All',
   'AppRoleAssignment.ReadWrite.All',
   'DelegatedPermissionGrant.ReadWrite.All',
   'Organization.Read.All',
@@ -46,6 +48,12 @@ export interface SeedOptions {
    * also reads TENANTFORM_EMULATOR_LICENSES (comma-separated, `none` = no license).
    */
   licenses?: LicenseSku[];
+  /**
+   * Test users to provision (created when missing; an existing one keeps its id and TOTP secret and gets the given
+   * password). A `userPrincipalName` without `@` gets the tenant's initial domain (`alice` →
+   * `alice@tenantformlocal.onmicrosoft.com`). `mfa: true` registers a TOTP authenticator (users.ts).
+   */
+  users?: TestUserSpec[];
 }
 
 export function secretHash(secret: string): string {
@@ -128,6 +136,9 @@ export function seedTenant(opts: SeedOptions, signingKey: SigningKey, nowIso: st
     appRoleAssignments: {},
     oauth2PermissionGrants: {},
     conditionalAccessPolicies: {},
+    users: {},
+    userInternals: {},
+    refreshTokens: {},
     licenses: checkLicenses(opts.licenses ?? DEFAULT_LICENSES, 'emulator option licenses'),
     deletedItems: {},
     signingKey,

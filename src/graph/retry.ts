@@ -241,6 +241,13 @@ export function waitFor(rule: RetryRule, res: GraphResponse, attempt: number): n
   return (rule.retry === 'throttle' ? retryAfterMs(res) : undefined) ?? backoffMs('graph', attempt);
 }
 
+function unreachable(e: unknown): TenantformError {
+  if (e instanceof TenantformError) return e;
+  return new TenantformError('GRAPH_ERROR', `Could not reach Microsoft Graph: ${(e as Error).message}. Check the network and --graph-url.`, {
+    cause: String(e),
+  });
+}
+
 /**
  * Run one Graph call under the retry table. Throttling is retried until the deadline as well, but
  * throttle waits never count as failures. Returns the final response (success or a non-retryable error).
@@ -252,7 +259,14 @@ export async function withRetry(op: OpKind, attempt: () => Promise<GraphResponse
     'graph',
     async (n) => {
       if (reconcile) {
-        const done = await opts.reconcile?.();
+        // The lookup is a Graph call too: a network failure there is one more failed attempt, not an escape.
+        let done: GraphResponse | undefined;
+        try {
+          done = await opts.reconcile?.();
+        } catch (e) {
+          if (n >= 4) throw unreachable(e);
+          return { again: { why: 'network failure', pastDeadline: 'wait anyway', quiet: true } };
+        }
         if (done) return { done };
       }
       let res: GraphResponse;
@@ -260,10 +274,7 @@ export async function withRetry(op: OpKind, attempt: () => Promise<GraphResponse
         res = await attempt();
       } catch (e) {
         // Network failure: the request may or may not have been applied, so creates reconcile first.
-        if (n >= 4)
-          throw new TenantformError('GRAPH_ERROR', `Could not reach Microsoft Graph: ${(e as Error).message}. Check the network and --graph-url.`, {
-            cause: String(e),
-          });
+        if (n >= 4) throw unreachable(e);
         reconcile = true;
         return { again: { why: 'network failure', pastDeadline: 'wait anyway', quiet: true } };
       }

@@ -15,7 +15,37 @@ export function writeOutputFile(o: DesiredOutput, values: OutputValues, cwd: str
     );
   }
   const file = resolve(cwd, o.path);
-  writeFileAtomic(file, content, o.sensitive ? 0o600 : 0o644);
+  try {
+    writeFileAtomic(file, content, o.sensitive ? 0o600 : 0o644);
+  } catch (e) {
+    throw fileError(e, o.path);
+  }
   onWrite?.(`output ${o.path}`);
   return file;
+}
+
+/** What a file-system failure means for the user, by its errno code. */
+const FS_CAUSE: Record<string, string> = {
+  EACCES: 'permission denied: make the folder writable, or choose another path',
+  EPERM: 'the operation is not permitted: make the folder writable, or choose another path',
+  EROFS: 'the file system is read-only: choose a path on a writable one',
+  EEXIST: 'a file is in the way where a folder is needed: move it, or choose another path',
+  ENOTDIR: 'a file is in the way where a folder is needed: move it, or choose another path',
+  EISDIR: 'the path is a folder: name a file',
+  ENOSPC: 'the disk is full: free some space',
+  ENAMETOOLONG: 'the path is too long: choose a shorter one',
+};
+
+/** An output that cannot be written: OUTPUT_FAILED with the path and the next step (the tenant side is done; re-run apply). */
+export function fileError(e: unknown, path: string): TenantformError {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const cause = (code && FS_CAUSE[code]) ?? (e as Error)?.message ?? String(e);
+  return new TenantformError(
+    'OUTPUT_FAILED',
+    `Cannot write ${path}: ${cause}${code ? ` (${code})` : ''}. Then run tenantform apply again; it writes the file without changing the tenant.`,
+    {
+      path,
+      errno: code,
+    },
+  );
 }

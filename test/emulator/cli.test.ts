@@ -3,10 +3,12 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { DEFAULT_EMULATOR_PORT } from '../../src/emulator/index.js';
+import { DEFAULT_EMULATOR_PORT, type Emulator } from '../../src/emulator/index.js';
 import { graphClient, graphToken, rawFetch } from '../helpers/emulator.js';
 import { childEnv, MAIN, REPO_ROOT, remoteEmulator, runNode, startCliEmulator, type CliEmulator } from '../helpers/cli.js';
+import { createAppWithSp } from '../helpers/directory.js';
 import { tempDir } from '../helpers/temp.js';
+import { grantGraphSignIn, msalPublicApp } from '../helpers/users.js';
 
 /** `tenantform emulator` as a user runs it: a child process, one JSON line, signals, a state file. */
 describe('tenantform emulator (CLI)', () => {
@@ -105,6 +107,53 @@ describe('tenantform emulator (CLI)', () => {
     assert.ok(readFileSync(log2, 'utf8').includes('"status":429'));
   });
 
+  it('--user provisions test users, prints them (TOTP secret for :mfa) in the JSON line, and they can sign in', async () => {
+    const cli = await start(['--memory', '--port', '0', '--user', 'alice:Secret-1', '--user', 'bob@tenantformlocal.onmicrosoft.com:pw:with:colons:mfa']);
+    const line = cli.line as typeof cli.line & {
+      users: Array<{ id: string; userPrincipalName: string; password: string; totpSecret?: string; otpauthUri?: string }>;
+    };
+    assert.deepEqual(
+      line.users.map((u) => [u.userPrincipalName, u.password, !!u.totpSecret]),
+      [
+        ['alice@tenantformlocal.onmicrosoft.com', 'Secret-1', false],
+        ['bob@tenantformlocal.onmicrosoft.com', 'pw:with:colons', true],
+      ],
+    );
+    assert.match(
+      line.users[1].otpauthUri!,
+      /^otpauth:\/\/totp\/tenantform%20emulator:bob%40tenantformlocal\.onmicrosoft\.com\?secret=[A-Z2-7]+&issuer=tenantform%20emulator$/,
+    );
+
+    // A public client with consent for Graph's sign-in scopes signs alice in with the password grant (msal-node).
+    // The fixtures settle() against the emulator's lag, which the child runs without.
+    const emu = { ...remoteEmulator(line), faults: { options: { replicationLagMs: 0 } } } as unknown as Emulator;
+    const admin = graphClient(emu);
+    const { app, sp } = await createAppWithSp(emu, admin, { isFallbackPublicClient: true });
+    await grantGraphSignIn(emu, admin, sp);
+    const r = await msalPublicApp(emu, app.appId!).acquireTokenByUsernamePassword({
+      scopes: ['User.Read'],
+      username: 'alice@tenantformlocal.onmicrosoft.com',
+      password: 'Secret-1',
+    });
+    assert.equal(r?.account?.homeAccountId, `${line.users[0].id}.${line.tenantId}`);
+
+    assert.equal(await cli.stop('SIGTERM'), 0);
+    assert.equal(cli.stdout().trim().split('\n').length, 1, 'still exactly one line on stdout');
+    assert.match(cli.stderr(), /test user bob@tenantformlocal\.onmicrosoft\.com .*MFA: add otpauth:\/\//, 'the MFA secret for a developer on stderr');
+  });
+
+  it('--user without a password is refused before anything starts', () => {
+    const r = spawnSync(process.execPath, [MAIN, 'emulator', '--memory', '--port', '0', '--user', 'alice'], {
+      cwd: REPO_ROOT,
+      env: childEnv(),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /--user alice: expected <upn>:<password>\[:mfa\]/);
+    assert.equal(r.stdout.trim(), '', 'no JSON line');
+  });
+
   it('documents its fixed default port and the fault flags in --help', () => {
     const help = spawnSync(process.execPath, [MAIN, 'emulator', '--help'], {
       cwd: REPO_ROOT,
@@ -114,7 +163,7 @@ describe('tenantform emulator (CLI)', () => {
     });
     assert.equal(help.status, 0, help.stderr);
     assert.match(help.stdout, new RegExp(`default: ${DEFAULT_EMULATOR_PORT}`));
-    for (const flag of ['--memory', '--state', '--latency-ms', '--throttle-rate', '--replication-lag-ms', '--seed', '--retry-after', '--log']) {
+    for (const flag of ['--memory', '--state', '--latency-ms', '--throttle-rate', '--replication-lag-ms', '--seed', '--retry-after', '--log', '--user']) {
       assert.ok(help.stdout.includes(flag), flag);
     }
   });

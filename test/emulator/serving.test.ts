@@ -72,10 +72,10 @@ describe('serving: what is not emulated says so', () => {
   };
 
   it('answers 501 NotImplemented for unknown Graph routes and for the beta endpoint, never a guess', async () => {
-    const unknown = await call('/v1.0/users');
+    const unknown = await call('/v1.0/groups');
     assert.equal(unknown.status, 501);
     assert.equal(unknown.body.error.code, 'NotImplemented');
-    assert.match(unknown.body.error.message, /does not implement GET \/users/);
+    assert.match(unknown.body.error.message, /does not implement GET \/groups/);
     const beta = await call('/beta/applications');
     assert.equal(beta.status, 501);
     assert.equal(beta.body.error.code, 'NotImplemented');

@@ -23,7 +23,14 @@ export function emulatorCommand(y: Argv): Argv {
         .option('replication-lag-ms', { type: 'number', describe: 'Replication lag after writes [TENANTFORM_EMULATOR_REPLICATION_LAG_MS]' })
         .option('retry-after', { type: 'number', describe: 'Retry-After seconds of injected 429s [TENANTFORM_EMULATOR_RETRY_AFTER]' })
         .option('seed', { type: 'number', describe: 'Seed of the fault injection [TENANTFORM_EMULATOR_SEED]' })
-        .option('log', { type: 'string', describe: 'Append a JSON line per request to this file [TENANTFORM_EMULATOR_LOG]' }),
+        .option('log', { type: 'string', describe: 'Append a JSON line per request to this file [TENANTFORM_EMULATOR_LOG]' })
+        .option('user', {
+          type: 'string',
+          array: true,
+          describe:
+            'Test user <upn>:<password>[:mfa] (repeatable; a upn without @ gets the tenant domain; :mfa registers a TOTP authenticator whose secret is printed)',
+          coerce: (values: string[]) => values.map(parseUserFlag),
+        }),
     async (args) => {
       // Listen for the stop signals before starting, so a SIGTERM during start-up still ends cleanly (exit 0).
       const stopped = new Promise<void>((resolve) => {
@@ -42,6 +49,7 @@ export function emulatorCommand(y: Argv): Argv {
         seed: args.seed,
         logFile: args.log,
         extraTenants: args['extra-tenants'],
+        users: args.user,
       });
       // Only present when there are more tenants, so the single-tenant line stays exactly as documented.
       const extra = emu.tenants
@@ -56,11 +64,41 @@ export function emulatorCommand(y: Argv): Argv {
           adminClientId: emu.adminClientId,
           adminClientSecret: emu.adminClientSecret,
           ...(extra.length ? { extraTenants: extra } : {}),
+          // Only with --user, so the line without it stays exactly as documented.
+          ...(emu.seededUsers.length ? { users: emu.seededUsers.map(userLine) } : {}),
         })}\n`,
       );
+      // For a developer reading the terminal (stdout keeps its one JSON line): how to sign in, and the MFA secret.
+      for (const u of emu.seededUsers) {
+        const mfa = u.otpauthUri ? `; MFA: add ${u.otpauthUri} to an authenticator app (secret ${u.totpSecret})` : '';
+        process.stderr.write(`tenantform emulator: test user ${u.userPrincipalName} (object id ${u.id})${mfa}\n`);
+      }
       await stopped;
       await emu.close();
       process.exit(0);
     },
   );
+}
+
+/**
+ * `--user <upn>:<password>[:mfa]`: the first `:` ends the upn; a trailing `:mfa` asks for an MFA method (so a
+ * password that itself ends in `:mfa` must be given through the programmatic API).
+ */
+export function parseUserFlag(value: string): { userPrincipalName: string; password: string; mfa?: boolean } {
+  const colon = value.indexOf(':');
+  if (colon <= 0 || colon === value.length - 1) throw new Error(`--user ${value}: expected <upn>:<password>[:mfa]`);
+  let password = value.slice(colon + 1);
+  const mfa = password.endsWith(':mfa');
+  if (mfa) password = password.slice(0, -':mfa'.length);
+  if (password === '') throw new Error(`--user ${value}: expected <upn>:<password>[:mfa]`);
+  return { userPrincipalName: value.slice(0, colon), password, ...(mfa ? { mfa: true } : {}) };
+}
+
+function userLine(u: { id: string; userPrincipalName: string; password: string; totpSecret?: string; otpauthUri?: string }) {
+  return {
+    id: u.id,
+    userPrincipalName: u.userPrincipalName,
+    password: u.password,
+    ...(u.totpSecret ? { totpSecret: u.totpSecret, otpauthUri: u.otpauthUri } : {}),
+  };
 }

@@ -91,8 +91,12 @@ function createGrant(ctx: GraphCtx): EmuResponse {
   if (consentType !== 'AllPrincipals' && consentType !== 'Principal') throw invalidValue('consentType');
   let principalId: string | null = null;
   if (consentType === 'Principal') {
-    // Users are not modelled by the emulator, so a Principal grant's principalId is only checked for shape.
+    // The user the grant is for: a test user a replica can see, else the ResourceDoesNotExist 400 of the other
+    // references (UNCONFIRMED for principalId).
     principalId = requiredGuid(body, 'principalId');
+    if (!tenant.users.visible(principalId)) {
+      throw graphErrors.badRequest(`Resource '${principalId}' does not exist or one of its queried reference-property objects are not present.`);
+    }
   } else if (body.principalId !== undefined && body.principalId !== null) {
     // AllPrincipals grants have principalId null (resource page). UNCONFIRMED error text.
     throw invalidValue('principalId');

@@ -226,6 +226,8 @@ export function listResponse(
     resource: string;
     /** The type's properties for `$select`, when the v1.0 type table (data/graph-v1.0-app-types.json) lacks the type. */
     properties?: ReadonlySet<string>;
+    /** What Graph returns without `$select` when it is not every property (users: a default subset). */
+    defaultSelect?: readonly string[];
   },
 ): EmuResponse {
   const q = ctx.req.query;
@@ -259,6 +261,6 @@ export function listResponse(
     next.set('$skiptoken', Buffer.from(String(skip + top)).toString('base64url'));
     body['@odata.nextLink'] = `${ctx.env.graphUrl}${ctx.req.path}?${next.toString()}`;
   }
-  body.value = page.map((o) => project(o, select));
+  body.value = page.map((o) => project(o, select ?? (opts.defaultSelect ? [...opts.defaultSelect] : undefined)));
   return json(200, body);
 }

@@ -7,6 +7,7 @@ import { grantRoutes } from './grants.js';
 import { organizationRoutes } from './organization.js';
 import { servicePrincipalRoutes } from './servicePrincipals.js';
 import { subscribedSkuRoutes } from './subscribed-skus.js';
+import { userRoutes } from './users.js';
 
 /** Every Graph route the emulator serves. Anything else answers 501 NotImplemented (never a guess). */
 export const graphRoutes: GraphRoute[] = [
@@ -18,4 +19,5 @@ export const graphRoutes: GraphRoute[] = [
   ...deletedItemRoutes,
   ...conditionalAccessRoutes,
   ...subscribedSkuRoutes,
+  ...userRoutes,
 ];

@@ -57,7 +57,17 @@ export function hasAssignment(env: EmulatorEnv, clientSp: ServicePrincipal, reso
   return env.tenant.appRoleAssignments.list().some((a) => a.principalId === clientSp.id && a.resourceId === resourceSp.id);
 }
 
-const opaque = (bytes: number) => randomBytes(bytes).toString('base64url');
+/** An opaque claim value (aio, rh, uti): random base64url. */
+export const opaque = (bytes: number) => randomBytes(bytes).toString('base64url');
+
+/**
+ * The access-token format a resource asks for: its application's api.requestedAccessTokenVersion (null/1 → v1,
+ * 2 → v2; https://learn.microsoft.com/graph/api/resources/apiapplication); resources without a local application
+ * (Microsoft Graph) get v1.
+ */
+export function accessTokenVersion(resourceApp: Application | undefined): '1.0' | '2.0' {
+  return resourceApp?.api?.requestedAccessTokenVersion === 2 ? '2.0' : '1.0';
+}
 
 /**
  * Claims of an app-only access token (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference).
@@ -69,7 +79,7 @@ export function accessTokenClaims(env: EmulatorEnv, facts: TokenRequestFacts): I
   const { client, resource, acr } = facts;
   const tid = env.tenant.tenantId;
   const resourceApp = resourceApplication(env, resource.sp);
-  const version = resourceApp?.api?.requestedAccessTokenVersion === 2 ? '2.0' : '1.0';
+  const version = accessTokenVersion(resourceApp);
   const iat = Math.floor(env.clock.now() / 1000);
   const roles = grantedRoles(env, client.sp, resource.sp);
   // idtyp is an optional claim the resource must ask for (https://learn.microsoft.com/entra/identity-platform/optional-claims-reference).

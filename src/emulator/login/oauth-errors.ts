@@ -120,6 +120,125 @@ export const oauthErrors = {
     ),
 };
 
+/** The claims challenge of a conditional access failure: the policies to satisfy (msal-js #5491, captured traffic). */
+export function capolidsChallenge(policyIds: string[]): string {
+  return JSON.stringify({ access_token: { capolids: { essential: true, values: policyIds } } });
+}
+
+/** The errors of the flows a user signs in to (password grant now; authorization code, refresh, device code, OBO next). */
+export const userFlowErrors = {
+  /** AADSTS700025 (reference-error-codes); invalid_client observed (harishkrupo/oauth2ms#19, azure-docs#96567). */
+  publicClientWithCredential: () =>
+    new OAuthFault('invalid_client', 700025, "Client is public so neither 'client_assertion' nor 'client_secret' should be presented."),
+  /**
+   * AADSTS50034, invalid_grant (observed: Microsoft365DSC#801, msal4j#38). Entra writes `{EmailHidden}` in place of
+   * the name and the tenant as the request named it (an id or a domain).
+   */
+  userNotFound: (tenantSegment: string) =>
+    new OAuthFault(
+      'invalid_grant',
+      50034,
+      `The user account {EmailHidden} does not exist in the ${tenantSegment} directory. To sign into this application, the account must be added to the directory.`,
+    ),
+  /** AADSTS50126, invalid_grant (observed in full: Azure/azure-cli#18647). */
+  wrongPassword: () => new OAuthFault('invalid_grant', 50126, 'Error validating credentials due to invalid username or password.'),
+  /** AADSTS50057 UserDisabled; the `error` value is UNCONFIRMED (invalid_grant chosen). */
+  userDisabled: () => new OAuthFault('invalid_grant', 50057, 'The user account is disabled.'),
+  /**
+   * AADSTS50055 InvalidPasswordExpiredPassword for a user who must change the password first (the password grant
+   * cannot). `error` and the suberror user_password_expired (which msal treats as interaction required) are UNCONFIRMED.
+   */
+  passwordExpired: () => new OAuthFault('invalid_grant', 50055, 'The password is expired.', 400, { suberror: 'user_password_expired' }),
+  /** AADSTS65001, invalid_grant with suberror consent_required (observed: stevenmaguire/oauth2-microsoft#31). */
+  consentRequired: (clientAppId: string, clientName: string) =>
+    new OAuthFault(
+      'invalid_grant',
+      65001,
+      `The user or administrator has not consented to use the application with ID '${clientAppId}' named '${clientName}'. Send an interactive authorization request for this user and resource.`,
+      400,
+      { suberror: 'consent_required' },
+    ),
+  /** AADSTS650053, invalid_client (observed at /authorize: damienbod/AspNetCoreMicrosoftGraph#1). Status 400 at the token endpoint is UNCONFIRMED. */
+  scopeNotOnResource: (clientName: string, scope: string, resourceAppId: string) =>
+    new OAuthFault(
+      'invalid_client',
+      650053,
+      `The application '${clientName}' asked for scope '${scope}' that doesn't exist on the resource '${resourceAppId}'. Contact the app vendor.`,
+      400,
+    ),
+  /** AADSTS28000 (observed text: Earlybyte/aad_oauth#328, Partner-Center-PowerShell#167); the `error` value is UNCONFIRMED (invalid_scope chosen). */
+  multipleResources: (scope: string) =>
+    new OAuthFault(
+      'invalid_scope',
+      28000,
+      `Provided value for the input parameter scope is not valid because it contains more than one resource. Scope ${scope} is not valid.`,
+    ),
+  /** `/.default` together with other scopes of its resource: AADSTS70011 "static scope limit exceeded" (text UNCONFIRMED). */
+  defaultWithOtherScopes: (scope: string) =>
+    new OAuthFault(
+      'invalid_scope',
+      70011,
+      `The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope '${scope}' is not valid. static scope limit exceeded.`,
+    ),
+  /** AADSTS90009 (observed text: Azure-Samples/active-directory-dotnet-native-aspnetcore-v2#36); the `error` value is UNCONFIRMED. */
+  tokenForItself: (appId: string, identifier: string) =>
+    new OAuthFault(
+      'invalid_request',
+      90009,
+      `Application '${appId}'(${identifier}) is requesting a token for itself. This scenario is supported only if resource is specified using the GUID based App Identifier.`,
+    ),
+
+  // --- conditional access (ca-evaluation.ts) -----------------------------------------------------
+  /**
+   * AADSTS50076: the exact shape of msal-js #5491's captured answer — 400 invalid_grant, suberror basic_action, and
+   * the capolids claims challenge (the docs' older example is 50079 + polids). The resource is its appId.
+   */
+  mfaRequired: (resourceAppId: string, policyIds: string[]) =>
+    new OAuthFault(
+      'invalid_grant',
+      50076,
+      `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${resourceAppId}'.`,
+      400,
+      { suberror: 'basic_action', claims: capolidsChallenge(policyIds) },
+    ),
+  /**
+   * AADSTS50079 for a user without any MFA method: interaction_required, suberror basic_action and the capolids
+   * claims (observed: juunas11/aspnetcore2aadauth#6; the text with the resource: azure-activedirectory-library-for-nodejs#151).
+   */
+  mfaEnrollmentRequired: (resourceAppId: string, policyIds: string[]) =>
+    new OAuthFault(
+      'interaction_required',
+      50079,
+      `Due to a configuration change made by your administrator, or because you moved to a new location, you must enroll in multi-factor authentication to access '${resourceAppId}'.`,
+      400,
+      { suberror: 'basic_action', claims: capolidsChallenge(policyIds) },
+    ),
+  /** AADSTS53003: invalid_grant, suberror message_only, capolids claims (a full payload quoted in an Azure SDK log and a Microsoft support blog). */
+  blockedByConditionalAccess: (policyIds: string[]) =>
+    new OAuthFault('invalid_grant', 53003, 'Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.', 400, {
+      suberror: 'message_only',
+      claims: capolidsChallenge(policyIds),
+    }),
+  /**
+   * A grant control the emulator cannot satisfy (no devices or managed apps): the documented code of each
+   * (reference-error-codes: 53000 DeviceNotCompliant, 53001 DeviceNotDomainJoined, 53002 ApplicationUsedIsNotAnApprovedApp).
+   * The `error` value, texts and the claims are UNCONFIRMED (modelled on 53003's answer).
+   */
+  controlNotSatisfiable: (aadsts: 53000 | 53001 | 53002, policyIds: string[]) =>
+    new OAuthFault(
+      'invalid_grant',
+      aadsts,
+      {
+        53000: 'Device is not in required device state: compliant. Conditional Access policy requires a compliant device, and the device is not compliant.',
+        53001:
+          'Device is not in required device state: domain_joined. Conditional Access policy requires a domain joined device, and the device is not domain joined.',
+        53002: 'Application used is not an approved application. Conditional Access policy requires an approved client application.',
+      }[aadsts],
+      400,
+      { suberror: 'message_only', claims: capolidsChallenge(policyIds) },
+    ),
+};
+
 function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 }

@@ -1,10 +1,11 @@
 import type { EmulatorEnv } from '../context.js';
 import { json, type EmuRequest, type EmuResponse } from '../http.js';
-import { checkAssertion, JWT_BEARER } from './assertion.js';
 import { accessTokenClaims, hasAssignment, TOKEN_LIFETIME_SECONDS } from './claims.js';
-import { basicCredentials, checkSecret, findClient } from './client.js';
+import { basicCredentials, findClient } from './client.js';
+import { checkClientCredential } from './client-auth.js';
 import { LoginNotImplemented } from './not-implemented.js';
 import { oauthErrors } from './oauth-errors.js';
+import { handlePasswordGrant } from './password-grant.js';
 import { findResource, resourceFromScope } from './scope.js';
 import type { TenantSegment } from './tenant.js';
 
@@ -12,7 +13,6 @@ import type { TenantSegment } from './tenant.js';
 const OTHER_REAL_GRANTS = new Set([
   'authorization_code',
   'refresh_token',
-  'password',
   'urn:ietf:params:oauth:grant-type:device_code',
   'device_code',
   'urn:ietf:params:oauth:grant-type:jwt-bearer',
@@ -23,9 +23,9 @@ const OTHER_REAL_GRANTS = new Set([
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * POST /{tenant}/oauth2/v2.0/token — the client credentials grant only
- * (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow).
- * Unknown form fields (msal's x-client-*, client-request-id, claims) are ignored, as Entra does.
+ * POST /{tenant}/oauth2/v2.0/token — the client credentials grant
+ * (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow) and the password grant
+ * (password-grant.ts). Unknown form fields (msal's x-client-*, client-request-id) are ignored, as Entra does.
  */
 export async function handleToken(req: EmuRequest, env: EmulatorEnv, tenant: TenantSegment): Promise<EmuResponse> {
   if (req.method !== 'POST') throw oauthErrors.postOnly(req.method);
@@ -38,8 +38,9 @@ export async function handleToken(req: EmuRequest, env: EmulatorEnv, tenant: Ten
 
   const grantType = form.grant_type;
   if (!grantType) throw oauthErrors.missingParameter('grant_type');
+  if (grantType === 'password') return handlePasswordGrant(req, env, tenant, form);
   if (grantType !== 'client_credentials') {
-    if (OTHER_REAL_GRANTS.has(grantType)) throw new LoginNotImplemented(`the ${grantType} grant (only client_credentials is emulated)`);
+    if (OTHER_REAL_GRANTS.has(grantType)) throw new LoginNotImplemented(`the ${grantType} grant (client_credentials and password are emulated)`);
     throw oauthErrors.unsupportedGrant(grantType);
   }
 
@@ -52,20 +53,8 @@ export async function handleToken(req: EmuRequest, env: EmulatorEnv, tenant: Ten
   const resourceId = resourceFromScope(scope);
 
   const client = findClient(env, clientId);
-  let acr: '1' | '2';
-  if (form.client_assertion !== undefined || form.client_assertion_type !== undefined) {
-    if (!form.client_assertion_type) throw oauthErrors.missingParameter('client_assertion_type');
-    if (form.client_assertion_type !== JWT_BEARER) throw oauthErrors.wrongAssertionType(form.client_assertion_type);
-    if (!form.client_assertion) throw oauthErrors.missingParameter('client_assertion');
-    await checkAssertion(env, { client, clientId, assertion: form.client_assertion, audiences: tokenEndpointAudiences(env, req) });
-    acr = '2';
-  } else {
-    // Basic auth only counts when it names the same client (RFC 6749 §2.3.1); a mismatch is treated as no credential.
-    const secret = form.client_secret ?? (basic && basic.clientId.toLowerCase() === clientId.toLowerCase() ? basic.secret : undefined);
-    if (secret === undefined || secret === '') throw oauthErrors.missingCredential();
-    checkSecret(env, client, secret);
-    acr = '1';
-  }
+  const acr = await checkClientCredential(env, req, form, client, clientId);
+  if (!acr) throw oauthErrors.missingCredential();
 
   const resource = findResource(env, resourceId);
   // https://learn.microsoft.com/entra/identity-platform/howto-restrict-your-app-to-a-set-of-users (appRoleAssignmentRequired)
@@ -83,23 +72,9 @@ export async function handleToken(req: EmuRequest, env: EmulatorEnv, tenant: Ten
 }
 
 /** Form fields as strings (the pipeline parses x-www-form-urlencoded into an object; anything else has none). */
-function formFields(body: unknown): Record<string, string | undefined> {
+export function formFields(body: unknown): Record<string, string | undefined> {
   if (!body || typeof body !== 'object' || Array.isArray(body)) return {};
   const out: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(body as Record<string, unknown>)) if (typeof v === 'string') out[k] = v;
-  return out;
-}
-
-/**
- * The `aud` a client assertion may carry: this tenant's token endpoint (v2, and v1's /oauth2/token), by tenant
- * id or verified domain, on the emulator's origin or on the Host the request came to (e.g. behind a proxy that
- * answers for login.microsoftonline.com). msal-node lowercases the authority, so comparison is case-insensitive.
- */
-function tokenEndpointAudiences(env: EmulatorEnv, req: EmuRequest): string[] {
-  const origins = new Set([env.authorityHost]);
-  if (req.headers.host) origins.add(`https://${req.headers.host}`);
-  const tenants = [env.tenant.tenantId, ...env.tenant.verifiedDomains()];
-  const out: string[] = [];
-  for (const o of origins) for (const t of tenants) out.push(`${o}/${t}/oauth2/v2.0/token`, `${o}/${t}/oauth2/token`);
   return out;
 }

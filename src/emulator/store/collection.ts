@@ -1,4 +1,4 @@
-import type { Application, AppRoleAssignment, ConditionalAccessPolicy, OAuth2PermissionGrant, ServicePrincipal } from '@microsoft/microsoft-graph-types';
+import type { Application, AppRoleAssignment, ConditionalAccessPolicy, OAuth2PermissionGrant, ServicePrincipal, User } from '@microsoft/microsoft-graph-types';
 import type { AppInternals, DeletedItem, TenantState, Versioned } from './state.js';
 import { versioned, visibleValue } from './state.js';
 /**
@@ -60,6 +60,15 @@ export class Collection<T> {
     this.rep.changed();
   }
 
+  /**
+   * A write every replica sees at once (no lag): for objects the emulator provisions itself before any client
+   * can look (seeded test users), as the seeded admin client and Microsoft Graph service principal are.
+   */
+  putReplicated(id: string, value: T): void {
+    this.records[id] = { value, prev: null, visibleAt: this.rep.now() };
+    this.rep.changed();
+  }
+
   remove(id: string): void {
     delete this.records[id];
     this.rep.changed();
@@ -76,6 +85,7 @@ export class StoreCore implements Replication {
   readonly appRoleAssignments: Collection<AppRoleAssignment>;
   readonly oauth2PermissionGrants: Collection<OAuth2PermissionGrant>;
   readonly conditionalAccessPolicies: Collection<ConditionalAccessPolicy>;
+  readonly users: Collection<User>;
 
   constructor(
     readonly state: TenantState,
@@ -88,6 +98,7 @@ export class StoreCore implements Replication {
     this.appRoleAssignments = new Collection(state.appRoleAssignments, this);
     this.oauth2PermissionGrants = new Collection(state.oauth2PermissionGrants, this);
     this.conditionalAccessPolicies = new Collection(state.conditionalAccessPolicies, this);
+    this.users = new Collection(state.users, this);
   }
 
   /** Every tenant of the emulator (this one included), for multi-tenant applications; see directory.ts. */

@@ -1,10 +1,10 @@
-import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
+import type { Application, ServicePrincipal, User } from '@microsoft/microsoft-graph-types';
 import { graphErrors } from '../errors.js';
 import type { StoreCore } from './collection.js';
 import type { DeletedItem } from './state.js';
 
 /**
- * directory/deletedItems: soft delete, restore and purge of applications and service principals
+ * directory/deletedItems: soft delete, restore and purge of applications, service principals and users
  * (https://learn.microsoft.com/graph/api/resources/directory). The invariants of the directory are checked
  * here, on the write master, as the real directory does: a restore may not collide with a live object.
  */
@@ -44,6 +44,17 @@ export class RecycleBin {
       core.state.appInternals[id] = item.internals ?? { secrets: [], owners: [], federatedIdentityCredentials: [] };
       const spItem = Object.entries(core.deletedItems).find(([, d]) => d.type === 'servicePrincipal' && (d.value as ServicePrincipal).appId === app.appId);
       if (spItem && !homeServicePrincipal(core, app.appId!)) restoreServicePrincipal(core, spItem[0], spItem[1]);
+    } else if (item.type === 'user') {
+      const user = item.value as User;
+      // A live user has taken the userPrincipalName meanwhile: the directory's uniqueness text (as on POST /users).
+      if (core.users.masters().some((u) => u.userPrincipalName?.toLowerCase() === user.userPrincipalName?.toLowerCase())) {
+        throw graphErrors.badRequest('Another object with the same value for property userPrincipalName already exists.', [
+          { code: 'ObjectConflict', message: 'Another object with the same value for property userPrincipalName already exists.', target: 'userPrincipalName' },
+        ]);
+      }
+      delete core.deletedItems[id];
+      core.users.put(id, { ...user, deletedDateTime: null });
+      if (item.userInternals) core.state.userInternals[id] = item.userInternals;
     } else {
       const sp = item.value as ServicePrincipal;
       if (homeServicePrincipal(core, sp.appId!)) {

@@ -12,6 +12,7 @@ import type {
   OAuth2PermissionGrant,
   Organization,
   ServicePrincipal,
+  User,
 } from '@microsoft/microsoft-graph-types';
 
 /**
@@ -34,10 +35,56 @@ export interface AppInternals {
   federatedIdentityCredentials: Array<Versioned<FederatedIdentityCredential>>;
 }
 
+/**
+ * Emulator-only facts about a test user that Graph never returns: the password as an scrypt hash (with its
+ * salt) and the TOTP secret of its authenticator-app MFA method, when it has one.
+ */
+export interface UserInternals {
+  password: PasswordHash;
+  /** Base32 TOTP secret (RFC 6238) of the user's one MFA method; kept in clear because codes are verified with it. */
+  totpSecret?: string;
+  /** passwordProfile.forceChangePasswordNextSignIn: the password must be changed before a sign-in succeeds. */
+  forceChangePasswordNextSignIn?: boolean;
+}
+
+/** node:crypto scrypt of a password: base64 salt and derived key, with the cost parameters used. */
+export interface PasswordHash {
+  algorithm: 'scrypt';
+  N: number;
+  r: number;
+  p: number;
+  salt: string;
+  hash: string;
+}
+
+/**
+ * What the token service keeps about a refresh token it issued (by the sha256 of the token; the token itself is
+ * never stored): enough to redeem it later for the same client, user and scopes.
+ */
+export interface RefreshTokenRecord {
+  /** The client application (appId) it was issued to; only that client may redeem it. */
+  clientId: string;
+  /** Object id of the signed-in user. */
+  userId: string;
+  /** The scopes of the original request, as sent (OIDC scopes included). */
+  scopes: string[];
+  /** amr values of the authentication it carries forward (`pwd`, `mfa`). */
+  authMethods: string[];
+  /** Unix seconds of the authentication (auth_time). */
+  authTime: number;
+  /** Unix ms when issued and when it expires (90 days by default; 24 h for a single-page app). */
+  issuedAt: number;
+  expiresAt: number;
+  /** Issued to a single-page application redirect (fixed 24 h lifetime, AADSTS700084 afterwards). */
+  spa?: boolean;
+}
+
 export interface DeletedItem {
-  type: 'application' | 'servicePrincipal';
-  value: Application | ServicePrincipal;
+  type: 'application' | 'servicePrincipal' | 'user';
+  value: Application | ServicePrincipal | User;
   internals?: AppInternals;
+  /** For a user: its password hash and MFA method, which come back with it on restore. */
+  userInternals?: UserInternals;
   /** For a service principal: the assignments and grants that go and come back with it. */
   appRoleAssignments?: AppRoleAssignment[];
   oauth2PermissionGrants?: OAuth2PermissionGrant[];
@@ -62,6 +109,12 @@ export interface TenantState {
   conditionalAccessPolicies: Record<string, Versioned<ConditionalAccessPolicy>>;
   /** The tenant's Entra ID licenses (GET /subscribedSkus; what conditional access may use). Absent in older state files. */
   licenses: LicenseSku[];
+  /** Test users (GET/POST /users). Absent in older state files. */
+  users: Record<string, Versioned<User>>;
+  /** Password hashes and MFA methods of the users, by user object id. Absent in older state files. */
+  userInternals: Record<string, UserInternals>;
+  /** Refresh tokens issued by the token endpoint, by the sha256 (hex) of the token. Absent in older state files. */
+  refreshTokens: Record<string, RefreshTokenRecord>;
   deletedItems: Record<string, DeletedItem>;
   signingKey: SigningKey;
   /** The bootstrap admin client (its secret is kept so every start can print it). */
@@ -94,10 +147,13 @@ export function loadState(file: string): TenantState | undefined {
 
 /**
  * Fill in what state files written before a field existed lack (no conditional access policies; the default
- * license, Entra ID P1). Idempotent; the next save writes the fields.
+ * license, Entra ID P1; no users and no refresh tokens). Idempotent; the next save writes the fields.
  */
 export function upgradeState(state: TenantState): void {
   const s = state as Partial<TenantState>;
   s.conditionalAccessPolicies ??= {};
+  s.users ??= {};
+  s.userInternals ??= {};
+  s.refreshTokens ??= {};
   s.licenses = s.licenses ? checkLicenses(s.licenses, 'emulator state licenses') : [...DEFAULT_LICENSES];
 }

@@ -8,7 +8,9 @@ import { ServicePrincipalStore } from './service-principals.js';
 import { writeFileAtomic } from '../../lib/atomic-write.js';
 import { licenseLevel, type LicenseSku, type TenantLicenses } from '../licenses.js';
 import { ConditionalAccessPolicyStore } from './policies.js';
+import { RefreshTokenStore } from './refresh-tokens.js';
 import { upgradeState, type SigningKey, type TenantState } from './state.js';
+import { UserStore } from './users.js';
 
 export interface TenantOptions {
   clock: Clock;
@@ -32,6 +34,8 @@ export class Tenant {
   readonly appRoleAssignments: AssignmentStore;
   readonly oauth2PermissionGrants: GrantStore;
   readonly conditionalAccessPolicies: ConditionalAccessPolicyStore;
+  readonly users: UserStore;
+  readonly refreshTokens: RefreshTokenStore;
   readonly deletedItems: RecycleBin;
   /** Every tenant of this emulator (this one included), set by createEmulator; see directory.ts. */
   directory?: { all(): Tenant[] };
@@ -50,6 +54,8 @@ export class Tenant {
     this.appRoleAssignments = new AssignmentStore(core);
     this.oauth2PermissionGrants = new GrantStore(core);
     this.conditionalAccessPolicies = new ConditionalAccessPolicyStore(core);
+    this.users = new UserStore(core);
+    this.refreshTokens = new RefreshTokenStore(core);
     this.deletedItems = new RecycleBin(core);
     if (!parent) for (const extra of state.extraTenants ?? []) this.extras.push(new Tenant(extra, options, this));
   }
