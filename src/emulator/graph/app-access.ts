@@ -36,7 +36,12 @@ export function findVisibleApplication(tenant: Tenant, key: EntityKey): Applicat
     const app = tenant.applications.visible(key.value);
     if (app) return app;
   }
-  return tenant.applications.list().find((a) => matches(a, key));
+  if (key.kind === 'alternate') {
+    // Indexed: an upsert or read by alternate key must not scan the tenant (issue 13).
+    const app = key.property.toLowerCase() === 'appid' ? tenant.applications.byAppId(key.value) : tenant.applications.byUniqueName(key.value);
+    return app && matches(app, key) ? app : undefined;
+  }
+  return undefined;
 }
 
 /** The application a request names (replica view), checked against the caller's access; else 404/403. */

@@ -34,7 +34,9 @@ export const assignmentRoutes: GraphRoute[] = (['appRoleAssignedTo', 'appRoleAss
     query: LIST_QUERY,
     handler: (ctx) => {
       const sp = findServicePrincipal(ctx.env.tenant, ctx.params.sp);
-      const items = ctx.env.tenant.appRoleAssignments.list().filter((a) => endOf(a, side) === sp.id);
+      const items = ctx.env.tenant.appRoleAssignments
+        .where(side === 'appRoleAssignedTo' ? 'resourceId' : 'principalId', sp.id!)
+        .filter((a) => endOf(a, side) === sp.id);
       return listResponse(ctx, {
         entitySet: `servicePrincipals('${sp.id}')/${side}`,
         type: 'appRoleAssignment',

@@ -58,7 +58,7 @@ export const grantRoutes: GraphRoute[] = [
       return list(
         ctx,
         'oauth2PermissionGrants',
-        ctx.env.tenant.oauth2PermissionGrants.list().filter((g) => g.clientId === sp.id),
+        ctx.env.tenant.oauth2PermissionGrants.where('clientId', sp.id!).filter((g) => g.clientId === sp.id),
       );
     },
   },

@@ -26,7 +26,12 @@ export class ApplicationStore {
 
   /** The application of an appId, as a replica sees it. */
   byAppId(appId: string): Application | undefined {
-    return this.list().find((a) => sameId(a.appId, appId));
+    return this.core.applications.where('appId', appId)[0];
+  }
+
+  /** The application with this uniqueName, as a replica sees it. */
+  byUniqueName(uniqueName: string): Application | undefined {
+    return this.core.applications.where('uniqueName', uniqueName)[0];
   }
 
   /** A copy of the write master's application (writes apply on top of it, never on a stale replica). */

@@ -1,6 +1,8 @@
 import type { Application, AppRoleAssignment, ConditionalAccessPolicy, OAuth2PermissionGrant, ServicePrincipal, User } from '@microsoft/microsoft-graph-types';
 import type { AppInternals, DeletedItem, TenantState, Versioned } from './state.js';
 import { versioned, visibleValue } from './state.js';
+
+const same = (a: unknown, b: string) => typeof a === 'string' && a.toLowerCase() === b.toLowerCase();
 /**
  * What the stores need of their tenant (and of the emulator's other tenants): service principals that follow
  * an application. A structural type, not Tenant itself, so the store files do not import tenant.ts back.
@@ -25,10 +27,56 @@ export interface Replication {
  * Store-internal: handlers reach objects only through the operations of the stores built on it.
  */
 export class Collection<T> {
+  /** field → lower-cased value → ids that held it in some version (built on first use; stale ids are filtered on read). */
+  private readonly indexes = new Map<string, Map<string, Set<string>>>();
+
   constructor(
     private readonly records: Record<string, Versioned<T>>,
     private readonly rep: Replication,
   ) {}
+
+  /**
+   * The visible values whose `field` equals `value` (case-insensitively), through an index: a lookup by appId,
+   * uniqueName or principal costs the matches, not a scan of the tenant (issue 13: the no-op plan of 200 stacks).
+   */
+  where(field: keyof T & string, value: string): T[] {
+    const now = this.rep.now();
+    return this.candidates(field, value).flatMap((id) => {
+      const v = visibleValue(this.records[id], now);
+      return v && same(v[field], value) ? [v] : [];
+    });
+  }
+
+  /** The same on the write master (no lag). */
+  masterWhere(field: keyof T & string, value: string): T[] {
+    return this.candidates(field, value).flatMap((id) => {
+      const v = this.records[id]?.value;
+      return v && same(v[field], value) ? [v] : [];
+    });
+  }
+
+  private candidates(field: string, value: string): string[] {
+    let index = this.indexes.get(field);
+    if (!index) {
+      index = new Map();
+      this.indexes.set(field, index);
+      for (const [id, rec] of Object.entries(this.records)) this.addKeys(index, field, id, rec);
+    }
+    return [...(index.get(value.toLowerCase()) ?? [])];
+  }
+
+  private addKeys(index: Map<string, Set<string>>, field: string, id: string, rec: Versioned<T> | undefined): void {
+    for (const v of [rec?.value, rec?.prev]) {
+      const key = (v as Record<string, unknown> | null | undefined)?.[field];
+      if (typeof key !== 'string') continue;
+      const k = key.toLowerCase();
+      (index.get(k) ?? index.set(k, new Set()).get(k)!).add(id);
+    }
+  }
+
+  private reindex(id: string): void {
+    for (const [field, index] of this.indexes) this.addKeys(index, field, id, this.records[id]);
+  }
 
   /** The value a read replica returns for this id right now. */
   visible(id: string): T | undefined {
@@ -57,6 +105,7 @@ export class Collection<T> {
 
   put(id: string, value: T): void {
     this.records[id] = versioned(value, this.records[id], this.rep.now(), this.rep.lagMs());
+    this.reindex(id);
     this.rep.changed();
   }
 
@@ -66,6 +115,7 @@ export class Collection<T> {
    */
   putReplicated(id: string, value: T): void {
     this.records[id] = { value, prev: null, visibleAt: this.rep.now() };
+    this.reindex(id);
     this.rep.changed();
   }
 

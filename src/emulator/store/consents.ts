@@ -14,6 +14,11 @@ export class AssignmentStore {
     return this.core.appRoleAssignments.list();
   }
 
+  /** The visible assignments of a principal or of a resource (indexed). */
+  where(field: 'principalId' | 'resourceId', id: string): AppRoleAssignment[] {
+    return this.core.appRoleAssignments.where(field, id);
+  }
+
   /** The write master's assignments (for the duplicate check). */
   masters(): AppRoleAssignment[] {
     return this.core.appRoleAssignments.masters();
@@ -39,6 +44,11 @@ export class GrantStore {
 
   list(): OAuth2PermissionGrant[] {
     return this.core.oauth2PermissionGrants.list();
+  }
+
+  /** The visible grants of a client or of a resource (indexed). */
+  where(field: 'clientId' | 'resourceId', id: string): OAuth2PermissionGrant[] {
+    return this.core.oauth2PermissionGrants.where(field, id);
   }
 
   master(id: string): OAuth2PermissionGrant | undefined {

@@ -18,7 +18,7 @@ export class ServicePrincipalStore {
 
   /** The service principal of an appId, as a replica sees it. */
   byAppId(appId: string): ServicePrincipal | undefined {
-    return this.list().find((sp) => sameId(sp.appId, appId));
+    return this.core.servicePrincipals.where('appId', appId)[0];
   }
 
   /** The write master's copy (it may not have replicated yet). */
@@ -31,7 +31,7 @@ export class ServicePrincipalStore {
    * so it also finds an SP that has not replicated yet.
    */
   home(appId: string): ServicePrincipal | undefined {
-    return this.core.servicePrincipals.masters().find((sp) => sameId(sp.appId, appId));
+    return this.core.servicePrincipals.masterWhere('appId', appId)[0];
   }
 
   create(sp: ServicePrincipal): void {
