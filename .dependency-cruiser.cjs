@@ -44,6 +44,21 @@ module.exports = {
       },
     },
     {
+      name: 'export-is-pure',
+      severity: 'error',
+      comment: 'export/ turns what gather read into manifest text: pure like plan/ (gather/export.ts reads, api/export.ts writes).',
+      from: { path: '^src/export/' },
+      to: {
+        path: [
+          '^src/(graph|apply|gather|api|cli|local|verify|credentials|emulator)/',
+          '^src/outputs/(write|secret-cache|certificates|github)\\.ts$',
+          '^src/lib/',
+          IO_MODULES,
+          SDKS,
+        ],
+      },
+    },
+    {
       name: 'model-is-plain-data',
       severity: 'error',
       comment: 'model/ holds the shared types and conventions every layer uses; it imports no layer.',

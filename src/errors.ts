@@ -8,7 +8,9 @@ export type ErrorCode =
   | 'MANIFEST_NOT_FOUND'
   | 'GRAPH_ERROR' // Graph answered an error we do not retry (meta.status, meta.graphCode)
   | 'GRAPH_PERMISSION' // the acting identity lacks a Graph permission
-  | 'AUTH_FAILED' // could not get a token for Graph
+  | 'AUTH_FAILED' // could not get a token for Graph (the authority answered, and refused)
+  | 'NETWORK_ERROR' // Graph or the authority could not be reached: DNS, refused, timeout (meta.host, meta.service, meta.cause, meta.errno)
+  | 'TLS_ERROR' // the TLS handshake failed: which certificate problem in meta.cause (self-signed, unknown CA, hostname mismatch, expired)
   | 'RESOLVE_FAILED' // a name in a manifest could not be resolved against the tenant
   | 'CONFLICT' // the tenant holds an object we may not touch (ownership)
   | 'SOFT_DELETED' // a soft-deleted object of the stack holds a name it needs: restore or purge it (meta.uniqueName, meta.deletedId)
@@ -16,7 +18,8 @@ export type ErrorCode =
   | 'CONFIRMATION_REQUIRED' // would write without a TTY and without --yes
   | 'LICENSE_REQUIRED' // the tenant lacks a license a feature needs (conditional access: Entra ID P1)
   | 'OUTPUT_FAILED'
-  | 'USAGE';
+  | 'INTERRUPTED' // the user stopped the run (Ctrl-C); meta says what was done
+  | 'USAGE'; // a flag or option the command cannot use (meta.flag names it)
 
 /** A source position in a manifest, 1-based. */
 export interface SourceLocation {

@@ -13,6 +13,8 @@ export { plan, apply, output, type PlanResult, type ApplyResult, type ApplyOptio
 // Teardown, sweeps of ephemeral stacks, and adoption (tenantform destroy / import).
 export { destroy, planDestroy, type DestroyResult, type DestroyPlanResult } from './api/destroy.js';
 export { adopt, planImport, type ImportResult } from './api/import.js';
+// Bring registrations made elsewhere under management (tenantform export): a manifest, then adoption.
+export { exportStack, type ExportOptions, type ExportResult } from './api/export.js';
 export { createPlan } from './plan/index.js';
 export { PlanSchema, planJsonSchema } from './plan/schema.js';
 // Prove the registration works end to end (tenantform verify, consent-url); see docs/verify.md.

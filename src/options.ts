@@ -68,6 +68,8 @@ export interface DestroyOptions extends Omit<CommonOptions, 'manifests'> {
   now?: number;
   /** Called with a non-empty plan (and the output files removeOutputs would delete) before anything is deleted; return false to cancel. */
   confirm?: (plan: Plan, local: { outputs: string[] }) => Promise<boolean> | boolean;
+  /** Abort to stop after the deletions in progress (Ctrl-C): nothing new starts; the result says what was done. */
+  signal?: AbortSignal;
 }
 
 export interface ImportOptions extends CommonOptions {
@@ -75,4 +77,6 @@ export interface ImportOptions extends CommonOptions {
   apps: Record<string, string>;
   /** Called with a non-empty plan before anything is written; return false to cancel. */
   confirm?: (plan: Plan) => Promise<boolean> | boolean;
+  /** Abort to stop after the adoptions in progress (Ctrl-C): nothing new starts; the result says what was done. */
+  signal?: AbortSignal;
 }

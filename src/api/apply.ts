@@ -15,6 +15,7 @@ import { createPlan } from '../plan/index.js';
 import { isEmpty, type Plan } from '../plan/types.js';
 import type { VerifyResult } from '../verify/index.js';
 import { gatherAndPlan } from './phases.js';
+import { markStopped, stoppable, stoppableProgress } from './stop.js';
 
 export interface PlanResult {
   plan: Plan;
@@ -31,6 +32,8 @@ export interface ApplyResult {
   graphRequests: number;
   /** With `verify: true` and a successful apply: the verify result (src/verify). */
   verify?: VerifyResult;
+  /** `signal` was aborted while the plan ran: the changes not done are `not-run`; applying again finishes. */
+  interrupted?: boolean;
 }
 
 export interface ApplyOptions extends CommonOptions {
@@ -40,6 +43,8 @@ export interface ApplyOptions extends CommonOptions {
   verify?: boolean;
   /** GitHub Actions: mask every secret (::add-mask::) before it could be printed, and append the outputs' values to $GITHUB_OUTPUT. */
   githubOutput?: GithubOutputs;
+  /** Abort to stop after the changes in progress (Ctrl-C): nothing new starts; the result says what was done. */
+  signal?: AbortSignal;
 }
 
 export async function plan(opts: CommonOptions): Promise<PlanResult> {
@@ -101,7 +106,7 @@ async function execute(g: Gathered<ApplySnapshot> & { plan: Plan }, opts: ApplyO
   const src = outputSources(g, refs, opts.env);
   const outputs = outputWriter(src, opts.onWrite);
   const ctx: ApplyContext = {
-    transport,
+    transport: stoppable(transport, opts.signal),
     deadline: io.connection.deadline,
     refs,
     secrets: io.secrets,
@@ -109,17 +114,17 @@ async function execute(g: Gathered<ApplySnapshot> & { plan: Plan }, opts: ApplyO
     cwd: io.cwd,
     env: opts.env,
     onSecretValue: mask,
-    progress: opts.progress,
+    progress: stoppableProgress(opts.progress, opts.signal),
     onWrite: opts.onWrite,
     writeOutput: async (c) => outputs.write(c.path),
   };
   await collectRemovedCertificates(ctx, s.live, s.stacks);
-  const results = await executePlan(ctx, g.plan);
+  const { results, interrupted } = markStopped(await executePlan(ctx, g.plan), opts.signal);
   const ok = results.every((r) => r.status === 'done');
   if (ok && opts.githubOutput) {
     publishGithubOutputs(opts.githubOutput, s.stacks, (i) => currentValues(src, s.stacks[i]), mask);
   }
-  return { plan: g.plan, results, outputs: outputs.written, ok, graphRequests: transport.stats.requests - before };
+  return { plan: g.plan, results, outputs: outputs.written, ok, graphRequests: transport.stats.requests - before, ...(interrupted ? { interrupted } : {}) };
 }
 
 /** Re-render every output file from the live tenant and the stored secrets (no Graph writes; the plan is only checked). */

@@ -16,6 +16,7 @@ import type { DestroyOptions } from '../options.js';
 import type { SecretStore } from '../outputs/secret-cache.js';
 import { isEmpty, type Plan } from '../plan/types.js';
 import { gatherAndPlan } from './phases.js';
+import { markStopped, stoppable, stoppableProgress } from './stop.js';
 
 export type { DestroyOptions };
 
@@ -36,6 +37,8 @@ export interface DestroyResult extends DestroyPlanResult {
   forgottenSecrets: string[];
   /** HTTP requests to Graph during execution (not counting the plan's reads). */
   graphRequests: number;
+  /** `signal` was aborted while the plan ran: the deletions not done are `not-run`; destroying again finishes. */
+  interrupted?: boolean;
 }
 
 /** gather what the stacks own, then plan once. */
@@ -57,18 +60,19 @@ export async function destroy(opts: DestroyOptions): Promise<DestroyResult> {
     }
     const { transport, deadline } = s.io.connection;
     const before = transport.stats.requests;
-    const results = await executePlan(
+    const executed = await executePlan(
       {
-        transport,
+        transport: stoppable(transport, opts.signal),
         deadline,
         refs: refsOf(s.snapshot.owned),
         secrets: s.io.secrets,
-        progress: opts.progress,
+        progress: stoppableProgress(opts.progress, opts.signal),
         onWrite: opts.onWrite,
         writeOutput: noOutputs('destroy'),
       },
       s.plan,
     );
+    const { results, interrupted } = markStopped(executed, opts.signal);
     const failedStacks = new Set(results.filter((r) => r.status !== 'done').map((r) => stackOf(s.plan, r.id)));
     const done = [...new Set([...s.plan.stacks, ...s.stacks.map((x) => x.name)])].filter((x) => !failedStacks.has(x));
     const forgottenSecrets = await forgetSecrets(s.io.secrets, done);
@@ -86,6 +90,7 @@ export async function destroy(opts: DestroyOptions): Promise<DestroyResult> {
       removedOutputs,
       forgottenSecrets,
       graphRequests: transport.stats.requests - before,
+      ...(interrupted ? { interrupted } : {}),
     };
   } finally {
     await s.io.close();

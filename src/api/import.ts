@@ -9,6 +9,7 @@ import { executePlan, type ChangeResult } from '../apply/execute.js';
 import { gatherImport } from '../gather/import.js';
 import type { ImportOptions } from '../options.js';
 import { gatherAndPlan } from './phases.js';
+import { markStopped, stoppable, stoppableProgress } from './stop.js';
 import { isEmpty, type Plan } from '../plan/types.js';
 
 export type { ImportOptions };
@@ -21,6 +22,8 @@ export interface ImportResult {
   ok: boolean;
   cancelled: boolean;
   graphRequests: number;
+  /** `signal` was aborted while the plan ran: the adoptions not done are `not-run`; importing again finishes. */
+  interrupted?: boolean;
 }
 
 /** gather the applications to adopt, then plan once (refusals are the planner's: plan/import.ts). */
@@ -51,10 +54,19 @@ export async function adopt(opts: ImportOptions): Promise<ImportResult> {
     }
     const { transport, deadline } = s.io.connection;
     const before = transport.stats.requests;
-    const results = await executePlan(
-      { transport, deadline, refs: s.refs, secrets: s.io.secrets, progress: opts.progress, onWrite: opts.onWrite, writeOutput: noOutputs('import') },
+    const executed = await executePlan(
+      {
+        transport: stoppable(transport, opts.signal),
+        deadline,
+        refs: s.refs,
+        secrets: s.io.secrets,
+        progress: stoppableProgress(opts.progress, opts.signal),
+        onWrite: opts.onWrite,
+        writeOutput: noOutputs('import'),
+      },
       s.plan,
     );
+    const { results, interrupted } = markStopped(executed, opts.signal);
     return {
       plan: s.plan,
       empty: isEmpty(s.plan),
@@ -62,6 +74,7 @@ export async function adopt(opts: ImportOptions): Promise<ImportResult> {
       ok: results.every((r) => r.status === 'done'),
       cancelled: false,
       graphRequests: transport.stats.requests - before,
+      ...(interrupted ? { interrupted } : {}),
     };
   } finally {
     await s.io.close();

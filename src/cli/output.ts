@@ -2,7 +2,9 @@
  * The ONE place that renders command results and errors (text on a TTY, JSON with --json) and maps them
  * to exit codes. Commands return a CommandResult; they never print or set exit codes themselves.
  *
- * Exit codes: 0 success; 1 error or invalid manifests; 2 changes pending (plan --detailed-exitcode only).
+ * Exit codes: 0 success; 1 error or invalid manifests; 2 changes pending (plan --detailed-exitcode only);
+ * 3 declined at the confirmation prompt ("no", Ctrl-D: nothing changed); 130 interrupted by Ctrl-C (143 by
+ * SIGTERM), at the prompt (nothing changed) or during the run (the result says what was done).
  * Color: only on a TTY, never with --json, never when NO_COLOR is set (https://no-color.org),
  * FORCE_COLOR forces it. User errors never show a stack trace; internal errors (bugs) show one only
  * with TENANTFORM_DEBUG=1.
@@ -11,9 +13,13 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { formatLocation, isTenantformError } from '../errors.js';
 import type { Problem } from '../manifest/problems.js';
 
-export type Outcome = 'ok' | 'changes' | 'invalid' | 'error';
+export type Outcome = 'ok' | 'changes' | 'invalid' | 'error' | 'declined' | 'interrupted';
 
-export const EXIT = { ok: 0, error: 1, changes: 2 } as const;
+/**
+ * Declined is not success: a script that runs `tenantform apply && deploy` on a terminal must not deploy when
+ * the answer was no; and not an error (1) either, so a wrapper can tell the two apart.
+ */
+export const EXIT = { ok: 0, error: 1, changes: 2, declined: 3, interrupted: 130 } as const;
 
 export interface CommandResult {
   outcome: Outcome;
@@ -21,6 +27,8 @@ export interface CommandResult {
   data: Record<string, unknown>;
   /** The text for people. */
   text: (style: ChalkInstance) => string;
+  /** Instead of the outcome's exit code (interrupted by SIGTERM: 143). */
+  exitCode?: number;
 }
 
 interface Writable {
@@ -63,6 +71,10 @@ export function exitCodeFor(outcome: Outcome, opts: { detailedExitCode?: boolean
     case 'invalid':
     case 'error':
       return EXIT.error;
+    case 'declined':
+      return EXIT.declined;
+    case 'interrupted':
+      return EXIT.interrupted;
   }
 }
 
@@ -71,7 +83,7 @@ export function emit(ctx: OutputContext, command: string, result: CommandResult,
   const ok = result.outcome === 'ok' || result.outcome === 'changes';
   if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok, command, ...result.data }, null, 2)}\n`);
   else ctx.stdout.write(ensureNewline(result.text(ctx.style)));
-  return exitCodeFor(result.outcome, opts);
+  return result.exitCode ?? exitCodeFor(result.outcome, opts);
 }
 
 /** Write an error (user error or bug); returns the exit code (always 1). */
@@ -82,7 +94,9 @@ export function emitError(ctx: OutputContext, command: string, err: unknown): nu
     if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: false, command, error: { code: err.code, message: err.message, ...err.meta } }, null, 2)}\n`);
     else {
       if (problems) ctx.stderr.write(ensureNewline(renderProblems(problems, ctx.style)));
-      ctx.stderr.write(`${ctx.style.red('error')} ${ctx.style.dim(`[${err.code}]`)} ${err.message}\n`);
+      // Under the listed problems, their summary, not the first problem again (meta.summary, e.g. RESOLVE_FAILED).
+      const line = problems && typeof err.meta.summary === 'string' ? err.meta.summary : err.message;
+      ctx.stderr.write(`${ctx.style.red('error')} ${ctx.style.dim(`[${err.code}]`)} ${line}\n`);
     }
     return EXIT.error;
   }

@@ -1,7 +1,14 @@
 import type { Argv } from 'yargs';
+import { TenantformError } from '../errors.js';
+import { checkHttpsUrl, checkTenant } from '../graph/target-check.js';
 import type { CommonOptions } from '../options.js';
 import { VAR_OPTION } from './commands/validate.js';
 import { crashObserver } from './crash-observer.js';
+import { numberArg, numberOption, type NumberRange } from './numeric.js';
+
+/** --timeout: seconds. 0 gives up at the first replication wait; a day is longer than any replication. */
+export const TIMEOUT_RANGE: NumberRange = { min: 0, max: 86_400, unit: 'seconds' };
+export const TIMEOUT_OPTION = numberOption('Longest wait for Graph replication', TIMEOUT_RANGE, 300);
 
 /** Flags shared by every command that talks to a tenant. */
 export function withTargetOptions<T>(y: Argv<T>) {
@@ -17,7 +24,7 @@ export function withTargetOptions<T>(y: Argv<T>) {
     })
     .option('ca-file', { type: 'string', describe: 'Extra CA certificate (PEM) to trust, e.g. an emulator started with `tenantform emulator`' })
     .option('var', VAR_OPTION)
-    .option('timeout', { type: 'number', default: 300, describe: 'Longest wait for Graph replication, seconds' })
+    .option('timeout', TIMEOUT_OPTION)
     .option('stack-suffix', {
       type: 'string',
       describe: 'Append -<suffix> to every stack name (ephemeral stacks, e.g. a CI run id); default env TENANTFORM_STACK_SUFFIX',
@@ -33,8 +40,10 @@ export interface TargetArgs {
   auth: 'default' | 'device-code';
   'ca-file'?: string;
   var?: string[];
-  timeout: number;
+  /** Checked by commonOptions (numberArg): yargs leaves what the user typed. */
+  timeout: unknown;
   'stack-suffix'?: string;
+  'home-tenant'?: string;
   'restore-deleted'?: boolean;
   'purge-deleted'?: boolean;
 }
@@ -47,8 +56,9 @@ export function withDeletedItemOptions<T>(y: Argv<T>) {
     .conflicts('restore-deleted', 'purge-deleted');
 }
 
-export async function commonOptions(a: TargetArgs, progress?: (l: string) => void): Promise<CommonOptions> {
-  const { readFile } = await import('node:fs/promises');
+/** `tenantFlag`: the flag that named `a.tenant` (consent-url acts on its --home-tenant). */
+export async function commonOptions(a: TargetArgs, progress?: (l: string) => void, tenantFlag = '--tenant'): Promise<CommonOptions> {
+  const timeout = checkTargetFlags(a, tenantFlag);
   const { parseVarArgs } = await import('../manifest/index.js');
   return {
     manifests: a.manifests,
@@ -58,11 +68,63 @@ export async function commonOptions(a: TargetArgs, progress?: (l: string) => voi
     graphUrl: a['graph-url'],
     authorityHost: a['authority-host'],
     auth: a.auth,
-    ca: a['ca-file'] ? await readFile(a['ca-file'], 'utf8') : undefined,
-    timeoutMs: a.timeout * 1000,
+    ca: a['ca-file'] ? await readCaFile(a['ca-file']) : undefined,
+    timeoutMs: timeout * 1000,
     stackSuffix: a['stack-suffix'],
     deletedApps: a['restore-deleted'] ? 'restore' : a['purge-deleted'] ? 'purge' : undefined,
     progress,
     onWrite: crashObserver(),
   };
+}
+
+/**
+ * Every flag that picks the tenant, checked before anything is read, started or written. Returns --timeout in
+ * seconds. A flag the command would ignore is refused: --graph-url with the embedded tenant would silently
+ * act on another tenant than the one the user pointed at.
+ */
+export function checkTargetFlags(a: TargetArgs, tenantFlag = '--tenant'): number {
+  checkTenant(a.tenant, tenantFlag);
+  if (a['home-tenant'] && tenantFlag !== '--home-tenant') checkTenant(a['home-tenant'], '--home-tenant');
+  if (a['graph-url']) checkHttpsUrl(a['graph-url'], '--graph-url');
+  if (a['authority-host']) checkHttpsUrl(a['authority-host'], '--authority-host');
+  // The embedded emulator brings its own URLs and certificate: these flags only make sense for another tenant.
+  const given = (['graph-url', 'authority-host', 'ca-file'] as const).filter((f) => a[f]).map((f) => `--${f}`);
+  if (a.tenant === 'local' && given.length) {
+    const list = given.length > 1 ? `${given.slice(0, -1).join(', ')} and ${given[given.length - 1]}` : given[0];
+    throw new TenantformError(
+      'USAGE',
+      `${list} ${given.length > 1 ? 'point' : 'points'} at a tenant served elsewhere, but ${tenantFlag} is local (the default), the embedded emulator, which would ignore ${given.length > 1 ? 'them' : 'it'}. For a separately started emulator, add ${tenantFlag} <its tenantId> (with --graph-url, --authority-host and --ca-file as its JSON line gives them); for the embedded one, drop ${list}.`,
+      { flag: given[0], tenant: 'local' },
+    );
+  }
+  return numberArg('--timeout', a.timeout, TIMEOUT_RANGE);
+}
+
+/** --ca-file: a PEM file that exists and holds a certificate, or a USAGE error that says which file and why. */
+async function readCaFile(file: string): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'a directory, not a file' : (e as Error).message;
+    throw new TenantformError(
+      'USAGE',
+      `--ca-file ${file}: ${why}. Pass the PEM certificate to trust — for \`tenantform emulator\`, the caFile of the JSON line it prints (it exists only while that emulator runs).`,
+      { flag: '--ca-file', file, errno: code },
+    );
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new TenantformError(
+      'USAGE',
+      `--ca-file ${file} holds no PEM certificate (no "-----BEGIN CERTIFICATE-----" line). Pass the CA certificate in PEM form.`,
+      {
+        flag: '--ca-file',
+        file,
+      },
+    );
+  }
+  return text;
 }

@@ -2,6 +2,7 @@ import type { GraphFault } from './errors.js';
 import type { Clock, Faults } from './faults.js';
 import type { EmuRequest, EmuResponse } from './http.js';
 import type { TokenKeys } from './keys.js';
+import type { SignInState } from './login/sign-in-state.js';
 import type { Tenant } from './store/index.js';
 
 /** Everything a handler may use; one per emulator instance. */
@@ -14,6 +15,8 @@ export interface EmulatorEnv {
   authorityHost: string;
   /** Origin used like https://graph.microsoft.com. */
   graphUrl: string;
+  /** Sessions, sign-ins in progress, authorization and device codes of the interactive flows (shared by the tenants). */
+  signIns: SignInState;
 }
 
 /** The application calling Graph, from its verified access token. */

@@ -19,6 +19,10 @@ export interface EmuResponse {
   headers?: Record<string, string>;
   /** JSON-serialisable body; undefined means no body (204). */
   body?: unknown;
+  /** A body sent as is (the sign-in pages' HTML); wins over `body`. */
+  text?: string;
+  /** For the request log only (never sent): the AADSTS code of an error shown on a page or sent to a redirect URI. */
+  errorCode?: string;
 }
 
 export const json = (status: number, body: unknown, headers: Record<string, string> = {}): EmuResponse => ({
@@ -28,3 +32,17 @@ export const json = (status: number, body: unknown, headers: Record<string, stri
 });
 
 export const noContent = (headers: Record<string, string> = {}): EmuResponse => ({ status: 204, headers });
+
+/** A server-rendered page (the sign-in pages of the authorize endpoint). Never cached, never framed by another origin. */
+export const html = (status: number, page: string, headers: Record<string, string> = {}): EmuResponse => ({
+  status,
+  headers: {
+    'Content-Type': 'text/html; charset=utf-8',
+    'Cache-Control': 'no-store, no-cache',
+    Pragma: 'no-cache',
+    'X-Content-Type-Options': 'nosniff',
+    'X-Frame-Options': 'DENY',
+    ...headers,
+  },
+  text: page,
+});

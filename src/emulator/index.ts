@@ -14,6 +14,7 @@ import { EmulatorPipeline } from './server.js';
 import { loadState, Tenant, type SigningKey, type TenantState } from './store/index.js';
 import { TenantDirectory } from './directory.js';
 import { provisionTestUser, type TestUser, type TestUserSpec } from './users.js';
+import { SignInState } from './login/sign-in-state.js';
 
 export { graphWrites, type RequestLogEntry } from './log.js';
 export type { FaultOptions } from './faults.js';
@@ -48,6 +49,11 @@ export interface EmulatorOptions extends FaultOptions, SeedOptions {
    * kept beside the state file), instead of the one generated once per process. Tests pass a fixture.
    */
   tls?: TlsMaterial;
+  /**
+   * The `interval` (seconds) the device code endpoint tells clients to poll at. Default 5, Entra's; msal polls at that
+   * pace in real time, so tests pass 0.
+   */
+  deviceCodeIntervalSeconds?: number;
 }
 
 /** One tenant of a running emulator, with the bootstrap admin client that manages it. */
@@ -148,7 +154,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   });
   const port = (server.address() as AddressInfo).port;
   const origin = `https://127.0.0.1:${port}`;
-  envRef.current = { tenant, clock, faults, keys: await TokenKeys.load(tenant.signingKey), authorityHost: origin, graphUrl: origin };
+  const signIns = new SignInState(clock, { deviceCodeIntervalSeconds: options.deviceCodeIntervalSeconds });
+  envRef.current = { tenant, clock, faults, keys: await TokenKeys.load(tenant.signingKey), authorityHost: origin, graphUrl: origin, signIns };
   pipeline = new EmulatorPipeline(envRef.current, log);
 
   return {

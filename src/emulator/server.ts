@@ -33,7 +33,7 @@ export class EmulatorPipeline {
     } catch (e) {
       out = this.renderError(e, emuReq);
     }
-    const body = out.body === undefined ? '' : JSON.stringify(out.body);
+    const body = out.text ?? (out.body === undefined ? '' : JSON.stringify(out.body));
     res.writeHead(out.status, out.headers ?? {});
     res.end(body);
     if (emuReq) {
@@ -138,6 +138,7 @@ function isGraphPath(path: string): boolean {
 }
 
 function errorCode(out: EmuResponse): { errorCode?: string } {
+  if (out.errorCode) return { errorCode: out.errorCode };
   const b = out.body as { error?: unknown; error_codes?: number[] } | undefined;
   if (out.status < 400 || !b) return {};
   if (b.error && typeof b.error === 'object') return { errorCode: String((b.error as { code?: string }).code) };

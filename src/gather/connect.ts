@@ -24,7 +24,7 @@ export async function connect(opts: TargetOptions & { timeoutMs?: number }): Pro
   try {
     const deadline = Date.now() + (opts.timeoutMs ?? 300_000);
     const who = await describeIdentity(target);
-    const transport = new GraphTransport({ graphUrl: target.graphUrl, credential: target.credential, ca: target.ca });
+    const transport = new GraphTransport({ graphUrl: target.graphUrl, credential: target.credential, ca: target.ca, graphUrlFlag: target.flags?.graphUrl });
     return { target, transport, identity: who.identity, permissions: who.permissions, tenantId: who.tenantId, deadline, close: () => target.close() };
   } catch (e) {
     await target.close();

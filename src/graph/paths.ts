@@ -10,6 +10,9 @@ import { APP_SELECT, SP_SELECT } from './select.js';
 /** An OData string literal's content: single quotes doubled. */
 export const odataString = (s: string): string => s.replace(/'/g, "''");
 
+/** A query option's value: `%`, `&`, `#` and `+` percent-encoded, so a user's $filter stays one value (spaces and quotes pass). */
+export const queryValue = (s: string): string => s.replace(/[%&#+]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+
 const deletedOf = (type: 'application' | 'servicePrincipal') => `/directory/deletedItems/microsoft.graph.${type}`;
 
 export const paths = {
@@ -27,6 +30,22 @@ export const paths = {
   federatedCredentials: (objectId: string) => `/applications/${objectId}/federatedIdentityCredentials`,
   federatedCredentialNamed: (objectId: string, name: string) => `/applications/${objectId}/federatedIdentityCredentials?$filter=name eq '${odataString(name)}'`,
   federatedCredential: (objectId: string, ficId: string) => `/applications/${objectId}/federatedIdentityCredentials/${ficId}`,
+
+  // Export (graph/export-reader.ts): selecting applications, and what the planner does not read but export reports.
+  applicationsNamed: (displayName: string, select: string) => `/applications?$filter=displayName eq '${odataString(displayName)}'&$select=${select}&$top=999`,
+  /** A user's own $filter, passed through: only the characters that would end or split the query are escaped. */
+  applicationsFiltered: (filter: string, select: string) => `/applications?$filter=${queryValue(filter)}&$select=${select}&$top=999`,
+  /** Applications the signed-in user owns (https://learn.microsoft.com/graph/api/user-list-ownedobjects; type cast to application). */
+  myOwnedApplications: (select: string) => `/me/ownedObjects/microsoft.graph.application?$select=${select}&$top=999`,
+  /** Applications a service principal owns (https://learn.microsoft.com/graph/api/serviceprincipal-list-ownedobjects). */
+  ownedApplicationsOfAppId: (appId: string, select: string) =>
+    `/servicePrincipals(appId='${appId}')/ownedObjects/microsoft.graph.application?$select=${select}&$top=999`,
+  owners: (objectId: string) => `/applications/${objectId}/owners`,
+  /** App role assignments granted ON the SP (addressed by appId): its roles given to users, groups and apps. */
+  assignedToOfAppId: (appId: string) => `/servicePrincipals(appId='${appId}')/appRoleAssignedTo`,
+  servicePrincipalById: (id: string, select: string) => `/servicePrincipals/${id}?$select=${select}`,
+  /** At most two: enough to tell whether a display name names one service principal. */
+  servicePrincipalIdsNamed: (displayName: string) => `/servicePrincipals?$filter=displayName eq '${odataString(displayName)}'&$select=id&$top=2`,
 
   // Service principals
   servicePrincipalByAppId: (appId: string, select?: string) => `/servicePrincipals(appId='${appId}')${select ? `?$select=${select}` : ''}`,

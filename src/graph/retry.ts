@@ -241,6 +241,9 @@ export function waitFor(rule: RetryRule, res: GraphResponse, attempt: number): n
   return (rule.retry === 'throttle' ? retryAfterMs(res) : undefined) ?? backoffMs('graph', attempt);
 }
 
+/** Errors of the transport that are final: retrying cannot help (src/graph/network.ts maps them). */
+const FINAL = new Set<string>(['TLS_ERROR', 'INTERRUPTED', 'USAGE']);
+
 function unreachable(e: unknown): TenantformError {
   if (e instanceof TenantformError) return e;
   return new TenantformError('GRAPH_ERROR', `Could not reach Microsoft Graph: ${(e as Error).message}. Check the network and --graph-url.`, {
@@ -273,6 +276,8 @@ export async function withRetry(op: OpKind, attempt: () => Promise<GraphResponse
       try {
         res = await attempt();
       } catch (e) {
+        // A certificate problem or the user's Ctrl-C does not get better by asking again.
+        if (e instanceof TenantformError && FINAL.has(e.code)) throw e;
         // Network failure: the request may or may not have been applied, so creates reconcile first.
         if (n >= 4) throw unreachable(e);
         reconcile = true;

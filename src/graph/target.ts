@@ -1,5 +1,6 @@
 import { ClientSecretCredential, DefaultAzureCredential, DeviceCodeCredential, type TokenCredential } from '@azure/identity';
 import { credentialOptions, DEFAULT_AUTHORITY_HOST } from './authority.js';
+import { checkHttpsUrl, checkTenant } from './target-check.js';
 
 export interface TargetOptions {
   /** 'local' (the embedded emulator; default), a tenant id, or a tenant domain. */
@@ -28,18 +29,28 @@ export interface Target {
   authorityHost: string;
   credential: TokenCredential;
   ca?: string;
+  /** Which flag (or environment variable) chose graphUrl / authorityHost, when the user did: named in network errors. */
+  flags?: { graphUrl?: string; authorityHost?: string };
   close(): Promise<void>;
 }
 
 /** A remote tenant: the given credential, device code sign-in, or DefaultAzureCredential for that tenant. */
 export function remoteTarget(tenant: string, opts: TargetOptions): Target {
+  checkTenant(tenant, '--tenant', { local: false });
+  if (opts.graphUrl) checkHttpsUrl(opts.graphUrl, '--graph-url');
+  if (opts.authorityHost) checkHttpsUrl(opts.authorityHost, '--authority-host');
+  else if (opts.env?.AZURE_AUTHORITY_HOST) checkHttpsUrl(opts.env.AZURE_AUTHORITY_HOST, 'AZURE_AUTHORITY_HOST');
   const authorityHost = opts.authorityHost ?? opts.env?.AZURE_AUTHORITY_HOST ?? DEFAULT_AUTHORITY_HOST;
   const graphUrl = opts.graphUrl ?? 'https://graph.microsoft.com';
+  const flags = {
+    graphUrl: opts.graphUrl ? '--graph-url' : undefined,
+    authorityHost: opts.authorityHost ? '--authority-host' : opts.env?.AZURE_AUTHORITY_HOST ? 'AZURE_AUTHORITY_HOST' : undefined,
+  };
   const common = credentialOptions(authorityHost, opts.ca);
   const credential =
     opts.credential ??
     (opts.auth === 'device-code' ? new DeviceCodeCredential({ tenantId: tenant, ...common }) : new DefaultAzureCredential({ tenantId: tenant, ...common }));
-  return { kind: 'remote', tenant, graphUrl, authorityHost, credential, ca: opts.ca, close: async () => {} };
+  return { kind: 'remote', tenant, graphUrl, authorityHost, credential, ca: opts.ca, flags, close: async () => {} };
 }
 
 /** A client secret credential for a tenant (the local tenant's admin client, a home tenant's CI client). */

@@ -1,7 +1,17 @@
 import type { TokenCredential } from '@azure/identity';
-import { AuthenticationHandler, Client, HTTPMessageHandler, ResponseType, TelemetryHandler, type ClientOptions } from '@microsoft/microsoft-graph-client';
+import {
+  AuthenticationHandler,
+  Client,
+  ResponseType,
+  TelemetryHandler,
+  type ClientOptions,
+  type Context,
+  type Middleware,
+  type MiddlewareOptions,
+} from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import { Agent } from 'undici';
+import { networkFailure } from './network.js';
 import { paths } from './paths.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT';
@@ -26,6 +36,8 @@ export interface TransportOptions {
   credential: TokenCredential;
   /** Extra CA certificate (PEM) to trust — the local emulator's. */
   ca?: string;
+  /** The flag that chose graphUrl (`--graph-url`), named when Graph cannot be reached. */
+  graphUrlFlag?: string;
 }
 
 /** Counts what went over the wire, for the benchmark and the "zero writes on a no-op apply" checks. */
@@ -56,7 +68,7 @@ export class GraphTransport implements GraphSender {
     const auth = new AuthenticationHandler(authProvider);
     const telemetry = new TelemetryHandler();
     auth.setNext(telemetry);
-    telemetry.setNext(new HTTPMessageHandler());
+    telemetry.setNext(new FetchHandler());
     const config: ClientOptions & { fetchOptions?: Record<string, unknown> } = {
       middleware: auth,
       baseUrl: `${options.graphUrl}/`,
@@ -71,17 +83,25 @@ export class GraphTransport implements GraphSender {
   async send(req: GraphRequestSpec): Promise<GraphResponse> {
     this.stats.requests++;
     if (req.method !== 'GET' && req.path !== paths.batch) this.stats.writes++;
-    let r = this.client.api(req.path).responseType(ResponseType.RAW);
+    const failure = new FetchFailure();
+    let r = this.client.api(req.path).responseType(ResponseType.RAW).middlewareOptions([failure]);
     for (const [k, v] of Object.entries(req.headers ?? {})) r = r.header(k, v);
-    const res = (await (req.method === 'GET'
-      ? r.get()
-      : req.method === 'POST'
-        ? r.post(req.body ?? {})
-        : req.method === 'PATCH'
-          ? r.patch(req.body ?? {})
-          : req.method === 'PUT'
-            ? r.put(req.body ?? {})
-            : r.delete())) as Response;
+    let res: Response;
+    try {
+      res = (await (req.method === 'GET'
+        ? r.get()
+        : req.method === 'POST'
+          ? r.post(req.body ?? {})
+          : req.method === 'PATCH'
+            ? r.patch(req.body ?? {})
+            : req.method === 'PUT'
+              ? r.put(req.body ?? {})
+              : r.delete())) as Response;
+    } catch (e) {
+      // No HTTP answer at all: say which host and why (network.ts), not "fetch failed".
+      const o = this.options;
+      throw (failure.error && networkFailure(failure.error, { service: 'Microsoft Graph', url: o.graphUrl, flag: o.graphUrlFlag, extraCa: !!o.ca })) ?? e;
+    }
     const text = await res.text();
     const headers: Record<string, string> = {};
     res.headers.forEach((v, k) => (headers[k.toLowerCase()] = v));
@@ -94,6 +114,24 @@ export class GraphTransport implements GraphSender {
       }
     }
     return { status: res.status, headers, body };
+  }
+}
+
+/** Per request: the error fetch threw, kept before the SDK wraps it into a GraphError without its `cause`. */
+class FetchFailure implements MiddlewareOptions {
+  error?: unknown;
+}
+
+/** The SDK's HTTPMessageHandler (the last middleware: fetch), except that it keeps the error fetch threw. */
+class FetchHandler implements Middleware {
+  async execute(context: Context): Promise<void> {
+    try {
+      context.response = await fetch(context.request, context.options);
+    } catch (e) {
+      const slot = context.middlewareControl?.getMiddlewareOptions(FetchFailure) as FetchFailure | undefined;
+      if (slot) slot.error = e;
+      throw e;
+    }
   }
 }
 

@@ -10,10 +10,13 @@ import { DEFAULT_EMULATOR_PORT, DEFAULT_STATE_FILE } from '../emulator/defaults.
 import type { Emulator } from '../emulator/index.js';
 import { TenantformError } from '../errors.js';
 import { remoteTarget, secretCredential, type Target, type TargetOptions } from '../graph/target.js';
+import { checkTenant } from '../graph/target-check.js';
 
 /** Resolve the target tenant: 'local' (default) is the emulator, anything else a remote tenant. */
 export async function resolveTarget(opts: TargetOptions): Promise<Target> {
   const tenant = opts.tenant ?? 'local';
+  // Before anything starts: `locl` must not fall through to a credential chain for a tenant named "locl".
+  checkTenant(tenant);
   return tenant === 'local' ? localTarget(opts) : remoteTarget(tenant, { ...opts, env: opts.env ?? process.env });
 }
 

@@ -1,11 +1,12 @@
 /**
  * The per-file pipeline: plain data → variables → schema → rules → (when clean) normalize.
  */
+import { isMap, isScalar } from 'yaml';
 import type { DesiredStack } from '../model/desired.js';
 import { reportIssues } from './issues.js';
 import type { ManifestSource } from './load.js';
 import { normalizeManifest } from './normalize.js';
-import { hasErrors, type Problem } from './problems.js';
+import { closest, hasErrors, type Problem } from './problems.js';
 import { Reporter } from './report.js';
 import { checkRules, type CheckedManifest } from './rules.js';
 import {
@@ -37,7 +38,15 @@ export function checkManifest(source: ManifestSource, yamlProblems: Problem[], i
   const empty: FileCheck = { problems: yamlProblems, declared: new Set(), outputPaths: [] };
   // A file with YAML syntax errors has an unreliable tree: report only those, like a compiler's parse
   // errors. A duplicate key leaves a sound tree (the last entry wins), so checking goes on.
-  if (hasErrors(yamlProblems.filter((p) => p.code !== 'duplicate-key'))) return empty;
+  const syntax = yamlProblems.filter((p) => p.code !== 'duplicate-key' && p.severity === 'error');
+  if (syntax.length) {
+    // README.md passed by mistake is hundreds of YAML errors: a few show it, then say what it is, once.
+    if (syntax.length > NOT_A_MANIFEST_AFTER && !topLevelKeys(source).some(isManifestKey)) {
+      const why = `${syntax.length} YAML syntax errors (the first ${NOT_A_MANIFEST_AFTER} are listed) and none of the top-level keys of a manifest`;
+      return { ...empty, problems: [...syntax.slice(0, NOT_A_MANIFEST_AFTER), notAManifest(source, why)] };
+    }
+    return empty;
+  }
   const report = new Reporter(source);
   let tree: unknown;
   try {
@@ -47,8 +56,23 @@ export function checkManifest(source: ManifestSource, yamlProblems: Problem[], i
     return { ...empty, problems: [...yamlProblems, ...report.problems] };
   }
   if (!isRecord(tree)) {
-    report.add('wrong-type', [], 'A manifest must be a mapping with stack:, applications:, outputs:, variables: and conditionalAccessPolicies:');
+    report.add(
+      'wrong-type',
+      [],
+      `This is not a tenantform manifest: it holds ${Array.isArray(tree) ? 'a list' : `a single ${typeof tree}`}, and a manifest is a mapping with stack:, applications:, outputs:, variables: and conditionalAccessPolicies:`,
+      { hint: NOT_A_MANIFEST_HINT },
+    );
     return { ...empty, problems: [...yamlProblems, ...report.problems] };
+  }
+  // A mapping none of whose keys is (or nearly is) a manifest key — package.json, a Kubernetes object — is
+  // another kind of file: one problem, not one "unknown key" per key and a missing stack:.
+  const keys = Object.keys(tree);
+  if (keys.length && !keys.some(isManifestKey)) {
+    const shown = keys.slice(0, 5).join(', ') + (keys.length > 5 ? ', …' : '');
+    return {
+      ...empty,
+      problems: [...yamlProblems, notAManifest(source, `its top-level keys (${shown}) include none of ${MANIFEST_KEYS.map((k) => `${k}:`).join(', ')}`)],
+    };
   }
 
   const vars = resolveVariables(source, tree, inputs);
@@ -71,6 +95,34 @@ export function checkManifest(source: ManifestSource, yamlProblems: Problem[], i
     result.stack = normalizeManifest({ source, manifest: parsed.data, variables: vars.values });
   }
   return result;
+}
+
+/** YAML syntax errors shown before a file that does not look like a manifest is called one. */
+const NOT_A_MANIFEST_AFTER = 3;
+const MANIFEST_KEYS = ['stack', 'variables', 'applications', 'outputs', 'conditionalAccessPolicies'];
+const NOT_A_MANIFEST_HINT = 'check the path you passed: a manifest is a .yaml file with stack: and applications:, e.g. manifests/todolist-daemon.yaml';
+
+/** A manifest key, or a typo of one (`aplications:` is a manifest with a typo, not another kind of file). */
+function isManifestKey(key: string): boolean {
+  return MANIFEST_KEYS.includes(key) || closest(key, MANIFEST_KEYS) !== undefined;
+}
+
+/** The top-level keys of what the parser made of the file despite its errors (none when it is not a mapping). */
+function topLevelKeys(source: ManifestSource): string[] {
+  const root = source.doc.contents;
+  return isMap(root) ? root.items.flatMap((i) => (isScalar(i.key) ? [String(i.key.value)] : [])) : [];
+}
+
+function notAManifest(source: ManifestSource, why: string): Problem {
+  const ext = /\.[^./\\]+$/.exec(source.file)?.[0];
+  const notYaml = ext && ext !== '.yaml' && ext !== '.yml' ? ` (a ${ext} file)` : '';
+  return {
+    code: 'not-a-manifest',
+    severity: 'error',
+    message: `${source.file}${notYaml} is not a tenantform manifest: ${why}`,
+    location: { file: source.file, line: 1, column: 1 },
+    hint: NOT_A_MANIFEST_HINT,
+  };
 }
 
 /** The parts of the manifest that pass the schema on their own, so rules can check them. */

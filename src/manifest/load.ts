@@ -105,9 +105,13 @@ function flowBraceHint(text: string, line: number): string | undefined {
     : undefined;
 }
 
+/** The parser quotes the offending token, which for a file that is not YAML can be the rest of the file. */
+const LONG_TOKEN = /"((?:[^"\\]|\\.){40})(?:[^"\\]|\\.){20,}"/g;
+
 function firstLine(message: string): string {
   return message
     .split('\n')[0]
+    .replace(LONG_TOKEN, '"$1…"')
     .replace(/ at line \d+, column \d+:?$/, '')
     .replace('Missing closing "quote', 'Missing closing " quote')
     .replace("Missing closing 'quote", "Missing closing ' quote");

@@ -137,6 +137,11 @@ function normalizeApplication(opts: {
       scopes: [...p.scopes],
       adminConsent: p.adminConsent,
       location: locate(source, ['applications', key, 'permissions', i]),
+      sources: {
+        api: locate(source, ['applications', key, 'permissions', i, 'api']),
+        roles: p.roles.map((_, j) => locate(source, ['applications', key, 'permissions', i, 'roles', j])),
+        scopes: p.scopes.map((_, j) => locate(source, ['applications', key, 'permissions', i, 'scopes', j])),
+      },
     })),
     knownClientApplications: (app.api?.knownClientApplications ?? []).map((c, i) =>
       clientRef(c, opts.appKeys, locate(source, ['applications', key, 'api', 'knownClientApplications', i])),

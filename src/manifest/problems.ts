@@ -19,7 +19,11 @@ export type ProblemCode =
   | 'invalid-reference' // a `${...}` that is not well formed
   | 'unresolved-variable' // a declared variable with no value from --var, environment or default
   | 'unknown-variable' // --var sets a variable no manifest declares
-  | 'reference-cycle'; // variable defaults that reference each other
+  | 'reference-cycle' // variable defaults that reference each other
+  | 'not-a-manifest' // the file is not a tenantform manifest at all (README.md passed by mistake): reported once
+  | 'unresolved-api' // plan time: a permission's api names nothing in the tenant (no service principal by that name or appId)
+  | 'unresolved-permission' // plan time: a role or scope value the API does not publish
+  | 'unresolved-client'; // plan time: a known/pre-authorized client appId that is not in the tenant
 
 export type Severity = 'error' | 'warning';
 
@@ -59,33 +63,5 @@ export function sortProblems(problems: readonly Problem[]): Problem[] {
   );
 }
 
-/** Closest candidate by edit distance (for "did you mean" hints), or undefined when none is close. */
-export function closest(word: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      best = c;
-      bestDistance = d;
-    }
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
-}
-
-export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
-  const c = closest(word, candidates);
-  return c === undefined ? undefined : `did you mean "${c}"?`;
-}
-
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
-}
+// One rule for what counts as close, shared with the planner and the flag checks (model/closest.ts).
+export { closest, didYouMean } from '../model/closest.js';

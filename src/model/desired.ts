@@ -146,6 +146,11 @@ export interface DesiredPermission {
   scopes: string[];
   adminConsent: boolean;
   location: SourceLocation;
+  /**
+   * Where the `api:` value and each role and scope value are written, so a name the tenant does not know is
+   * reported at its own line (plan/diff-access.ts resolutionProblems). Absent in snapshots from older versions.
+   */
+  sources?: { api: SourceLocation; roles: SourceLocation[]; scopes: SourceLocation[] };
 }
 
 export interface DesiredApplication {

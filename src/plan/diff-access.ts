@@ -1,5 +1,7 @@
 import type { RequiredResourceAccess } from '@microsoft/microsoft-graph-types';
-import { TenantformError } from '../errors.js';
+import { formatLocation, TenantformError, type SourceLocation } from '../errors.js';
+import type { Problem, ProblemCode } from '../manifest/problems.js';
+import { closestN } from '../model/closest.js';
 import type { LiveApplication, LiveState } from '../model/live.js';
 import type { PlanApplication, PlanPermission, PlanStack } from './input.js';
 import { appRef, type Change, type ResourceRef } from './types.js';
@@ -51,6 +53,98 @@ export function resolveApi(p: PlanPermission, stack: PlanStack, live: LiveState,
     scopes: new Map((sp.oauth2PermissionScopes ?? []).map((s) => [String(s.value), String(s.id)])),
     deps: [],
   };
+}
+
+/**
+ * Every name of the stacks the tenant does not resolve — APIs, role and scope values, clients named by appId —
+ * at once, each at its place in the manifest with the closest names the API does publish, so one plan run lists
+ * them all instead of one per run. The planner calls this first and refuses with RESOLVE_FAILED (meta.problems).
+ */
+export function resolutionProblems(stacks: readonly PlanStack[], live: LiveState): Problem[] {
+  const problems: Problem[] = [];
+  const add = (code: ProblemCode, location: SourceLocation, message: string, hint?: string) =>
+    problems.push({ code, severity: 'error', message, location, ...(hint ? { hint } : {}) });
+  // Names an API could have been meant as: the stack's keys and the tenant APIs that did resolve.
+  const foundApis = Object.values(live.resources).flatMap((r) => (r?.servicePrincipal.displayName ? [r.servicePrincipal.displayName] : []));
+  for (const stack of stacks) {
+    const ours = new Set(stack.applications.flatMap((a) => live.applications[a.uniqueName.toLowerCase()]?.app.appId?.toLowerCase() ?? []));
+    for (const app of stack.applications) {
+      app.permissions.forEach((p) => {
+        const at = p.sources;
+        if (p.api.kind === 'tenant' && !live.resources[p.api.name]) {
+          const near = closestN(p.api.name, [...stack.applications.map((a) => a.key), ...foundApis, 'Microsoft Graph'], 3);
+          add(
+            'unresolved-api',
+            at?.api ?? p.location,
+            `Application "${app.key}" asks for permissions on "${p.api.name}", but the tenant has no API (service principal) with that ${p.api.match === 'appId' ? 'appId' : 'display name'}`,
+            near.length
+              ? `did you mean ${orList(near)}?`
+              : p.api.match === 'appId'
+                ? 'an API registered in another tenant needs its service principal here first: admin consent to it creates one'
+                : "give the exact display name of the API's service principal, or its appId",
+          );
+          return;
+        }
+        if (p.api.kind === 'stack' && !stack.applications.some((a) => a.key === (p.api as { key: string }).key)) return; // validation reports it
+        const api = resolveApi(p, stack, live, new Set());
+        const check = (kind: 'role' | 'scope', values: readonly string[], where: readonly SourceLocation[] | undefined) => {
+          const own = kind === 'role' ? api.roles : api.scopes;
+          const other = kind === 'role' ? api.scopes : api.roles;
+          values.forEach((value, j) => {
+            if (own.has(value)) return;
+            const near = closestN(value, own.keys(), 3);
+            const what = kind === 'role' ? 'an application permission (app role)' : 'a delegated permission (scope)';
+            // The right value under the wrong key first: that is the fix, whatever is spelled alike.
+            const hint = other.has(value)
+              ? `"${value}" is ${kind === 'role' ? 'a delegated permission (scope)' : 'an application permission (app role)'} of ${api.ref.display}: list it under ${kind === 'role' ? 'scopes' : 'roles'}:`
+              : near.length
+                ? `did you mean ${orList(near)}?`
+                : own.size
+                  ? `${api.ref.display} publishes ${own.size} ${kind}${own.size === 1 ? '' : 's'}: ${preview([...own.keys()])}`
+                  : `${api.ref.display} publishes no ${kind}s`;
+            add(
+              'unresolved-permission',
+              where?.[j] ?? p.location,
+              `"${value}" is not ${what} of ${api.ref.display} (asked for by application "${app.key}")`,
+              hint,
+            );
+          });
+        };
+        check('role', p.roles, at?.roles);
+        check('scope', p.scopes, at?.scopes);
+      });
+      for (const c of [...app.knownClientApplications, ...app.preAuthorizedApplications.map((x) => x.client)]) {
+        if (c.kind !== 'appId' || ours.has(c.appId) || live.resources[c.appId]) continue;
+        add(
+          'unresolved-client',
+          c.location,
+          `application "${app.key}" names the client ${c.appId}, which is not in the tenant (no service principal with that appId)`,
+          'known and pre-authorized clients are applications of the same tenant: check the appId, or name the application by its manifest key',
+        );
+      }
+    }
+  }
+  return problems;
+}
+
+/** The one refusal for unresolved names: every problem in meta.problems (the CLI lists them like validate). */
+export function resolveFailed(problems: readonly Problem[]): TenantformError {
+  const first = problems[0];
+  const one = `${formatLocation(first.location)}: ${first.message}${first.hint ? ` (${first.hint})` : ''}`;
+  const message =
+    problems.length === 1 ? one : `${problems.length} names in the manifests do not resolve in the tenant; the first: ${one}. Fix them all and re-run.`;
+  const summary = `${problems.length === 1 ? 'A name' : `${problems.length} names`} in the manifests ${problems.length === 1 ? 'does' : 'do'} not resolve in the tenant (above, with file:line:column); nothing was changed.`;
+  return new TenantformError('RESOLVE_FAILED', message, { problems: [...problems], summary, location: first.location });
+}
+
+function orList(names: string[]): string {
+  const q = names.map((n) => `"${n}"`);
+  return q.length === 1 ? q[0] : `${q.slice(0, -1).join(', ')} or ${q[q.length - 1]}`;
+}
+
+function preview(values: string[], n = 8): string {
+  const sorted = [...values].sort();
+  return sorted.length > n ? `${sorted.slice(0, n).join(', ')}, … (${sorted.length - n} more)` : sorted.join(', ');
 }
 
 function idOf(api: ResolvedApi, kind: 'role' | 'scope', value: string, client: PlanApplication): string {

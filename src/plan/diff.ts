@@ -1,6 +1,6 @@
 import { formatLocation, TenantformError } from '../errors.js';
 import type { LiveState } from '../model/live.js';
-import { diffAccess, requiredResourceAccess, resolveApi } from './diff-access.js';
+import { diffAccess, requiredResourceAccess, resolveApi, resolutionProblems, resolveFailed } from './diff-access.js';
 import { diffApplication } from './diff-app.js';
 import { diffFederatedCredentials } from './diff-fic.js';
 import { diffPolicies } from './diff-policies.js';
@@ -41,6 +41,9 @@ export interface PlanInputs {
 
 /** Diff desired against live: the changes to the tenant, before output files. Never mutates its inputs. */
 export function diffStacks(inputs: PlanInputs): { changes: Change[]; warnings: string[] } {
+  // Every unresolvable name at once, located in the manifests, before the first one would throw below.
+  const unresolved = resolutionProblems(inputs.stacks, inputs.live);
+  if (unresolved.length) throw resolveFailed(unresolved);
   const changes: Change[] = [];
   const warnings: string[] = [];
   for (const stack of inputs.stacks) {

@@ -1,5 +1,14 @@
 import type { LiveState } from '../model/live.js';
-import { identifierUrisFor, type DesiredApplication, type DesiredPermission, type DesiredStack, type OutputRef } from '../model/desired.js';
+import {
+  identifierUrisFor,
+  type DesiredApplication,
+  type DesiredOutput,
+  type DesiredPermission,
+  type DesiredStack,
+  type JsonTemplate,
+  type OutputRef,
+  type TemplatePart,
+} from '../model/desired.js';
 import type { SecretStore } from '../outputs/secret-cache.js';
 import { defaultScope } from './consent.js';
 import { scopeOf, valueOf, type WrittenConfig } from './written.js';
@@ -43,6 +52,12 @@ export interface Probe {
   credential?: ProbeCredential;
   /** The client id, tenant and authority as the written config states them (undefined when it does not). */
   written: { clientId?: string; clientIdSource?: string; tenant?: string; authority?: string };
+  /**
+   * Output files the manifests declare with this client's config (its appId, secret or certificate) that are
+   * not on disk. The app would read them: verify fails rather than prove something else (the cache, a scope
+   * it computed) in their place.
+   */
+  missingConfig: string[];
 }
 
 export interface ProbeContext {
@@ -69,6 +84,7 @@ export function probesFor(stack: DesiredStack, ctx: ProbeContext): Probe[] {
     const clientId = valueOf(ctx.written, isClient, preferFile);
     const tenant = valueOf(ctx.written, (r) => r.kind === 'tenant' && r.field === 'id', preferFile);
     const authority = valueOf(ctx.written, (r) => r.kind === 'tenant' && r.field === 'authority', preferFile);
+    const missingConfig = stack.outputs.filter((o) => holdsClientConfig(o, app.key) && ctx.written.missing.includes(o.path)).map((o) => o.path);
     for (const p of app.permissions.filter((x) => x.roles.length > 0)) {
       const api = apiFor(stack, p, ctx.live);
       out.push({
@@ -87,10 +103,20 @@ export function probesFor(stack: DesiredStack, ctx: ProbeContext): Probe[] {
           tenant: tenant?.value,
           authority: authority?.value,
         },
+        missingConfig,
       });
     }
   }
   return out;
+}
+
+/** The output names the client itself (its appId, a secret or a certificate): it is that app's config file. */
+function holdsClientConfig(o: DesiredOutput, key: string): boolean {
+  const names = (parts: readonly TemplatePart[]) =>
+    parts.some((p) => 'ref' in p && (p.ref.kind === 'appId' || p.ref.kind === 'secret' || p.ref.kind === 'certificate') && p.ref.app === key);
+  const inShape = (t: JsonTemplate | null): boolean =>
+    t !== null && typeof t === 'object' && (Array.isArray(t) ? t.some(inShape) : 'parts' in t ? names(t.parts) : t.object.some(([, v]) => inShape(v)));
+  return o.values.some((v) => names(v.parts)) || inShape(o.shape);
 }
 
 /** The API of a permission; `appId` is '' when it does not exist in the tenant (yet). */

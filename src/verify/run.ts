@@ -1,5 +1,6 @@
 import { decodeJwt } from 'jose';
 import { isTenantformError } from '../errors.js';
+import { probeAuthority } from '../graph/network.js';
 import { withRetry } from '../graph/retry.js';
 import type { GraphResponse } from '../graph/transport.js';
 import { missingRoles, tokenFailure, type DiagnoseContext } from './diagnose.js';
@@ -30,6 +31,16 @@ export async function runProbe(p: Probe, env: RunEnv): Promise<{ checks: VerifyC
   const row = (check: VerifyCheck['check'], ok: boolean, detail: string, diagnosis?: Diagnosis) =>
     checks.push({ client: p.client.label, api: p.api.label, check, ok, detail, ...(diagnosis ? { diagnosis } : {}) });
 
+  if (p.missingConfig.length) {
+    const files = p.missingConfig.join(', ');
+    row('config', false, `${files} ${p.missingConfig.length === 1 ? 'does' : 'do'} not exist`, {
+      code: 'config-missing',
+      problem: `${files} ${p.missingConfig.length === 1 ? 'does' : 'do'} not exist: that is the config ${p.client.label} reads, so there is nothing to verify (the secret cache or a computed scope would prove something else).`,
+      next: `Run \`tenantform apply ${env.diag.manifests}\` (it writes ${files}), or \`tenantform output ${env.diag.manifests}\` to re-render ${p.missingConfig.length === 1 ? 'it' : 'them'} from the tenant and the secret cache; then verify again.`,
+      meta: { files: p.missingConfig },
+    });
+    return { checks, waitedMs: 0 };
+  }
   if (!p.credential) {
     row('credential', false, 'no secret or certificate found', {
       code: 'no-credential',
@@ -101,7 +112,18 @@ export async function runProbe(p: Probe, env: RunEnv): Promise<{ checks: VerifyC
   const waitedMs = Date.now() - started;
   const outcome = last!;
   if (!outcome.ok) {
-    row('token', false, `${outcome.error}${outcome.codes.length ? ` AADSTS${outcome.codes[0]}` : ''}`, tokenFailure(p, outcome, env.diag));
+    // No answer of the token endpoint at all: the written authority is unreachable or untrusted (network.ts says why).
+    const unreachable =
+      outcome.status === 0 && !outcome.codes.length ? await probeAuthority({ authorityHost: url.origin, tenant: tenantSegment, ca: env.ca }) : undefined;
+    const diagnosis: Diagnosis = unreachable
+      ? {
+          code: 'authority-unreachable',
+          problem: `${String(unreachable.meta.problem ?? unreachable.message)}: the authority ${authority} of the written config.`,
+          next: `${String(unreachable.meta.next ?? '')} If the config names an authority that moved (another port or tenant), re-render it with \`tenantform output ${env.diag.manifests}\`.`.trim(),
+          meta: { ...unreachable.meta, errorCode: unreachable.code },
+        }
+      : tokenFailure(p, outcome, env.diag);
+    row('token', false, `${outcome.error}${outcome.codes.length ? ` AADSTS${outcome.codes[0]}` : ''}`, diagnosis);
     return { checks, waitedMs };
   }
   const version = p.api.version === 2 ? '2.0' : p.api.version === 1 ? '1.0' : undefined;

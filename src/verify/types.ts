@@ -29,6 +29,7 @@ export type CheckName =
 export type DiagnosisCode =
   | 'tool-permission' // the tool's identity lacks a Graph permission (meta: needs, roles)
   | 'tool-auth' // the tool could not get a Graph token at all
+  | 'config-missing' // an output file with the client's config (meta.files) is not on disk: apply or output writes it
   | 'no-credential' // no secret/certificate for the client in the outputs or the cache
   | 'stale-config' // the written config names another client/tenant than the tenant has
   | 'admin-consent-missing' // token without (some) roles the manifest asks for
@@ -40,6 +41,7 @@ export type DiagnosisCode =
   | 'certificate-invalid' // AADSTS700027 and friends
   | 'client-not-in-tenant' // AADSTS700016 after the wait (no service principal in this tenant)
   | 'resource-not-found' // AADSTS500011 after the wait
+  | 'authority-unreachable' // the written authority gave no answer: NETWORK_ERROR / TLS_ERROR cause in meta (host, cause, errno)
   | 'token-mismatch' // a claim differs from what the manifest implies (issuer, audience, version, idtyp, tenant)
   | 'token-error'; // any other token endpoint error (code and description are shown)
 

@@ -164,7 +164,9 @@ describe('CLI against a separately started tenant (DefaultAzureCredential from t
     it('plan --detailed-exitcode exits 1 on an error (an API that is not in the tenant)', () => {
       const r = runs.unknownApi;
       assert.equal(r.code, 1);
-      assert.match(r.stderr, /error \[RESOLVE_FAILED\] No API named "Contoso Payroll API" in the tenant/);
+      // Located in the manifest like a validation problem, then the one-line summary (issue 14).
+      assert.match(r.stderr, / {2}error {2}unresolved-api {2}Application "\w+" asks for permissions on "Contoso Payroll API", but the tenant has no API/);
+      assert.match(r.stderr, /error \[RESOLVE_FAILED\] A name in the manifests does not resolve in the tenant/);
       assert.doesNotMatch(r.stderr, STACK_LINE);
     });
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { MAIN, REPO_ROOT } from '../helpers/cli.js';
 
-const COMMANDS = ['plan', 'apply', 'destroy', 'import', 'output', 'emulator', 'validate', 'schema', 'verify', 'consent-url'];
+const COMMANDS = ['plan', 'apply', 'destroy', 'import', 'export', 'output', 'emulator', 'validate', 'schema', 'verify', 'consent-url'];
 
 describe('flags in the docs', () => {
   test('every `tenantform <command> … --flag` in README.md and docs/ is an option of that command', () => {

@@ -165,9 +165,9 @@ describe('multi-tenant daemon: home tenant → customer tenants', () => {
     const doc = JSON.parse(ok.stdout) as { ok: boolean; command: string; verify: VerifyResult };
     assert.equal(doc.command, 'verify');
     assert.equal(doc.verify.tenant.id, customer.tenantId);
-    // No written config in that directory: no credential for the daemon → exit 1 with the next step.
+    // No written config in that directory: the file the daemon reads is missing → exit 1, naming it and what writes it.
     assert.equal(bad.code, 1);
     assert.match(bad.stdout, /FAIL/);
-    assert.match(bad.stdout, /next: {4}Add an output value such as CLIENT_SECRET/);
+    assert.match(bad.stdout, /next: {4}Run `tenantform apply .*` \(it writes out\/isv-daemon\.env\)/);
   });
 });

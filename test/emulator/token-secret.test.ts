@@ -176,7 +176,7 @@ describe('token endpoint: client credentials with a secret', () => {
   });
 
   it('answers real grants the emulator does not model with 501 not_implemented', async () => {
-    const res = await postToken(emu, form({ grant_type: 'authorization_code', code: 'x' }));
+    const res = await postToken(emu, form({ grant_type: 'urn:ietf:params:oauth:grant-type:saml2-bearer', assertion: 'x' }));
     assert.equal(res.status, 501);
     assert.equal(((await res.json()) as { error: string }).error, 'not_implemented');
   });

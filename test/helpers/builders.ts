@@ -91,6 +91,7 @@ export function permission(o: Partial<DesiredPermission> = {}): DesiredPermissio
     scopes: o.scopes ?? [],
     adminConsent: o.adminConsent ?? false,
     location: o.location ?? location(),
+    ...(o.sources ? { sources: o.sources } : {}),
   };
 }
 

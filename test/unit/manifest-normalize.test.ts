@@ -15,7 +15,8 @@ import { tempDir } from '../helpers/temp.js';
 
 /** Drop source locations (builders cannot know them). */
 function withoutLocations<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value, (k, v) => (k === 'location' ? undefined : v)));
+  // `sources`: where a permission's api, roles and scopes are written (locations too).
+  return JSON.parse(JSON.stringify(value, (k, v) => (k === 'location' || k === 'sources' ? undefined : v)));
 }
 
 async function example(): Promise<DesiredStack> {

@@ -156,6 +156,7 @@ describe('verify: diagnoses by AADSTS code', () => {
     scope: { value: 'https://api.contoso.com/v1//.default', source: 'out/d.env:SCOPE' },
     credential: { kind: 'secret', value: 'x', source: 'out/d.env:CLIENT_SECRET' },
     written: {},
+    missingConfig: [],
     ...o,
   });
   const ctx = { tenantId: 't', authorityHost: 'https://login.microsoftonline.com', manifests: 'm.yaml' };

@@ -1,9 +1,10 @@
-import { createInterface } from 'node:readline/promises';
+import type { ChalkInstance } from 'chalk';
 import type { Argv } from 'yargs';
-import { TenantformError } from '../../errors.js';
+import type { ApplyResult } from '../../api/apply.js';
 import { isEmpty, type Plan } from '../../plan/types.js';
-import { outputContext, runCommand } from '../output.js';
-import { renderPlan } from '../render-plan.js';
+import { cancelledText, terminalConfirm, type Answer } from '../confirm.js';
+import { interruptible, signalExitCode } from '../interrupt.js';
+import { outputContext, runCommand, type CommandResult } from '../output.js';
 import { commonOptions, withDeletedItemOptions, withTargetOptions, type TargetArgs } from '../target-options.js';
 import { credentialOptionsOf, withCredentialOptions } from '../credential-options.js';
 import { progressTo } from './plan.js';
@@ -27,52 +28,87 @@ export function applyCommand(y: Argv): Argv {
         }),
     async (args) => {
       const ctx = outputContext({ json: args.json });
-      await runCommand(ctx, 'apply', async () => {
-        const interactive = !!process.stdin.isTTY && !!process.stdout.isTTY && !args.json;
-        const confirm = async (plan: Plan) => {
-          if (args.yes) return true;
-          if (!interactive) {
-            throw new TenantformError(
-              'CONFIRMATION_REQUIRED',
-              'apply would change the tenant, but there is no terminal to confirm on. Review `tenantform plan`, then re-run with --yes.',
-            );
-          }
-          process.stdout.write(`${renderPlan(plan, ctx.style)}\n\n`);
-          const rl = createInterface({ input: process.stdin, output: process.stdout });
-          const answer = await rl.question("Apply these changes? Only 'yes' will be accepted: ");
-          rl.close();
-          return answer.trim() === 'yes';
-        };
-        const { apply } = await import('../../api/apply.js');
-        const credentials = credentialOptionsOf(args, ctx);
-        const r = await apply({
-          ...(await commonOptions(args as unknown as TargetArgs, progressTo(args.json))),
-          ...credentials,
-          confirm,
-          ...homeTenantOf(args),
-          verify: args.verify,
+      const run = interruptible(ctx, 'apply');
+      try {
+        await runCommand(ctx, 'apply', async () => {
+          const prompt = terminalConfirm({
+            yes: args.yes,
+            json: args.json,
+            style: ctx.style,
+            command: 'apply',
+            question: 'Apply these changes?',
+            review: 'tenantform plan',
+          });
+          const confirm = async (plan: Plan) => {
+            const go = await prompt.confirm(plan);
+            if (go) run.writing();
+            return go;
+          };
+          const { apply } = await import('../../api/apply.js');
+          const credentials = credentialOptionsOf(args, ctx);
+          const r = await apply({
+            ...(await commonOptions(args as unknown as TargetArgs, progressTo(args.json))),
+            ...credentials,
+            confirm,
+            signal: run.signal,
+            ...homeTenantOf(args),
+            verify: args.verify,
+          });
+          return applyResult(r, prompt.answer(), run.stoppedBy());
         });
-        const failed = r.results.filter((x) => x.status === 'failed');
-        const cancelled = !isEmpty(r.plan) && r.results.length === 0;
-        const done = r.results.filter((x) => x.status === 'done').length;
-        return {
-          outcome: failed.length || (r.verify && !r.verify.ok) ? 'error' : 'ok',
-          data: { plan: r.plan, results: r.results, outputs: r.outputs, cancelled, ...(r.verify ? { verify: r.verify } : {}) },
-          text: (style) => {
-            if (cancelled) return style.yellow('Apply cancelled; nothing was changed.');
-            const lines = [
-              isEmpty(r.plan)
-                ? style.green('No changes. The tenant matches the manifests.')
-                : `${style.green('Applied')} ${done} of ${r.plan.changes.length} changes.`,
-            ];
-            for (const f of failed) lines.push(`${style.red('failed')} ${f.id}: ${f.error?.message}`);
-            for (const o of r.outputs) lines.push(`wrote ${o}`);
-            if (failed.length) lines.push('Nothing already done is lost: fix the cause and re-run apply; it converges.');
-            if (r.verify) lines.push('', renderVerify(r.verify, style));
-            return lines.join('\n');
-          },
-        };
-      });
+      } finally {
+        run.dispose();
+      }
     },
   );
+}
+
+/** What apply did, for people and for --json: cancelled, stopped part-way, or the summary. */
+export function applyResult(r: ApplyResult, answer: Answer | undefined, stoppedBy: NodeJS.Signals | undefined): CommandResult {
+  const failed = r.results.filter((x) => x.status === 'failed');
+  const cancelled = !isEmpty(r.plan) && r.results.length === 0;
+  const done = r.results.filter((x) => x.status === 'done').length;
+  const total = r.plan.changes.length;
+  const outcome = cancelled
+    ? answer === 'interrupted'
+      ? 'interrupted'
+      : 'declined'
+    : r.interrupted
+      ? 'interrupted'
+      : failed.length || (r.verify && !r.verify.ok)
+        ? 'error'
+        : 'ok';
+  return {
+    outcome,
+    ...(outcome === 'interrupted' && stoppedBy ? { exitCode: signalExitCode(stoppedBy) } : {}),
+    data: {
+      plan: r.plan,
+      results: r.results,
+      outputs: r.outputs,
+      cancelled,
+      ...(r.interrupted ? { interrupted: true, done, total } : {}),
+      ...(r.verify ? { verify: r.verify } : {}),
+    },
+    text: (style: ChalkInstance) => {
+      if (cancelled) return style.yellow(cancelledText(answer, 'Apply', 'nothing was changed'));
+      const lines = [
+        isEmpty(r.plan)
+          ? style.green('No changes. The tenant matches the manifests.')
+          : r.interrupted
+            ? style.yellow(
+                `Stopped (${stoppedBy === 'SIGTERM' ? 'SIGTERM' : 'Ctrl-C'}) after ${done} of ${total} changes; run \`tenantform apply\` again to finish. Nothing done is lost.`,
+              )
+            : `${style.green('Applied')} ${done} of ${total} changes.`,
+      ];
+      for (const f of failed) lines.push(`${style.red('failed')} ${f.id}: ${f.error?.message}`);
+      if (r.interrupted) {
+        const notRun = r.results.filter((x) => x.status === 'not-run');
+        if (notRun.length) lines.push(style.dim(`not done: ${notRun.map((x) => x.id).join(', ')}`));
+      }
+      for (const o of r.outputs) lines.push(`wrote ${o}`);
+      if (failed.length) lines.push('Nothing already done is lost: fix the cause and re-run apply; it converges.');
+      if (r.verify) lines.push('', renderVerify(r.verify, style));
+      return lines.join('\n');
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
+import { checkTenant } from '../../graph/target-check.js';
 import { outputContext, runCommand } from '../output.js';
-import { commonOptions, type TargetArgs } from '../target-options.js';
+import { commonOptions, TIMEOUT_OPTION, type TargetArgs } from '../target-options.js';
 import { VAR_OPTION } from './validate.js';
 
 /**
@@ -24,14 +25,21 @@ export function consentUrlCommand(y: Argv): Argv {
         .option('auth', { choices: ['default', 'device-code'] as const, default: 'default' as const, describe: 'How to sign in to the home tenant' })
         .option('ca-file', { type: 'string', describe: 'Extra CA certificate (PEM) to trust' })
         .option('var', VAR_OPTION)
-        .option('timeout', { type: 'number', default: 300, describe: 'Longest wait for Graph replication, seconds' })
+        .option('timeout', TIMEOUT_OPTION)
         .option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of text' }),
     async (args) => {
       const ctx = outputContext({ json: args.json });
       await runCommand(ctx, 'consent-url', async () => {
+        // The customer tenant is always another tenant than the embedded one: an id or a domain.
+        checkTenant(args.tenant, '--tenant', { local: false });
         const { consentUrl } = await import('../../verify/consent-url.js');
         const home = { ...(args as unknown as TargetArgs), tenant: args['home-tenant'] };
-        const r = await consentUrl({ ...(await commonOptions(home)), app: args.app, customerTenant: args.tenant, redirectUri: args['redirect-uri'] });
+        const r = await consentUrl({
+          ...(await commonOptions(home, undefined, '--home-tenant')),
+          app: args.app,
+          customerTenant: args.tenant,
+          redirectUri: args['redirect-uri'],
+        });
         return {
           outcome: 'ok',
           data: { consent: r },

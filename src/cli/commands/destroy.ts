@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
-import { terminalConfirm } from '../confirm.js';
+import { cancelledText, terminalConfirm } from '../confirm.js';
+import { interruptible, signalExitCode, type Interruptible } from '../interrupt.js';
 import { outputContext, plural, runCommand, type CommandResult } from '../output.js';
 import { renderPlan } from '../render-plan.js';
 import { commonOptions, withTargetOptions, type TargetArgs } from '../target-options.js';
@@ -47,12 +48,17 @@ export function destroyCommand(y: Argv): Argv {
     async (argv) => {
       const args = argv as unknown as DestroyArgs;
       const ctx = outputContext({ json: args.json });
-      await runCommand(ctx, 'destroy', () => runDestroy(args, ctx.style), { detailedExitCode: args['detailed-exitcode'] });
+      const run = interruptible(ctx, 'destroy');
+      try {
+        await runCommand(ctx, 'destroy', () => runDestroy(args, ctx.style, run), { detailedExitCode: args['detailed-exitcode'] });
+      } finally {
+        run.dispose();
+      }
     },
   );
 }
 
-async function runDestroy(args: DestroyArgs, style: ReturnType<typeof outputContext>['style']): Promise<CommandResult> {
+async function runDestroy(args: DestroyArgs, style: ReturnType<typeof outputContext>['style'], run: Interruptible): Promise<CommandResult> {
   const { destroy, planDestroy } = await import('../../api/destroy.js');
   const { parseDuration } = await import('../../manifest/stack-suffix.js');
   const common = await commonOptions({ ...args, manifests: args.manifests ?? [] }, progressTo(args.json));
@@ -74,7 +80,7 @@ async function runDestroy(args: DestroyArgs, style: ReturnType<typeof outputCont
     };
   }
   let outputs: string[] = [];
-  const confirm = terminalConfirm({
+  const prompt = terminalConfirm({
     yes: args.yes,
     json: args.json,
     style,
@@ -85,19 +91,41 @@ async function runDestroy(args: DestroyArgs, style: ReturnType<typeof outputCont
   });
   const r = await destroy({
     ...opts,
-    confirm: (plan, local) => {
+    signal: run.signal,
+    confirm: async (plan, local) => {
       outputs = local.outputs;
-      return confirm(plan);
+      const go = await prompt.confirm(plan);
+      if (go) run.writing();
+      return go;
     },
   });
   const failed = r.results.filter((x) => x.status === 'failed');
   const done = r.results.filter((x) => x.status === 'done').length;
+  const answer = prompt.answer();
+  const stoppedBy = run.stoppedBy();
+  const outcome = r.cancelled ? (answer === 'interrupted' ? 'interrupted' : 'declined') : r.interrupted ? 'interrupted' : failed.length ? 'error' : 'ok';
   return {
-    outcome: failed.length ? 'error' : 'ok',
-    data: { plan: r.plan, results: r.results, cancelled: r.cancelled, removedOutputs: r.removedOutputs, forgottenSecrets: r.forgottenSecrets },
+    outcome,
+    ...(outcome === 'interrupted' && stoppedBy ? { exitCode: signalExitCode(stoppedBy) } : {}),
+    data: {
+      plan: r.plan,
+      results: r.results,
+      cancelled: r.cancelled,
+      ...(r.interrupted ? { interrupted: true, done, total: r.plan.changes.length } : {}),
+      removedOutputs: r.removedOutputs,
+      forgottenSecrets: r.forgottenSecrets,
+    },
     text: (s) => {
-      if (r.cancelled) return s.yellow('Destroy cancelled; nothing was deleted.');
-      const lines = r.empty ? [renderPlan(r.plan, s)] : [`${s.green('Destroyed')}: ${done} of ${plural(r.plan.changes.length, 'change')} done.`];
+      if (r.cancelled) return s.yellow(cancelledText(answer, 'Destroy', 'nothing was deleted'));
+      const lines = r.empty
+        ? [renderPlan(r.plan, s)]
+        : r.interrupted
+          ? [
+              s.yellow(
+                `Stopped (${stoppedBy === 'SIGTERM' ? 'SIGTERM' : 'Ctrl-C'}) after ${done} of ${plural(r.plan.changes.length, 'change')}; run \`tenantform destroy\` again to finish.`,
+              ),
+            ]
+          : [`${s.green('Destroyed')}: ${done} of ${plural(r.plan.changes.length, 'change')} done.`];
       if (!r.empty) for (const w of r.plan.warnings) lines.push(s.yellow(`warning: ${w}`));
       for (const f of failed) lines.push(`${s.red('failed')} ${f.id}: ${f.error?.message}`);
       for (const o of r.removedOutputs) lines.push(`removed ${o}`);

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { TenantformError } from '../../errors.js';
-import { terminalConfirm } from '../confirm.js';
+import { cancelledText, terminalConfirm } from '../confirm.js';
+import { interruptible, signalExitCode, type Interruptible } from '../interrupt.js';
 import { outputContext, runCommand, type CommandResult } from '../output.js';
 import { renderPlan } from '../render-plan.js';
 import { commonOptions, withTargetOptions, type TargetArgs } from '../target-options.js';
@@ -35,7 +36,12 @@ export function importCommand(y: Argv): Argv {
     async (argv) => {
       const args = argv as unknown as ImportArgs;
       const ctx = outputContext({ json: args.json });
-      await runCommand(ctx, 'import', () => runImport(args, ctx.style));
+      const run = interruptible(ctx, 'import');
+      try {
+        await runCommand(ctx, 'import', () => runImport(args, ctx.style, run));
+      } finally {
+        run.dispose();
+      }
     },
   );
 }
@@ -53,14 +59,14 @@ export function parseAppArgs(values: readonly string[]): Record<string, string> 
   return out;
 }
 
-async function runImport(args: ImportArgs, style: ReturnType<typeof outputContext>['style']): Promise<CommandResult> {
+async function runImport(args: ImportArgs, style: ReturnType<typeof outputContext>['style'], run: Interruptible): Promise<CommandResult> {
   const { adopt, planImport } = await import('../../api/import.js');
   const opts = { ...(await commonOptions(args, progressTo(args.json))), apps: parseAppArgs(args.app) };
   if (args['dry-run']) {
     const p = await planImport(opts);
     return { outcome: p.empty ? 'ok' : 'changes', data: { plan: p.plan, empty: p.empty }, text: (s) => renderPlan(p.plan, s) };
   }
-  const confirm = terminalConfirm({
+  const prompt = terminalConfirm({
     yes: args.yes,
     json: args.json,
     style,
@@ -68,14 +74,28 @@ async function runImport(args: ImportArgs, style: ReturnType<typeof outputContex
     question: 'Adopt these applications?',
     review: 'tenantform import --dry-run',
   });
-  const r = await adopt({ ...opts, confirm });
+  const r = await adopt({
+    ...opts,
+    signal: run.signal,
+    confirm: async (plan) => {
+      const go = await prompt.confirm(plan);
+      if (go) run.writing();
+      return go;
+    },
+  });
   const failed = r.results.filter((x) => x.status === 'failed');
+  const answer = prompt.answer();
+  const stoppedBy = run.stoppedBy();
+  const outcome = r.cancelled ? (answer === 'interrupted' ? 'interrupted' : 'declined') : r.interrupted ? 'interrupted' : failed.length ? 'error' : 'ok';
+  const done = r.results.filter((x) => x.status === 'done').length;
   return {
-    outcome: failed.length ? 'error' : 'ok',
+    outcome,
+    ...(outcome === 'interrupted' && stoppedBy ? { exitCode: signalExitCode(stoppedBy) } : {}),
     data: { plan: r.plan, results: r.results, cancelled: r.cancelled },
     text: (s) => {
-      if (r.cancelled) return s.yellow('Import cancelled; nothing was changed.');
+      if (r.cancelled) return s.yellow(cancelledText(answer, 'Import', 'nothing was changed'));
       if (r.empty) return renderPlan(r.plan, s);
+      if (r.interrupted) return s.yellow(`Stopped after ${done} of ${r.plan.changes.length} changes; run \`tenantform import\` again to finish.`);
       const lines = [
         `${s.green('Adopted')} ${r.plan.changes.length - failed.length} of ${r.plan.changes.length} applications into stack ${r.plan.stacks.join(', ')}.`,
       ];

@@ -6,30 +6,54 @@ import type { EmuRequest, EmuResponse } from '../http.js';
 import { openIdConfigurationV1, openIdConfigurationV2, signingKeys } from './discovery.js';
 import { LoginNotImplemented, renderNotImplemented } from './not-implemented.js';
 import { resolveTenant } from './tenant.js';
-import { handleToken } from './token.js';
+import { handleToken, formFields } from './token.js';
+import { handleAuthorize } from './authorize.js';
+import { preflight, withCors } from './cors.js';
+import { handleDeviceCodeRequest } from './device-code.js';
+import { handleDeviceLogin } from './device-page.js';
+import { handleSignInPost } from './sign-in-flow.js';
+import { errorPageResponse } from './sign-in.js';
 
 /**
  * Token endpoint and discovery (the login.microsoftonline.com equivalents) on the authority host:
  *   GET  /{tenant}/v2.0/.well-known/openid-configuration   GET /{tenant}/.well-known/openid-configuration
  *   GET  /{tenant}/discovery/v2.0/keys                      GET /{tenant}/discovery/keys
- *   POST /{tenant}/oauth2/v2.0/token
+ *   POST /{tenant}/oauth2/v2.0/token (CORS: OPTIONS preflight, Access-Control-Allow-Origin on cross-origin answers)
+ *   GET|POST /{tenant}/oauth2/v2.0/authorize, POST /{tenant}/login (the sign-in pages)
+ *   POST /{tenant}/oauth2/v2.0/devicecode, GET|POST /devicelogin and /{tenant}/oauth2/deviceauth (verification page)
  * Everything else answers an explicit "not implemented" error.
  */
 export async function handleLogin(req: EmuRequest, env: EmulatorEnv): Promise<EmuResponse> {
+  const tokenEndpoint = isTokenPath(req.path);
+  if (tokenEndpoint && req.method === 'OPTIONS') return preflight(req);
+  let out: EmuResponse;
   try {
-    return await route(req, env);
+    out = await route(req, env);
   } catch (e) {
-    if (e instanceof OAuthFault) return renderOAuthFault(e, env.authorityHost, correlationId(req));
-    if (e instanceof LoginNotImplemented) return renderNotImplemented(e);
-    throw e;
+    if (e instanceof OAuthFault) out = renderOAuthFault(e, env.authorityHost, correlationId(req));
+    else if (e instanceof LoginNotImplemented) out = renderNotImplemented(e);
+    else throw e;
   }
+  return tokenEndpoint ? withCors(req, out) : out;
 }
+
+function isTokenPath(path: string): boolean {
+  return /^\/[^/]+\/oauth2\/v2\.0\/token\/?$/i.test(path);
+}
+
+/** Pages (the authorize endpoint and the sign-in forms) answer errors as the error page, never as JSON. */
+const PAGE_PATHS = new Set(['oauth2/v2.0/authorize', 'login', 'oauth2/deviceauth']);
 
 async function route(req: EmuRequest, env: EmulatorEnv): Promise<EmuResponse> {
   const segments = req.path.split('/').filter(Boolean).map(safeDecode);
   const [tenantSegment, ...rest] = segments;
   const path = rest.join('/').toLowerCase();
+  if (segments.length === 1 && tenantSegment.toLowerCase() === 'devicelogin') return handleDeviceLogin(req, env);
   const known = [
+    'oauth2/v2.0/authorize',
+    'login',
+    'oauth2/v2.0/devicecode',
+    'oauth2/deviceauth',
     'v2.0/.well-known/openid-configuration',
     '.well-known/openid-configuration',
     'discovery/v2.0/keys',
@@ -42,8 +66,23 @@ async function route(req: EmuRequest, env: EmulatorEnv): Promise<EmuResponse> {
   // One authority host serves every tenant of the emulator; `{tenant}` (id or verified domain) picks it.
   const own = findTenant(env.tenant, tenantSegment);
   if (own) env = envForTenant(env, own);
+  if (PAGE_PATHS.has(path)) {
+    try {
+      if (path === 'oauth2/deviceauth') return handleDeviceLogin(req, env);
+      const tenant = resolveTenant(tenantSegment, env);
+      if (path === 'login') {
+        if (req.method !== 'POST') throw new LoginNotImplemented(`${req.method} ${req.path}`);
+        return handleSignInPost(req, env);
+      }
+      return handleAuthorize(req, env, tenant);
+    } catch (e) {
+      if (e instanceof OAuthFault || e instanceof LoginNotImplemented) return errorPageResponse(e);
+      throw e;
+    }
+  }
   const tenant = resolveTenant(tenantSegment, env);
   if (path === 'oauth2/v2.0/token') return handleToken(req, env, tenant);
+  if (path === 'oauth2/v2.0/devicecode') return handleDeviceCodeRequest(req, env, tenant, formFields(req.body));
   if (req.method !== 'GET') throw new LoginNotImplemented(`${req.method} ${req.path}`);
   switch (path) {
     case 'adminconsent':

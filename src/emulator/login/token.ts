@@ -6,19 +6,20 @@ import { checkClientCredential } from './client-auth.js';
 import { LoginNotImplemented } from './not-implemented.js';
 import { oauthErrors } from './oauth-errors.js';
 import { handlePasswordGrant } from './password-grant.js';
+import { handleAuthorizationCodeGrant } from './code-grant.js';
+import { DEVICE_CODE_GRANTS, handleDeviceCodeGrant } from './device-code.js';
+import { handleRefreshTokenGrant } from './refresh-grant.js';
 import { findResource, resourceFromScope } from './scope.js';
 import type { TenantSegment } from './tenant.js';
 
 /** Real grant types Entra serves that the emulator does not (answered "not implemented", never a guess). */
 const OTHER_REAL_GRANTS = new Set([
-  'authorization_code',
-  'refresh_token',
-  'urn:ietf:params:oauth:grant-type:device_code',
-  'device_code',
   'urn:ietf:params:oauth:grant-type:jwt-bearer',
   'urn:ietf:params:oauth:grant-type:saml1_1-bearer',
   'urn:ietf:params:oauth:grant-type:saml2-bearer',
 ]);
+
+const INTERACTIVE_GRANTS = new Set(['authorization_code', 'refresh_token', ...DEVICE_CODE_GRANTS]);
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -32,6 +33,8 @@ export async function handleToken(req: EmuRequest, env: EmulatorEnv, tenant: Ten
   const form = formFields(req.body);
   if (tenant.kind === 'multi') {
     if (tenant.name === 'organizations') throw new LoginNotImplemented('the token endpoint on /organizations');
+    // Entra serves these on /common too; the emulator's interactive flows need a tenant in the authority.
+    if (INTERACTIVE_GRANTS.has(form.grant_type ?? '')) throw new LoginNotImplemented(`the ${form.grant_type} grant on /${tenant.name}`);
     throw oauthErrors.grantNotOnCommon();
   }
   if (form.resource !== undefined) throw oauthErrors.resourceParameter();
@@ -39,8 +42,13 @@ export async function handleToken(req: EmuRequest, env: EmulatorEnv, tenant: Ten
   const grantType = form.grant_type;
   if (!grantType) throw oauthErrors.missingParameter('grant_type');
   if (grantType === 'password') return handlePasswordGrant(req, env, tenant, form);
+  if (grantType === 'authorization_code') return handleAuthorizationCodeGrant(req, env, tenant, form);
+  if (grantType === 'refresh_token') return handleRefreshTokenGrant(req, env, tenant, form);
+  if (DEVICE_CODE_GRANTS.has(grantType)) return handleDeviceCodeGrant(req, env, tenant, form);
+  if (grantType === 'urn:ietf:params:oauth:grant-type:jwt-bearer') return (await import('./obo-grant.js')).handleOboGrant(req, env, tenant, form);
   if (grantType !== 'client_credentials') {
-    if (OTHER_REAL_GRANTS.has(grantType)) throw new LoginNotImplemented(`the ${grantType} grant (client_credentials and password are emulated)`);
+    if (OTHER_REAL_GRANTS.has(grantType))
+      throw new LoginNotImplemented(`the ${grantType} grant (client_credentials, password, authorization_code, refresh_token and device_code are emulated)`);
     throw oauthErrors.unsupportedGrant(grantType);
   }
 

@@ -13,6 +13,7 @@ import { consentedScopes } from './consent.js';
 import { isMicrosoftGraph, type DelegatedScopes } from './delegated-scope.js';
 import { LoginNotImplemented } from './not-implemented.js';
 import { userFlowErrors } from './oauth-errors.js';
+import { sessionAio } from './obo-session.js';
 
 /**
  * Delegated (user) token issuance, shared by every grant a user takes part in (password now; authorization code,
@@ -47,6 +48,12 @@ export interface UserTokenRequest {
   authTime?: number;
   /** Issued through a single-page-app redirect: the refresh token lives 24 hours, not 90 days. */
   spa?: boolean;
+  /**
+   * When the refresh token expires (Unix ms), instead of now + its lifetime: a single-page app's refresh tokens carry
+   * the first one's expiry over ("Additional refresh tokens acquired using the initial refresh token carries over that
+   * expiration time", v2-oauth2-auth-code-flow).
+   */
+  refreshExpiresAt?: number;
 }
 
 /** The success body of the token endpoint (https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc#successful-authentication-response). */
@@ -64,8 +71,8 @@ export interface UserTokenBody {
 /** ID tokens last an hour (https://learn.microsoft.com/entra/identity-platform/id-tokens; exact lifetime UNCONFIRMED). */
 export const ID_TOKEN_LIFETIME_SECONDS = 3600;
 /** Default refresh token lifetime (90 days) and a single-page app's (24 hours): configurable-token-lifetimes. */
-const REFRESH_TOKEN_LIFETIME_MS = 90 * 86_400_000;
-const SPA_REFRESH_TOKEN_LIFETIME_MS = 86_400_000;
+export const REFRESH_TOKEN_LIFETIME_MS = 90 * 86_400_000;
+export const SPA_REFRESH_TOKEN_LIFETIME_MS = 86_400_000;
 
 export async function issueUserTokens(env: EmulatorEnv, req: UserTokenRequest): Promise<UserTokenBody> {
   const { client, user, scopes } = req;
@@ -115,8 +122,10 @@ export async function issueUserTokens(env: EmulatorEnv, req: UserTokenRequest): 
       authMethods: [...req.authMethods],
       authTime: req.authTime ?? now,
       issuedAt,
-      expiresAt: issuedAt + (req.spa ? SPA_REFRESH_TOKEN_LIFETIME_MS : REFRESH_TOKEN_LIFETIME_MS),
+      expiresAt: req.refreshExpiresAt ?? issuedAt + (req.spa ? SPA_REFRESH_TOKEN_LIFETIME_MS : REFRESH_TOKEN_LIFETIME_MS),
       ...(req.spa ? { spa: true } : {}),
+      publicClient: req.clientAcr === '0',
+      clientAppType: req.clientAppType,
     });
   }
   if (scopes.oidc.has('openid')) body.id_token = await env.keys.sign(idTokenClaims(env, req, now), '2.0');
@@ -172,7 +181,8 @@ function accessTokenClaims(env: EmulatorEnv, req: UserTokenRequest, f: AccessFac
   };
   if (f.version === '1.0') out.acr = '1';
   if (f.authContexts.length > 0) out.acrs = f.authContexts;
-  out.aio = opaque(48);
+  // How the user signed in, sealed in Entra's internal `aio` claim: On-Behalf-Of reads it back (login/obo-session.ts).
+  out.aio = sessionAio(env, { authMethods: req.authMethods, authTime: req.authTime ?? f.iat, clientAppType: req.clientAppType });
   if (f.version === '1.0') {
     out.amr = [...req.authMethods];
     // Microsoft Graph's user tokens carry app_displayname (as its app-only ones do); custom APIs' v1 user tokens do

@@ -77,6 +77,10 @@ export interface RefreshTokenRecord {
   expiresAt: number;
   /** Issued to a single-page application redirect (fixed 24 h lifetime, AADSTS700084 afterwards). */
   spa?: boolean;
+  /** Issued to a public client (no credential): redeeming it needs none, and refuses one (absent in older records). */
+  publicClient?: boolean;
+  /** The conditional access client app type of the sign-in (`browser`, `mobileAppsAndDesktopClients`), re-evaluated on refresh. */
+  clientAppType?: string;
 }
 
 export interface DeletedItem {
