@@ -10,10 +10,9 @@ import { numberArg, numberOption, type NumberRange } from './numeric.js';
 export const TIMEOUT_RANGE: NumberRange = { min: 0, max: 86_400, unit: 'seconds' };
 export const TIMEOUT_OPTION = numberOption('Longest wait for Graph replication', TIMEOUT_RANGE, 300);
 
-/** Flags shared by every command that talks to a tenant. */
-export function withTargetOptions<T>(y: Argv<T>) {
+/** Where the tenant is and how to sign in to it: every command that talks to a tenant (export has no manifests). */
+export function withTenantOptions<T>(y: Argv<T>) {
   return y
-    .positional('manifests', { type: 'string', array: true, demandOption: true, describe: 'Manifest files or directories' })
     .option('tenant', { type: 'string', default: 'local', describe: "'local' (the embedded emulator), a tenant id, or a tenant domain" })
     .option('graph-url', { type: 'string', describe: 'Microsoft Graph origin (national clouds, a separately started emulator)' })
     .option('authority-host', { type: 'string', describe: 'Entra authority host (national clouds, a separately started emulator)' })
@@ -23,8 +22,13 @@ export function withTargetOptions<T>(y: Argv<T>) {
       describe: 'DefaultAzureCredential, or device code sign-in for people',
     })
     .option('ca-file', { type: 'string', describe: 'Extra CA certificate (PEM) to trust, e.g. an emulator started with `tenantform emulator`' })
+    .option('timeout', TIMEOUT_OPTION);
+}
+
+/** Flags shared by every command that applies manifests to a tenant. */
+export function withTargetOptions<T>(y: Argv<T>) {
+  return withTenantOptions(y.positional('manifests', { type: 'string', array: true, demandOption: true, describe: 'Manifest files or directories' }))
     .option('var', VAR_OPTION)
-    .option('timeout', TIMEOUT_OPTION)
     .option('stack-suffix', {
       type: 'string',
       describe: 'Append -<suffix> to every stack name (ephemeral stacks, e.g. a CI run id); default env TENANTFORM_STACK_SUFFIX',

@@ -4,7 +4,7 @@ import { cancelledText, terminalConfirm } from '../confirm.js';
 import { interruptible, signalExitCode, type Interruptible } from '../interrupt.js';
 import { outputContext, plural, runCommand, type CommandResult, type OutputContext } from '../output.js';
 import { renderPlan } from '../render-plan.js';
-import { commonOptions, TIMEOUT_OPTION, type TargetArgs } from '../target-options.js';
+import { commonOptions, withTenantOptions, type TargetArgs } from '../target-options.js';
 import { progressTo } from './plan.js';
 
 interface ExportArgs extends Omit<TargetArgs, 'manifests'> {
@@ -28,7 +28,7 @@ export function exportCommand(y: Argv): Argv {
     'export',
     'Write a manifest for existing applications (and optionally adopt them)',
     (a) =>
-      a
+      withTenantOptions(a)
         .option('stack', { type: 'string', demandOption: true, requiresArg: true, describe: 'Stack name the manifest declares (and adopts into)' })
         .option('app', { type: 'string', array: true, requiresArg: true, describe: 'An application to export, by appId or exact display name (repeatable)' })
         .option('filter', {
@@ -41,16 +41,6 @@ export function exportCommand(y: Argv): Argv {
         .option('force', { type: 'boolean', default: false, describe: 'Overwrite --out if it exists' })
         .option('adopt', { type: 'boolean', default: false, describe: 'Then adopt the applications into the stack, as tenantform import does (needs --out)' })
         .option('yes', { alias: 'y', type: 'boolean', default: false, describe: '--adopt: do not ask for confirmation' })
-        .option('tenant', { type: 'string', default: 'local', describe: "'local' (the embedded emulator), a tenant id, or a tenant domain" })
-        .option('graph-url', { type: 'string', describe: 'Microsoft Graph origin (national clouds, a separately started emulator)' })
-        .option('authority-host', { type: 'string', describe: 'Entra authority host (national clouds, a separately started emulator)' })
-        .option('auth', {
-          choices: ['default', 'device-code'] as const,
-          default: 'default' as const,
-          describe: 'DefaultAzureCredential, or device code sign-in for people',
-        })
-        .option('ca-file', { type: 'string', describe: 'Extra CA certificate (PEM) to trust, e.g. an emulator started with `tenantform emulator`' })
-        .option('timeout', TIMEOUT_OPTION)
         .option('json', { type: 'boolean', default: false, describe: 'Print JSON instead of text' }),
     async (argv) => {
       const args = argv as unknown as ExportArgs;

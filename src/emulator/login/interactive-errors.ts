@@ -1,5 +1,5 @@
 import { OAuthFault } from '../errors.js';
-import { capolidsChallenge } from './oauth-errors.js';
+import { mfaFault } from './oauth-errors.js';
 
 /**
  * The errors of the interactive flows — the authorize endpoint and its pages, the authorization code, refresh token
@@ -49,14 +49,7 @@ export const interactiveErrors = {
         'This can happen if the user is using Internet Explorer or Edge, and the web app sending the silent sign-in request is in different IE security zone than the Azure AD endpoint (login.microsoftonline.com).',
     ),
   /** prompt=none when the session lacks MFA a policy requires: interaction_required with 50076's text (UNCONFIRMED at /authorize). */
-  mfaInteractionRequired: (resourceAppId: string, policyIds: string[]) =>
-    new OAuthFault(
-      'interaction_required',
-      50076,
-      `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${resourceAppId}'.`,
-      400,
-      { suberror: 'basic_action', claims: capolidsChallenge(policyIds) },
-    ),
+  mfaInteractionRequired: (resourceAppId: string, policyIds: string[]) => mfaFault('interaction_required', resourceAppId, policyIds),
   /** prompt=none without consent: consent_required AADSTS65001 (the authorize endpoint's documented error value). */
   consentRequired: (clientAppId: string, clientName: string) =>
     new OAuthFault(

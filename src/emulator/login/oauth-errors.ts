@@ -193,14 +193,7 @@ export const userFlowErrors = {
    * AADSTS50076: the exact shape of msal-js #5491's captured answer — 400 invalid_grant, suberror basic_action, and
    * the capolids claims challenge (the docs' older example is 50079 + polids). The resource is its appId.
    */
-  mfaRequired: (resourceAppId: string, policyIds: string[]) =>
-    new OAuthFault(
-      'invalid_grant',
-      50076,
-      `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${resourceAppId}'.`,
-      400,
-      { suberror: 'basic_action', claims: capolidsChallenge(policyIds) },
-    ),
+  mfaRequired: (resourceAppId: string, policyIds: string[]) => mfaFault('invalid_grant', resourceAppId, policyIds),
   /**
    * AADSTS50079 for a user without any MFA method: interaction_required, suberror basic_action and the capolids
    * claims (observed: juunas11/aspnetcore2aadauth#6; the text with the resource: azure-activedirectory-library-for-nodejs#151).
@@ -241,4 +234,18 @@ export const userFlowErrors = {
 
 function iso(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/**
+ * AADSTS50076 with the capolids challenge: `invalid_grant` at the token endpoint, `interaction_required` when
+ * /authorize with prompt=none cannot show the MFA step (interactive-errors.ts).
+ */
+export function mfaFault(error: 'invalid_grant' | 'interaction_required', resourceAppId: string, policyIds: string[]): OAuthFault {
+  return new OAuthFault(
+    error,
+    50076,
+    `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${resourceAppId}'.`,
+    400,
+    { suberror: 'basic_action', claims: capolidsChallenge(policyIds) },
+  );
 }
