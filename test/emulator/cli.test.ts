@@ -154,6 +154,31 @@ describe('tenantform emulator (CLI)', () => {
     assert.equal(r.stdout.trim(), '', 'no JSON line');
   });
 
+  it('a port in use is refused with what to do, before anything is written; numeric flags are checked', async () => {
+    const first = await start(['--memory', '--port', '0']);
+    const port = new URL(first.line.graphUrl).port;
+    const cwd = tempDir('tenantform-cli-port-');
+    const run = (args: string[]) => spawnSync(process.execPath, [MAIN, 'emulator', ...args], { cwd, env: childEnv(), encoding: 'utf8', timeout: 30_000 });
+    const taken = run(['--port', port, '--state', 'state/local.json']);
+    assert.equal(taken.status, 1);
+    assert.equal(
+      taken.stderr.trim(),
+      `error [USAGE] Port ${port} on 127.0.0.1 is in use (another \`tenantform emulator\`, or an app started with --tenant local, may hold it). Stop it, or choose another port with --port (0 = any free port).`,
+    );
+    assert.equal(existsSync(join(cwd, 'state')), false, 'no state file or TLS key for a tenant that never started');
+    for (const [args, message] of [
+      [['--port', 'abc'], '--port must be a whole number from 0 to 65535; got "abc".'],
+      [['--memory', '--port', '0', '--latency-ms', '-4'], '--latency-ms must be a number of milliseconds from 0 to 60000; got "-4".'],
+      [['--memory', '--port', '0', '--throttle-rate', '2'], '--throttle-rate must be a number from 0 to 1; got "2".'],
+    ] as const) {
+      const r = run([...args]);
+      assert.equal(r.status, 1);
+      assert.equal(r.stderr.trim(), `error [USAGE] ${message}`);
+      assert.equal(r.stdout, '', 'no JSON line, no help text');
+    }
+    assert.equal(await first.stop('SIGTERM'), 0);
+  });
+
   it('documents its fixed default port and the fault flags in --help', () => {
     const help = spawnSync(process.execPath, [MAIN, 'emulator', '--help'], {
       cwd: REPO_ROOT,

@@ -1,4 +1,8 @@
+import { createServer } from 'node:net';
 import type { Argv } from 'yargs';
+import { TenantformError } from '../../errors.js';
+import { numberArg, numberOption, type NumberRange } from '../numeric.js';
+import { emitError, outputContext } from '../output.js';
 // Constants only: the emulator itself is imported when the command runs (fast CLI start-up).
 import { DEFAULT_EMULATOR_PORT, DEFAULT_STATE_FILE } from '../../local/defaults.js';
 
@@ -9,20 +13,19 @@ export function emulatorCommand(y: Argv): Argv {
     'Run the local Microsoft Graph + Entra ID emulator',
     (a) =>
       a
-        .option('port', { type: 'number', default: DEFAULT_EMULATOR_PORT, describe: 'HTTPS port on 127.0.0.1 (0 = any free port)' })
+        .option('port', numberOption('HTTPS port on 127.0.0.1, 0 = any free port', PORT, DEFAULT_EMULATOR_PORT))
         .option('state', { type: 'string', default: DEFAULT_STATE_FILE, describe: 'Persist the tenant as JSON in this file' })
         .option('memory', { type: 'boolean', default: false, describe: 'Throwaway in-memory tenant (ignores --state)' })
         .option('tenant-type', { choices: ['AAD', 'CIAM'] as const, describe: 'Workforce (AAD) or External ID customer tenant (CIAM), for a new tenant' })
-        .option('extra-tenants', {
-          type: 'number',
-          default: 0,
-          describe: 'Host at least this many more tenants (customer tenants for multi-tenant apps), kept in the state file',
-        })
-        .option('latency-ms', { type: 'number', describe: 'Added latency per request [TENANTFORM_EMULATOR_LATENCY_MS]' })
-        .option('throttle-rate', { type: 'number', describe: 'Fraction of Graph requests answered 429 [TENANTFORM_EMULATOR_THROTTLE_RATE]' })
-        .option('replication-lag-ms', { type: 'number', describe: 'Replication lag after writes [TENANTFORM_EMULATOR_REPLICATION_LAG_MS]' })
-        .option('retry-after', { type: 'number', describe: 'Retry-After seconds of injected 429s [TENANTFORM_EMULATOR_RETRY_AFTER]' })
-        .option('seed', { type: 'number', describe: 'Seed of the fault injection [TENANTFORM_EMULATOR_SEED]' })
+        .option(
+          'extra-tenants',
+          numberOption('Host at least this many more tenants (customer tenants for multi-tenant apps), kept in the state file', NUMBERS['extra-tenants'], 0),
+        )
+        .option('latency-ms', numberOption('Added latency per request [TENANTFORM_EMULATOR_LATENCY_MS]', NUMBERS['latency-ms']))
+        .option('throttle-rate', numberOption('Fraction of Graph requests answered 429 [TENANTFORM_EMULATOR_THROTTLE_RATE]', NUMBERS['throttle-rate']))
+        .option('replication-lag-ms', numberOption('Replication lag after writes [TENANTFORM_EMULATOR_REPLICATION_LAG_MS]', NUMBERS['replication-lag-ms']))
+        .option('retry-after', numberOption('Retry-After seconds of injected 429s [TENANTFORM_EMULATOR_RETRY_AFTER]', NUMBERS['retry-after']))
+        .option('seed', numberOption('Seed of the fault injection [TENANTFORM_EMULATOR_SEED]', NUMBERS.seed))
         .option('log', { type: 'string', describe: 'Append a JSON line per request to this file [TENANTFORM_EMULATOR_LOG]' })
         .option('user', {
           type: 'string',
@@ -37,20 +40,30 @@ export function emulatorCommand(y: Argv): Argv {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
-      const { createEmulator } = await import('../../local/emulator.js');
-      const emu = await createEmulator({
-        port: args.port,
-        stateFile: args.memory ? undefined : args.state,
-        tenantType: args['tenant-type'],
-        latencyMs: args['latency-ms'],
-        throttleRate: args['throttle-rate'],
-        replicationLagMs: args['replication-lag-ms'],
-        retryAfterSeconds: args['retry-after'],
-        seed: args.seed,
-        logFile: args.log,
-        extraTenants: args['extra-tenants'],
-        users: args.user,
-      });
+      const ctx = outputContext();
+      let emu;
+      try {
+        const n = (flag: keyof typeof NUMBERS) => numberArg(`--${flag}`, args[flag], NUMBERS[flag], { optional: true });
+        const port = numberArg('--port', args.port, PORT);
+        // Before anything is written (state file, TLS key): a port another process holds is the user's to free.
+        if (port !== 0) await assertPortFree(port);
+        const { createEmulator } = await import('../../local/emulator.js');
+        emu = await createEmulator({
+          port,
+          stateFile: args.memory ? undefined : args.state,
+          tenantType: args['tenant-type'],
+          latencyMs: n('latency-ms'),
+          throttleRate: n('throttle-rate'),
+          replicationLagMs: n('replication-lag-ms'),
+          retryAfterSeconds: n('retry-after'),
+          seed: n('seed'),
+          logFile: args.log,
+          extraTenants: n('extra-tenants'),
+          users: args.user,
+        });
+      } catch (e) {
+        process.exit(emitError(ctx, 'emulator', e));
+      }
       // Only present when there are more tenants, so the single-tenant line stays exactly as documented.
       const extra = emu.tenants
         .slice(1)
@@ -78,6 +91,34 @@ export function emulatorCommand(y: Argv): Argv {
       process.exit(0);
     },
   );
+}
+
+const PORT: NumberRange = { min: 0, max: 65535, integer: true };
+const NUMBERS = {
+  'extra-tenants': { min: 0, max: 100, integer: true },
+  'latency-ms': { min: 0, max: 60_000, unit: 'milliseconds' },
+  'throttle-rate': { min: 0, max: 1 },
+  'replication-lag-ms': { min: 0, max: 600_000, unit: 'milliseconds' },
+  'retry-after': { min: 0, max: 3600, unit: 'seconds' },
+  seed: { min: 0, max: 2 ** 32 - 1, integer: true },
+} satisfies Record<string, NumberRange>;
+
+/** Refuse a port another process listens on, naming it and the way out (before the emulator writes anything). */
+async function assertPortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EADDRINUSE') return reject(e);
+      reject(
+        new TenantformError(
+          'USAGE',
+          `Port ${port} on 127.0.0.1 is in use (another \`tenantform emulator\`, or an app started with --tenant local, may hold it). Stop it, or choose another port with --port (0 = any free port).`,
+          { port },
+        ),
+      );
+    });
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
 }
 
 /**
