@@ -30,12 +30,14 @@ export interface FileCheck {
   stackName?: string;
   /** Output paths that passed the schema, with their index. */
   outputPaths: Array<{ path: string; index: number }>;
+  /** Fixed identifier URIs (no `{appId}`) of applications that passed the schema, for the check across files. */
+  identifierUris: Array<{ uri: string; app: string; index: number }>;
   /** The desired stack, only when this file has no errors. */
   stack?: DesiredStack;
 }
 
 export function checkManifest(source: ManifestSource, yamlProblems: Problem[], inputs: VariableInputs): FileCheck {
-  const empty: FileCheck = { problems: yamlProblems, declared: new Set(), outputPaths: [] };
+  const empty: FileCheck = { problems: yamlProblems, declared: new Set(), outputPaths: [], identifierUris: [] };
   // A file with YAML syntax errors has an unreliable tree: report only those, like a compiler's parse
   // errors. A duplicate key leaves a sound tree (the last entry wins), so checking goes on.
   const syntax = yamlProblems.filter((p) => p.code !== 'duplicate-key' && p.severity === 'error');
@@ -90,6 +92,7 @@ export function checkManifest(source: ManifestSource, yamlProblems: Problem[], i
     declared: vars.declared,
     stackName: checked.stack,
     outputPaths: checked.outputs.map((o) => ({ path: o.output.path, index: o.index })),
+    identifierUris: [...checked.apps].flatMap(([app, a]) => a.identifierUris.flatMap((uri, index) => (uri.includes('{appId}') ? [] : [{ uri, app, index }]))),
   };
   if (parsed.success && !hasErrors(problems)) {
     result.stack = normalizeManifest({ source, manifest: parsed.data, variables: vars.values });

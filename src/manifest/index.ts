@@ -114,6 +114,25 @@ function crossFileProblems(checks: Array<{ source: ManifestSource; check: FileCh
       }
     }
   }
+  // Identifier URIs are unique in a tenant: two stacks claiming one would fail at apply, after other writes, with
+  // an answer the retry table takes for replication lag (400 Request_BadRequest) and waits out until the deadline.
+  const uriSeen = new Map<string, { source: ManifestSource; stack: string; app: string; index: number }>();
+  for (const { source, check } of checks) {
+    if (check.stackName === undefined) continue;
+    for (const u of check.identifierUris) {
+      const prev = uriSeen.get(u.uri.toLowerCase());
+      if (!prev) uriSeen.set(u.uri.toLowerCase(), { source, stack: check.stackName, app: u.app, index: u.index });
+      else if (prev.source !== source) {
+        problems.push({
+          code: 'duplicate-value',
+          severity: 'error',
+          message: `Identifier URI "${u.uri}" is also used by application "${prev.app}" of stack "${prev.stack}" (${prev.source.file}:${lineCol(locate(prev.source, ['applications', prev.app, 'identifierUris', prev.index]))}); identifier URIs are unique in a tenant`,
+          location: locate(source, ['applications', u.app, 'identifierUris', u.index]),
+          path: `applications.${u.app}.identifierUris[${u.index}]`,
+        });
+      }
+    }
+  }
   const declared = new Set(checks.flatMap((c) => [...c.check.declared]));
   for (const name of Object.keys(opts.vars)) {
     if (declared.has(name) || checks.length === 0) continue;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { graphWrites } from '../../src/emulator/index.js';
 import { apply } from '../../src/index.js';
-import { useEmulator } from '../helpers/emulator.js';
+import { graphClient, useEmulator } from '../helpers/emulator.js';
 import { assertConverged, engineOptions, EXAMPLE } from '../helpers/engine.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -50,9 +50,13 @@ describe('a failing item in the middle of an envelope', () => {
 
   it('fails only its own change; the rest of its wave lands; the corrected re-run converges', async () => {
     const cwd = tempDir('tenantform-batch-');
-    // Stacks 1 and 2 claim the same identifier URI: whichever is written second is refused by Graph.
+    // Stack 1 claims an identifier URI an application made by hand already holds: Graph refuses that one write.
+    // (Two manifests claiming one URI are refused offline by validation.)
     const shared = `api://${emu.tenantId}/shared-todo`;
-    const manifests = stacks(cwd, 3, (y, i) => (i === 0 ? y : y.replace('      - api://{appId}', `      - ${shared}`)));
+    await graphClient(emu)
+      .api('/applications')
+      .post({ displayName: 'made by hand', identifierUris: [shared] });
+    const manifests = stacks(cwd, 3, (y, i) => (i === 1 ? y.replace('      - api://{appId}', `      - ${shared}`) : y));
     const opts = engineOptions(emu, { cwd, manifests });
     const mark = emu.requestLog.mark();
     // Graph answers the duplicate with the code of a not-yet-replicated uniqueName (400 Request_BadRequest), which

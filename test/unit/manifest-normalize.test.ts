@@ -221,6 +221,21 @@ describe('loading', () => {
     await assert.rejects(validateManifests([], { env: {} }), (e: unknown) => e instanceof TenantformError && e.code === 'USAGE');
   });
 
+  test('an identifier URI claimed by two stacks is refused offline, at the second, pointing at the first', async () => {
+    const dir = tempDir('tenantform-manifests-');
+    const app = (stack: string, uri: string) =>
+      `stack: ${stack}\napplications:\n  api:\n    displayName: api\n    identifierUris: ['${uri}', 'api://{appId}']\n`;
+    writeFileSync(path.join(dir, 'a.yaml'), app('a', 'api://contoso.com/todo'));
+    writeFileSync(path.join(dir, 'b.yaml'), app('b', 'api://CONTOSO.com/todo'));
+    const result = await validateManifests(['a.yaml', 'b.yaml'], { env: {}, cwd: dir });
+    assert.deepEqual(
+      result.problems.map((p) => `${p.code} ${p.location.file}:${p.location.line}:${p.location.column} ${p.message}`),
+      [
+        'duplicate-value b.yaml:5:22 Identifier URI "api://CONTOSO.com/todo" is also used by application "api" of stack "a" (a.yaml:5:22); identifier URIs are unique in a tenant',
+      ],
+    );
+  });
+
   test('a directory means its *.yaml and *.yml files, sorted; one output path per tenant-wide file', async () => {
     const dir = tempDir('tenantform-manifests-');
     mkdirSync(path.join(dir, 'm'));
