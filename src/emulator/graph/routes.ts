@@ -5,6 +5,7 @@ import { conditionalAccessRoutes } from './conditional-access.js';
 import { deletedItemRoutes } from './deletedItems.js';
 import { grantRoutes } from './grants.js';
 import { organizationRoutes } from './organization.js';
+import { ownerRoutes } from './owners.js';
 import { servicePrincipalRoutes } from './servicePrincipals.js';
 import { subscribedSkuRoutes } from './subscribed-skus.js';
 import { userRoutes } from './users.js';
@@ -13,6 +14,7 @@ import { userRoutes } from './users.js';
 export const graphRoutes: GraphRoute[] = [
   ...organizationRoutes,
   ...applicationRoutes,
+  ...ownerRoutes,
   ...servicePrincipalRoutes,
   ...assignmentRoutes,
   ...grantRoutes,

@@ -64,6 +64,22 @@ export class ApplicationStore {
     softDeleteApplication(this.core, id);
   }
 
+  /** Object ids of the app's owners (service principals and users), in the order they were added. */
+  owners(id: string): string[] {
+    return [...(this.core.state.appInternals[id]?.owners ?? [])];
+  }
+
+  addOwner(id: string, objectId: string): void {
+    this.core.internals(id).owners.push(objectId);
+    this.core.changed();
+  }
+
+  removeOwner(id: string, objectId: string): void {
+    const internals = this.core.internals(id);
+    internals.owners = internals.owners.filter((o) => o !== objectId);
+    this.core.changed();
+  }
+
   isOwner(id: string, servicePrincipalId: string): boolean {
     return (this.core.state.appInternals[id]?.owners ?? []).includes(servicePrincipalId);
   }

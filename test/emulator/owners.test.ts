@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import type { Client } from '@microsoft/microsoft-graph-client';
+import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
+import { expectGraphError, settle } from '../helpers/directory.js';
+import { graphClient, useEmulator } from '../helpers/emulator.js';
+
+/** /applications/{id}/owners through the Graph SDK: the creator is an owner; users and SPs are added and removed by $ref. */
+describe('emulator: application owners', () => {
+  const emu = useEmulator({ users: [{ userPrincipalName: 'owner', displayName: 'Owner User', password: 'owner-pass' }] });
+  let admin: Client;
+  let app: Application;
+  let adminSp: ServicePrincipal;
+  const ref = (id: string) => ({ '@odata.id': `https://graph.microsoft.com/v1.0/directoryObjects/${id}` });
+  const owners = async () => ((await admin.api(`/applications/${app.id}/owners`).get()) as { value: Array<Record<string, unknown>> }).value;
+
+  before(async () => {
+    admin = graphClient(emu);
+    app = (await admin.api('/applications').post({ displayName: 'owned app' })) as Application;
+    adminSp = ((await admin.api('/servicePrincipals').filter(`appId eq '${emu.adminClientId}'`).get()) as { value: ServicePrincipal[] }).value[0];
+    settle(emu);
+  });
+
+  it('lists the creator as a typed directory object', async () => {
+    const list = (await admin.api(`/applications/${app.id}/owners`).get()) as { '@odata.context': string; value: Array<Record<string, unknown>> };
+    assert.match(list['@odata.context'], /\$metadata#directoryObjects$/);
+    assert.deepEqual(
+      list.value.map((o) => [o['@odata.type'], o.id, o.appId]),
+      [['#microsoft.graph.servicePrincipal', adminSp.id, emu.adminClientId]],
+    );
+  });
+
+  it('adds a user by $ref (204), refuses it twice (400), removes it (204), then 404', async () => {
+    const user = emu.seededUsers[0];
+    await admin.api(`/applications/${app.id}/owners/$ref`).post(ref(user.id));
+    const after = await owners();
+    assert.deepEqual(
+      after.map((o) => [o['@odata.type'], o.id]),
+      [
+        ['#microsoft.graph.servicePrincipal', adminSp.id],
+        ['#microsoft.graph.user', user.id],
+      ],
+    );
+    assert.equal(after[1].userPrincipalName, user.userPrincipalName);
+    await expectGraphError(
+      admin.api(`/applications/${app.id}/owners/$ref`).post(ref(user.id)),
+      400,
+      'Request_BadRequest',
+      "One or more added object references already exist for the following modified properties: 'owners'.",
+    );
+    await admin.api(`/applications/${app.id}/owners/${user.id}/$ref`).delete();
+    assert.deepEqual(
+      (await owners()).map((o) => o.id),
+      [adminSp.id],
+    );
+    await expectGraphError(admin.api(`/applications/${app.id}/owners/${user.id}/$ref`).delete(), 404, 'Request_ResourceNotFound');
+  });
+
+  it('refuses an object that does not exist (404) and a reference that is not a directory object URL (400)', async () => {
+    await expectGraphError(admin.api(`/applications/${app.id}/owners/$ref`).post(ref('00000000-0000-0000-0000-00000000beef')), 404, 'Request_ResourceNotFound');
+    await expectGraphError(admin.api(`/applications/${app.id}/owners/$ref`).post({ '@odata.id': 'not a url' }), 400, 'Request_BadRequest');
+  });
+});
