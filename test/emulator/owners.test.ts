@@ -60,4 +60,17 @@ describe('emulator: application owners', () => {
     await expectGraphError(admin.api(`/applications/${app.id}/owners/$ref`).post(ref('00000000-0000-0000-0000-00000000beef')), 404, 'Request_ResourceNotFound');
     await expectGraphError(admin.api(`/applications/${app.id}/owners/$ref`).post({ '@odata.id': 'not a url' }), 400, 'Request_BadRequest');
   });
+
+  it('lists what a service principal owns (ownedObjects cast to applications), by id and by appId', async () => {
+    const byAppId = (await admin
+      .api(`/servicePrincipals(appId='${emu.adminClientId}')/ownedObjects/microsoft.graph.application`)
+      .select('id,displayName')
+      .get()) as { value: Application[] };
+    assert.ok(byAppId.value.some((a) => a.id === app.id && a.displayName === 'owned app'));
+    assert.deepEqual(Object.keys(byAppId.value[0]).sort(), ['displayName', 'id']);
+    const other = (await admin.api('/applications').post({ displayName: 'not owned by the user' })) as Application;
+    settle(emu);
+    const byId = (await admin.api(`/servicePrincipals/${adminSp.id}/ownedObjects/microsoft.graph.application`).get()) as { value: Application[] };
+    assert.ok(byId.value.some((a) => a.id === other.id));
+  });
 });

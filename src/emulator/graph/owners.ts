@@ -2,8 +2,9 @@ import { PERMS, type GraphCtx, type GraphRoute } from '../context.js';
 import { graphErrors } from '../errors.js';
 import { json, noContent, type EmuResponse } from '../http.js';
 import { requireApplication } from './app-access.js';
-import { project } from './odata.js';
-import { servicePrincipalView } from './sp-model.js';
+import { listResponse, project } from './odata.js';
+import { LIST_QUERY } from './query-options.js';
+import { findServicePrincipal, servicePrincipalView } from './sp-model.js';
 import { USER_DEFAULT_SELECT } from './users.js';
 
 /**
@@ -16,6 +17,25 @@ export const ownerRoutes: GraphRoute[] = [
   { method: 'GET', pattern: 'applications/:app/owners', anyOf: PERMS.appRead, handler: listOwners },
   { method: 'POST', pattern: 'applications/:app/owners/$ref', anyOf: PERMS.appWrite, handler: addOwner },
   { method: 'DELETE', pattern: 'applications/:app/owners/:owner/$ref', anyOf: PERMS.appWrite, handler: removeOwner },
+  // https://learn.microsoft.com/graph/api/serviceprincipal-list-ownedobjects, cast to applications (what a tool
+  // acting as an app identity lists as "mine"). Other owned object types are not modelled.
+  {
+    method: 'GET',
+    pattern: 'servicePrincipals/:sp/ownedObjects/microsoft.graph.application',
+    anyOf: PERMS.appRead,
+    query: LIST_QUERY,
+    handler: (ctx) => {
+      const sp = findServicePrincipal(ctx.env.tenant, ctx.params.sp);
+      const owned = ctx.env.tenant.applications.list().filter((a) => ctx.env.tenant.applications.owners(a.id!).includes(sp.id!));
+      return listResponse(ctx, {
+        entitySet: `directoryObjects/microsoft.graph.application`,
+        type: 'application',
+        items: owned,
+        filterable: ['id', 'appId', 'displayName'],
+        resource: 'application',
+      });
+    },
+  },
 ];
 
 /** A directory object by id, typed as Graph returns it in a directoryObjects collection; undefined when unknown. */
