@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createSigningKey, loadOrCreateTls, sharedInMemoryTls, type TlsMaterial } from './certs.js';
 import type { EmulatorEnv } from './context.js';
@@ -133,7 +133,8 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const seededUsers = (options.users ?? []).map((u) => provisionTestUser(tenant, u, 'ensure', clock.iso()));
   if (fresh || seededUsers.length > 0) tenant.saveNow();
 
-  let caFile = certFile;
+  // Absolute: clients run from other folders take it as NODE_EXTRA_CA_CERTS (a relative path would break there).
+  let caFile = certFile ? resolve(certFile) : undefined;
   let tmpDir: string | undefined;
   if (!caFile) {
     tmpDir = mkdtempSync(join(tmpdir(), 'tenantform-emulator-'));

@@ -20,8 +20,8 @@ describe('tenantform emulator (CLI)', () => {
   after(() => {
     for (const r of running) if (r.child.exitCode === null && r.child.signalCode === null) r.child.kill('SIGKILL');
   });
-  const start = async (args: string[]) => {
-    const r = await startCliEmulator(args);
+  const start = async (args: string[], cwd?: string) => {
+    const r = await startCliEmulator(args, { cwd });
     running.push(r);
     return r;
   };
@@ -152,6 +152,13 @@ describe('tenantform emulator (CLI)', () => {
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, /--user alice: expected <upn>:<password>\[:mfa\]/);
     assert.equal(r.stdout.trim(), '', 'no JSON line');
+  });
+
+  it('prints an absolute caFile for a relative --state, so NODE_EXTRA_CA_CERTS works from any folder', async () => {
+    const cwd = tempDir('tenantform-cli-rel-');
+    const cli = await start(['--port', '0', '--state', 'state/local.json'], cwd);
+    assert.equal(cli.line.caFile, join(cwd, 'state', 'local.tls-cert.pem'));
+    assert.equal(await cli.stop('SIGTERM'), 0);
   });
 
   it('a port in use is refused with what to do, before anything is written; numeric flags are checked', async () => {

@@ -42,9 +42,9 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 }
 
 /** Run `tenantform emulator …` (the built CLI) as a child process and wait for its JSON line. */
-export async function startCliEmulator(args: string[], options: { env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliEmulator> {
+export async function startCliEmulator(args: string[], options: { env?: Record<string, string>; timeoutMs?: number; cwd?: string } = {}): Promise<CliEmulator> {
   const child = spawn(process.execPath, [MAIN, 'emulator', ...args], {
-    cwd: REPO_ROOT,
+    cwd: options.cwd ?? REPO_ROOT,
     env: childEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
