@@ -40,6 +40,8 @@ export const graphErrors = {
   notFound: (id: string) =>
     new GraphFault(404, 'Request_ResourceNotFound', `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`),
   badRequest: (message: string, details?: GraphFault['details']) => new GraphFault(400, 'Request_BadRequest', message, details),
+  /** `/me` with an app-only token: 400 BadRequest, the text `az ad signed-in-user show` prints under a service principal. */
+  meWithoutUser: () => new GraphFault(400, 'BadRequest', '/me request is only valid with delegated authentication flow.'),
   unsupportedQuery: (message: string) => new GraphFault(400, 'Request_UnsupportedQuery', message),
   bodyRead: (message: string) => new GraphFault(400, 'RequestBodyRead', message),
   duplicateValue: (target: string) =>

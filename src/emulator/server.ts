@@ -118,6 +118,9 @@ export class EmulatorPipeline {
       return handleBatch(req, caller, (sub) => this.graph({ ...sub, inBatch: true }, caller, env), env);
     }
     if (env.faults.shouldThrottle()) throw graphErrors.throttled(env.faults.options.retryAfterSeconds);
+    // Every caller that reaches here holds an app-only token (delegated Graph tokens answer 501 in auth.ts), and
+    // Graph refuses /me for those whatever the path below it and the roles.
+    if (segments[0]?.toLowerCase() === 'me') throw graphErrors.meWithoutUser();
     const { route, params } = this.router.match(req.method, segments);
     if (!hasAny(caller, route.anyOf) || route.alsoAnyOf?.some((group) => !hasAny(caller, group))) throw (route.denied ?? graphErrors.denied)();
     checkQueryOptions(req, route);

@@ -74,3 +74,12 @@ describe('emulator: application owners', () => {
     assert.ok(byId.value.some((a) => a.id === other.id));
   });
 });
+
+describe('emulator: /me with an app-only token', () => {
+  const emu = useEmulator();
+  it('is 400 BadRequest "/me request is only valid with delegated authentication flow." on any path below it', async () => {
+    for (const path of ['/me', '/me/ownedObjects/microsoft.graph.application']) {
+      await expectGraphError(graphClient(emu).api(path).get(), 400, 'BadRequest', '/me request is only valid with delegated authentication flow.');
+    }
+  });
+});
