@@ -83,3 +83,14 @@ describe('emulator: /me with an app-only token', () => {
     }
   });
 });
+
+describe('emulator: object ids', () => {
+  const emu = useEmulator();
+  it('a malformed id is 400 "Invalid object identifier", not 404; delta and $count are not guessed as ids (501)', async () => {
+    const admin = graphClient(emu);
+    await expectGraphError(admin.api('/applications/not-a-guid').get(), 400, 'Request_BadRequest', "Invalid object identifier 'not-a-guid'.");
+    await expectGraphError(admin.api('/servicePrincipals/12345').get(), 400, 'Request_BadRequest', "Invalid object identifier '12345'.");
+    await expectGraphError(admin.api('/applications/delta').get(), 501, 'NotImplemented');
+    await expectGraphError(admin.api('/applications/00000000-0000-0000-0000-000000000001').get(), 404, 'Request_ResourceNotFound');
+  });
+});

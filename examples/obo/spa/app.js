@@ -73,7 +73,7 @@ async function callApi(token) {
     const claims = atob(params.claims);
     log(`401 insufficient_claims: signing in again with claims ${claims}`);
     setStatus('claims challenge: signing in again');
-    sessionStorage.setItem(RETRY_KEY, '1');
+    sessionStorage.setItem(RETRY_KEY, claims);
     await pca.acquireTokenRedirect({ scopes: api.scopes, account: account(), claims });
     return;
   }
@@ -99,9 +99,10 @@ async function main() {
   $('sign-in').addEventListener('click', () => pca.loginRedirect(loginRequest).catch(fail));
   $('call-api').addEventListener('click', () => callApi().catch(fail));
   if (redirected) log(`signed in (${redirected.scopes.join(' ')})`);
-  if (redirected && sessionStorage.getItem(RETRY_KEY)) {
+  const challenged = sessionStorage.getItem(RETRY_KEY);
+  if (redirected && challenged) {
     sessionStorage.removeItem(RETRY_KEY);
-    log('retrying the call with the new token');
+    log(`signed in again for the claims challenge ${challenged}: retrying the call with the new token`);
     await callApi(redirected.accessToken);
   }
 }

@@ -3,6 +3,8 @@
 export interface StartOptions {
   /** The authConfig.js tenantform wrote (out/Client/App/authConfig.js). */
   authConfig: string;
+  /** The folder of index.html and app.js (default this file's: pass it when this module is bundled elsewhere). */
+  root?: string;
   /** Default 3000; 0 = any free port. */
   port?: number;
   /** Default 127.0.0.1. The page is opened as http://localhost:<port>/ either way. */

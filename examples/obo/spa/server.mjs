@@ -1,11 +1,8 @@
 #!/usr/bin/env node
 /**
- * A tiny static server for the sample's single-page app (no bundler): index.html, app.js, the authConfig.js tenantform
- * wrote (out/Client/App/authConfig.js), @azure/msal-browser's browser build, and local.js — the overrides for the
- * local tenant (its authority host, the middle tier's URL, this server's redirect URI), empty against a real tenant.
- *
- *   node examples/obo/spa/server.mjs --auth-config out/Client/App/authConfig.js [--port 3000] \
- *     [--authority-host https://127.0.0.1:47443] [--middle-tier http://localhost:5000/api]
+ * A tiny static server for the sample's single-page app (no bundler; its command line is serve.mjs): index.html,
+ * app.js, the authConfig.js tenantform wrote (out/Client/App/authConfig.js), @azure/msal-browser's browser build, and
+ * local.js — the overrides for the local tenant (its authority host, the middle tier's URL, this server's redirect URI), empty against a real tenant.
  *
  * It listens on 127.0.0.1 and prints `listening on http://localhost:<port>/`: open that origin (the SPA's registered
  * redirect URI is http://localhost:3000/; Entra and the emulator ignore the port of a localhost redirect URI, and
@@ -15,8 +12,7 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -27,17 +23,18 @@ export function msalBrowserPath() {
 }
 
 /**
- * @param {{ authConfig: string, port?: number, host?: string, authorityHost?: string, middleTierUrl?: string,
+ * @param {{ authConfig: string, root?: string, port?: number, host?: string, authorityHost?: string, middleTierUrl?: string,
  *   log?: (line: string) => void }} options
  */
 export async function start(options) {
   const host = options.host ?? '127.0.0.1';
+  const root = options.root ?? here;
   const msalJs = readFileSync(msalBrowserPath());
   let origin = '';
   const files = {
-    '/': () => ({ type: 'text/html; charset=utf-8', body: readFileSync(join(here, 'index.html')) }),
+    '/': () => ({ type: 'text/html; charset=utf-8', body: readFileSync(join(root, 'index.html')) }),
     '/index.html': () => files['/'](),
-    '/app.js': () => ({ type: 'text/javascript; charset=utf-8', body: readFileSync(join(here, 'app.js')) }),
+    '/app.js': () => ({ type: 'text/javascript; charset=utf-8', body: readFileSync(join(root, 'app.js')) }),
     '/authConfig.js': () => ({ type: 'text/javascript; charset=utf-8', body: readFileSync(options.authConfig) }),
     '/msal-browser.min.js': () => ({ type: 'text/javascript; charset=utf-8', body: msalJs }),
     '/local.js': () => ({
@@ -80,25 +77,4 @@ export async function start(options) {
         server.close(() => resolve(undefined));
       }),
   };
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({
-    options: {
-      'auth-config': { type: 'string', default: 'out/Client/App/authConfig.js' },
-      port: { type: 'string', default: process.env.PORT ?? '3000' },
-      'authority-host': { type: 'string', default: process.env.AUTHORITY_HOST },
-      'middle-tier': { type: 'string' },
-    },
-  });
-  const spa = await start({
-    authConfig: values['auth-config'],
-    port: Number(values.port),
-    authorityHost: values['authority-host'],
-    middleTierUrl: values['middle-tier'],
-  });
-  console.log(`listening on ${spa.url} (the SPA; open it in a browser)`);
-  const stop = () => spa.close().then(() => process.exit(0));
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }

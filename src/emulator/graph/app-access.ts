@@ -10,6 +10,18 @@ import type { Tenant } from '../store/index.js';
  * (https://learn.microsoft.com/graph/api/application-get, https://learn.microsoft.com/graph/api/application-upsert).
  */
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * An id segment of a directory object must be a GUID: Graph answers 400 "Invalid object identifier" for anything
+ * else, not 404. `delta` and `$count` are functions, not ids; they are not modelled (501), never guessed as a 404.
+ */
+export function checkObjectId(value: string): void {
+  if (GUID.test(value)) return;
+  if (value === 'delta' || value === '$count') throw graphErrors.notImplemented(`${value} on a directory object collection`);
+  throw graphErrors.badRequest(`Invalid object identifier '${value}'.`);
+}
+
 /** Alternate keys of microsoft.graph.application in the v1.0 CSDL. */
 const ALTERNATE_KEYS = ['appId', 'uniqueName'] as const;
 
@@ -33,6 +45,7 @@ function matches(app: Application, key: EntityKey): boolean {
  */
 export function findVisibleApplication(tenant: Tenant, key: EntityKey): Application | undefined {
   if (key.kind === 'id') {
+    checkObjectId(key.value);
     const app = tenant.applications.visible(key.value);
     if (app) return app;
   }

@@ -6,6 +6,7 @@ import { parseKey } from '../router.js';
 import type { Tenant } from '../store/index.js';
 import { isOwner, ownedByOnly } from './app-access.js';
 import { validateBody } from './validate-body.js';
+import { checkObjectId } from './app-access.js';
 
 /**
  * Service principal building blocks shared by the servicePrincipals, appRoleAssignments and
@@ -50,6 +51,7 @@ const SP_MIRRORED = new Set(['appRoles', 'oauth2PermissionScopes', 'servicePrinc
 export function findServicePrincipal(tenant: Tenant, segment: string): ServicePrincipal {
   const key = parseKey(segment);
   if (key.kind === 'id') {
+    checkObjectId(key.value);
     const sp = tenant.servicePrincipals.visible(key.value);
     if (!sp) throw graphErrors.notFound(key.value);
     return sp;
