@@ -1,6 +1,6 @@
 /**
  * tenantform's programmatic API: the same code paths as the CLI, with typed results.
- *   import { plan, apply, output, destroy } from 'tenantform';
+ *   import { validate, plan, apply, output, destroy } from 'tenantform';
  * Each command is gather (all I/O, once) → createPlan (pure, once) → execute; see docs/architecture.md.
  */
 export type { CommonOptions, DestroyOptions, ImportOptions } from './options.js';
@@ -9,6 +9,9 @@ export type { ChangeResult } from './apply/execute.js';
 export type { Snapshot } from './model/snapshot.js';
 export { TenantformError, isTenantformError } from './errors.js';
 export { createEmulator } from './local/emulator.js';
+// Offline: every problem of the manifests at once, with file:line:column (tenantform validate).
+export { validate, type ValidateOptions, type ValidationResult } from './api/validate.js';
+export type { Problem } from './manifest/problems.js';
 export { plan, apply, output, type PlanResult, type ApplyResult, type ApplyOptions } from './api/apply.js';
 // Teardown, sweeps of ephemeral stacks, and adoption (tenantform destroy / import).
 export { destroy, planDestroy, type DestroyResult, type DestroyPlanResult } from './api/destroy.js';
