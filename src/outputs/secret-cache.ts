@@ -1,7 +1,40 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KnownSecret, SecretCache } from '../model/local.js';
+import { z } from 'zod';
+import { TenantformError } from '../errors.js';
 import { writeFileAtomic } from '../lib/atomic-write.js';
+
+/** The file's shape: `{ version: 1, stacks: { <stack>: { <app>: { <name>: { keyId, value } } } } }`. */
+const CacheFile = z.object({
+  version: z.literal(1),
+  stacks: z.record(z.string(), z.record(z.string(), z.record(z.string(), z.object({ keyId: z.string().min(1), value: z.string().min(1) })))),
+});
+
+/**
+ * Read and check the cache. A truncated, garbled or wrongly shaped file is refused with its path and what deleting it
+ * costs — never half-read (a `stacks` list was once accepted, and no new secret was ever stored: every apply rotated).
+ */
+function readCache(file: string): SecretCache {
+  const refuse = (why: string) =>
+    new TenantformError(
+      'OUTPUT_FAILED',
+      `The secret cache ${file} ${why}. Restore it from a backup, or delete it: the next apply then adds a new secret for each app (the values in it are lost; tenantform removes the old secrets it made once the outputs hold the new ones).`,
+      { path: file },
+    );
+  let data: unknown;
+  try {
+    data = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw refuse(`is not valid JSON (${(e as Error).message})`);
+  }
+  const parsed = CacheFile.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw refuse(`does not have the shape tenantform writes (at ${issue.path.join('.') || 'the top'}: ${issue.message})`);
+  }
+  return parsed.data.stacks;
+}
 
 /**
  * The 0600 cache of client secret values this tool created, so a re-apply can reuse a still-valid
@@ -21,7 +54,7 @@ export class SecretStore {
     readonly file: string,
     readonly options: { persist?: boolean; onWrite?: (what: string) => void } = {},
   ) {
-    this.data = this.persistent && existsSync(file) ? ((JSON.parse(readFileSync(file, 'utf8')) as { stacks: SecretCache }).stacks ?? {}) : {};
+    this.data = this.persistent && existsSync(file) ? readCache(file) : {};
   }
 
   static forTenant(tenantId: string, dir = '.tenantform/secrets', options: { persist?: boolean; onWrite?: (what: string) => void } = {}): SecretStore {
