@@ -22,10 +22,27 @@ function hours(duration: string): number {
   return m ? Number(m[1]) * UNIT[m[2]] : NaN;
 }
 
+/**
+ * The latest end a credential may have: Graph's endDateTime is an Edm.DateTimeOffset (year ≤ 9999), so a longer
+ * lifetime is refused by Graph with 400 RequestBodyRead — after the writes before it. What Entra itself accepts is
+ * shorter for tenants with an app management policy (CredentialInvalidLifetimeAsPerAppPolicy); its plain limit is
+ * UNCONFIRMED. 100 years is far beyond any real use and always representable.
+ */
+export const MAX_LIFETIME_HOURS = 100 * UNIT.y;
+
+/** A lifetime longer than Graph can represent (or than anyone needs): refused offline, before any write. */
+function checkLifetime(lifetime: string, path: Array<string | number>, what: string, report: Reporter): void {
+  if (!(hours(lifetime) > MAX_LIFETIME_HOURS)) return;
+  report.add('invalid-value', path, `Lifetime ${lifetime} of ${what} is longer than 100y`, {
+    hint: 'Graph stores credential end dates up to the year 9999 and tenants often limit them further; use e.g. 180d or 2y and let apply rotate',
+  });
+}
+
 export function checkCredentials(opts: { stack?: string; key: string; app: ManifestApplication; report: Reporter }): void {
   const { key, app, report } = opts;
   const base = ['applications', key];
   app.secrets.forEach((s, i) => {
+    checkLifetime(s.lifetime, [...base, 'secrets', i, 'lifetime'], `secret "${s.name}"`, report);
     if (s.renewBefore && hours(s.renewBefore) >= hours(s.lifetime)) {
       report.add(
         'invalid-value',
@@ -66,6 +83,7 @@ function checkCertificates(key: string, app: ManifestApplication, report: Report
     if (c.file && c.passwordEnv && !/\.(pfx|p12)$/i.test(c.file)) {
       report.add('invalid-value', [...at, 'passwordEnv'], `passwordEnv is only for PFX files (.pfx, .p12), not ${c.file}`, { target: 'key' });
     }
+    if (c.generate) checkLifetime(c.generate.lifetime, [...at, 'generate', 'lifetime'], `certificate "${c.name}"`, report);
     if (c.generate && c.renewBefore && hours(c.renewBefore) >= hours(c.generate.lifetime)) {
       report.add(
         'invalid-value',

@@ -126,6 +126,12 @@ export function checkOutputs(m: CheckedManifest, report: Reporter): void {
   for (const { index, output } of m.outputs) {
     const base = ['outputs', index];
     const format = outputFormat(output);
+    // A control character (NUL above all) cannot be in a file name: Node throws at write time, after the tenant writes.
+    if (/[\u0000-\u001f]/.test(output.path)) {
+      report.add('invalid-value', [...base, 'path'], `Output path ${JSON.stringify(output.path)} contains a control character`, {
+        hint: 'file names cannot hold NUL, newlines or other control characters',
+      });
+    }
     checkOutputForm(m, report, index, output);
     const entries = Object.entries(output.values ?? {});
     if (entries.length === 0 && output.values !== undefined) report.add('invalid-value', [...base, 'values'], `Output "${output.path}" has no values`);
