@@ -14,7 +14,7 @@ import { deletedHolders } from '../plan/recover.js';
 import { connect } from './connect.js';
 import { readLocalState } from './local.js';
 import { loadStacks } from './manifests.js';
-import { tenantResources, type Gathered } from './types.js';
+import { fixedIdentifierUris, tenantResources, type Gathered } from './types.js';
 
 export type { Gathered, GatherIO } from './types.js';
 
@@ -32,6 +32,7 @@ export async function gatherApply(opts: CommonOptions): Promise<Gathered<ApplySn
       uniqueNames: stacks.flatMap((s) => s.applications.map((a) => a.uniqueName)),
       resources: tenantResources(stacks),
       policies: stacks.some((s) => s.conditionalAccessPolicies.length > 0),
+      identifierUris: fixedIdentifierUris(stacks),
       deadline,
     });
     // The recycle bin's service principals matter only when the user chose to restore or purge holders.

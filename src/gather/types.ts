@@ -1,5 +1,5 @@
 import type { CertificateStore } from '../credentials/store.js';
-import type { DesiredStack } from '../model/desired.js';
+import { APP_ID_PLACEHOLDER, type DesiredStack } from '../model/desired.js';
 import type { SecretStore } from '../outputs/secret-cache.js';
 import type { Connection } from './connect.js';
 import { GUID } from '../model/guid.js';
@@ -35,4 +35,9 @@ export function tenantResources(stacks: DesiredStack[]): string[] {
     ),
   );
   return [...new Set([...apis, ...clients, ...policyApps])];
+}
+
+/** The identifier URIs the manifests fix (no `{appId}`): the planner checks nobody else holds them. */
+export function fixedIdentifierUris(stacks: DesiredStack[]): string[] {
+  return [...new Set(stacks.flatMap((s) => s.applications.flatMap((a) => a.identifierUris.filter((u) => !u.includes(APP_ID_PLACEHOLDER)))))];
 }

@@ -82,5 +82,6 @@ export const filters = {
   uniqueName: (u: string) => `uniqueName eq '${odataString(u)}'`,
   appId: (appId: string) => `appId eq '${appId}'`,
   tag: (tag: string) => `tags/any(t:t eq '${odataString(tag)}')`,
+  identifierUri: (uri: string) => `identifierUris/any(x:x eq '${odataString(uri)}')`,
   tagStartsWith: (prefix: string) => `tags/any(t:startswith(t,'${odataString(prefix)}'))`,
 };

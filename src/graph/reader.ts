@@ -16,6 +16,8 @@ export interface ReadRequest {
   resources: string[];
   /** A stack declares conditional access policies: also read the tenant's licenses (policies are always read). */
   policies?: boolean;
+  /** Fixed identifier URIs (no `{appId}`) the manifests declare: who holds each now (they are unique in a tenant). */
+  identifierUris?: string[];
   deadline: number;
 }
 
@@ -42,8 +44,24 @@ export async function readLive(transport: GraphSender, req: ReadRequest): Promis
   // Policies are read even when no stack declares any: one the manifest dropped must still be deleted.
   const policiesAt = round1.length;
   round1.push(...policyReads(!!req.policies));
+  const urisAt = round1.length;
+  const uris = req.identifierUris ?? [];
+  round1.push(...uris.map((u) => ({ method: 'GET' as const, path: paths.applicationsWhere(filters.identifierUri(u), 'id,appId,displayName,uniqueName') })));
   const r1 = await batchRequests(transport, round1, { deadline: req.deadline });
   const conditionalAccess = await toConditionalAccess(transport, r1[policiesAt]);
+  const identifierUriHolders: NonNullable<LiveState['identifierUriHolders']> = {};
+  uris.forEach((u, i) => {
+    const res = r1[urisAt + i];
+    // A refused or unsupported lookup only costs the early diagnosis: Graph still refuses the write.
+    if (res.status !== 200) return;
+    const holders = (res.body as { value?: Application[] }).value ?? [];
+    if (holders.length)
+      identifierUriHolders[u.toLowerCase()] = holders.map((a) => ({
+        appId: String(a.appId),
+        displayName: String(a.displayName ?? ''),
+        uniqueName: a.uniqueName ?? null,
+      }));
+  });
   const premium = req.policies ? toPremium(r1[policiesAt + 1]) : undefined;
   const tenant = toTenant(expectOk(r1[0], 'read the organization', ['Organization.Read.All']));
   const applications: Record<string, LiveApplication> = {};
@@ -94,6 +112,7 @@ export async function readLive(transport: GraphSender, req: ReadRequest): Promis
     deletedApplications: deletedHolders(r1.slice(deletedAt, policiesAt)),
     conditionalAccess,
     ...(premium ? { premium } : {}),
+    ...(uris.length ? { identifierUriHolders } : {}),
   };
 }
 

@@ -47,6 +47,8 @@ export interface LiveState {
   deletedApplications?: Record<string, Application>;
   /** The tenant's conditional access policies that carry a tenantform marker (absent in older snapshots: none). */
   conditionalAccess?: LiveConditionalAccess;
+  /** Applications holding each fixed identifier URI a manifest declares, by lower-cased URI (absent: none found). */
+  identifierUriHolders?: Record<string, Array<{ appId: string; displayName: string; uniqueName: string | null }>>;
   /** Entra ID P1 from /subscribedSkus, read only when a stack declares policies. */
   premium?: LivePremium;
 }

@@ -46,6 +46,7 @@ export function diffStacks(inputs: PlanInputs): { changes: Change[]; warnings: s
   if (unresolved.length) throw resolveFailed(unresolved);
   const changes: Change[] = [];
   const warnings: string[] = [];
+  checkIdentifierUriHolders(inputs.stacks, inputs.live);
   for (const stack of inputs.stacks) {
     const liveOf = (uniqueName: string) => inputs.live.applications[uniqueName.toLowerCase()];
     // Pass 1: application objects and service principals, so later passes know what will be created.
@@ -91,6 +92,31 @@ export function diffStacks(inputs: PlanInputs): { changes: Change[]; warnings: s
   }
   warnings.push(...checkPolicyAccess(inputs.stacks, inputs.live, changes, inputs.permissions));
   return { changes, warnings };
+}
+
+/**
+ * Identifier URIs are unique in a tenant. One held by an application this plan does not manage would be refused
+ * by Graph at write time with the code of a not-yet-replicated uniqueName (400 Request_BadRequest), which the retry
+ * table waits out until the deadline — so it is refused here, before any write, with the holder's name.
+ */
+function checkIdentifierUriHolders(stacks: PlanStack[], live: LiveState): void {
+  const holders = live.identifierUriHolders ?? {};
+  for (const stack of stacks) {
+    for (const d of stack.applications) {
+      const own = live.applications[d.uniqueName.toLowerCase()]?.app.appId?.toLowerCase();
+      for (const uri of d.identifierUris) {
+        const other = (holders[uri.toLowerCase()] ?? []).find(
+          (h) => h.appId.toLowerCase() !== own && h.uniqueName?.toLowerCase() !== d.uniqueName.toLowerCase(),
+        );
+        if (!other) continue;
+        throw new TenantformError(
+          'CONFLICT',
+          `${formatLocation(d.location)}: identifier URI "${uri}" of application "${d.key}" is already used by "${other.displayName}" (appId ${other.appId}). Identifier URIs are unique in a tenant: choose another, or remove it from that application.`,
+          { location: d.location, uri, holder: other.appId },
+        );
+      }
+    }
+  }
 }
 
 /**

@@ -9,9 +9,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { graphWrites } from '../../src/emulator/index.js';
-import { apply } from '../../src/index.js';
+import { apply, isTenantformError } from '../../src/index.js';
 import { graphClient, useEmulator } from '../helpers/emulator.js';
-import { assertConverged, engineOptions, EXAMPLE } from '../helpers/engine.js';
+import { assertConverged, engineOptions, EXAMPLE, settle } from '../helpers/engine.js';
 import { tempDir } from '../helpers/temp.js';
 
 /** N copies of the example stack in one working directory. */
@@ -50,18 +50,37 @@ describe('a failing item in the middle of an envelope', () => {
 
   it('fails only its own change; the rest of its wave lands; the corrected re-run converges', async () => {
     const cwd = tempDir('tenantform-batch-');
-    // Stack 1 claims an identifier URI an application made by hand already holds: Graph refuses that one write.
-    // (Two manifests claiming one URI are refused offline by validation.)
+    // Stack 1 claims an identifier URI that an application made by hand takes. (Two manifests claiming one URI are
+    // refused offline by validation.)
     const shared = `api://${emu.tenantId}/shared-todo`;
-    await graphClient(emu)
-      .api('/applications')
-      .post({ displayName: 'made by hand', identifierUris: [shared] });
     const manifests = stacks(cwd, 3, (y, i) => (i === 1 ? y.replace('      - api://{appId}', `      - ${shared}`) : y));
     const opts = engineOptions(emu, { cwd, manifests });
+
+    // Held before the plan: refused at plan time, naming the holder, before any write.
+    const holder = (await graphClient(emu)
+      .api('/applications')
+      .post({ displayName: 'made by hand', identifierUris: [shared] })) as { id: string };
+    settle(emu);
+    const before = emu.requestLog.mark();
+    await assert.rejects(apply(opts), (e) => isTenantformError(e) && e.code === 'CONFLICT' && /is already used by "made by hand"/.test(e.message));
+    assert.deepEqual(graphWrites(emu.requestLog.since(before)), []);
+    await graphClient(emu).api(`/applications/${holder.id}`).delete();
+    settle(emu);
+
+    // Taken between the plan and the writes (another admin, another pipeline): Graph refuses that one write.
     const mark = emu.requestLog.mark();
     // Graph answers the duplicate with the code of a not-yet-replicated uniqueName (400 Request_BadRequest), which
     // the retry table waits out until the deadline; a short one keeps the test fast.
-    const r = await apply({ ...opts, timeoutMs: 3000 });
+    const r = await apply({
+      ...opts,
+      timeoutMs: 3000,
+      confirm: async () => {
+        await graphClient(emu)
+          .api('/applications')
+          .post({ displayName: 'made by hand meanwhile', identifierUris: [shared] });
+        return true;
+      },
+    });
     assert.equal(r.ok, false);
     const failed = r.results.filter((x) => x.status === 'failed');
     assert.equal(failed.length, 1, JSON.stringify(failed));
