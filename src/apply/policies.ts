@@ -1,6 +1,7 @@
 import type { ConditionalAccessPolicy } from '@microsoft/microsoft-graph-types';
 import { paths } from '../graph/paths.js';
 import { listAll } from '../graph/list.js';
+import { POLICY_READ_NEEDS } from '../graph/policies.js';
 import { policyMarker } from '../model/policies.js';
 import type { Change } from '../plan/types.js';
 import { call, fillPlaceholders, type ApplyContext } from './context.js';
@@ -27,7 +28,7 @@ export async function createPolicy(ctx: ApplyContext, c: Of<'create-conditional-
   const reconcile = async () => {
     const res = await ctx.transport.send({ method: 'GET', path: paths.conditionalAccessPolicies });
     if (res.status !== 200) return undefined;
-    const all = await listAll<ConditionalAccessPolicy>(ctx.transport, res, 'list conditional access policies');
+    const all = await listAll<ConditionalAccessPolicy>(ctx.transport, res, 'list conditional access policies', POLICY_READ_NEEDS);
     const found = all.find((p) => p.description === marker || p.description?.startsWith(`${marker} `));
     return found ? { status: 201, headers: {}, body: found } : undefined;
   };

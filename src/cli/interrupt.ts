@@ -1,5 +1,6 @@
 import { TenantformError } from '../errors.js';
-import { emitError, type OutputContext } from './output.js';
+import type { Answer } from './confirm.js';
+import { emitError, type Outcome, type OutputContext } from './output.js';
 
 /** The shell's convention for a process ended by a signal: 128 + its number (Ctrl-C: 130, SIGTERM: 143). */
 export function signalExitCode(sig: NodeJS.Signals): number {
@@ -70,4 +71,19 @@ export function interruptible(ctx: OutputContext, command: string): Interruptibl
       process.off('SIGTERM', handler);
     },
   };
+}
+
+/**
+ * The outcome of a command that asks, then writes (apply, destroy, import): cancelled at the prompt (declined, or
+ * interrupted there), stopped part-way by a signal (its exit code), failed, or ok.
+ */
+export function writeOutcome(o: {
+  cancelled: boolean;
+  answer: Answer | undefined;
+  interrupted?: boolean;
+  failed: boolean;
+  stoppedBy: NodeJS.Signals | undefined;
+}): { outcome: Outcome; exitCode?: number } {
+  const outcome: Outcome = o.cancelled ? (o.answer === 'interrupted' ? 'interrupted' : 'declined') : o.interrupted ? 'interrupted' : o.failed ? 'error' : 'ok';
+  return { outcome, ...(outcome === 'interrupted' && o.stoppedBy ? { exitCode: signalExitCode(o.stoppedBy) } : {}) };
 }

@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import type { ApplyResult } from '../../api/apply.js';
 import { isEmpty, type Plan } from '../../plan/types.js';
 import { cancelledText, terminalConfirm, type Answer } from '../confirm.js';
-import { interruptible, signalExitCode } from '../interrupt.js';
+import { interruptible, writeOutcome } from '../interrupt.js';
 import { outputContext, runCommand, type CommandResult } from '../output.js';
 import { commonOptions, withDeletedItemOptions, withTargetOptions, type TargetArgs } from '../target-options.js';
 import { credentialOptionsOf, withCredentialOptions } from '../credential-options.js';
@@ -69,18 +69,8 @@ export function applyResult(r: ApplyResult, answer: Answer | undefined, stoppedB
   const cancelled = !isEmpty(r.plan) && r.results.length === 0;
   const done = r.results.filter((x) => x.status === 'done').length;
   const total = r.plan.changes.length;
-  const outcome = cancelled
-    ? answer === 'interrupted'
-      ? 'interrupted'
-      : 'declined'
-    : r.interrupted
-      ? 'interrupted'
-      : failed.length || (r.verify && !r.verify.ok)
-        ? 'error'
-        : 'ok';
   return {
-    outcome,
-    ...(outcome === 'interrupted' && stoppedBy ? { exitCode: signalExitCode(stoppedBy) } : {}),
+    ...writeOutcome({ cancelled, answer, interrupted: r.interrupted, failed: failed.length > 0 || (!!r.verify && !r.verify.ok), stoppedBy }),
     data: {
       plan: r.plan,
       results: r.results,

@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { cancelledText, terminalConfirm } from '../confirm.js';
-import { interruptible, signalExitCode, type Interruptible } from '../interrupt.js';
+import { interruptible, writeOutcome, type Interruptible } from '../interrupt.js';
 import { outputContext, plural, runCommand, type CommandResult } from '../output.js';
 import { renderPlan } from '../render-plan.js';
 import { commonOptions, withTargetOptions, type TargetArgs } from '../target-options.js';
@@ -103,10 +103,8 @@ async function runDestroy(args: DestroyArgs, style: ReturnType<typeof outputCont
   const done = r.results.filter((x) => x.status === 'done').length;
   const answer = prompt.answer();
   const stoppedBy = run.stoppedBy();
-  const outcome = r.cancelled ? (answer === 'interrupted' ? 'interrupted' : 'declined') : r.interrupted ? 'interrupted' : failed.length ? 'error' : 'ok';
   return {
-    outcome,
-    ...(outcome === 'interrupted' && stoppedBy ? { exitCode: signalExitCode(stoppedBy) } : {}),
+    ...writeOutcome({ cancelled: r.cancelled, answer, interrupted: r.interrupted, failed: failed.length > 0, stoppedBy }),
     data: {
       plan: r.plan,
       results: r.results,

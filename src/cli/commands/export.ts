@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { TenantformError } from '../../errors.js';
 import { cancelledText, terminalConfirm } from '../confirm.js';
-import { interruptible, signalExitCode, type Interruptible } from '../interrupt.js';
+import { interruptible, writeOutcome, type Interruptible } from '../interrupt.js';
 import { outputContext, plural, runCommand, type CommandResult, type OutputContext } from '../output.js';
 import { renderPlan } from '../render-plan.js';
 import { commonOptions, withTenantOptions, type TargetArgs } from '../target-options.js';
@@ -92,21 +92,18 @@ async function runExport(args: ExportArgs, ctx: OutputContext, run: Interruptibl
   });
   const adopted = r.adopted;
   const failed = adopted?.results.filter((x) => x.status === 'failed') ?? [];
-  const outcome = adopted?.cancelled
-    ? prompt.answer() === 'interrupted'
-      ? 'interrupted'
-      : 'declined'
-    : adopted?.interrupted
-      ? 'interrupted'
-      : failed.length
-        ? 'error'
-        : 'ok';
   const stoppedBy = run.stoppedBy();
+  const result = writeOutcome({
+    cancelled: !!adopted?.cancelled,
+    answer: prompt.answer(),
+    interrupted: adopted?.interrupted,
+    failed: failed.length > 0,
+    stoppedBy,
+  });
   // Printed to stdout, the manifest is the whole of stdout (`> file` works); what to know goes to stderr.
   if (!args.out && !args.json) ctx.stderr.write(notes(r, ctx.style).join('\n') + '\n');
   return {
-    outcome,
-    ...(outcome === 'interrupted' && stoppedBy ? { exitCode: signalExitCode(stoppedBy) } : {}),
+    ...result,
     data: {
       stack: r.stack,
       ...(r.file ? { file: r.file } : { manifest: r.text }),

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { TenantformError } from '../../errors.js';
 import { cancelledText, terminalConfirm } from '../confirm.js';
-import { interruptible, signalExitCode, type Interruptible } from '../interrupt.js';
+import { interruptible, writeOutcome, type Interruptible } from '../interrupt.js';
 import { outputContext, runCommand, type CommandResult } from '../output.js';
 import { renderPlan } from '../render-plan.js';
 import { commonOptions, withTargetOptions, type TargetArgs } from '../target-options.js';
@@ -86,11 +86,9 @@ async function runImport(args: ImportArgs, style: ReturnType<typeof outputContex
   const failed = r.results.filter((x) => x.status === 'failed');
   const answer = prompt.answer();
   const stoppedBy = run.stoppedBy();
-  const outcome = r.cancelled ? (answer === 'interrupted' ? 'interrupted' : 'declined') : r.interrupted ? 'interrupted' : failed.length ? 'error' : 'ok';
   const done = r.results.filter((x) => x.status === 'done').length;
   return {
-    outcome,
-    ...(outcome === 'interrupted' && stoppedBy ? { exitCode: signalExitCode(stoppedBy) } : {}),
+    ...writeOutcome({ cancelled: r.cancelled, answer, interrupted: r.interrupted, failed: failed.length > 0, stoppedBy }),
     data: { plan: r.plan, results: r.results, cancelled: r.cancelled },
     text: (s) => {
       if (r.cancelled) return s.yellow(cancelledText(answer, 'Import', 'nothing was changed'));

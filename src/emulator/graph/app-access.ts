@@ -3,14 +3,13 @@ import { hasAny, type Caller, type GraphCtx } from '../context.js';
 import { graphErrors } from '../errors.js';
 import { parseKey, type EntityKey } from '../router.js';
 import type { Tenant } from '../store/index.js';
+import { GUID } from '../guid.js';
 
 /**
  * Finding the application a URL names, and who may touch it.
  * Addressing: `/applications/{id}`, `/applications(appId='…')`, `/applications(uniqueName='…')`
  * (https://learn.microsoft.com/graph/api/application-get, https://learn.microsoft.com/graph/api/application-upsert).
  */
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * An id segment of a directory object must be a GUID: Graph answers 400 "Invalid object identifier" for anything

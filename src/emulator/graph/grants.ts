@@ -8,6 +8,7 @@ import { entityResponse, listResponse } from './odata.js';
 import { LIST_QUERY } from './query-options.js';
 import { findServicePrincipal, objectBody } from './sp-model.js';
 import { validateBody } from './validate-body.js';
+import { GUID } from '../guid.js';
 
 /**
  * Delegated permission grants (admin consent for delegated scopes).
@@ -18,7 +19,6 @@ const TYPE = 'oAuth2PermissionGrant';
 const FILTERABLE = ['id', 'clientId', 'resourceId', 'consentType', 'principalId'];
 /** https://learn.microsoft.com/graph/api/resources/oauth2permissiongrant — scope "must not exceed 3,850 characters". */
 const MAX_SCOPE_LENGTH = 3850;
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const grantRoutes: GraphRoute[] = [
   { method: 'POST', pattern: 'oauth2PermissionGrants', anyOf: PERMS.grantWrite, handler: createGrant },

@@ -1,5 +1,6 @@
 import { graphErrors, GraphFault } from '../errors.js';
 import appTypes from '../data/graph-v1.0-app-types.json' with { type: 'json' };
+import { GUID } from '../guid.js';
 
 /**
  * Validates a JSON request body against the Microsoft Graph v1.0 type table extracted from the published
@@ -182,7 +183,6 @@ function validateValue(prop: string, ref: TypeRef, value: unknown): void {
   validateObject(ref.name, value as Record<string, unknown>);
 }
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** OData's DateTimeOffset literal: an offset (Z or ±hh:mm) is required. */
 const DATE_TIME_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|[+-]\d{2}:\d{2})$/i;
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

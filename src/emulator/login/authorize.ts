@@ -12,8 +12,8 @@ import { errorPageResponse, pageFields, scopeGroups } from './sign-in.js';
 import { startAuthorize } from './sign-in-flow.js';
 import type { AuthorizeRequest } from './sign-in-state.js';
 import type { TenantSegment } from './tenant.js';
+import { GUID } from '../guid.js';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const RESPONSE_MODES = new Set(['query', 'fragment', 'form_post']);
 /** prompt values Entra documents (v2-oauth2-auth-code-flow); `create` (self-service sign-up) is not modelled. */
 const PROMPTS = new Set(['login', 'none', 'consent', 'select_account']);

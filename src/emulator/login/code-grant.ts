@@ -12,8 +12,7 @@ import { scopeGroups } from './sign-in.js';
 import type { AuthorizationCodeRecord } from './sign-in-state.js';
 import type { TenantSegment } from './tenant.js';
 import { issueUserTokens, userTokenResponse } from './user-token.js';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { GUID } from '../guid.js';
 
 /**
  * `grant_type=authorization_code` on /{tenant}/oauth2/v2.0/token (v2-oauth2-auth-code-flow "Redeem a code"):

@@ -11,8 +11,8 @@ import { oauthErrors, userFlowErrors } from './oauth-errors.js';
 import { DEVICE_CODE_LIFETIME_SECONDS } from './sign-in-state.js';
 import type { TenantSegment } from './tenant.js';
 import { issueUserTokens, userTokenResponse } from './user-token.js';
+import { GUID } from '../guid.js';
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** RFC 8628's grant type, and the short `device_code` msal-node 7 sends (which Entra accepts too). */
 export const DEVICE_CODE_GRANTS = new Set(['urn:ietf:params:oauth:grant-type:device_code', 'device_code']);
 

@@ -10,11 +10,10 @@ import { withSession } from './obo-session.js';
 import { oauthErrors } from './oauth-errors.js';
 import type { TenantSegment } from './tenant.js';
 import { issueUserTokens, userTokenResponse } from './user-token.js';
+import { GUID } from '../guid.js';
 
 /** RFC 7523's JWT bearer grant: with requested_token_use=on_behalf_of, Entra's On-Behalf-Of flow. */
 export const JWT_BEARER_GRANT = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * `grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer` with `requested_token_use=on_behalf_of` on

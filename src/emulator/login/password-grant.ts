@@ -8,8 +8,7 @@ import { parseDelegatedScopes } from './delegated-scope.js';
 import { oauthErrors, userFlowErrors } from './oauth-errors.js';
 import type { TenantSegment } from './tenant.js';
 import { issueUserTokens, userTokenResponse } from './user-token.js';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { GUID } from '../guid.js';
 
 /**
  * `grant_type=password` (Resource Owner Password Credentials) on /{tenant}/oauth2/v2.0/token

@@ -10,8 +10,7 @@ import { interactiveErrors } from './interactive-errors.js';
 import { oauthErrors, userFlowErrors } from './oauth-errors.js';
 import type { TenantSegment } from './tenant.js';
 import { issueUserTokens, userTokenResponse, type AuthMethod } from './user-token.js';
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { GUID } from '../guid.js';
 
 /**
  * `grant_type=refresh_token` on /{tenant}/oauth2/v2.0/token (v2-oauth2-auth-code-flow "Refresh the access token"):

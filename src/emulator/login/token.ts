@@ -11,6 +11,7 @@ import { DEVICE_CODE_GRANTS, handleDeviceCodeGrant } from './device-code.js';
 import { handleRefreshTokenGrant } from './refresh-grant.js';
 import { findResource, resourceFromScope } from './scope.js';
 import type { TenantSegment } from './tenant.js';
+import { GUID } from '../guid.js';
 
 /** Real grant types Entra serves that the emulator does not (answered "not implemented", never a guess). */
 const OTHER_REAL_GRANTS = new Set([
@@ -20,8 +21,6 @@ const OTHER_REAL_GRANTS = new Set([
 ]);
 
 const INTERACTIVE_GRANTS = new Set(['authorization_code', 'refresh_token', ...DEVICE_CODE_GRANTS]);
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * POST /{tenant}/oauth2/v2.0/token — the client credentials grant
