@@ -2,7 +2,7 @@
  * Turn zod issues into problems with our stable codes, readable messages and exact locations.
  */
 import type { z } from 'zod';
-import { didYouMean, formatPath, type TreePath } from './problems.js';
+import { didYouMean, echo, formatPath, type TreePath } from './problems.js';
 import type { Reporter } from './report.js';
 
 type Issue = z.core.$ZodIssue;
@@ -60,15 +60,15 @@ function reportIssue(issue: Issue, ctx: IssueContext, path: TreePath): void {
     }
     case 'invalid_value': {
       const allowed = issue.values.map((v) => JSON.stringify(v)).join(', ');
-      report.add('invalid-value', path, `${where} must be one of ${allowed}, not ${JSON.stringify(value)}`, {
+      report.add('invalid-value', path, `${where} must be one of ${allowed}, not ${echo(value)}`, {
         hint: typeof value === 'string' ? didYouMean(value, issue.values.map(String)) : undefined,
       });
       return;
     }
     case 'invalid_format': {
       if (issue.format === 'guid' || issue.format === 'uuid') {
-        report.add('invalid-guid', path, `${where} must be a GUID, not ${JSON.stringify(value)}`, { hint: 'like 00000000-0000-0000-0000-000000000000' });
-      } else report.add('invalid-value', path, `${where}: ${issue.message}, not ${JSON.stringify(value)}`);
+        report.add('invalid-guid', path, `${where} must be a GUID, not ${echo(value)}`, { hint: 'like 00000000-0000-0000-0000-000000000000' });
+      } else report.add('invalid-value', path, `${where}: ${issue.message}, not ${echo(value)}`);
       return;
     }
     case 'too_small': {

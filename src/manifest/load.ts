@@ -1,8 +1,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument, type Document, type YAMLError } from 'yaml';
+import { LineCounter, type Alias, type Document, type Node, type YAMLError } from 'yaml';
 import { TenantformError } from '../errors.js';
-import type { Problem } from './problems.js';
+import { checkAliases } from './aliases.js';
+import { parseBounded } from './limits.js';
+import { KindCap, type Problem } from './problems.js';
 
 /** One manifest file, parsed with positions so every node maps back to file:line:column. */
 export interface ManifestSource {
@@ -11,6 +13,8 @@ export interface ManifestSource {
   text: string;
   doc: Document.Parsed;
   lineCounter: LineCounter;
+  /** What each alias stands for (filled in when the document has no YAML syntax error). */
+  aliasTargets?: ReadonlyMap<Alias, Node>;
 }
 
 const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml']);
@@ -52,27 +56,50 @@ export async function readManifest(file: string, opts: { cwd: string }): Promise
 /** Parse manifest text (exported for tests that do not want files). */
 export function parseManifestText(file: string, text: string): { source: ManifestSource; problems: Problem[] } {
   const lineCounter = new LineCounter();
-  // prettyErrors off: we render our own file:line:column and keep messages one line long.
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // Depth and size are checked while parsing, before the composer (which recurses) sees the tree; prettyErrors
+  // off: we render our own file:line:column and keep messages one line long.
+  const { doc, limit } = parseBounded(text, lineCounter, { uniqueKeys: true });
+  const source: ManifestSource = { file, text, doc, lineCounter };
+  const at = (offset: number) => ({ file, ...lineColumn(lineCounter, offset) });
+  if (limit) return { source, problems: [{ code: 'yaml-limit', severity: 'error', message: limit.message, location: at(limit.offset), hint: limit.hint }] };
   const problems: Problem[] = [];
+  // A garbled 4 MB file is thousands of YAML errors: list the first ones of each kind and count the rest.
+  const cap = new KindCap(1000);
+  const add = (p: Problem) => {
+    if (cap.admit(p.code, () => ({ ...p }), problems)) problems.push(p);
+  };
   for (const [list, severity] of [
     [doc.errors, 'error'],
     [doc.warnings, 'warning'],
   ] as const) {
     for (const err of list) {
-      const { line, col } = lineCounter.linePos(errorOffset(text, err));
+      const location = at(errorOffset(text, err));
       const duplicate = err.code === 'DUPLICATE_KEY';
-      const hint = duplicate ? 'remove or merge one of the two entries' : flowBraceHint(text, line);
-      problems.push({
+      const hint = duplicate ? 'remove or merge one of the two entries' : flowBraceHint(text, lineCounter, location.line);
+      add({
         code: duplicate ? 'duplicate-key' : 'yaml-syntax',
         severity,
         message: duplicate ? `Key "${keyText(text, err.pos[0])}" appears twice in the same mapping` : `YAML: ${firstLine(err.message)}`,
-        location: { file, line, column: col },
+        location,
         ...(hint ? { hint } : {}),
       });
     }
   }
-  return { source: { file, text, doc, lineCounter }, problems };
+  // A duplicate key leaves a sound tree that check.ts goes on to convert, so its aliases are checked too.
+  if (doc.errors.every((e) => e.code === 'DUPLICATE_KEY')) {
+    const aliases = checkAliases(doc, text, (offset) => {
+      const { line, column } = lineColumn(lineCounter, offset);
+      return `${line}:${column}`;
+    });
+    source.aliasTargets = aliases.targets;
+    for (const p of aliases.problems) add({ code: p.code, severity: 'error', message: p.message, location: at(p.offset), hint: p.hint });
+  }
+  return { source, problems };
+}
+
+function lineColumn(lineCounter: LineCounter, offset: number): { line: number; column: number } {
+  const { line, col } = lineCounter.linePos(offset);
+  return { line, column: col };
 }
 
 /** The key starting at `at` (plain or quoted), for the duplicate-key message. */
@@ -98,9 +125,12 @@ function errorOffset(text: string, err: YAMLError): number {
  * `identifierUris: [api://{appId}]` is a YAML error: inside [...] a `{` starts a mapping. Say so, because
  * the message the parser gives ("Unexpected flow-map", "Missing , or :") does not.
  */
-function flowBraceHint(text: string, line: number): string | undefined {
-  const source = text.split('\n')[line - 1] ?? '';
-  return /\[[^\]]*[^'"\s[,]\{appId\}/.test(source)
+function flowBraceHint(text: string, lineCounter: LineCounter, line: number): string | undefined {
+  const start = lineCounter.lineStarts[line - 1] ?? text.length;
+  const end = text.indexOf('\n', start);
+  const source = text.slice(start, end < 0 ? undefined : end);
+  // The test backtracks on a long line of brackets (quadratic, and run once per YAML error): only short lines with the placeholder.
+  return source.length <= 1000 && source.includes('{appId}') && /\[[^\]]*[^'"\s[,]\{appId\}/.test(source)
     ? 'inside [ ] a { starts a YAML mapping: quote the URI ("api://{appId}") or write the list one "- " item per line'
     : undefined;
 }

@@ -1,7 +1,7 @@
 import type { SourceLocation } from '../errors.js';
 import type { ManifestSource } from './load.js';
-import { locate, locateInScalar } from './locate.js';
-import { formatPath, type Problem, type ProblemCode, type Severity, type TreePath } from './problems.js';
+import { locate, locateUse, locateUseInScalar, type UseSite } from './locate.js';
+import { formatPath, KindCap, shortenEchoes, type Problem, type ProblemCode, type Severity, type TreePath } from './problems.js';
 
 export interface ReportOptions {
   /** Point at the key instead of the value (unknown keys, "this entry" problems). */
@@ -12,21 +12,31 @@ export interface ReportOptions {
   severity?: Severity;
 }
 
-/** Collects the problems of one manifest, locating each from its tree path. */
+/**
+ * Collects the problems of one manifest, locating each from its tree path. A value reached through an alias is
+ * located at the alias, and the message says where the anchor holds it. Long echoed values are shortened, and
+ * past SAME_KIND_MAX problems of one kind the rest are counted in one problem (see KindCap).
+ */
 export class Reporter {
   readonly problems: Problem[] = [];
+  private readonly cap = new KindCap();
 
   constructor(readonly source: ManifestSource) {}
 
   add(code: ProblemCode, path: TreePath, message: string, opts: ReportOptions = {}): Problem {
-    const location = opts.needle ? locateInScalar(this.source, path, opts.needle) : locate(this.source, path, { target: opts.target });
+    const severity = opts.severity ?? 'error';
+    const use = (): UseSite => (opts.needle ? locateUseInScalar(this.source, path, opts.needle) : locateUse(this.source, path, { target: opts.target }));
+    const summary = (): Problem => ({ code, severity, message: '', location: use().location });
+    if (!this.cap.admit(code, summary, this.problems)) return this.problems[this.problems.length - 1];
+    const site = use();
+    const via = site.via ? ` (through alias ${site.via.alias}, defined at ${lineCol(site.via.defined)})` : '';
     const p: Problem = {
       code,
-      severity: opts.severity ?? 'error',
-      message,
-      location,
+      severity,
+      message: shortenEchoes(message) + via,
+      location: site.location,
       path: formatPath(path),
-      ...(opts.hint ? { hint: opts.hint } : {}),
+      ...(opts.hint ? { hint: shortenEchoes(opts.hint) } : {}),
     };
     this.problems.push(p);
     return p;

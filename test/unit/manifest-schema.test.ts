@@ -111,7 +111,8 @@ describe('structure problems', () => {
     const result = check(yaml);
     assert.deepEqual(
       result.problems.map((p) => `${p.code} ${p.path} ${p.location.line}:${p.location.column}`),
-      ['unknown-key x-roles 2:1', 'invalid-value applications.a.appRoles[0].allowedMemberTypes[0] 3:69'],
+      // At the alias that uses the anchor (issue 15); the message says where the anchor holds the value.
+      ['unknown-key x-roles 2:1', 'invalid-value applications.a.appRoles[0].allowedMemberTypes[0] 7:15'],
     );
   });
 });
