@@ -1,8 +1,17 @@
 /**
- * Fault injection, deterministic by a seed: added latency, 429 throttling and replication lag.
+ * Fault injection, deterministic by a seed: added latency, 429 throttling and replication lag, plus the fault rules
+ * of fault-rules.ts (5xx, resets, timeouts, lost answers, 409s, token-endpoint errors, lag per request).
  * Options come from createEmulator() and fall back to TENANTFORM_EMULATOR_* environment variables so
  * they also reach the in-process local tenant started by `--tenant local`.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { seededRandom } from './fault-random.js';
+import { FaultRules, type FaultRuleInfo, type FaultRuleSpec } from './fault-rules.js';
+import { parseFaultSpec, parseFaultSpecs } from './fault-spec.js';
+
+export { seededRandom } from './fault-random.js';
+export type { FaultKind, FaultRuleInfo, FaultRuleSpec } from './fault-rules.js';
+
 export interface FaultOptions {
   /** Added latency per request, ms. */
   latencyMs?: number;
@@ -34,23 +43,71 @@ export function resolveFaults(opts: FaultOptions = {}, env: NodeJS.ProcessEnv = 
   return f;
 }
 
-/** mulberry32: a tiny seeded PRNG, so a given seed throttles the same requests on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** Fault rules given at start: objects or compact specs (fault-spec.ts); default TENANTFORM_EMULATOR_FAULTS. */
+export interface FaultRuleOptions {
+  faults?: Array<FaultRuleSpec | string>;
+}
+
+export function resolveFaultRules(opts: FaultRuleOptions = {}, env: NodeJS.ProcessEnv = process.env): FaultRuleSpec[] {
+  if (opts.faults) return opts.faults.map((f) => (typeof f === 'string' ? parseFaultSpec(f) : f));
+  return parseFaultSpecs(env.TENANTFORM_EMULATOR_FAULTS);
+}
+
+/** What the request being handled asks of the store: its `lag` rule's lag (and a PRNG for the jitter). */
+interface LagContext {
+  lagMs?: number;
+  jitterMs?: number;
 }
 
 export class Faults {
   private readonly random: () => number;
-  constructor(readonly options: ResolvedFaults) {
+  private readonly lagRandom: () => number;
+  private readonly lagContext = new AsyncLocalStorage<LagContext>();
+  readonly rules: FaultRules;
+  constructor(
+    readonly options: ResolvedFaults,
+    rules: FaultRuleSpec[] = [],
+  ) {
     this.random = seededRandom(options.seed);
+    // Its own stream: a lag rule does not change which requests the throttle picks.
+    this.lagRandom = seededRandom(options.seed ^ 0x5bd1e995);
+    this.rules = new FaultRules(options.seed);
+    for (const r of rules) this.rules.add(r);
   }
+
+  /** Add a rule (an object or a compact spec, fault-spec.ts); it applies from the next request on. */
+  add(rule: FaultRuleSpec | string): FaultRuleInfo {
+    return this.rules.add(typeof rule === 'string' ? parseFaultSpec(rule) : rule);
+  }
+  remove(id: string): boolean {
+    return this.rules.remove(id);
+  }
+  clear(): void {
+    this.rules.clear();
+  }
+  list(): FaultRuleInfo[] {
+    return this.rules.list();
+  }
+  fired(id: string): number {
+    return this.rules.fired(id);
+  }
+
+  /**
+   * The replication lag of an object written now (the store asks once per object): the `lag` rule of the request
+   * being handled, if one fired (its lagMs, else the configured one, plus a seeded 0..jitterMs), else replicationLagMs.
+   */
+  lagMs(): number {
+    const c = this.lagContext.getStore();
+    if (!c) return this.options.replicationLagMs;
+    const jitter = c.jitterMs ? Math.floor(this.lagRandom() * (c.jitterMs + 1)) : 0;
+    return (c.lagMs ?? this.options.replicationLagMs) + jitter;
+  }
+
+  /** Run a handler with a lag rule's lag in effect for what it writes. */
+  withLag<T>(rule: { lagMs?: number; jitterMs?: number } | undefined, fn: () => T): T {
+    return rule ? this.lagContext.run({ lagMs: rule.lagMs, jitterMs: rule.jitterMs }, fn) : fn();
+  }
+
   /** Decide (deterministically, in request order) whether this request is throttled. */
   shouldThrottle(): boolean {
     return this.options.throttleRate > 0 && this.random() < this.options.throttleRate;

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createSigningKey, loadOrCreateTls, sharedInMemoryTls, type TlsMaterial } from './certs.js';
 import type { EmulatorEnv } from './context.js';
-import { Clock, Faults, resolveFaults, type FaultOptions } from './faults.js';
+import { Clock, Faults, resolveFaultRules, resolveFaults, type FaultOptions, type FaultRuleOptions } from './faults.js';
 import { TokenKeys } from './keys.js';
 import { resolveLicenses } from './licenses.js';
 import { RequestLog } from './log.js';
@@ -17,7 +17,8 @@ import { provisionTestUser, type TestUser, type TestUserSpec } from './users.js'
 import { SignInState } from './login/sign-in-state.js';
 
 export { graphWrites, type RequestLogEntry } from './log.js';
-export type { FaultOptions } from './faults.js';
+export type { FaultKind, FaultOptions, FaultRuleInfo, FaultRuleOptions, FaultRuleSpec } from './faults.js';
+export { parseFaultSpec } from './fault-spec.js';
 export type { LicenseSku } from './licenses.js';
 export type { SigningKey } from './store/index.js';
 export type { TlsMaterial } from './certs.js';
@@ -25,7 +26,7 @@ export type { TestUser, TestUserSpec } from './users.js';
 
 export { DEFAULT_EMULATOR_PORT, DEFAULT_STATE_FILE } from './defaults.js';
 
-export interface EmulatorOptions extends FaultOptions, SeedOptions {
+export interface EmulatorOptions extends FaultOptions, FaultRuleOptions, SeedOptions {
   /** 0 = any free port. Default 0 in process; the CLI defaults to DEFAULT_EMULATOR_PORT. */
   port?: number;
   /** Persist the tenant as JSON here (TLS certificate beside it). Omit for a throwaway in-memory tenant. */
@@ -82,6 +83,7 @@ export interface Emulator {
   requestLog: RequestLog;
   clock: Clock;
   tenant: Tenant;
+  /** Fault options and rules: faults.add(rule | spec) → {id, …}, remove(id), clear(), list(), fired(id); see docs/emulator.md. */
   faults: Faults;
   /** Every tenant this emulator hosts; the first is the one above (tenantId, admin client, tenant). */
   tenants: EmulatorTenant[];
@@ -96,7 +98,8 @@ export interface Emulator {
 
 export async function createEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const env = options.env ?? process.env;
-  const faults = new Faults(resolveFaults(options, env));
+  // First: a mistake in a fault option or rule is refused before anything is written (state file, TLS key).
+  const faults = new Faults(resolveFaults(options, env), resolveFaultRules(options, env));
   const clock = new Clock();
   const stateFile = options.stateFile;
   const certFile = stateFile ? stateFile.replace(/\.json$/, '') + '.tls-cert.pem' : undefined;
@@ -108,7 +111,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   let state = stateFile ? loadState(stateFile) : undefined;
   const fresh = !state;
   state ??= seedTenant({ ...options, licenses }, options.signingKey ?? (await createSigningKey()), clock.iso());
-  const tenant = new Tenant(state, { clock, lagMs: () => faults.options.replicationLagMs, file: stateFile });
+  const tenant = new Tenant(state, { clock, lagMs: () => faults.lagMs(), file: stateFile });
   if (!fresh && licenses) tenant.setLicenses(licenses);
   const directory = new TenantDirectory(tenant);
   for (const extra of tenant.extraTenants) directory.add(extra);

@@ -1,22 +1,34 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeJwt } from 'jose';
 import { authenticateGraph } from './auth.js';
-import { hasAny, type Caller, type EmulatorEnv } from './context.js';
+import { hasAny, type Caller, type EmulatorEnv, type GraphRoute } from './context.js';
 import { envForTenant, tenantById } from './directory.js';
 import { GraphFault, graphErrors, renderGraphFault } from './errors.js';
+import { handleFaultAdmin, isAdminPath } from './fault-admin.js';
+import { ConnectionFault } from './fault-answers.js';
+import { dropConnection, runGraphWithFaults, runLoginWithFaults, type FaultTag } from './fault-apply.js';
+import { DeleteGhosts } from './fault-ghosts.js';
+import { rulePath, type FaultTarget } from './fault-rules.js';
 import { handleBatch } from './graph/batch.js';
 import { checkQueryOptions } from './graph/query-options.js';
 import { graphRoutes } from './graph/routes.js';
-import type { EmuRequest, EmuResponse } from './http.js';
-import { bodyKeys, type RequestLog } from './log.js';
+import { json, type EmuRequest, type EmuResponse } from './http.js';
+import { bodyKeys, requestIdentity, type RequestLog, type RequestLogEntry } from './log.js';
 import { handleLogin } from './login/index.js';
+import { formFields } from './login/token.js';
 import { GraphRouter, splitGraphPath } from './router.js';
 
 const MAX_BODY = 4 * 1024 * 1024;
 
-/** The request pipeline: parse → latency → (Graph: auth → throttle → route → handler) → log → respond. */
+/**
+ * The request pipeline: parse → (admin endpoint) → latency → (Graph: auth → fault rules → throttle → route → handler;
+ * login: fault rules → handler) → log → respond, or drop the connection for a reset/timeout fault.
+ */
 export class EmulatorPipeline {
   private readonly router = new GraphRouter(graphRoutes);
+  /** The fault rule that fired on a request (top-level or $batch item), for its log entry. */
+  private readonly faultOf = new WeakMap<EmuRequest, FaultTag>();
+  private readonly ghosts = new DeleteGhosts();
   constructor(
     private readonly env: EmulatorEnv,
     private readonly log: RequestLog,
@@ -26,28 +38,67 @@ export class EmulatorPipeline {
     const started = performance.now();
     let emuReq: EmuRequest | undefined;
     let out: EmuResponse;
+    let lost: ConnectionFault | undefined;
     try {
       emuReq = await readRequest(req);
+      if (isAdminPath(emuReq.path)) return send(res, handleFaultAdmin(emuReq, this.env));
       await this.env.faults.delay();
-      out = isGraphPath(emuReq.path) ? await this.graphTopLevel(emuReq) : await handleLogin(emuReq, this.env);
+      out = isGraphPath(emuReq.path) ? await this.graphTopLevel(emuReq) : await this.login(emuReq);
     } catch (e) {
-      out = this.renderError(e, emuReq);
+      if (e instanceof ConnectionFault) lost = e;
+      else out = this.renderError(e, emuReq);
     }
-    const body = out.text ?? (out.body === undefined ? '' : JSON.stringify(out.body));
-    res.writeHead(out.status, out.headers ?? {});
-    res.end(body);
+    if (lost) dropConnection(req.socket, lost);
+    else send(res, out!);
     if (emuReq) {
-      this.log.add({
-        time: new Date().toISOString(),
-        service: isGraphPath(emuReq.path) ? 'graph' : 'login',
-        method: emuReq.method,
-        path: emuReq.path,
-        status: out.status,
-        durationMs: Math.round(performance.now() - started),
-        bodyKeys: bodyKeys(emuReq.body),
-        ...errorCode(out),
-      });
+      if (lost && lost.fault && !this.faultOf.has(emuReq)) this.faultOf.set(emuReq, lost.fault);
+      this.log.add(
+        this.entry(emuReq, {
+          service: isGraphPath(emuReq.path) ? 'graph' : 'login',
+          status: lost ? 0 : out!.status,
+          durationMs: Math.round(performance.now() - started),
+          ...(lost ? {} : errorCode(out!)),
+        }),
+      );
     }
+  }
+
+  /** A log entry: what the request says about itself (ids, attempt), the fault that fired, and the outcome. */
+  private entry(req: EmuRequest, outcome: Pick<RequestLogEntry, 'service' | 'status' | 'durationMs' | 'errorCode' | 'batch'>): RequestLogEntry {
+    const fault = this.faultOf.get(req);
+    const crid = outcome.service === 'login' ? (req.query.get('client-request-id') ?? formFields(req.body)['client-request-id']) : undefined;
+    return {
+      time: new Date().toISOString(),
+      service: outcome.service,
+      method: req.method,
+      path: req.path,
+      status: outcome.status,
+      durationMs: outcome.durationMs,
+      bodyKeys: bodyKeys(req.body),
+      ...(outcome.batch ? { batch: true } : {}),
+      ...(outcome.errorCode ? { errorCode: outcome.errorCode } : {}),
+      ...requestIdentity(req.headers, crid ?? undefined),
+      ...(fault ? { fault } : {}),
+    };
+  }
+
+  /** Login routes under the fault rules (service `login`; by default they match the token endpoint). */
+  private login(req: EmuRequest): Promise<EmuResponse> {
+    const form = formFields(req.body);
+    const ctx = {
+      form,
+      tenantSegment: decodeURIComponent(req.path.split('/').filter(Boolean)[0] ?? ''),
+      authorityHost: this.env.authorityHost,
+      correlationId: String(req.headers['client-request-id'] ?? '') || form['client-request-id'],
+    };
+    const target: FaultTarget = { service: 'login', method: req.method, path: req.path };
+    return runLoginWithFaults(
+      this.env.faults,
+      target,
+      ctx,
+      (t) => this.faultOf.set(req, t),
+      () => handleLogin(req, this.env),
+    );
   }
 
   private async graphTopLevel(req: EmuRequest): Promise<EmuResponse> {
@@ -80,25 +131,20 @@ export class EmulatorPipeline {
   async graph(req: EmuRequest, caller: Caller, env: EmulatorEnv = this.env): Promise<EmuResponse> {
     const started = performance.now();
     let out: EmuResponse;
+    let lost: ConnectionFault | undefined;
     try {
       out = await this.graphInner(req, caller, env);
     } catch (e) {
-      out = this.renderError(e, req);
+      // A dropped connection is not an answer: it goes up to the pipeline (through $batch: the envelope fails).
+      if (!(e instanceof ConnectionFault)) out = this.renderError(e, req);
+      else lost = e;
     }
     if (req.inBatch) {
-      this.log.add({
-        time: new Date().toISOString(),
-        service: 'graph',
-        method: req.method,
-        path: req.path,
-        status: out.status,
-        durationMs: Math.round(performance.now() - started),
-        bodyKeys: bodyKeys(req.body),
-        batch: true,
-        ...errorCode(out),
-      });
+      const durationMs = Math.round(performance.now() - started);
+      this.log.add(this.entry(req, { service: 'graph', status: lost ? 0 : out!.status, durationMs, batch: true, ...(lost ? {} : errorCode(out!)) }));
     }
-    return out;
+    if (lost) throw lost;
+    return out!;
   }
 
   private async graphInner(req: EmuRequest, caller: Caller, env: EmulatorEnv): Promise<EmuResponse> {
@@ -111,20 +157,57 @@ export class EmulatorPipeline {
       throw graphErrors.segmentNotFound(segments[0]);
     }
     if (segments[0]?.toLowerCase() === 'myorganization') segments = segments.slice(1);
+    const target: FaultTarget = { service: 'graph', method: req.method, path: req.path, inBatch: req.inBatch };
+    const onFire = (t: FaultTag) => this.faultOf.set(req, t);
     if (segments.length === 1 && segments[0] === '$batch' && !req.inBatch) {
       if (req.method !== 'POST') throw graphErrors.methodNotAllowed();
       // The envelope itself is not throttled: Graph evaluates each item against the limits and answers
       // 200 with per-item 429s (https://learn.microsoft.com/graph/throttling#throttling-and-batching).
-      return handleBatch(req, caller, (sub) => this.graph({ ...sub, inBatch: true }, caller, env), env);
+      // Fault rules reach the envelope only when their path names `/$batch`; otherwise they judge each item.
+      return runGraphWithFaults(env.faults, target, onFire, () => handleBatch(req, caller, (sub) => this.graph({ ...sub, inBatch: true }, caller, env), env));
     }
-    if (env.faults.shouldThrottle()) throw graphErrors.throttled(env.faults.options.retryAfterSeconds);
-    // Every caller that reaches here holds an app-only token (delegated Graph tokens answer 501 in auth.ts), and
-    // Graph refuses /me for those whatever the path below it and the roles.
-    if (segments[0]?.toLowerCase() === 'me') throw graphErrors.meWithoutUser();
-    const { route, params } = this.router.match(req.method, segments);
-    if (!hasAny(caller, route.anyOf) || route.alsoAnyOf?.some((group) => !hasAny(caller, group))) throw (route.denied ?? graphErrors.denied)();
-    checkQueryOptions(req, route);
-    return route.handler({ req, params, env, caller });
+    return runGraphWithFaults(env.faults, target, onFire, async () => {
+      if (env.faults.shouldThrottle()) throw graphErrors.throttled(env.faults.options.retryAfterSeconds);
+      // Graph refuses /me for an app-only token whatever the path below it and the roles.
+      if (segments[0]?.toLowerCase() === 'me' && !caller.user) throw graphErrors.meWithoutUser();
+      const ghost = req.method === 'GET' ? this.ghosts.read(env.tenant.tenantId, rulePath(target), env.clock.now(), req.query) : undefined;
+      if (ghost) return json(200, ghost);
+      const { route, params } = this.router.match(req.method, segments);
+      if (!hasAny(caller, route.anyOf) || route.alsoAnyOf?.some((group) => !hasAny(caller, group))) throw (route.denied ?? graphErrors.denied)();
+      checkQueryOptions(req, route);
+      const lag = env.faults.rules.lag(target)?.rule;
+      if (!lag) return route.handler({ req, params, env, caller });
+      onFire({ rule: lag.id, kind: lag.kind });
+      if (req.method === 'DELETE')
+        return this.lagDelete(req, segments, { params, env, caller }, route.handler, lag.lagMs ?? env.faults.options.replicationLagMs);
+      return env.faults.withLag(lag, () => route.handler({ req, params, env, caller }));
+    });
+  }
+
+  /** A DELETE under a `lag` rule: what a GET of the path answered just before stays readable for lagMs (fault-ghosts.ts). */
+  private async lagDelete(
+    req: EmuRequest,
+    segments: string[],
+    ctx: { params: Record<string, string>; env: EmulatorEnv; caller: Caller },
+    handler: GraphRoute['handler'],
+    lagMs: number,
+  ): Promise<EmuResponse> {
+    let before: EmuResponse | undefined;
+    try {
+      const get = this.router.match('GET', segments);
+      before = await get.route.handler({
+        req: { ...req, method: 'GET', query: new URLSearchParams(), body: undefined, rawBody: '' },
+        params: get.params,
+        env: ctx.env,
+        caller: ctx.caller,
+      });
+    } catch {
+      before = undefined; // nothing to keep: no GET route here, or the object is not readable
+    }
+    const out = await handler({ req, ...ctx });
+    const key = rulePath({ service: 'graph', method: 'GET', path: req.path, inBatch: req.inBatch });
+    if (out.status < 300 && before?.status === 200) this.ghosts.remember(ctx.env.tenant.tenantId, key, before.body, ctx.env.clock.now() + lagMs);
+    return out;
   }
 
   private renderError(e: unknown, req: EmuRequest | undefined): EmuResponse {
@@ -134,6 +217,12 @@ export class EmulatorPipeline {
     console.error('[tenantform emulator] internal error:', e);
     return renderGraphFault(new GraphFault(500, 'InternalServerError', `tenantform emulator internal error: ${String((e as Error)?.message ?? e)}`), crid);
   }
+}
+
+function send(res: ServerResponse, out: EmuResponse): void {
+  const body = out.text ?? (out.body === undefined ? '' : JSON.stringify(out.body));
+  res.writeHead(out.status, out.headers ?? {});
+  res.end(body);
 }
 
 function isGraphPath(path: string): boolean {

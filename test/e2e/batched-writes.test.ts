@@ -64,7 +64,10 @@ describe('a failing item in the middle of an envelope', () => {
     const before = emu.requestLog.mark();
     await assert.rejects(apply(opts), (e) => isTenantformError(e) && e.code === 'CONFLICT' && /is already used by "made by hand"/.test(e.message));
     assert.deepEqual(graphWrites(emu.requestLog.since(before)), []);
+    // Deleted and purged: a soft-deleted application keeps its identifier URIs reserved until it is purged.
     await graphClient(emu).api(`/applications/${holder.id}`).delete();
+    settle(emu);
+    await graphClient(emu).api(`/directory/deletedItems/${holder.id}`).delete();
     settle(emu);
 
     // Taken between the plan and the writes (another admin, another pipeline): Graph refuses that one write.

@@ -26,12 +26,18 @@ export function emulatorCommand(y: Argv): Argv {
         .option('replication-lag-ms', numberOption('Replication lag after writes [TENANTFORM_EMULATOR_REPLICATION_LAG_MS]', NUMBERS['replication-lag-ms']))
         .option('retry-after', numberOption('Retry-After seconds of injected 429s [TENANTFORM_EMULATOR_RETRY_AFTER]', NUMBERS['retry-after']))
         .option('seed', numberOption('Seed of the fault injection [TENANTFORM_EMULATOR_SEED]', NUMBERS.seed))
+        .option('fault', {
+          type: 'string',
+          array: true,
+          describe:
+            'A fault rule [METHOD:]PATH|token:field…, e.g. POST:/applications/*/addPassword:nth=1:commit-then-reset (repeatable; docs/emulator.md) [TENANTFORM_EMULATOR_FAULTS, ;-separated]',
+        })
         .option('log', { type: 'string', describe: 'Append a JSON line per request to this file [TENANTFORM_EMULATOR_LOG]' })
         .option('user', {
           type: 'string',
           array: true,
           describe:
-            'Test user <upn>:<password>[:mfa] (repeatable; a upn without @ gets the tenant domain; :mfa registers a TOTP authenticator whose secret is printed)',
+            "Test user <upn>:<password>[:mfa][:role=<role>] (repeatable; a upn without @ gets the tenant domain; :mfa registers a TOTP authenticator whose secret is printed; :role=Global Administrator etc. gives a directory role, so the user's delegated Graph calls may manage the tenant)",
           coerce: (values: string[]) => values.map(parseUserFlag),
         }),
     async (args) => {
@@ -57,12 +63,14 @@ export function emulatorCommand(y: Argv): Argv {
           replicationLagMs: n('replication-lag-ms'),
           retryAfterSeconds: n('retry-after'),
           seed: n('seed'),
+          // Omitted without --fault, so TENANTFORM_EMULATOR_FAULTS applies; specs are checked before anything is written.
+          ...(args.fault?.length ? { faults: args.fault } : {}),
           logFile: args.log,
           extraTenants: n('extra-tenants'),
           users: args.user,
         });
       } catch (e) {
-        process.exit(emitError(ctx, 'emulator', e));
+        process.exit(emitError(ctx, 'emulator', usageError(e)));
       }
       // Only present when there are more tenants, so the single-tenant line stays exactly as documented.
       const extra = emu.tenants
@@ -84,7 +92,8 @@ export function emulatorCommand(y: Argv): Argv {
       // For a developer reading the terminal (stdout keeps its one JSON line): how to sign in, and the MFA secret.
       for (const u of emu.seededUsers) {
         const mfa = u.otpauthUri ? `; MFA: add ${u.otpauthUri} to an authenticator app (secret ${u.totpSecret})` : '';
-        process.stderr.write(`tenantform emulator: test user ${u.userPrincipalName} (object id ${u.id})${mfa}\n`);
+        const roles = u.roles.length ? `, ${u.roles.join(', ')}` : ', member user';
+        process.stderr.write(`tenantform emulator: test user ${u.userPrincipalName} (object id ${u.id}${roles})${mfa}\n`);
       }
       await stopped;
       await emu.close();
@@ -102,6 +111,15 @@ const NUMBERS = {
   'retry-after': { min: 0, max: 3600, unit: 'seconds' },
   seed: { min: 0, max: 2 ** 32 - 1, integer: true },
 } satisfies Record<string, NumberRange>;
+
+/** A bad fault spec, test user or option (the emulator's EmulatorOptionError) is the user's mistake, not an internal error. */
+function usageError(e: unknown): unknown {
+  if (!(e instanceof Error) || e.name !== 'EmulatorOptionError') return e;
+  const own = (e as Error & { flag?: string }).flag;
+  if (own) return new TenantformError('USAGE', `${e.message} (${own})`, { flag: own });
+  const flag = process.env.TENANTFORM_EMULATOR_FAULTS !== undefined ? '--fault or TENANTFORM_EMULATOR_FAULTS' : '--fault';
+  return new TenantformError('USAGE', `${e.message} (${flag})`, { flag: '--fault' });
+}
 
 /** Refuse a port another process listens on, naming it and the way out (before the emulator writes anything). */
 async function assertPortFree(port: number): Promise<void> {
@@ -122,24 +140,37 @@ async function assertPortFree(port: number): Promise<void> {
 }
 
 /**
- * `--user <upn>:<password>[:mfa]`: the first `:` ends the upn; a trailing `:mfa` asks for an MFA method (so a
- * password that itself ends in `:mfa` must be given through the programmatic API).
+ * `--user <upn>:<password>[:mfa][:role=<directory role>]…`: the first `:` ends the upn; trailing `:mfa` (an MFA method)
+ * and `:role=…` (a built-in directory role by display name, e.g. `:role=Global Administrator`, repeatable) are taken
+ * off the end, so a password that itself ends in one of them must be given through the programmatic API.
  */
-export function parseUserFlag(value: string): { userPrincipalName: string; password: string; mfa?: boolean } {
+export function parseUserFlag(value: string): { userPrincipalName: string; password: string; mfa?: boolean; roles?: string[] } {
+  const usage = `--user ${value}: expected <upn>:<password>[:mfa][:role=<directory role>]`;
   const colon = value.indexOf(':');
-  if (colon <= 0 || colon === value.length - 1) throw new Error(`--user ${value}: expected <upn>:<password>[:mfa]`);
+  if (colon <= 0 || colon === value.length - 1) throw new Error(usage);
   let password = value.slice(colon + 1);
-  const mfa = password.endsWith(':mfa');
-  if (mfa) password = password.slice(0, -':mfa'.length);
-  if (password === '') throw new Error(`--user ${value}: expected <upn>:<password>[:mfa]`);
-  return { userPrincipalName: value.slice(0, colon), password, ...(mfa ? { mfa: true } : {}) };
+  let mfa = false;
+  const roles: string[] = [];
+  for (;;) {
+    const role = /:role=([^:]+)$/.exec(password);
+    if (role) {
+      roles.unshift(role[1].trim());
+      password = password.slice(0, role.index);
+    } else if (password.endsWith(':mfa')) {
+      mfa = true;
+      password = password.slice(0, -':mfa'.length);
+    } else break;
+  }
+  if (password === '') throw new Error(usage);
+  return { userPrincipalName: value.slice(0, colon), password, ...(mfa ? { mfa: true } : {}), ...(roles.length ? { roles } : {}) };
 }
 
-function userLine(u: { id: string; userPrincipalName: string; password: string; totpSecret?: string; otpauthUri?: string }) {
+function userLine(u: { id: string; userPrincipalName: string; password: string; totpSecret?: string; otpauthUri?: string; roles: string[] }) {
   return {
     id: u.id,
     userPrincipalName: u.userPrincipalName,
     password: u.password,
     ...(u.totpSecret ? { totpSecret: u.totpSecret, otpauthUri: u.otpauthUri } : {}),
+    ...(u.roles.length ? { roles: u.roles } : {}),
   };
 }

@@ -4,7 +4,7 @@ import { graphErrors, renderGraphFault } from '../errors.js';
 import type { EmuRequest, EmuResponse } from '../http.js';
 import { json } from '../http.js';
 
-/** Runs one sub-request through the normal Graph pipeline (throttling, routing, permissions, logging). */
+/** Runs one sub-request through the normal Graph pipeline (fault rules, throttling, routing, permissions, logging). */
 export type SubRequestRunner = (sub: EmuRequest) => Promise<EmuResponse>;
 
 /** At most 20 requests per batch: https://learn.microsoft.com/graph/json-batching#batch-size-limitations */
@@ -57,9 +57,13 @@ export async function handleBatch(req: EmuRequest, _caller: Caller, run: SubRequ
     return p;
   };
 
-  // Items answer in request order; real Graph may reorder them, clients correlate by id.
-  const responses = await Promise.all(items.map(exec));
-  return json(200, { responses });
+  // Items answer in request order; real Graph may reorder them, clients correlate by id. Every item runs to its end
+  // (what it commits stays committed) before a dropped connection of one of them (a reset or timeout fault) fails the
+  // envelope: a connection carries the whole batch, so there is no per-item reset (docs/emulator.md, Fault injection).
+  const settled = await Promise.allSettled(items.map(exec));
+  const dropped = settled.find((s) => s.status === 'rejected');
+  if (dropped) throw dropped.reason;
+  return json(200, { responses: settled.map((s) => (s as PromiseFulfilledResult<BatchItemResponse>).value) });
 }
 
 function parseBatch(body: unknown): BatchItem[] {

@@ -1,0 +1,43 @@
+/**
+ * Issue 15: Graph commits addPassword but the answer is lost (the connection is reset). The tool's add-password
+ * reconcile (src/apply/secrets.ts, src/graph/retry.ts) must leave exactly one `tenantform:<name>` secret — the one
+ * whose value the config holds — and converge (an empty plan, a second apply with zero Graph writes).
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { Application, PasswordCredential } from '@microsoft/microsoft-graph-types';
+import { graphWrites } from '../../src/emulator/index.js';
+import { apply, plan } from '../../src/index.js';
+import { graphClient, useEmulator } from '../helpers/emulator.js';
+import { daemonToken, engineOptions, readDotenv, settle } from '../helpers/engine.js';
+
+describe('fault: addPassword committed, answer lost (connection reset)', () => {
+  const emu = useEmulator();
+
+  it('leaves exactly one tool-created secret, the config holds it, and the stack converges', async () => {
+    const rule = emu.faults.add('POST:/applications/*/addPassword:nth=1:commit-then-reset');
+    const opts = engineOptions(emu);
+    const r = await apply(opts);
+    assert.ok(r.ok, JSON.stringify(r.results.filter((x) => x.status !== 'done')));
+    assert.equal(emu.faults.fired(rule.id), 1, 'the fault fired on the first addPassword');
+
+    const env = readDotenv(join(opts.cwd!, 'out/todolist-daemon.env'));
+    settle(emu);
+    const app = (await graphClient(emu).api(`/applications(appId='${env.CLIENT_ID}')`).select('passwordCredentials').get()) as Application;
+    const tool = (app.passwordCredentials ?? []).filter((p: PasswordCredential) => p.displayName?.startsWith('tenantform:'));
+    assert.equal(tool.length, 1, `tool-created secrets: ${JSON.stringify(tool.map((p) => [p.displayName, p.keyId]))}`);
+    assert.equal(tool[0].hint, env.CLIENT_SECRET.slice(0, 3), 'the secret left is the config’s');
+    await daemonToken(emu, env);
+
+    const p = await plan(opts);
+    assert.ok(p.empty, JSON.stringify(p.plan.changes.map((c) => [c.action, c.id])));
+    const mark = emu.requestLog.mark();
+    const again = await apply(opts);
+    assert.ok(again.ok);
+    assert.deepEqual(
+      graphWrites(emu.requestLog.since(mark)).map((w) => `${w.method} ${w.path}`),
+      [],
+    );
+  });
+});
