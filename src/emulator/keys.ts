@@ -31,6 +31,18 @@ export class TokenKeys {
   jwk(issuer: string): Record<string, unknown> {
     // X509Certificate.publicKey is already a public KeyObject (createPublicKey() on it throws ERR_CRYPTO_INVALID_KEY_OBJECT_TYPE).
     const pub = new X509Certificate(this.certPem).publicKey.export({ format: 'jwk' });
-    return { kty: 'RSA', use: 'sig', kid: this.kid, x5t: this.kid, n: pub.n, e: pub.e, x5c: [certDerBase64(this.certPem)], issuer };
+    // Real keys carry `cloud_instance_name` between x5c and issuer (recorded login.microsoftonline.com/{tenant}/discovery/v2.0/keys
+    // answers); that the v1 document's keys carry it too is UNCONFIRMED. The emulator's cloud is the public one.
+    return {
+      kty: 'RSA',
+      use: 'sig',
+      kid: this.kid,
+      x5t: this.kid,
+      n: pub.n,
+      e: pub.e,
+      x5c: [certDerBase64(this.certPem)],
+      cloud_instance_name: 'microsoftonline.com',
+      issuer,
+    };
   }
 }

@@ -88,7 +88,7 @@ describe('discovery and signing keys', () => {
   });
 
   it('answers anything else on the authority host with an explicit not_implemented error', async () => {
-    for (const path of [`/${emu.tenantId}/oauth2/v2.0/logout?post_logout_redirect_uri=x`, `/${emu.tenantId}/oauth2/token`, '/common/discovery/instance', '/']) {
+    for (const path of [`/${emu.tenantId}/oauth2/v2.0/logout?post_logout_redirect_uri=x`, `/${emu.tenantId}/oauth2/token`, '/common/discovery/nope', '/']) {
       const res = await loginFetch(emu, path);
       assert.equal(res.status, 501, path);
       const body = (await res.json()) as { error: string; error_description: string };

@@ -108,7 +108,8 @@ describe('fidelity: Graph 401 / 403 as Graph answers them', () => {
     for (const absent of ['azp', 'azpacr', 'scp']) assert.equal(c[absent], undefined, absent);
     assert.equal(typeof c.uti, 'string');
     assert.equal(c.nbf, c.iat);
-    assert.equal((c.exp as number) - (c.iat as number), 3599);
+    // Entra back-dates iat/nbf by 5 minutes and issues for 60 minutes: exp − iat = 3900 (issue 10).
+    assert.equal((c.exp as number) - (c.iat as number), 3900);
     assert.equal(decodeProtectedHeader(token).x5t, decodeProtectedHeader(token).kid);
   });
 

@@ -55,7 +55,7 @@ describe('token endpoint: client credentials with a secret', () => {
     assert.equal(typeof body.access_token, 'string');
     assert.equal(body.refresh_token, undefined);
     const c = decodeJwt(body.access_token as string);
-    assert.equal((c.exp as number) - (c.iat as number), 3599);
+    assert.equal((c.exp as number) - (c.iat as number), 3900);
   });
 
   it('accepts HTTP Basic client authentication', async () => {
@@ -129,11 +129,13 @@ describe('token endpoint: client credentials with a secret', () => {
     assert.match(body.error_description, new RegExp(`Application with identifier '${unknown}' was not found in the directory`));
   });
 
-  it('refuses a client application without a service principal (AADSTS700016)', async () => {
+  it('refuses a client application without a service principal (401 invalid_client AADSTS7000229)', async () => {
     const { app } = addApp(emu, { servicePrincipal: false });
     const secret = addSecret(emu, app);
-    const { body } = await oauthError(await postToken(emu, form({ client_id: app.appId!, client_secret: secret })));
-    assert.deepEqual(body.error_codes, [700016]);
+    const { status, body } = await oauthError(await postToken(emu, form({ client_id: app.appId!, client_secret: secret })));
+    assert.equal(status, 401);
+    assert.equal(body.error, 'invalid_client');
+    assert.deepEqual(body.error_codes, [7000229]);
   });
 
   it('refuses a disabled client service principal (AADSTS7000112)', async () => {

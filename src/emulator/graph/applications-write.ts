@@ -191,7 +191,7 @@ export function applyApplicationWrite(input: WriteInput): Application {
       verifiedDomains: ctx.env.tenant.verifiedDomains(),
       personalAccounts,
       existing: master?.identifierUris ?? [],
-      others: ctx.env.tenant.applications.masters().filter((a) => a.id !== next.id),
+      others: [...ctx.env.tenant.applications.masters(), ...ctx.env.tenant.deletedItems.applications()].filter((a) => a.id !== next.id),
     });
   }
   validateRedirectUris(next, (platform) => creating || platform in body || (personalAccounts && 'signInAudience' in body), personalAccounts);

@@ -18,7 +18,10 @@ export interface IdentifierUriContext {
   personalAccounts: boolean;
   /** URIs the application already holds: they were accepted once and are not re-judged. */
   existing: string[];
-  /** Every other live application (master view), for tenant-wide uniqueness. */
+  /**
+   * Every other application (master view) for tenant-wide uniqueness: the live ones and the soft-deleted ones,
+   * which keep their URIs reserved until they are purged (a restore brings them back unchanged).
+   */
   others: Application[];
 }
 
@@ -40,6 +43,7 @@ export function validateIdentifierUris(uris: string[], ctx: IdentifierUriContext
     if (!existing) checkForm(uri, ctx);
     if (ctx.others.some((a) => (a.identifierUris ?? []).some((u) => u.toLowerCase() === lower))) {
       // Azure/pcs-cli#146, az#8750. Code Request_BadRequest observed in the AAD Graph era; v1.0 code UNCONFIRMED.
+      // A soft-deleted application's URI answers the same (issue 10); that the real text names no deleted object is UNCONFIRMED.
       throw graphErrors.badRequest('Another object with the same value for property identifierUris already exists.');
     }
   }

@@ -7,6 +7,7 @@ import { ownedByOnly } from './app-access.js';
 import { noContent, type EmuResponse } from '../http.js';
 import { parseKey } from '../router.js';
 import { entityResponse, listResponse } from './odata.js';
+import { spPasswordRoutes } from './passwords.js';
 import { LIST_QUERY } from './query-options.js';
 import {
   applyWritable,
@@ -73,6 +74,7 @@ export const servicePrincipalRoutes: GraphRoute[] = [
       return noContent();
     },
   },
+  ...spPasswordRoutes,
 ];
 
 /** POST /servicePrincipals {appId, …} → 201 (https://learn.microsoft.com/graph/api/serviceprincipal-post-serviceprincipals). */

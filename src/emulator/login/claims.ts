@@ -4,12 +4,32 @@ import type { JWTPayload } from 'jose';
 import { issuerV1, issuerV2 } from '../auth.js';
 import type { EmulatorEnv } from '../context.js';
 import { foreignApplication } from '../directory.js';
-import { MICROSOFT_GRAPH_APP_ID } from '../seed.js';
+import { AZURE_SERVICE_MANAGEMENT_APP_ID, MICROSOFT_GRAPH_APP_ID } from '../seed.js';
 import type { ClientIdentity } from './client.js';
 import type { ResolvedResource } from './scope.js';
 
-/** Docs' client-credentials example lifetime (reference/tokens.md §1.3). */
+/**
+ * `expires_in` of a token response: the docs' client-credentials example answers 3599 (reference/tokens.md §1.3,
+ * https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow#successful-response), and
+ * recorded answers of the real service say the same for default-lifetime tokens.
+ */
 export const TOKEN_LIFETIME_SECONDS = 3599;
+
+/**
+ * Entra back-dates an access token: `iat` = `nbf` = issue time − 5 minutes (clock-skew allowance for the resource),
+ * and `exp` = `iat` + 3900 s, i.e. issue time + 60 minutes — real tokens consistently show exp − iat = 3900
+ * (e.g. the samples in https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference and
+ * id-token-claims-reference). Default-lifetime tokens only: no CAE 24 h tokens, no 60–90 minute randomisation
+ * (different on purpose, docs/emulator.md).
+ */
+export const ACCESS_TOKEN_BACKDATE_SECONDS = 300;
+export const ACCESS_TOKEN_SPAN_SECONDS = 3900;
+
+/** iat, nbf and exp (unix seconds) of an access token issued at `nowSeconds`. */
+export function accessTokenTimes(nowSeconds: number): { iat: number; nbf: number; exp: number } {
+  const iat = nowSeconds - ACCESS_TOKEN_BACKDATE_SECONDS;
+  return { iat, nbf: iat, exp: iat + ACCESS_TOKEN_SPAN_SECONDS };
+}
 
 export interface TokenRequestFacts {
   client: ClientIdentity;
@@ -80,7 +100,7 @@ export function accessTokenClaims(env: EmulatorEnv, facts: TokenRequestFacts): I
   const tid = env.tenant.tenantId;
   const resourceApp = resourceApplication(env, resource.sp);
   const version = accessTokenVersion(resourceApp);
-  const iat = Math.floor(env.clock.now() / 1000);
+  const now = Math.floor(env.clock.now() / 1000);
   const roles = grantedRoles(env, client.sp, resource.sp);
   // idtyp is an optional claim the resource must ask for (https://learn.microsoft.com/entra/identity-platform/optional-claims-reference).
   const wantsIdtyp =
@@ -88,13 +108,12 @@ export function accessTokenClaims(env: EmulatorEnv, facts: TokenRequestFacts): I
     // Microsoft's first-party resources configure it themselves: real app-only tokens for them carry
     // idtyp "app" (observed on ARM and agent tokens, e.g. the sample token in Microsoft's agent identity
     // docs). That Microsoft Graph's do too is UNCONFIRMED by a published Graph token, but follows the same rule.
-    resource.sp.appId === MICROSOFT_GRAPH_APP_ID;
+    resource.sp.appId === MICROSOFT_GRAPH_APP_ID ||
+    resource.sp.appId === AZURE_SERVICE_MANAGEMENT_APP_ID;
   const claims: JWTPayload & Record<string, unknown> = {
     aud: audience(version, resource),
     iss: version === '2.0' ? issuerV2(env.authorityHost, tid) : issuerV1(tid),
-    iat,
-    nbf: iat,
-    exp: iat + TOKEN_LIFETIME_SECONDS,
+    ...accessTokenTimes(now),
     aio: opaque(48),
     app_displayname: client.sp.appDisplayName ?? client.app.displayName ?? undefined,
   };

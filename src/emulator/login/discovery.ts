@@ -1,5 +1,6 @@
 import { issuerV1, issuerV2 } from '../auth.js';
 import type { EmulatorEnv } from '../context.js';
+import { OAuthFault } from '../errors.js';
 import { json, type EmuResponse } from '../http.js';
 import type { TenantSegment } from './tenant.js';
 
@@ -28,7 +29,7 @@ function issuerTenant(t: TenantSegment): string {
 
 /** Host-only form of an origin, as `msgraph_host` is (e.g. `graph.microsoft.com`). */
 function host(origin: string): string {
-  return new URL(origin).host;
+  return new URL(origin).host.toLowerCase();
 }
 
 function common(env: EmulatorEnv, t: TenantSegment): Record<string, unknown> {
@@ -141,4 +142,45 @@ export function openIdConfigurationV1(env: EmulatorEnv, t: TenantSegment): EmuRe
 export function signingKeys(env: EmulatorEnv, t: TenantSegment, version: '1.0' | '2.0'): EmuResponse {
   const issuer = version === '2.0' ? issuerV2(env.authorityHost, issuerTenant(t)) : issuerV1(issuerTenant(t));
   return json(200, { keys: [env.keys.jwk(issuer)] }, DISCOVERY_HEADERS);
+}
+
+/**
+ * GET /common/discovery/instance?api-version=1.1&authorization_endpoint=… — instance discovery, which MSAL (Python,
+ * .NET, JS without knownAuthorities) calls before anything else. Entra answers the tenant's discovery document URL
+ * and the aliases of the cloud (recorded answers: `{"tenant_discovery_endpoint":"https://login.microsoftonline.com/
+ * {tenant}/v2.0/.well-known/openid-configuration","api-version":"1.1","metadata":[{"preferred_network":…,
+ * "preferred_cache":…,"aliases":[…]},…]}` with the discovery headers), and 400 `invalid_instance` AADSTS50049
+ * "Unknown or invalid instance." for an authority host it does not serve (AzureAD/microsoft-authentication-library-for-go#438).
+ *
+ * The emulator is an instance of its own: it serves an authorization endpoint on its own origin or on the `Host` the
+ * request came to (a client behind an HTTPS proxy), and its metadata lists that one host only — the real list names
+ * Microsoft's clouds (different on purpose: nothing should leave for them). A missing or unparsable
+ * authorization_endpoint answers 50049 as well (UNCONFIRMED).
+ */
+export function instanceDiscovery(env: EmulatorEnv, query: URLSearchParams, requestHost: string | undefined): EmuResponse {
+  const endpoint = parseUrl(query.get('authorization_endpoint'));
+  const served = [host(env.authorityHost), requestHost?.toLowerCase()].filter(Boolean);
+  if (!endpoint || endpoint.protocol !== 'https:' || !served.includes(endpoint.host.toLowerCase())) {
+    throw new OAuthFault('invalid_instance', 50049, 'Unknown or invalid instance.');
+  }
+  const tenant = endpoint.pathname.split('/').filter(Boolean)[0] ?? 'common';
+  const instance = endpoint.host.toLowerCase();
+  return json(
+    200,
+    {
+      tenant_discovery_endpoint: `https://${instance}/${tenant}/v2.0/.well-known/openid-configuration`,
+      'api-version': '1.1',
+      metadata: [{ preferred_network: instance, preferred_cache: instance, aliases: [instance] }],
+    },
+    { ...DISCOVERY_HEADERS, 'Access-Control-Allow-Methods': 'GET, OPTIONS' },
+  );
+}
+
+function parseUrl(value: string | null): URL | undefined {
+  if (!value) return undefined;
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
 }

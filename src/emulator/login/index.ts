@@ -3,7 +3,7 @@ import { envForTenant, findTenant } from '../directory.js';
 import { handleAdminConsent } from './adminconsent.js';
 import { OAuthFault, renderOAuthFault } from '../errors.js';
 import type { EmuRequest, EmuResponse } from '../http.js';
-import { openIdConfigurationV1, openIdConfigurationV2, signingKeys } from './discovery.js';
+import { instanceDiscovery, openIdConfigurationV1, openIdConfigurationV2, signingKeys } from './discovery.js';
 import { LoginNotImplemented, renderNotImplemented } from './not-implemented.js';
 import { resolveTenant } from './tenant.js';
 import { handleToken, formFields } from './token.js';
@@ -61,6 +61,7 @@ async function route(req: EmuRequest, env: EmulatorEnv): Promise<EmuResponse> {
     'oauth2/v2.0/token',
     'adminconsent',
     'v2.0/adminconsent',
+    'discovery/instance',
   ];
   if (!tenantSegment || !known.includes(path)) throw new LoginNotImplemented(`${req.method} ${req.path}`);
   // One authority host serves every tenant of the emulator; `{tenant}` (id or verified domain) picks it.
@@ -95,6 +96,8 @@ async function route(req: EmuRequest, env: EmulatorEnv): Promise<EmuResponse> {
       return openIdConfigurationV1(env, tenant);
     case 'discovery/v2.0/keys':
       return signingKeys(env, tenant, '2.0');
+    case 'discovery/instance':
+      return instanceDiscovery(env, req.query, typeof req.headers.host === 'string' ? req.headers.host : undefined);
     default:
       return signingKeys(env, tenant, '1.0');
   }

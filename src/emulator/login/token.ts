@@ -1,4 +1,5 @@
 import type { EmulatorEnv } from '../context.js';
+import { OAuthFault, renderOAuthFault } from '../errors.js';
 import { json, type EmuRequest, type EmuResponse } from '../http.js';
 import { accessTokenClaims, hasAssignment, TOKEN_LIFETIME_SECONDS } from './claims.js';
 import { basicCredentials, findClient } from './client.js';
@@ -23,11 +24,35 @@ const OTHER_REAL_GRANTS = new Set([
 const INTERACTIVE_GRANTS = new Set(['authorization_code', 'refresh_token', ...DEVICE_CODE_GRANTS]);
 
 /**
- * POST /{tenant}/oauth2/v2.0/token — the client credentials grant
- * (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow) and the password grant
- * (password-grant.ts). Unknown form fields (msal's x-client-*, client-request-id) are ignored, as Entra does.
+ * POST /{tenant}/oauth2/v2.0/token. Every answer, error or not, echoes the `client-request-id` the client sent as a
+ * response header, as Entra does (MSAL reads it back to match answers to requests: MSAL.NET warns when the echoed id
+ * differs from the one sent). Taken from the header, else msal's query parameter or form field; UNCONFIRMED that
+ * Entra echoes one sent only in the query or the body.
  */
 export async function handleToken(req: EmuRequest, env: EmulatorEnv, tenant: TenantSegment): Promise<EmuResponse> {
+  const sent = clientRequestId(req);
+  let out: EmuResponse;
+  try {
+    out = await grant(req, env, tenant);
+  } catch (e) {
+    if (!(e instanceof OAuthFault) || !sent) throw e;
+    out = renderOAuthFault(e, env.authorityHost, sent);
+  }
+  return sent ? { ...out, headers: { ...out.headers, 'client-request-id': sent } } : out;
+}
+
+function clientRequestId(req: EmuRequest): string | undefined {
+  const header = req.headers['client-request-id'];
+  const value = (typeof header === 'string' ? header : undefined) ?? req.query.get('client-request-id') ?? formFields(req.body)['client-request-id'];
+  return value || undefined;
+}
+
+/**
+ * The grants: client credentials (https://learn.microsoft.com/entra/identity-platform/v2-oauth2-client-creds-grant-flow),
+ * password (password-grant.ts), the interactive ones and On-Behalf-Of. Unknown form fields (msal's x-client-*,
+ * client-request-id) are ignored, as Entra does.
+ */
+async function grant(req: EmuRequest, env: EmulatorEnv, tenant: TenantSegment): Promise<EmuResponse> {
   if (req.method !== 'POST') throw oauthErrors.postOnly(req.method);
   const form = formFields(req.body);
   if (tenant.kind === 'multi') {

@@ -5,7 +5,7 @@ import { issuerV1, issuerV2 } from '../auth.js';
 import type { EmulatorEnv } from '../context.js';
 import { json, type EmuResponse } from '../http.js';
 import { requireConditionalAccess, type ClientAppType } from './ca-evaluation.js';
-import { accessTokenVersion, opaque, resourceApplication, TOKEN_LIFETIME_SECONDS } from './claims.js';
+import { accessTokenTimes, accessTokenVersion, opaque, resourceApplication, TOKEN_LIFETIME_SECONDS } from './claims.js';
 import type { ClaimsRequest } from './claims-request.js';
 import type { ClientIdentity } from './client.js';
 import type { ClientAcr } from './client-auth.js';
@@ -175,9 +175,7 @@ function accessTokenClaims(env: EmulatorEnv, req: UserTokenRequest, f: AccessFac
     // appId, as Graph Explorer's tokens show (UNCONFIRMED by a doc); `https://graph.microsoft.com/User.Read` gives the URI.
     aud: f.version === '2.0' ? scopes.resource.sp.appId : scopes.resource.matchedName,
     iss: f.version === '2.0' ? issuerV2(env.authorityHost, tid) : issuerV1(tid),
-    iat: f.iat,
-    nbf: f.iat,
-    exp: f.iat + TOKEN_LIFETIME_SECONDS,
+    ...accessTokenTimes(f.iat), // back-dated 5 minutes, 3900 s span, as Entra issues them (claims.ts)
   };
   if (f.version === '1.0') out.acr = '1';
   if (f.authContexts.length > 0) out.acrs = f.authContexts;

@@ -21,6 +21,16 @@ export class RecycleBin {
   }
 
   /**
+   * The soft-deleted applications, as stored. They keep their unique values (uniqueName, identifierUris) reserved
+   * until purged, so that a restore (https://learn.microsoft.com/graph/api/directory-deleteditems-restore) brings
+   * them back unchanged (issue 10). That the directory answers a reserved identifier URI with the live duplicate's
+   * error is UNCONFIRMED by an observed answer.
+   */
+  applications(): Application[] {
+    return this.list('application').map((d) => d.value as Application);
+  }
+
+  /**
    * POST /directory/deletedItems/{id}/restore. Restoring an application also restores its home service
    * principal. A restore that would collide with a live object's unique values fails.
    */
@@ -114,13 +124,17 @@ export function softDeleteServicePrincipal(core: StoreCore, spId: string): void 
     value: { ...sp, deletedDateTime: new Date(core.now()).toISOString() },
     appRoleAssignments: assignments,
     oauth2PermissionGrants: grants,
+    // The hashes of its own secrets (servicePrincipal addPassword) go and come back with it.
+    ...(core.state.appInternals[spId] ? { internals: core.state.appInternals[spId] } : {}),
   };
+  delete core.state.appInternals[spId];
   core.servicePrincipals.remove(spId);
 }
 
 function restoreServicePrincipal(core: StoreCore, id: string, item: DeletedItem): void {
   delete core.deletedItems[id];
   core.servicePrincipals.put(id, { ...(item.value as ServicePrincipal), deletedDateTime: null });
+  if (item.internals) core.state.appInternals[id] = item.internals;
   const live = new Set(core.servicePrincipals.masters().map((s) => s.id));
   for (const a of item.appRoleAssignments ?? []) {
     if (live.has(a.principalId!) && live.has(a.resourceId!)) core.appRoleAssignments.put(a.id!, a);

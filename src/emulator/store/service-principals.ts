@@ -1,4 +1,4 @@
-import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
+import type { Application, PasswordCredential, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import type { StoreCore } from './collection.js';
 import { softDeleteServicePrincipal } from './recycle-bin.js';
 
@@ -40,6 +40,36 @@ export class ServicePrincipalStore {
 
   update(sp: ServicePrincipal): void {
     this.core.servicePrincipals.put(sp.id!, sp);
+  }
+
+  /**
+   * servicePrincipal addPassword: the credential's metadata on the SP, the sha256 of its secret in the internals
+   * kept by object id (as an application's are; the two never share an id).
+   */
+  addPassword(id: string, credential: PasswordCredential, secretSha256: string): void {
+    const sp = this.core.servicePrincipals.master(id);
+    if (!sp) return;
+    this.update({ ...sp, passwordCredentials: [...(sp.passwordCredentials ?? []), credential] });
+    this.core.internals(id).secrets.push({ keyId: credential.keyId!, sha256: secretSha256 });
+    this.core.changed();
+  }
+
+  /** servicePrincipal removePassword: false (and nothing changed) when the SP has no credential with that keyId. */
+  removePassword(id: string, keyId: string): boolean {
+    const sp = this.core.servicePrincipals.master(id);
+    const before = sp?.passwordCredentials ?? [];
+    const after = before.filter((p) => !sameId(p.keyId, keyId));
+    if (!sp || after.length === before.length) return false;
+    this.update({ ...sp, passwordCredentials: after });
+    const internals = this.core.internals(id);
+    internals.secrets = internals.secrets.filter((s) => !sameId(s.keyId, keyId));
+    this.core.changed();
+    return true;
+  }
+
+  /** The stored secret hashes of a service principal, by keyId (the secrets themselves are never stored). */
+  storedSecrets(id: string): Array<{ keyId: string; sha256: string }> {
+    return (this.core.state.appInternals[id]?.secrets ?? []).map((s) => ({ ...s }));
   }
 
   /** DELETE /servicePrincipals/{id}: to the recycle bin, with its app role assignments and grants. */
