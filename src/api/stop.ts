@@ -29,8 +29,9 @@ export function stoppable(inner: GraphSender, signal: AbortSignal | undefined): 
 }
 
 /** Progress lines stop with the run: after a stop nothing new starts, whatever the executor announces. */
-export function stoppableProgress(progress: ((line: string) => void) | undefined, signal: AbortSignal | undefined) {
-  return progress && signal ? (line: string) => (signal.aborted ? undefined : progress(line)) : progress;
+export function stoppableProgress<E>(progress: ((line: string, event?: E) => void) | undefined, signal: AbortSignal | undefined) {
+  // The event travels with the line (the CLI renders events, src/cli/progress.ts).
+  return progress && signal ? (line: string, event?: E) => (signal.aborted ? undefined : progress(line, event)) : progress;
 }
 
 /**

@@ -7,6 +7,7 @@ import type { GraphRequestSpec, GraphResponse, GraphSender } from '../graph/tran
 import type { CertificateStore } from '../credentials/store.js';
 import type { SecretStore } from '../outputs/secret-cache.js';
 import type { AppRef, Change } from '../plan/types.js';
+import type { ProgressEvent } from './progress.js';
 
 /** Object ids of a managed application, filled from live state and from create responses. */
 export interface AppIds {
@@ -30,7 +31,8 @@ export interface ApplyContext {
   /** Called with every new secret value the moment Graph returns it (GitHub Actions ::add-mask::). */
   onSecretValue?: (value: string) => void;
   sleep?: (ms: number) => Promise<void>;
-  progress?: (line: string) => void;
+  /** A line for people, and (from the executor and call()) the structured event behind it. */
+  progress?: (line: string, event?: ProgressEvent) => void;
   /** Render and write one output file (apply/outputs.ts; it sees the secrets). Destroy and import plans write none. */
   writeOutput(c: Extract<Change, { action: 'write-output' }>): Promise<void>;
   /** Called after every successful Graph write, before its response is used (CommonOptions.onWrite). */
@@ -73,7 +75,8 @@ export async function call(
     deadline: ctx.deadline,
     sleep: ctx.sleep,
     reconcile: what.reconcile,
-    onWait: ({ waitMs, why }) => ctx.progress?.(`  waiting ${Math.round(waitMs)} ms: ${why} (${what.action})`),
+    onWait: ({ waitMs, why, attempt, leftMs }) =>
+      ctx.progress?.(`  waiting ${Math.round(waitMs)} ms: ${why} (${what.action})`, { kind: 'wait', waitMs, why, attempt, leftMs, what: what.action }),
   });
   if (res.status < 400 && spec.method !== 'GET') ctx.onWrite?.(`graph ${spec.method} ${spec.path.split('?')[0]}`);
   if (res.status < 400 || what.ok?.(res)) return res;

@@ -4,14 +4,13 @@ import { CoalescingSender } from '../graph/coalesce.js';
 import { waves } from '../plan/order.js';
 import type { Change, Plan } from '../plan/types.js';
 import type { ApplyContext } from './context.js';
+import type { ChangeResult } from './progress.js';
 import { runChange } from './registry.js';
 
-export interface ChangeResult {
-  id: string;
-  action: Change['action'];
-  status: 'done' | 'failed' | 'not-run';
-  error?: { code: string; message: string };
-}
+export type { ChangeResult, ProgressEvent } from './progress.js';
+
+/** Changes whose result names the objects they brought into being (apply --json, the summary). */
+const CREATES = new Set<Change['action']>(['create-application', 'restore-deleted-application', 'adopt-application', 'create-service-principal']);
 
 /** A failed change's error: ours as it is; anything else is a bug in tenantform, its stack only on the progress stream with TENANTFORM_DEBUG=1. */
 function failure(ctx: ApplyContext, e: unknown): NonNullable<ChangeResult['error']> {
@@ -50,16 +49,21 @@ export async function executePlan(base: ApplyContext, plan: Plan, options: Execu
     const worker = async () => {
       while (next < wave.length) {
         const c = wave[next++];
-        ctx.progress?.(`${c.action} ${c.id}`);
+        const r = results.get(c.id)!;
+        const started = Date.now();
+        ctx.progress?.(`${c.action} ${c.id}`, { kind: 'change-start', change: c });
         try {
           await runChange(ctx, c);
-          results.get(c.id)!.status = 'done';
+          r.status = 'done';
+          const ids = 'app' in c && CREATES.has(c.action) ? ctx.refs.get(c.app) : undefined;
+          if (ids) r.objects = { ...ids };
         } catch (e) {
           failed = true;
-          const r = results.get(c.id)!;
           r.status = 'failed';
           r.error = failure(ctx, e);
         }
+        r.durationMs = Date.now() - started;
+        ctx.progress?.(`${r.status} ${c.id} (${r.durationMs} ms)`, { kind: 'change-end', change: c, result: { ...r } });
       }
     };
     await Promise.all(Array.from({ length: Math.min(limit, wave.length) }, worker));

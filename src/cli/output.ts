@@ -21,8 +21,17 @@ export type Outcome = 'ok' | 'changes' | 'invalid' | 'error' | 'declined' | 'int
  */
 export const EXIT = { ok: 0, error: 1, changes: 2, declined: 3, interrupted: 130 } as const;
 
+/** The `error` member of every failed command's --json document (see emit). */
+export interface JsonError {
+  code: string;
+  message: string;
+  [detail: string]: unknown;
+}
+
 export interface CommandResult {
   outcome: Outcome;
+  /** Why it failed (outcomes other than ok/changes); omitted: a code for the outcome and the text's first line. */
+  error?: JsonError;
   /** The --json document (plain data; `ok` and `command` are added). Never holds secret values. */
   data: Record<string, unknown>;
   /** The text for people. */
@@ -78,11 +87,37 @@ export function exitCodeFor(outcome: Outcome, opts: { detailedExitCode?: boolean
   }
 }
 
-/** Write a result; returns its exit code. */
+/**
+ * The codes of failures that are outcomes, not thrown errors (a declined prompt, changes that failed): with
+ * the codes of TenantformError, what `error.code` of a --json document can be.
+ */
+const OUTCOME_CODE: Record<Exclude<Outcome, 'ok' | 'changes'>, string> = {
+  invalid: 'VALIDATION_FAILED',
+  error: 'FAILED',
+  declined: 'DECLINED',
+  interrupted: 'INTERRUPTED',
+};
+
+const PLAIN = new Chalk({ level: 0 });
+
+/**
+ * Write a result; returns its exit code.
+ *
+ * The ONE shape of every --json document, success or failure, of every command:
+ *   { "ok": boolean, "command": "<name>", ...what the command returns, "error"?: { "code", "message", ... } }
+ * `ok` is true exactly when the exit code is 0 or 2; when it is false, `error` is there, with a stable `code`
+ * (a TenantformError code, or VALIDATION_FAILED / FAILED / DECLINED / INTERRUPTED / CHANGES_FAILED /
+ * VERIFY_FAILED for outcomes) and a `message`. Located manifest problems are `error.problems` and, as
+ * `validate` has always printed them, also top-level `problems`.
+ */
 export function emit(ctx: OutputContext, command: string, result: CommandResult, opts: { detailedExitCode?: boolean } = {}): number {
   const ok = result.outcome === 'ok' || result.outcome === 'changes';
-  if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok, command, ...result.data }, null, 2)}\n`);
-  else ctx.stdout.write(ensureNewline(result.text(ctx.style)));
+  if (ctx.json) {
+    const error = ok
+      ? undefined
+      : (result.error ?? { code: OUTCOME_CODE[result.outcome as keyof typeof OUTCOME_CODE], message: firstLine(result.text(PLAIN)) });
+    ctx.stdout.write(`${JSON.stringify({ ok, command, ...result.data, ...(error ? { error } : {}) }, null, 2)}\n`);
+  } else ctx.stdout.write(ensureNewline(result.text(ctx.style)));
   return result.exitCode ?? exitCodeFor(result.outcome, opts);
 }
 
@@ -91,8 +126,10 @@ export function emitError(ctx: OutputContext, command: string, err: unknown): nu
   const debug = ctx.env.TENANTFORM_DEBUG === '1' || ctx.env.TENANTFORM_DEBUG === 'true';
   if (isTenantformError(err)) {
     const problems = Array.isArray(err.meta.problems) ? (err.meta.problems as Problem[]) : undefined;
-    if (ctx.json) ctx.stdout.write(`${JSON.stringify({ ok: false, command, error: { code: err.code, message: err.message, ...err.meta } }, null, 2)}\n`);
-    else {
+    if (ctx.json) {
+      const error = { code: err.code, message: err.message, ...err.meta };
+      ctx.stdout.write(`${JSON.stringify({ ok: false, command, ...(problems ? { problems } : {}), error }, null, 2)}\n`);
+    } else {
       if (problems) ctx.stderr.write(ensureNewline(renderProblems(problems, ctx.style)));
       // Under the listed problems, their summary, not the first problem again (meta.summary, e.g. RESOLVE_FAILED).
       const line = problems && typeof err.meta.summary === 'string' ? err.meta.summary : err.message;
@@ -145,6 +182,10 @@ export function renderProblems(problems: readonly Problem[], style: ChalkInstanc
 
 export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function firstLine(text: string): string {
+  return text.split('\n').find((l) => l.trim() !== '') ?? '';
 }
 
 function ensureNewline(s: string): string {

@@ -198,7 +198,8 @@ export interface WaitOptions {
   /** Absolute deadline (ms since epoch). */
   deadline: number;
   sleep?: (ms: number) => Promise<void>;
-  onWait?: (info: { waitMs: number; why: string; attempt: number }) => void;
+  /** `leftMs`: time until the deadline, when the loop gives up (shown to people as "gives up in …"). */
+  onWait?: (info: { waitMs: number; why: string; attempt: number; leftMs: number }) => void;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -215,7 +216,7 @@ export async function waitUntil<T>(kind: BackoffKind, check: (attempt: number) =
     const { again } = step;
     const waitMs = again.waitMs ?? backoffMs(kind, n);
     if (again.pastDeadline !== 'wait anyway' && Date.now() + waitMs > opts.deadline) return again.pastDeadline();
-    if (!again.quiet) opts.onWait?.({ waitMs, why: again.why, attempt: n + 1 });
+    if (!again.quiet) opts.onWait?.({ waitMs, why: again.why, attempt: n + 1, leftMs: Math.max(0, opts.deadline - Date.now()) });
     await sleep(waitMs);
   }
 }

@@ -9,17 +9,16 @@ import { ficDescription } from '../model/desired.js';
 import { MAX_FEDERATED_CREDENTIALS } from '../model/limits.js';
 import { ficIssuerSubject } from './normalize-credentials.js';
 import { duplicates, lineCol, type Reporter } from './report.js';
+import { durationMs } from './duration.js';
 import { LIFETIME, SECRET_NAME, type ManifestApplication } from './schema.js';
 
 /** "URL friendly" names; the emulator and managed identities use the same character set. */
 export const FIC_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,119}$/;
 const MAX_FIC_TEXT = 600;
 const GITHUB_REPOSITORY = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
-const UNIT: Record<string, number> = { h: 1, d: 24, w: 168, y: 8760 };
-
+/** Hours of a lifetime or renewBefore (duration.ts, the one parser); NaN when the schema already refused it. */
 function hours(duration: string): number {
-  const m = LIFETIME.exec(duration);
-  return m ? Number(m[1]) * UNIT[m[2]] : NaN;
+  return LIFETIME.test(duration) ? durationMs(duration)! / 3_600_000 : NaN;
 }
 
 /**
@@ -28,7 +27,7 @@ function hours(duration: string): number {
  * shorter for tenants with an app management policy (CredentialInvalidLifetimeAsPerAppPolicy); its plain limit is
  * UNCONFIRMED. 100 years is far beyond any real use and always representable.
  */
-export const MAX_LIFETIME_HOURS = 100 * UNIT.y;
+export const MAX_LIFETIME_HOURS = 100 * 365 * 24;
 
 /** A lifetime longer than Graph can represent (or than anyone needs): refused offline, before any write. */
 function checkLifetime(lifetime: string, path: Array<string | number>, what: string, report: Reporter): void {

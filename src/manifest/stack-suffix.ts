@@ -46,11 +46,5 @@ export function withStackSuffix(stacks: DesiredStack[], suffix: string | undefin
   });
 }
 
-const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000 };
-
-/** `90s`, `30m`, `2h`, `1d`, `1w` → milliseconds (for `--older-than`). */
-export function parseDuration(text: string): number {
-  const m = /^([0-9]+)([smhdw])$/.exec(text.trim());
-  if (!m) throw new TenantformError('USAGE', `Duration "${text}" must be a number and a unit: s, m, h, d or w (e.g. 2h).`, { value: text });
-  return Number(m[1]) * UNIT_MS[m[2]];
-}
+// `--older-than` takes the durations manifests take (one parser: duration.ts).
+export { parseDuration } from './duration.js';

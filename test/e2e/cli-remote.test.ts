@@ -60,7 +60,7 @@ describe('CLI against a separately started tenant (DefaultAzureCredential from t
       const r = runs.text;
       assert.equal(r.code, 2, r.stderr);
       assert.equal(r.stdout.split('\n')[0], `Tenant ${emu.tenantId} (tenant) as tenantform-admin (${emu.adminClientId})`);
-      assert.match(r.stdout, /\+ add client secret "main" to app:todolist-daemon\/daemon \(sensitive\)/);
+      assert.match(r.stdout, /\+ add client secret "main" to ciam-client-app \(sensitive\)/);
       assert.match(r.stdout, /write out\/todolist-daemon\.env \(sensitive, mode 0600\)/);
       assert.doesNotMatch(r.stdout + r.stderr, ANSI, 'no colour without a TTY');
     });

@@ -47,8 +47,8 @@ describe('apply on a terminal: the prompt and Ctrl-C', { skip: HAS_SCRIPT ? fals
     let output: string;
     try {
       const run = runInPty([...args(), '--yes'], { cwd, env: env() });
-      // Progress lines (stderr is the terminal) name each change as it starts.
-      await run.waitFor(/^create-application /m);
+      // Progress lines (stderr is the terminal) name each change as it completes.
+      await run.waitFor(/✓ created application /);
       run.type(KEY.ctrlC);
       const r = await run.done;
       output = r.output;

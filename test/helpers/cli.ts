@@ -37,7 +37,11 @@ export interface CliEmulator {
 /** Environment for the child without any TENANTFORM_EMULATOR_* of the test process leaking in. */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('TENANTFORM_EMULATOR_') || k === 'NODE_EXTRA_CA_CERTS') delete env[k];
+  // GITHUB_*: CLI tests run inside GitHub Actions would otherwise print workflow groups and write the real job summary.
+  for (const k of Object.keys(env)) {
+    if (k.startsWith('TENANTFORM_EMULATOR_') || k === 'NODE_EXTRA_CA_CERTS' || ['GITHUB_ACTIONS', 'GITHUB_STEP_SUMMARY', 'GITHUB_OUTPUT'].includes(k))
+      delete env[k];
+  }
   return { ...env, ...extra };
 }
 

@@ -1,10 +1,11 @@
 import type { Argv } from 'yargs';
 import { cancelledText, terminalConfirm } from '../confirm.js';
 import { interruptible, writeOutcome, type Interruptible } from '../interrupt.js';
-import { outputContext, plural, runCommand, type CommandResult } from '../output.js';
+import { outputContext, plural, runCommand, type CommandResult, type OutputContext } from '../output.js';
+import { appendStepSummary, planMarkdown, resultMarkdown } from '../step-summary.js';
 import { renderPlan } from '../render-plan.js';
 import { commonOptions, withTargetOptions, type TargetArgs } from '../target-options.js';
-import { progressTo } from './plan.js';
+import { runView, type RunView } from '../run-view.js';
 
 interface DestroyArgs extends TargetArgs {
   json: boolean;
@@ -37,7 +38,10 @@ export function destroyCommand(y: Argv): Argv {
         })
         .option('remove-outputs', { type: 'boolean', default: false, describe: 'Also delete the output files the manifests declare' })
         .option('stack-prefix', { type: 'string', describe: 'Sweep every stack whose name starts with this prefix (e.g. ci-)' })
-        .option('older-than', { type: 'string', describe: 'With --stack-prefix: only stacks whose applications were all created this long ago (30m, 2h, 1d)' })
+        .option('older-than', {
+          type: 'string',
+          describe: 'With --stack-prefix: only stacks whose applications were all created this long ago: a number and a unit s, m, h, d, w or y (30m, 2h, 1d)',
+        })
         .option('dry-run', { type: 'boolean', default: false, describe: 'Show what would be deleted; change nothing' })
         .option('save-snapshot', {
           type: 'string',
@@ -49,19 +53,22 @@ export function destroyCommand(y: Argv): Argv {
       const args = argv as unknown as DestroyArgs;
       const ctx = outputContext({ json: args.json });
       const run = interruptible(ctx, 'destroy');
+      const view = runView(ctx, { yes: args.yes, json: args.json, run });
       try {
-        await runCommand(ctx, 'destroy', () => runDestroy(args, ctx.style, run), { detailedExitCode: args['detailed-exitcode'] });
+        await runCommand(ctx, 'destroy', () => runDestroy(args, ctx, run, view), { detailedExitCode: args['detailed-exitcode'] });
       } finally {
+        view.end();
         run.dispose();
       }
     },
   );
 }
 
-async function runDestroy(args: DestroyArgs, style: ReturnType<typeof outputContext>['style'], run: Interruptible): Promise<CommandResult> {
+async function runDestroy(args: DestroyArgs, ctx: OutputContext, run: Interruptible, view: RunView): Promise<CommandResult> {
+  const { style } = ctx;
   const { destroy, planDestroy } = await import('../../api/destroy.js');
-  const { parseDuration } = await import('../../manifest/stack-suffix.js');
-  const common = await commonOptions({ ...args, manifests: args.manifests ?? [] }, progressTo(args.json));
+  const { parseDuration } = await import('../../manifest/duration.js');
+  const common = await commonOptions({ ...args, manifests: args.manifests ?? [] }, view.progress);
   const opts = {
     ...common,
     purge: args.purge,
@@ -92,15 +99,18 @@ async function runDestroy(args: DestroyArgs, style: ReturnType<typeof outputCont
   const r = await destroy({
     ...opts,
     signal: run.signal,
-    confirm: async (plan, local) => {
+    confirm: view.confirm(async (plan, local: { outputs: string[] }) => {
       outputs = local.outputs;
-      const go = await prompt.confirm(plan);
-      if (go) run.writing();
-      return go;
-    },
+      return prompt.confirm(plan);
+    }),
   });
+  view.end();
   const failed = r.results.filter((x) => x.status === 'failed');
   const done = r.results.filter((x) => x.status === 'done').length;
+  if (!r.empty && !r.cancelled) {
+    const title = `tenantform destroy: ${done} of ${plural(r.plan.changes.length, 'change')} done`;
+    appendStepSummary(ctx, `${planMarkdown(r.plan, title)}\n\n${resultMarkdown({ plan: r.plan, results: r.results, created: [], files: [] })}`);
+  }
   const answer = prompt.answer();
   const stoppedBy = run.stoppedBy();
   return {

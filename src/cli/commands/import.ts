@@ -5,7 +5,7 @@ import { interruptible, writeOutcome, type Interruptible } from '../interrupt.js
 import { outputContext, runCommand, type CommandResult } from '../output.js';
 import { renderPlan } from '../render-plan.js';
 import { commonOptions, withTargetOptions, type TargetArgs } from '../target-options.js';
-import { progressTo } from './plan.js';
+import { runView, type RunView } from '../run-view.js';
 
 interface ImportArgs extends TargetArgs {
   json: boolean;
@@ -37,9 +37,11 @@ export function importCommand(y: Argv): Argv {
       const args = argv as unknown as ImportArgs;
       const ctx = outputContext({ json: args.json });
       const run = interruptible(ctx, 'import');
+      const view = runView(ctx, { yes: args.yes, json: args.json, run });
       try {
-        await runCommand(ctx, 'import', () => runImport(args, ctx.style, run));
+        await runCommand(ctx, 'import', () => runImport(args, ctx.style, run, view));
       } finally {
+        view.end();
         run.dispose();
       }
     },
@@ -59,9 +61,9 @@ export function parseAppArgs(values: readonly string[]): Record<string, string> 
   return out;
 }
 
-async function runImport(args: ImportArgs, style: ReturnType<typeof outputContext>['style'], run: Interruptible): Promise<CommandResult> {
+async function runImport(args: ImportArgs, style: ReturnType<typeof outputContext>['style'], run: Interruptible, view: RunView): Promise<CommandResult> {
   const { adopt, planImport } = await import('../../api/import.js');
-  const opts = { ...(await commonOptions(args, progressTo(args.json))), apps: parseAppArgs(args.app) };
+  const opts = { ...(await commonOptions(args, view.progress)), apps: parseAppArgs(args.app) };
   if (args['dry-run']) {
     const p = await planImport(opts);
     return { outcome: p.empty ? 'ok' : 'changes', data: { plan: p.plan, empty: p.empty }, text: (s) => renderPlan(p.plan, s) };
@@ -77,12 +79,9 @@ async function runImport(args: ImportArgs, style: ReturnType<typeof outputContex
   const r = await adopt({
     ...opts,
     signal: run.signal,
-    confirm: async (plan) => {
-      const go = await prompt.confirm(plan);
-      if (go) run.writing();
-      return go;
-    },
+    confirm: view.confirm((plan) => prompt.confirm(plan)),
   });
+  view.end();
   const failed = r.results.filter((x) => x.status === 'failed');
   const answer = prompt.answer();
   const stoppedBy = run.stoppedBy();

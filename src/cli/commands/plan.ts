@@ -1,7 +1,10 @@
+import { Chalk } from 'chalk';
 import type { Argv } from 'yargs';
 import { credentialOptionsOf, withCredentialOptions } from '../credential-options.js';
 import { outputContext, runCommand } from '../output.js';
-import { renderPlan } from '../render-plan.js';
+import { progressReporter, type ProgressReporter } from '../progress.js';
+import { planSummary, renderPlan } from '../render-plan.js';
+import { appendStepSummary, planMarkdown } from '../step-summary.js';
 import { commonOptions, withDeletedItemOptions, withTargetOptions, type TargetArgs } from '../target-options.js';
 import { homeTenantOf, withHomeTenant } from './verify.js';
 
@@ -30,6 +33,7 @@ export function planCommand(y: Argv): Argv {
             ...homeTenantOf(args),
             saveSnapshot: args['save-snapshot'],
           });
+          appendStepSummary(ctx, planMarkdown(p, `tenantform plan: ${empty ? 'no changes' : planSummary(p)}`));
           return { outcome: empty ? 'ok' : 'changes', data: { plan: p, empty }, text: (style) => renderPlan(p, style) };
         },
         { detailedExitCode: args['detailed-exitcode'] },
@@ -38,8 +42,12 @@ export function planCommand(y: Argv): Argv {
   );
 }
 
-/** Progress goes to stderr (never into --json stdout) and names actions only, never values. */
-export function progressTo(json: boolean): ((line: string) => void) | undefined {
-  if (json || !process.stderr.isTTY) return undefined;
-  return (line) => process.stderr.write(`${line}\n`);
+/**
+ * Progress goes to stderr (never into --json stdout), on a terminal and in a CI log alike (issue 14: a pipe used
+ * to get none), and names actions only, never values. apply, destroy and import render richer progress
+ * (src/cli/progress.ts).
+ */
+export function progressTo(json: boolean): ProgressReporter | undefined {
+  if (json) return undefined;
+  return progressReporter({ stream: process.stderr, style: new Chalk({ level: 0 }), github: false });
 }

@@ -37,8 +37,11 @@ export function validateCommand(y: Argv): Argv {
 export function validateResult(result: ValidationResult): CommandResult {
   const errors = result.problems.filter((p) => p.severity === 'error').length;
   const warnings = result.problems.length - errors;
+  const summary = `${plural(errors, 'error')}${warnings ? `, ${plural(warnings, 'warning')}` : ''} in ${plural(result.files.length, 'file')}`;
   return {
     outcome: result.ok ? 'ok' : 'invalid',
+    // The same `error` as apply or plan on invalid manifests (VALIDATION_FAILED, error.problems); `problems` stays top-level too.
+    ...(result.ok ? {} : { error: { code: 'VALIDATION_FAILED', message: `The manifests have ${summary}.`, problems: result.problems } }),
     data: {
       files: result.files,
       problems: result.problems,
@@ -52,7 +55,7 @@ export function validateResult(result: ValidationResult): CommandResult {
     text: (style) => {
       const lines = result.problems.length ? [renderProblems(result.problems, style), ''] : [];
       if (!result.ok) {
-        lines.push(style.red(`✗ ${plural(errors, 'error')}${warnings ? `, ${plural(warnings, 'warning')}` : ''} in ${plural(result.files.length, 'file')}`));
+        lines.push(style.red(`✗ ${summary}`));
       } else {
         for (const s of result.stacks) {
           lines.push(

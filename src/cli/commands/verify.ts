@@ -43,7 +43,12 @@ export function verifyProgress(line: string): void {
 }
 
 export function verifyResult(r: VerifyResult) {
-  return { outcome: r.ok ? ('ok' as const) : ('error' as const), data: { verify: r }, text: (style: ChalkInstance) => renderVerify(r, style) };
+  return {
+    outcome: r.ok ? ('ok' as const) : ('error' as const),
+    ...(r.ok ? {} : { error: { code: 'VERIFY_FAILED', message: 'A daemon did not get a token its API accepts; the table says why and what to do.' } }),
+    data: { verify: r },
+    text: (style: ChalkInstance) => renderVerify(r, style),
+  };
 }
 
 /** A pass/fail table, then one block per failure: problem and next step. */
