@@ -4,6 +4,7 @@
  */
 import type { TokenCredential } from '@azure/identity';
 import type { Plan } from './plan/types.js';
+import type { ProgressEvent } from './apply/progress.js';
 
 /** Options shared by plan, apply and output (CLI flags and the programmatic API). */
 export interface CommonOptions {
@@ -16,6 +17,10 @@ export interface CommonOptions {
   graphUrl?: string;
   authorityHost?: string;
   auth?: 'default' | 'device-code';
+  /** The public client of `auth: 'device-code'` (default: the Azure CLI's first-party client; src/graph/target.ts). */
+  clientId?: string;
+  /** Where the device code instruction goes (default stderr). */
+  devicePrompt?: (message: string) => void;
   credential?: TokenCredential;
   ca?: string;
   localStateFile?: string;
@@ -42,7 +47,8 @@ export interface CommonOptions {
   homeTenant?: string;
   /** Credential for reading the home tenant (default: resolved like the target's, for the home tenant). */
   homeCredential?: TokenCredential;
-  progress?: (line: string) => void;
+  /** A line for people per step; the CLI renders `event` instead when there is one (src/cli/progress.ts). */
+  progress?: (line: string, event?: ProgressEvent) => void;
   /**
    * Observer of every completed write — a Graph write (before its response is used) or a local file (secret cache,
    * certificate store, an output file); `what` names it, never a value. Crash-safety tests use it to stop a run

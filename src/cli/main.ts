@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { TenantformError } from '../errors.js';
+import { emitError, outputContext } from './output.js';
 import { applyCommand } from './commands/apply.js';
 import { destroyCommand } from './commands/destroy.js';
 import { importCommand } from './commands/import.js';
@@ -14,7 +16,22 @@ import { consentUrlCommand } from './commands/consent-url.js';
 import { verifyCommand } from './commands/verify.js';
 
 /** The CLI is a thin yargs layer over src/index.ts; each command lives in commands/. */
-const cli = yargs(hideBin(process.argv)).scriptName('tenantform').strict().demandCommand(1).help().version();
+const argv = hideBin(process.argv);
+const cli = yargs(argv)
+  .scriptName('tenantform')
+  .strict()
+  .demandCommand(1)
+  .help()
+  .version()
+  // A flag yargs refuses (unknown, missing value, a coerce that threw) is a usage error like any other: one line
+  // with the code and where to look, in JSON with --json — not the whole help text above the reason.
+  .fail((message, error) => {
+    const ctx = outputContext({ json: argv.includes('--json') });
+    const command = argv.find((a) => !a.startsWith('-')) ?? 'tenantform';
+    const reason = (error?.message ?? message ?? 'invalid arguments').replace(/\.?$/, '.');
+    const help = command === 'tenantform' ? 'tenantform --help' : `tenantform ${command} --help`;
+    process.exit(emitError(ctx, command, new TenantformError('USAGE', `${reason} See ${help}.`)));
+  });
 planCommand(cli);
 applyCommand(cli);
 destroyCommand(cli);

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { TenantformError } from '../errors.js';
 import { checkHttpsUrl, checkTenant } from '../graph/target-check.js';
+import { GUID } from '../model/guid.js';
 import type { CommonOptions } from '../options.js';
 import { VAR_OPTION } from './commands/validate.js';
 import { crashObserver } from './crash-observer.js';
@@ -20,6 +21,10 @@ export function withTenantOptions<T>(y: Argv<T>) {
       choices: ['default', 'device-code'] as const,
       default: 'default' as const,
       describe: 'DefaultAzureCredential, or device code sign-in for people',
+    })
+    .option('client-id', {
+      type: 'string',
+      describe: "With --auth device-code: your public client app registration (default: the Azure CLI's, which cannot write conditional access)",
     })
     .option('ca-file', { type: 'string', describe: 'Extra CA certificate (PEM) to trust, e.g. an emulator started with `tenantform emulator`' })
     .option('timeout', TIMEOUT_OPTION);
@@ -42,6 +47,7 @@ export interface TargetArgs {
   'graph-url'?: string;
   'authority-host'?: string;
   auth: 'default' | 'device-code';
+  'client-id'?: string;
   'ca-file'?: string;
   var?: string[];
   /** Checked by commonOptions (numberArg): yargs leaves what the user typed. */
@@ -72,6 +78,7 @@ export async function commonOptions(a: TargetArgs, progress?: (l: string) => voi
     graphUrl: a['graph-url'],
     authorityHost: a['authority-host'],
     auth: a.auth,
+    ...(a['client-id'] ? { clientId: a['client-id'] } : {}),
     ca: a['ca-file'] ? await readCaFile(a['ca-file']) : undefined,
     timeoutMs: timeout * 1000,
     stackSuffix: a['stack-suffix'],
@@ -91,6 +98,7 @@ export function checkTargetFlags(a: TargetArgs, tenantFlag = '--tenant'): number
   if (a['home-tenant'] && tenantFlag !== '--home-tenant') checkTenant(a['home-tenant'], '--home-tenant');
   if (a['graph-url']) checkHttpsUrl(a['graph-url'], '--graph-url');
   if (a['authority-host']) checkHttpsUrl(a['authority-host'], '--authority-host');
+  checkClientId(a);
   // The embedded emulator brings its own URLs and certificate: these flags only make sense for another tenant.
   const given = (['graph-url', 'authority-host', 'ca-file'] as const).filter((f) => a[f]).map((f) => `--${f}`);
   if (a.tenant === 'local' && given.length) {
@@ -102,6 +110,31 @@ export function checkTargetFlags(a: TargetArgs, tenantFlag = '--tenant'): number
     );
   }
   return numberArg('--timeout', a.timeout, TIMEOUT_RANGE);
+}
+
+/** --auth device-code only for a tenant served elsewhere; --client-id a GUID, only with it (a flag is never ignored). */
+function checkClientId(a: TargetArgs): void {
+  if (a.auth === 'device-code' && a.tenant === 'local') {
+    throw new TenantformError(
+      'USAGE',
+      '--auth device-code signs a person in to a tenant served elsewhere; the embedded local tenant signs in with its own admin client. Drop --auth, or start `tenantform emulator --user <upn>:<password>:role=Global Administrator` and pass the --tenant, --graph-url, --authority-host and --ca-file of the line it prints.',
+      { flag: '--auth', tenant: 'local' },
+    );
+  }
+  const id = a['client-id'];
+  if (id === undefined) return;
+  if (a.auth !== 'device-code') {
+    throw new TenantformError(
+      'USAGE',
+      `--client-id is the public client of device code sign-in: add --auth device-code (DefaultAzureCredential takes its client id from AZURE_CLIENT_ID).`,
+      { flag: '--client-id' },
+    );
+  }
+  if (!GUID.test(id)) {
+    throw new TenantformError('USAGE', `--client-id ${id} is not an application (client) id: expected a GUID, the appId of your public client registration.`, {
+      flag: '--client-id',
+    });
+  }
 }
 
 /** --ca-file: a PEM file that exists and holds a certificate, or a USAGE error that says which file and why. */

@@ -2,6 +2,7 @@ import { errors as joseErrors } from 'jose';
 import type { Caller, EmulatorEnv } from './context.js';
 import { GraphFault, graphErrors } from './errors.js';
 import type { EmuRequest } from './http.js';
+import { effectivePermissions } from './graph/delegated-access.js';
 import { MICROSOFT_GRAPH_APP_ID } from './seed.js';
 
 /** Issuer forms of this tenant (reference/tokens.md §4.2): v1 is sts.windows.net, v2 sits on the authority host. */
@@ -33,17 +34,30 @@ export async function authenticateGraph(req: EmuRequest, env: EmulatorEnv): Prom
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
     if (!aud.some((a) => a && GRAPH_AUDIENCES.includes(a))) throw fail('Access token validation failure. Invalid audience.');
     if (claims.tid !== tid) throw fail('Access token validation failure. Invalid tenant.');
-    // A delegated (user) token: Graph would authorize it by its scp and the user's directory roles, which the
-    // emulator does not model (it serves app-only callers), so it says so instead of answering a made-up 403.
-    if (claims.scp !== undefined) throw graphErrors.notImplemented('Microsoft Graph calls with a delegated (user) token');
     const appId = String(claims.appid ?? claims.azp ?? '');
-    return { appId, servicePrincipalId: String(claims.oid ?? ''), roles: Array.isArray(claims.roles) ? claims.roles.map(String) : [] };
+    const principalId = String(claims.oid ?? '');
+    if (typeof claims.scp === 'string') return delegatedCaller(env, appId, principalId, claims.scp);
+    return { appId, principalId, roles: Array.isArray(claims.roles) ? claims.roles.map(String) : [] };
   } catch (e) {
     if (e instanceof GraphFault) throw e;
     if (e instanceof joseErrors.JWTExpired) throw fail('Lifetime validation failed, the token is expired.');
     if (e instanceof joseErrors.JWTClaimValidationFailed && e.claim === 'iss') throw fail('Access token validation failure. Invalid issuer.');
     throw fail('Access token validation failure.');
   }
+}
+
+/**
+ * A user token: its scopes as far as the signed-in user's directory roles allow them (graph/delegated-access.ts).
+ * A user deleted or disabled since the token was issued keeps a valid signature but no access; Graph's answer for
+ * that is UNCONFIRMED (401 InvalidAuthenticationToken chosen: the token no longer names a usable principal).
+ */
+function delegatedCaller(env: EmulatorEnv, appId: string, userId: string, scp: string): Caller {
+  const user = userId ? env.tenant.users.visible(userId) : undefined;
+  if (!user || user.accountEnabled === false)
+    throw withChallenge(graphErrors.unauthenticated('Access token validation failure. The user does not exist or is disabled.'), env);
+  const roleIds = env.tenant.users.credentials(userId)?.roleIds ?? [];
+  const scopes = scp.split(' ').filter(Boolean);
+  return { appId, principalId: user.id!, roles: effectivePermissions(scopes, roleIds), user: { id: user.id!, roleIds } };
 }
 
 function withChallenge(f: GraphFault, env: EmulatorEnv): GraphFault {

@@ -19,12 +19,22 @@ export interface EmulatorEnv {
   signIns: SignInState;
 }
 
-/** The application calling Graph, from its verified access token. */
+/** Who is calling Graph, from its verified access token. */
 export interface Caller {
+  /** The calling application (token `appid`/`azp`). */
   appId: string;
-  /** Object id of the caller's service principal (token `oid`). */
-  servicePrincipalId: string;
+  /**
+   * Object id of the acting principal (token `oid`): the application's service principal for an app-only token,
+   * the signed-in user for a delegated one. What it creates, it owns (Graph adds the creator as owner).
+   */
+  principalId: string;
+  /**
+   * The permission names the caller holds: an app-only token's `roles`; for a user token, its scopes as far as
+   * the user's directory roles allow them (graph/delegated-access.ts).
+   */
   roles: string[];
+  /** The signed-in user of a delegated token, with the template ids of its directory roles. */
+  user?: { id: string; roleIds: string[] };
 }
 
 export interface GraphCtx {
@@ -64,8 +74,8 @@ export const PERMS = {
   /** https://learn.microsoft.com/graph/api/oauth2permissiongrant-post */
   grantWrite: ['DelegatedPermissionGrant.ReadWrite.All', 'Directory.ReadWrite.All'],
   grantRead: ['DelegatedPermissionGrant.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
-  /** https://learn.microsoft.com/graph/api/organization-get */
-  orgRead: ['Organization.Read.All', 'Directory.Read.All', 'Organization.ReadWrite.All', 'Directory.ReadWrite.All'],
+  /** https://learn.microsoft.com/graph/api/organization-get (delegated: User.Read is the least privileged) */
+  orgRead: ['User.Read', 'Organization.Read.All', 'Directory.Read.All', 'Organization.ReadWrite.All', 'Directory.ReadWrite.All'],
   /** directory/deletedItems: https://learn.microsoft.com/graph/api/directory-deleteditems-list */
   deletedRead: ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All', 'Directory.ReadWrite.All'],
   deletedWrite: ['Application.ReadWrite.All', 'Directory.ReadWrite.All'],

@@ -21,6 +21,30 @@ const EXTRA_GRAPH_ROLES: Record<string, string> = {
 };
 
 /**
+ * Delegated permissions of Microsoft Graph beyond the reference subset, with the ids Graph's service principal
+ * publishes in every tenant (https://learn.microsoft.com/graph/permissions-reference): what the first-party clients
+ * (login/first-party.ts) are pre-authorized for, and what a delegated tenantform run needs.
+ */
+const EXTRA_GRAPH_SCOPES: Record<string, string> = {
+  'Application.Read.All': 'c79f8feb-a9db-4090-85f9-90d820caa0eb',
+  'AuditLog.Read.All': 'e4c9e354-4dc5-45b8-9e7c-e1393b0b1a20',
+  'DelegatedPermissionGrant.ReadWrite.All': '41ce6ca6-6826-4807-84f1-1c82854f7ee5',
+  'Directory.AccessAsUser.All': '0e263e50-5827-48a4-b97c-d940288653c7',
+  'Directory.Read.All': '06da0dbc-49e2-44d2-8312-53f166ab848a',
+  'Directory.ReadWrite.All': 'c5366453-9fb0-48a5-a156-24f0c49a4b84',
+  'Group.ReadWrite.All': '4e46008b-f24c-477d-8fff-7bb4ec7aafe0',
+  'Organization.Read.All': '4908d5b9-3fb2-4b1e-9336-1888b7937185',
+  'Policy.Read.All': '572fea84-0151-49b2-9301-11cb16974376',
+  'Policy.ReadWrite.ConditionalAccess': 'ad902697-1014-4ef5-81ef-2b4301988e8c',
+  'User.Read.All': 'a154be20-db9c-4678-8ab7-66f6cc099a59',
+  'User.ReadBasic.All': 'b340eb25-3456-403f-be2f-af7a0d370277',
+  'User.ReadWrite.All': '204e0828-b5ca-4ad8-b9f3-f32a958e7cc4',
+};
+
+/** Delegated permissions of Microsoft Graph a user may consent to for themselves (the rest need an administrator). */
+const USER_CONSENT_SCOPES = ['User.Read', 'User.ReadBasic.All', 'openid', 'profile', 'email', 'offline_access'];
+
+/**
  * What the bootstrap admin client holds: enough to run tenantform end to end against the local tenant,
  * conditional access included (Policy.ReadWrite.ConditionalAccess + Policy.Read.All, with Application.ReadWrite.All
  * standing in for the docs' Application.Read.All), and test users (User.ReadWrite.All: /users).
@@ -77,10 +101,10 @@ function graphServicePrincipal(): ServicePrincipal {
     isEnabled: true,
     origin: 'Application',
   }));
-  const scopes: PermissionScope[] = Object.entries(graphPermissions.oauth2PermissionScopes).map(([value, id]) => ({
+  const scopes: PermissionScope[] = Object.entries({ ...graphPermissions.oauth2PermissionScopes, ...EXTRA_GRAPH_SCOPES }).map(([value, id]) => ({
     id,
     value,
-    type: value === 'User.Read' || ['openid', 'profile', 'email', 'offline_access'].includes(value) ? 'User' : 'Admin',
+    type: USER_CONSENT_SCOPES.includes(value) ? 'User' : 'Admin',
     adminConsentDisplayName: value,
     adminConsentDescription: `Allows the app to use ${value} on behalf of the signed-in user.`,
     userConsentDisplayName: value,
@@ -112,10 +136,61 @@ function graphServicePrincipal(): ServicePrincipal {
   };
 }
 
+/** Azure Service Management (the Azure Resource Manager audience): a first-party resource every tenant has. */
+export const AZURE_SERVICE_MANAGEMENT_APP_ID = '797f4846-ba00-4fd7-ba43-dac1f8f63013';
+
+/**
+ * The service principal of "Windows Azure Service Management API", as real tenants hold it: owned by Microsoft's
+ * tenant, names `https://management.core.windows.net/` and `https://management.azure.com/`, no app roles, one
+ * delegated scope `user_impersonation` (id 41094075-9dad-400e-a0bd-54e686782033) — as public listings of first-party
+ * service principals give them; so a client can get a token for
+ * `https://management.core.windows.net//.default` (https://learn.microsoft.com/entra/identity-platform/scopes-oidc#trailing-slash-and-default).
+ * Its other properties (tags, descriptions) are UNCONFIRMED.
+ */
+function azureServiceManagementServicePrincipal(): ServicePrincipal {
+  const name = 'Windows Azure Service Management API';
+  return {
+    id: randomUUID(),
+    deletedDateTime: null,
+    accountEnabled: true,
+    appId: AZURE_SERVICE_MANAGEMENT_APP_ID,
+    appDisplayName: name,
+    displayName: name,
+    appOwnerOrganizationId: MICROSOFT_TENANT_ID,
+    appRoleAssignmentRequired: false,
+    appRoles: [],
+    oauth2PermissionScopes: [
+      {
+        id: '41094075-9dad-400e-a0bd-54e686782033',
+        value: 'user_impersonation',
+        type: 'User',
+        adminConsentDisplayName: 'Access Azure Service Management as organization users',
+        adminConsentDescription: 'Allows the application to access the Azure Management Service API acting as users in the organization.',
+        // The user-consent texts are UNCONFIRMED (the listings give the admin ones only).
+        userConsentDisplayName: 'Access Azure Service Management as organization users',
+        userConsentDescription: 'Allows the application to access the Azure Management Service API acting as users in the organization.',
+        isEnabled: true,
+      },
+    ],
+    servicePrincipalNames: [AZURE_SERVICE_MANAGEMENT_APP_ID, 'https://management.core.windows.net/', 'https://management.azure.com/'],
+    servicePrincipalType: 'Application',
+    signInAudience: 'AzureADMultipleOrgs',
+    tags: [],
+    keyCredentials: [],
+    passwordCredentials: [],
+    replyUrls: [],
+    alternativeNames: [],
+    notificationEmailAddresses: [],
+    addIns: [],
+    info: null,
+  };
+}
+
 export function seedTenant(opts: SeedOptions, signingKey: SigningKey, nowIso: string): TenantState {
   const tenantId = opts.tenantId ?? randomUUID();
   const subdomain = opts.subdomain ?? 'tenantformlocal';
   const graphSp = graphServicePrincipal();
+  const asmSp = azureServiceManagementServicePrincipal();
   const state: TenantState = {
     version: 1,
     tenantId,
@@ -132,7 +207,10 @@ export function seedTenant(opts: SeedOptions, signingKey: SigningKey, nowIso: st
     },
     applications: {},
     appInternals: {},
-    servicePrincipals: { [graphSp.id!]: { value: graphSp, prev: null, visibleAt: 0 } },
+    servicePrincipals: {
+      [graphSp.id!]: { value: graphSp, prev: null, visibleAt: 0 },
+      [asmSp.id!]: { value: asmSp, prev: null, visibleAt: 0 },
+    },
     appRoleAssignments: {},
     oauth2PermissionGrants: {},
     conditionalAccessPolicies: {},

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID, scryptSync, timingSafeEqual } from 'node:crypto';
 import type { User } from '@microsoft/microsoft-graph-types';
 import { generateSecret, generateURI } from 'otplib';
+import { DIRECTORY_ROLE_NAMES, directoryRoleId, directoryRoleName } from './directory-roles.js';
 import type { PasswordHash, Tenant, UserInternals } from './store/index.js';
 
 /**
@@ -17,6 +18,12 @@ export interface TestUserSpec {
   password: string;
   /** Register an MFA method (a TOTP authenticator); without one, a policy requiring MFA answers AADSTS50079. */
   mfa?: boolean;
+  /**
+   * Built-in directory roles, by display name (`Global Administrator`, `Application Administrator`, …) or template
+   * id (directory-roles.ts). Without any, the user is a member user: it may read the directory and manage the
+   * applications it owns, which is what its delegated Graph tokens allow.
+   */
+  roles?: string[];
 }
 
 /** A provisioned test user, with what a test or a developer needs to sign in as it. */
@@ -29,6 +36,14 @@ export interface TestUser {
   totpSecret?: string;
   /** `otpauth://totp/…` URI of the same secret, what authenticator apps scan as a QR code (MFA users only). */
   otpauthUri?: string;
+  /** Display names of the user's directory roles (empty for a member user). */
+  roles: string[];
+}
+
+/** A test user the emulator cannot provision as given: the CLI shows it as a usage error of `--user`. */
+export class TestUserError extends Error {
+  override readonly name = 'EmulatorOptionError';
+  readonly flag = '--user';
 }
 
 /** The issuer shown by authenticator apps for the TOTP secret. */
@@ -133,33 +148,51 @@ export function buildUser(props: Partial<User> & { userPrincipalName: string; di
 export function provisionTestUser(tenant: Tenant, spec: TestUserSpec, mode: 'create' | 'ensure', nowIso: string): TestUser {
   const upn = spec.userPrincipalName.includes('@') ? spec.userPrincipalName : `${spec.userPrincipalName}@${initialDomain(tenant)}`;
   const shape = upnShapeProblem(upn);
-  if (shape) throw new Error(`emulator test user '${spec.userPrincipalName}': ${shape}`);
+  if (shape) throw new TestUserError(`emulator test user '${spec.userPrincipalName}': ${shape}`);
   const domain = upn.slice(upn.indexOf('@') + 1).toLowerCase();
   if (!tenant.verifiedDomains().some((d) => d.toLowerCase() === domain)) {
-    throw new Error(`emulator test user '${upn}': the domain must be one of the tenant's verified domains (${tenant.verifiedDomains().join(', ')})`);
+    throw new TestUserError(`emulator test user '${upn}': the domain must be one of the tenant's verified domains (${tenant.verifiedDomains().join(', ')})`);
   }
   // Entra's password grant does not accept passwords with leading or trailing whitespace
   // (https://learn.microsoft.com/entra/identity-platform/v2-oauth-ropc).
   if (spec.password === '' || spec.password.trim() !== spec.password) {
-    throw new Error(`emulator test user '${upn}': the password must be non-empty, without leading or trailing whitespace`);
+    throw new TestUserError(`emulator test user '${upn}': the password must be non-empty, without leading or trailing whitespace`);
   }
+  const roleIds = (spec.roles ?? []).map((r) => {
+    const id = directoryRoleId(r);
+    if (!id) throw new TestUserError(`emulator test user '${upn}': unknown directory role '${r}' (known: ${DIRECTORY_ROLE_NAMES.join(', ')})`);
+    return id;
+  });
+  const roles = roleIds.length ? { roleIds: [...new Set(roleIds)] } : {};
   const existing = tenant.users.masterByUserPrincipalName(upn);
-  if (existing && mode === 'create') throw new Error(`emulator test user '${upn}' already exists`);
+  if (existing && mode === 'create') throw new TestUserError(`emulator test user '${upn}' already exists`);
   if (existing) {
     const current = tenant.users.credentials(existing.id!)!;
     const totpSecret = current.totpSecret ?? (spec.mfa ? newTotpSecret() : undefined);
-    tenant.users.setCredentials(existing.id!, { password: hashPassword(spec.password), ...(totpSecret ? { totpSecret } : {}) });
-    return testUser(existing, spec.password, totpSecret);
+    // The `users` option is declarative: roles it names replace the user's; without any, the user keeps its own.
+    const kept = spec.roles ? roles.roleIds : current.roleIds;
+    tenant.users.setCredentials(existing.id!, {
+      password: hashPassword(spec.password),
+      ...(totpSecret ? { totpSecret } : {}),
+      ...(kept ? { roleIds: kept } : {}),
+    });
+    return testUser(existing, spec.password, totpSecret, kept);
   }
   const user = buildUser({ userPrincipalName: upn, displayName: spec.displayName ?? upn.split('@')[0] }, nowIso);
-  const internals: UserInternals = { password: hashPassword(spec.password) };
+  const internals: UserInternals = { password: hashPassword(spec.password), ...roles };
   if (spec.mfa) internals.totpSecret = newTotpSecret();
   tenant.users.create(user, internals, true);
-  return testUser(user, spec.password, internals.totpSecret);
+  return testUser(user, spec.password, internals.totpSecret, roles.roleIds);
 }
 
-function testUser(user: User, password: string, totpSecret: string | undefined): TestUser {
-  const out: TestUser = { id: user.id!, userPrincipalName: user.userPrincipalName!, displayName: user.displayName ?? '', password };
+function testUser(user: User, password: string, totpSecret: string | undefined, roleIds: string[] = []): TestUser {
+  const out: TestUser = {
+    id: user.id!,
+    userPrincipalName: user.userPrincipalName!,
+    displayName: user.displayName ?? '',
+    password,
+    roles: roleIds.map(directoryRoleName),
+  };
   if (totpSecret) Object.assign(out, { totpSecret, otpauthUri: otpauthUri(user.userPrincipalName!, totpSecret) });
   return out;
 }

@@ -26,7 +26,7 @@ export function graphFailure(res: GraphResponse, ctx: FailureContext): Tenantfor
     const needs = ctx.needs?.length ? ctx.needs.join(' or ') : 'the required Microsoft Graph permission';
     return new TenantformError(
       'GRAPH_PERMISSION',
-      `Cannot ${ctx.action}: Microsoft Graph answered ${res.status} ${code}; the signed-in identity lacks ${needs}. Grant it that application permission with admin consent (or a directory role such as Cloud Application Administrator), then re-run.`,
+      `Cannot ${ctx.action}: Microsoft Graph answered ${res.status} ${code}; the signed-in identity lacks ${needs}. Grant it that application permission with admin consent (or a directory role such as Cloud Application Administrator), then re-run. A person signed in (--auth device-code) needs it as a consented delegated permission and a directory role that allows it: Cloud Application Administrator for applications and consent, Privileged Role Administrator for Microsoft Graph's app roles.`,
       { ...meta, needs: ctx.needs },
     );
   }

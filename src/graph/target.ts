@@ -8,6 +8,18 @@ export interface TargetOptions {
   graphUrl?: string;
   authorityHost?: string;
   auth?: 'default' | 'device-code';
+  /**
+   * The public client device code sign-in uses (`--client-id`): an app registration of the tenant with "allow
+   * public client flows" and the Graph delegated permissions tenantform needs, admin-consented. Default: the Azure
+   * CLI's first-party client, which every tenant accepts without a registration but which is pre-authorized for a
+   * fixed set of Graph permissions only (no conditional access policies: Azure/azure-cli#22775).
+   */
+  clientId?: string;
+  /**
+   * Where the device code sign-in's instruction goes ("open … and enter the code …"); default stderr, so stdout
+   * stays the command's output (JSON with --json). @azure/identity's own default is console.log.
+   */
+  devicePrompt?: (message: string) => void;
   /** State file of the local tenant. */
   localStateFile?: string;
   /** Port of the local tenant. */
@@ -48,12 +60,22 @@ export function remoteTarget(tenant: string, opts: TargetOptions): Target {
   };
   const common = credentialOptions(authorityHost, opts.ca);
   const credential =
-    opts.credential ??
-    (opts.auth === 'device-code' ? new DeviceCodeCredential({ tenantId: tenant, ...common }) : new DefaultAzureCredential({ tenantId: tenant, ...common }));
+    opts.credential ?? (opts.auth === 'device-code' ? deviceCodeCredential(tenant, common, opts) : new DefaultAzureCredential({ tenantId: tenant, ...common }));
   return { kind: 'remote', tenant, graphUrl, authorityHost, credential, ca: opts.ca, flags, close: async () => {} };
 }
 
 /** A client secret credential for a tenant (the local tenant's admin client, a home tenant's CI client). */
 export function secretCredential(o: { tenantId: string; clientId: string; secret: string; authorityHost: string; ca?: string }): TokenCredential {
   return new ClientSecretCredential(o.tenantId, o.clientId, o.secret, credentialOptions(o.authorityHost, o.ca));
+}
+
+/** Device code sign-in for people: the instruction on stderr (or `devicePrompt`), the given public client or the Azure CLI's. */
+function deviceCodeCredential(tenant: string, common: ReturnType<typeof credentialOptions>, opts: TargetOptions): TokenCredential {
+  const prompt = opts.devicePrompt ?? ((message: string) => process.stderr.write(`${message}\n`));
+  return new DeviceCodeCredential({
+    tenantId: tenant,
+    ...common,
+    ...(opts.clientId ? { clientId: opts.clientId } : {}),
+    userPromptCallback: (info) => prompt(info.message),
+  });
 }

@@ -196,6 +196,9 @@ describe('CLI errors name the host, the cause and the next step', () => {
           ['timeoutTwice', plan(...target({}), '--timeout', '1', '--timeout', '2')],
           ['consentTimeout', cli(['consent-url', EXAMPLE_MANIFEST, '--app', 'daemon', '--tenant', 'contoso.onmicrosoft.com', '--timeout', 'soon'], local)],
           ['consentCustomer', cli(['consent-url', EXAMPLE_MANIFEST, '--app', 'daemon', '--tenant', 'local'], local)],
+          ['unknownFlag', cli(['plan', EXAMPLE_MANIFEST, '--bogus'], local)],
+          ['unknownFlagJson', cli(['plan', EXAMPLE_MANIFEST, '--bogus', '--json'], local)],
+          ['noManifest', cli(['apply', '--yes'], local)],
         ].map(async ([k, p]) => [k, await p] as const),
       );
       runs = Object.fromEntries(entries);
@@ -233,6 +236,15 @@ describe('CLI errors name the host, the cause and the next step', () => {
       userError(runs.timeoutNegative, 'USAGE', /--timeout must be a number of seconds from 0 to 86400; got "-5"\./);
       userError(runs.timeoutTwice, 'USAGE', /--timeout is given 2 times; give it once/);
       userError(runs.consentTimeout, 'USAGE', /--timeout must be a number of seconds from 0 to 86400; got "soon"\./);
+    });
+
+    it("flags yargs itself refuses: one USAGE line naming the command's --help, not the whole help text; JSON with --json", () => {
+      userError(runs.unknownFlag, 'USAGE', /^error \[USAGE\] Unknown argument: bogus\. See tenantform plan --help\.$/m);
+      assert.doesNotMatch(runs.unknownFlag.stderr, /Options:|--save-snapshot/, 'no help text');
+      userError(runs.noManifest, 'USAGE', /Not enough non-option arguments: got 0, need at least 1\. See tenantform apply --help\./);
+      assert.equal(runs.unknownFlagJson.code, 1);
+      const body = JSON.parse(runs.unknownFlagJson.stdout) as { ok: boolean; command: string; error: { code: string; message: string } };
+      assert.deepEqual([body.ok, body.command, body.error.code], [false, 'plan', 'USAGE']);
     });
 
     it('nothing happened: no request reached the tenant, the local tenant never started', () => {

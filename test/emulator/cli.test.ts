@@ -108,15 +108,26 @@ describe('tenantform emulator (CLI)', () => {
   });
 
   it('--user provisions test users, prints them (TOTP secret for :mfa) in the JSON line, and they can sign in', async () => {
-    const cli = await start(['--memory', '--port', '0', '--user', 'alice:Secret-1', '--user', 'bob@tenantformlocal.onmicrosoft.com:pw:with:colons:mfa']);
+    const cli = await start([
+      '--memory',
+      '--port',
+      '0',
+      '--user',
+      'alice:Secret-1',
+      '--user',
+      'bob@tenantformlocal.onmicrosoft.com:pw:with:colons:mfa',
+      '--user',
+      'carol:pw-3:mfa:role=Global Administrator:role=privileged role administrator',
+    ]);
     const line = cli.line as typeof cli.line & {
-      users: Array<{ id: string; userPrincipalName: string; password: string; totpSecret?: string; otpauthUri?: string }>;
+      users: Array<{ id: string; userPrincipalName: string; password: string; totpSecret?: string; otpauthUri?: string; roles?: string[] }>;
     };
     assert.deepEqual(
-      line.users.map((u) => [u.userPrincipalName, u.password, !!u.totpSecret]),
+      line.users.map((u) => [u.userPrincipalName, u.password, !!u.totpSecret, u.roles]),
       [
-        ['alice@tenantformlocal.onmicrosoft.com', 'Secret-1', false],
-        ['bob@tenantformlocal.onmicrosoft.com', 'pw:with:colons', true],
+        ['alice@tenantformlocal.onmicrosoft.com', 'Secret-1', false, undefined],
+        ['bob@tenantformlocal.onmicrosoft.com', 'pw:with:colons', true, undefined],
+        ['carol@tenantformlocal.onmicrosoft.com', 'pw-3', true, ['Global Administrator', 'Privileged Role Administrator']],
       ],
     );
     assert.match(
@@ -140,6 +151,10 @@ describe('tenantform emulator (CLI)', () => {
     assert.equal(await cli.stop('SIGTERM'), 0);
     assert.equal(cli.stdout().trim().split('\n').length, 1, 'still exactly one line on stdout');
     assert.match(cli.stderr(), /test user bob@tenantformlocal\.onmicrosoft\.com .*MFA: add otpauth:\/\//, 'the MFA secret for a developer on stderr');
+    assert.match(
+      cli.stderr(),
+      /test user carol@tenantformlocal\.onmicrosoft\.com \(object id [0-9a-f-]+, Global Administrator, Privileged Role Administrator\)/,
+    );
   });
 
   it('--user without a password is refused before anything starts', () => {
@@ -150,8 +165,20 @@ describe('tenantform emulator (CLI)', () => {
       timeout: 30_000,
     });
     assert.notEqual(r.status, 0);
-    assert.match(r.stderr, /--user alice: expected <upn>:<password>\[:mfa\]/);
+    assert.match(r.stderr, /--user alice: expected <upn>:<password>\[:mfa\]\[:role=<directory role>\]/);
     assert.equal(r.stdout.trim(), '', 'no JSON line');
+    const role = spawnSync(process.execPath, [MAIN, 'emulator', '--memory', '--port', '0', '--user', 'alice:pw:role=Overlord'], {
+      cwd: REPO_ROOT,
+      env: childEnv(),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    assert.match(
+      role.stderr,
+      /^error \[USAGE\] emulator test user 'alice@tenantformlocal\.onmicrosoft\.com': unknown directory role 'Overlord' \(known: Global Administrator, /,
+    );
+    assert.doesNotMatch(role.stderr, /internal error/);
+    assert.equal(role.stdout.trim(), '', 'no JSON line');
   });
 
   it('prints an absolute caFile for a relative --state, so NODE_EXTRA_CA_CERTS works from any folder', async () => {

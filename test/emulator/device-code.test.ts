@@ -5,7 +5,7 @@ import { decodeJwt } from 'jose';
 import type { Emulator, TestUser } from '../../src/emulator/index.js';
 import { graphClient, useEmulator } from '../helpers/emulator.js';
 import { interactiveClient, msalNativeApp, type InteractiveClient } from '../helpers/interactive.js';
-import { formOf, inlineError, pageError, SignInBrowser, totp, type Page } from '../helpers/sign-in-page.js';
+import { approveDeviceCode, formOf, inlineError, pageError, SignInBrowser, totp, type Page } from '../helpers/sign-in-page.js';
 import { loginFetch, postToken, type OAuthErrorBody } from '../helpers/tokens.js';
 import { createApi, createPolicy, grant, type ApiFixture } from '../helpers/users.js';
 
@@ -73,7 +73,7 @@ describe('device code flow', () => {
     const pending = await error(await poll(d.device_code), 'authorization_pending', 70016);
     assert.match(pending.error_description, /^AADSTS70016: OAuth 2\.0 device flow error\. Authorization is pending\. Continue polling\./);
 
-    const done = await approve(emu, d, alice);
+    const done = await approveDeviceCode(emu, d, alice);
     assert.match(done.html, /You have signed in to the .* application on your device/);
     const ok = await poll(d.device_code);
     assert.equal(ok.status, 200);
@@ -89,7 +89,7 @@ describe('device code flow', () => {
     const result = await msal.acquireTokenByDeviceCode({
       scopes: [`api://${api.app.appId}/Read`],
       deviceCodeCallback: (r) => {
-        page = approve(emu, { user_code: r.userCode, verification_uri: r.verificationUri } as DeviceCodeAnswer, alice);
+        page = approveDeviceCode(emu, { user_code: r.userCode, verification_uri: r.verificationUri } as DeviceCodeAnswer, alice);
       },
     });
     assert.ok((await page!).html.includes('id="done"'));
@@ -101,7 +101,7 @@ describe('device code flow', () => {
     const policy = await createPolicy(emu, admin, { conditions: { applications: { includeApplications: [api.app.appId] } } });
     try {
       const d = await start(`openid api://${api.app.appId}/Read`);
-      await approve(emu, d, mia);
+      await approveDeviceCode(emu, d, mia);
       const ok = await poll(d.device_code);
       assert.deepEqual(decodeJwt(((await ok.json()) as { access_token: string }).access_token).amr, ['pwd', 'mfa']);
     } finally {
@@ -145,11 +145,3 @@ describe('device code flow', () => {
 });
 
 /** The user's side: open the verification page, type the code, sign in (with MFA when asked), press Continue. */
-async function approve(emu: Emulator, d: Pick<DeviceCodeAnswer, 'user_code' | 'verification_uri'>, user: TestUser): Promise<Page> {
-  const browser = new SignInBrowser(emu);
-  let page = await browser.submit(await browser.open(d.verification_uri), 'device-code', { otc: d.user_code });
-  page = await browser.submit(page, 'credentials', { username: user.userPrincipalName, password: user.password });
-  if (formOf(page.html, 'mfa')) page = await browser.submit(page, 'mfa', { otp: totp(emu, user) });
-  assert.match(page.html, /Are you trying to sign in to/);
-  return browser.submit(page, 'device-confirm', {}, 'continue');
-}

@@ -182,11 +182,15 @@ describe('token endpoint: the password grant', () => {
     assert.equal(withInfo.id_token, undefined, 'no openid, no ID token');
   });
 
-  it('a delegated token reaches Graph as a 501 (delegated Graph calls are not modelled)', async () => {
+  it('a delegated token reaches Graph: User.Read reads /me and the organization, not the applications', async () => {
     const r = await ropc(pub.app.appId!, ['User.Read']);
-    const res = await rawFetch(emu, '/v1.0/organization', { token: r!.accessToken });
-    assert.equal(res.status, 501);
-    assert.equal(((await res.json()) as { error: { code: string } }).error.code, 'NotImplemented');
+    const me = await rawFetch(emu, '/v1.0/me', { token: r!.accessToken });
+    assert.equal(me.status, 200);
+    assert.equal(((await me.json()) as { id: string }).id, alice.id);
+    assert.equal((await rawFetch(emu, '/v1.0/organization', { token: r!.accessToken })).status, 200);
+    const apps = await rawFetch(emu, '/v1.0/applications', { token: r!.accessToken });
+    assert.equal(apps.status, 403);
+    assert.equal(((await apps.json()) as { error: { code: string } }).error.code, 'Authorization_RequestDenied');
   });
 
   // ---------------------------------------------------------------- errors

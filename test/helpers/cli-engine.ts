@@ -30,7 +30,10 @@ export const transcript: CliRun[] = [];
  * `tenantform <args>` in `cwd` with a clean environment (no AZURE_*, colour or emulator variables of the
  * developer's shell) plus `env`. stdin/stdout are pipes, so the CLI sees no TTY. Bounded by `timeoutMs`.
  */
-export function runCli(args: string[], opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number }): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  opts: { cwd: string; env?: Record<string, string>; timeoutMs?: number; onStderr?: (soFar: string) => void },
+): Promise<CliRun> {
   const base = childEnv();
   for (const k of Object.keys(base)) {
     if (k.startsWith('AZURE_') || k.startsWith('TENANTFORM_') || ['NO_COLOR', 'FORCE_COLOR', 'TERM'].includes(k)) delete base[k];
@@ -41,7 +44,10 @@ export function runCli(args: string[], opts: { cwd: string; env?: Record<string,
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      opts.onStderr?.(stderr);
+    });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`tenantform ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 60_000} ms. stderr: ${stderr}`));

@@ -162,3 +162,16 @@ export async function signIn(browser: SignInBrowser, emu: Emulator, url: string,
   }
   throw new Error(`sign-in did not finish:\n${page.html}`);
 }
+
+/**
+ * Approve a device code on the verification page as `user`: the code, the credentials, the MFA step when it appears,
+ * then "Continue" on the confirmation. Returns the last page ("You have signed in to … on your device").
+ */
+export async function approveDeviceCode(emu: Emulator, d: { user_code: string; verification_uri: string }, user: TestUser): Promise<Page> {
+  const browser = new SignInBrowser(emu);
+  let page = await browser.submit(await browser.open(d.verification_uri), 'device-code', { otc: d.user_code });
+  page = await browser.submit(page, 'credentials', { username: user.userPrincipalName, password: user.password });
+  if (formOf(page.html, 'mfa')) page = await browser.submit(page, 'mfa', { otp: totp(emu, user) });
+  if (!/Are you trying to sign in to/.test(page.html)) throw new Error(`no device confirmation page:\n${page.html}`);
+  return browser.submit(page, 'device-confirm', {}, 'continue');
+}

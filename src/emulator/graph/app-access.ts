@@ -85,7 +85,7 @@ export function ownedByOnly(caller: Caller, access: 'read' | 'write'): boolean {
 }
 
 export function isOwner(tenant: Tenant, appObjectId: string, caller: Caller): boolean {
-  return tenant.applications.isOwner(appObjectId, caller.servicePrincipalId);
+  return tenant.applications.isOwner(appObjectId, caller.principalId);
 }
 
 export function assertAppAccess(ctx: GraphCtx, app: Application, access: 'read' | 'write'): void {

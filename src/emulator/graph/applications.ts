@@ -66,7 +66,7 @@ function create(ctx: GraphCtx, body: Record<string, unknown>, uniqueNameKey?: st
   const owners = ownersFromBind(tenant, body);
   // The creating service principal becomes an owner, which is what lets an Application.ReadWrite.OwnedBy
   // caller manage what it created (https://learn.microsoft.com/graph/permissions-reference).
-  tenant.applications.create(app, [...new Set([ctx.caller.servicePrincipalId, ...owners].filter(Boolean))]);
+  tenant.applications.create(app, [...new Set([ctx.caller.principalId, ...owners].filter(Boolean))]);
   return entityResponse(ctx, 'applications', 'application', app, 201);
 }
 

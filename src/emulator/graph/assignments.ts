@@ -3,7 +3,9 @@ import type { AppRoleAssignment, ServicePrincipal } from '@microsoft/microsoft-g
 import { hasAny, PERMS, type GraphCtx, type GraphRoute } from '../context.js';
 import { graphErrors } from '../errors.js';
 import { noContent, type EmuResponse } from '../http.js';
+import { MICROSOFT_GRAPH_APP_ID } from '../seed.js';
 import type { Tenant } from '../store/index.js';
+import { mayGrantGraphAppRoles } from './delegated-access.js';
 import { entityResponse, listResponse } from './odata.js';
 import { LIST_QUERY } from './query-options.js';
 import { findServicePrincipal, objectBody } from './sp-model.js';
@@ -108,6 +110,12 @@ function createAssignment(ctx: GraphCtx, side: Side): EmuResponse {
   const principal = referencedServicePrincipal(tenant, principalId);
   const resource = referencedServicePrincipal(tenant, resourceId);
   checkRole(resource, appRoleId);
+  // A user may grant Microsoft Graph's application permissions only as a Privileged Role Administrator or Global
+  // Administrator; the application administrators may grant every other API's
+  // (https://learn.microsoft.com/entra/identity/enterprise-apps/grant-admin-consent#prerequisites).
+  if (ctx.caller.user && resource.appId?.toLowerCase() === MICROSOFT_GRAPH_APP_ID && !mayGrantGraphAppRoles(ctx.caller.user.roleIds)) {
+    throw graphErrors.denied();
+  }
   const duplicate = tenant.appRoleAssignments
     .masters()
     .some((a) => a.principalId === principal.id && a.resourceId === resource.id && a.appRoleId?.toLowerCase() === appRoleId.toLowerCase());

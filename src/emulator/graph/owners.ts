@@ -24,19 +24,22 @@ export const ownerRoutes: GraphRoute[] = [
     pattern: 'servicePrincipals/:sp/ownedObjects/microsoft.graph.application',
     anyOf: PERMS.appRead,
     query: LIST_QUERY,
-    handler: (ctx) => {
-      const sp = findServicePrincipal(ctx.env.tenant, ctx.params.sp);
-      const owned = ctx.env.tenant.applications.list().filter((a) => ctx.env.tenant.applications.owners(a.id!).includes(sp.id!));
-      return listResponse(ctx, {
-        entitySet: `directoryObjects/microsoft.graph.application`,
-        type: 'application',
-        items: owned,
-        filterable: ['id', 'appId', 'displayName'],
-        resource: 'application',
-      });
-    },
+    handler: (ctx) => ownedApplications(ctx, findServicePrincipal(ctx.env.tenant, ctx.params.sp).id!),
   },
 ];
+
+/** The applications a directory object (service principal or user) owns, as `ownedObjects/microsoft.graph.application` lists them. */
+export function ownedApplications(ctx: GraphCtx, ownerId: string): EmuResponse {
+  const apps = ctx.env.tenant.applications;
+  const owned = apps.list().filter((a) => apps.owners(a.id!).includes(ownerId.toLowerCase()));
+  return listResponse(ctx, {
+    entitySet: `directoryObjects/microsoft.graph.application`,
+    type: 'application',
+    items: owned,
+    filterable: ['id', 'appId', 'displayName'],
+    resource: 'application',
+  });
+}
 
 /** A directory object by id, typed as Graph returns it in a directoryObjects collection; undefined when unknown. */
 function directoryObject(ctx: GraphCtx, id: string): Record<string, unknown> | undefined {

@@ -3,8 +3,10 @@ import { applicationRoutes } from './applications.js';
 import { assignmentRoutes } from './assignments.js';
 import { conditionalAccessRoutes } from './conditional-access.js';
 import { deletedItemRoutes } from './deletedItems.js';
+import { directoryObjectRoutes } from './directory-objects.js';
 import { grantRoutes } from './grants.js';
 import { organizationRoutes } from './organization.js';
+import { meRoutes } from './me.js';
 import { ownerRoutes } from './owners.js';
 import { servicePrincipalRoutes } from './servicePrincipals.js';
 import { subscribedSkuRoutes } from './subscribed-skus.js';
@@ -15,10 +17,12 @@ export const graphRoutes: GraphRoute[] = [
   ...organizationRoutes,
   ...applicationRoutes,
   ...ownerRoutes,
+  ...meRoutes,
   ...servicePrincipalRoutes,
   ...assignmentRoutes,
   ...grantRoutes,
   ...deletedItemRoutes,
+  ...directoryObjectRoutes,
   ...conditionalAccessRoutes,
   ...subscribedSkuRoutes,
   ...userRoutes,

@@ -2,6 +2,7 @@ import type { ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import type { EmulatorEnv } from '../context.js';
 import { resourceApplication } from './claims.js';
 import type { ClientIdentity } from './client.js';
+import { firstPartyClient, firstPartyScopes } from './first-party.js';
 import { userFlowErrors } from './oauth-errors.js';
 
 /**
@@ -13,7 +14,8 @@ import { userFlowErrors } from './oauth-errors.js';
  *   `AllPrincipals` (admin consent for everyone) or `Principal` with principalId = the user (that user's consent);
  *   the scopes of all such grants add up;
  * - the resource application's `api.preAuthorizedApplications` entry for the client's appId: the listed scopes
- *   need no consent (https://learn.microsoft.com/graph/api/resources/preauthorizedapplication).
+ *   need no consent (https://learn.microsoft.com/graph/api/resources/preauthorizedapplication);
+ * - for Microsoft's own clients (the Azure CLI), what the APIs pre-authorize them for in every tenant (first-party.ts).
  *
  * Modelled on purpose, not more: `knownClientApplications` bundles consent AT CONSENT TIME (consenting to the client
  * also consents to the API that lists it — https://learn.microsoft.com/entra/identity-platform/reference-app-manifest#knownclientapplications-attribute),
@@ -39,7 +41,8 @@ export interface ConsentCheck {
  */
 export function consentedScopes(env: EmulatorEnv, check: ConsentCheck): string[] {
   const { client, resource, userId, requested } = check;
-  const granted = grantedScopes(env, client.sp, resource, userId);
+  // A first-party client's pre-authorized permissions count as granted, `.default` included (first-party.ts).
+  const granted = [...new Set([...grantedScopes(env, client.sp, resource, userId), ...firstPartyScopes(client.app.appId, resource.appId)])];
   const fail = () => userFlowErrors.consentRequired(client.app.appId!, client.app.displayName ?? '');
   if (requested === 'default') {
     if (granted.length === 0) throw fail();
@@ -77,6 +80,7 @@ export function preAuthorizedScopes(env: EmulatorEnv, client: ClientIdentity, re
 /** Some consent of the client for the user on any resource: a grant, or a pre-authorization by an API of the tenant. */
 function hasAnyConsent(env: EmulatorEnv, check: ConsentCheck): boolean {
   const { client, userId } = check;
+  if (firstPartyClient(client.app.appId)) return true;
   const grant = env.tenant.oauth2PermissionGrants
     .list()
     .some((g) => g.clientId === client.sp.id && (g.consentType === 'AllPrincipals' || g.principalId?.toLowerCase() === userId.toLowerCase()));

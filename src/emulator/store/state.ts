@@ -45,6 +45,8 @@ export interface UserInternals {
   totpSecret?: string;
   /** passwordProfile.forceChangePasswordNextSignIn: the password must be changed before a sign-in succeeds. */
   forceChangePasswordNextSignIn?: boolean;
+  /** Template ids of the built-in directory roles the user holds (directory-roles.ts); none: a member user. */
+  roleIds?: string[];
 }
 
 /** node:crypto scrypt of a password: base64 salt and derived key, with the cost parameters used. */
