@@ -45,21 +45,27 @@ export async function deleteAssignment(ctx: ApplyContext, c: Of<'delete-app-role
   );
 }
 
-/** Admin consent for delegated permissions: one tenant-wide (AllPrincipals) grant per client and API. */
+/**
+ * Consent for delegated permissions: one tenant-wide (AllPrincipals) grant per client and API, or — with `user` — one
+ * per-user (Principal) grant for that user (https://learn.microsoft.com/graph/api/oauth2permissiongrant-post).
+ */
 export async function createGrant(ctx: ApplyContext, c: Of<'create-delegated-grant'>): Promise<void> {
   const clientId = idsOf(ctx, c.app, 'servicePrincipalId');
   const resourceId = resourceSpId(ctx, c.resource);
+  const mine = (g: OAuth2PermissionGrant) =>
+    c.user ? g.consentType === 'Principal' && g.principalId?.toLowerCase() === c.user.id : g.consentType === 'AllPrincipals';
   const reconcile = async () => {
     const res = await ctx.transport.send({ method: 'GET', path: paths.grantsBetween(clientId, resourceId) });
-    const found = res.status === 200 && ((res.body as { value?: OAuth2PermissionGrant[] }).value ?? []).find((g) => g.consentType === 'AllPrincipals');
+    const found = res.status === 200 && ((res.body as { value?: OAuth2PermissionGrant[] }).value ?? []).find(mine);
     return found ? { status: 201, headers: {}, body: found } : undefined;
   };
+  const consent = c.user ? { consentType: 'Principal', principalId: c.user.id } : { consentType: 'AllPrincipals' };
   await call(
     ctx,
     'create-grant',
-    { method: 'POST', path: paths.grants, body: { clientId, consentType: 'AllPrincipals', resourceId, scope: c.scope } },
+    { method: 'POST', path: paths.grants, body: { clientId, ...consent, resourceId, scope: c.scope } },
     {
-      action: `grant ${c.scope} on ${c.resource.display} to ${ctx.refs.get(c.app)!.uniqueName}`,
+      action: `grant ${c.scope} on ${c.resource.display} to ${ctx.refs.get(c.app)!.uniqueName}${c.user ? ` for ${c.user.userPrincipalName}` : ''}`,
       needs: GRANT_WRITE,
       reconcile,
     },

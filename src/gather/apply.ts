@@ -14,7 +14,7 @@ import { deletedHolders } from '../plan/recover.js';
 import { connect } from './connect.js';
 import { readLocalState } from './local.js';
 import { loadStacks } from './manifests.js';
-import { fixedIdentifierUris, tenantResources, type Gathered } from './types.js';
+import { fixedIdentifierUris, tenantResources, tenantUsers, type Gathered } from './types.js';
 
 export type { Gathered, GatherIO } from './types.js';
 
@@ -33,6 +33,7 @@ export async function gatherApply(opts: CommonOptions): Promise<Gathered<ApplySn
       resources: tenantResources(stacks),
       policies: stacks.some((s) => s.conditionalAccessPolicies.length > 0),
       identifierUris: fixedIdentifierUris(stacks),
+      users: tenantUsers(stacks),
       deadline,
     });
     // The recycle bin's service principals matter only when the user chose to restore or purge holders.

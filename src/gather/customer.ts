@@ -25,7 +25,7 @@ import type { LiveState } from '../model/live.js';
 import { SNAPSHOT_FORMAT_VERSION, type ApplySnapshot } from '../model/snapshot.js';
 import type { CommonOptions } from '../options.js';
 import { SecretStore } from '../outputs/secret-cache.js';
-import { tenantResources, type Gathered } from './types.js';
+import { tenantResources, tenantUsers, type Gathered } from './types.js';
 import { connect, type Connection } from './connect.js';
 import { loadStacks } from './manifests.js';
 import { GUID } from '../model/guid.js';
@@ -56,7 +56,7 @@ export async function gatherCustomer(opts: CommonOptions & { homeTenant: string 
     const uniqueNames = stacks.flatMap((s) => s.applications.map((a) => a.uniqueName));
     const [homeLive, customer] = await Promise.all([
       readLive(home.transport, { uniqueNames, resources: [], deadline: home.deadline }),
-      readLive(target.transport, { uniqueNames: [], resources: tenantResources(stacks), deadline: target.deadline }),
+      readLive(target.transport, { uniqueNames: [], resources: tenantResources(stacks), users: tenantUsers(stacks), deadline: target.deadline }),
     ]);
     if (homeLive.tenant.id.toLowerCase() === customer.tenant.id.toLowerCase()) {
       throw new TenantformError('USAGE', `--home-tenant names the target tenant itself (${customer.tenant.id}); drop it to apply the stack normally.`);

@@ -3,6 +3,9 @@ import { APP_ID_PLACEHOLDER, type DesiredStack } from '../model/desired.js';
 import type { SecretStore } from '../outputs/secret-cache.js';
 import type { Connection } from './connect.js';
 import { GUID } from '../model/guid.js';
+import { CA_USER_KEYWORDS } from '../model/policies.js';
+
+const isUserKeyword = (u: string) => CA_USER_KEYWORDS.some((k) => k.toLowerCase() === u.toLowerCase());
 
 /** What execution needs besides the plan: the tenant connection and the local stores, opened by gather. */
 export interface GatherIO {
@@ -35,6 +38,17 @@ export function tenantResources(stacks: DesiredStack[]): string[] {
     ),
   );
   return [...new Set([...apis, ...clients, ...policyApps])];
+}
+
+/** Users the manifests name, as written (per-user consent; conditional access users that are not keywords). */
+export function tenantUsers(stacks: DesiredStack[]): string[] {
+  const consent = stacks.flatMap((s) => s.applications.flatMap((a) => a.permissions.flatMap((p) => (p.userConsent ?? []).map((u) => u.user))));
+  const policies = stacks.flatMap((s) =>
+    (s.conditionalAccessPolicies ?? []).flatMap((p) => [...p.users.includeUsers, ...p.users.excludeUsers].filter((u) => !isUserKeyword(u))),
+  );
+  const seen = new Map<string, string>();
+  for (const u of [...consent, ...policies]) if (!seen.has(u.toLowerCase())) seen.set(u.toLowerCase(), u);
+  return [...seen.values()];
 }
 
 /** The identifier URIs the manifests fix (no `{appId}`): the planner checks nobody else holds them. */

@@ -49,6 +49,8 @@ export const paths = {
 
   // Service principals
   servicePrincipalByAppId: (appId: string, select?: string) => `/servicePrincipals(appId='${appId}')${select ? `?$select=${select}` : ''}`,
+  /** A user by object id or userPrincipalName (Graph takes either at /users/{id}); `@` stays readable. */
+  user: (idOrUpn: string) => `/users/${encodeURIComponent(idOrUpn).replace(/%40/g, '@')}?$select=id,userPrincipalName`,
   servicePrincipalsNamed: (displayName: string) => `/servicePrincipals?$filter=displayName eq '${odataString(displayName)}'&$select=${SP_SELECT}`,
   servicePrincipal: (id: string) => `/servicePrincipals/${id}`,
   /** App role assignments where the SP (addressed by appId) is the principal: its application permissions. */

@@ -18,6 +18,8 @@ export interface ReadRequest {
   policies?: boolean;
   /** Fixed identifier URIs (no `{appId}`) the manifests declare: who holds each now (they are unique in a tenant). */
   identifierUris?: string[];
+  /** Users the manifests name (userPrincipalNames or object ids): per-user consent and conditional access. */
+  users?: string[];
   deadline: number;
 }
 
@@ -47,7 +49,11 @@ export async function readLive(transport: GraphSender, req: ReadRequest): Promis
   const urisAt = round1.length;
   const uris = req.identifierUris ?? [];
   round1.push(...uris.map((u) => ({ method: 'GET' as const, path: paths.applicationsWhere(filters.identifierUri(u), 'id,appId,displayName,uniqueName') })));
+  const usersAt = round1.length;
+  const userNames = req.users ?? [];
+  round1.push(...userNames.map((u) => ({ method: 'GET' as const, path: paths.user(u) })));
   const r1 = await batchRequests(transport, round1, { deadline: req.deadline });
+  const users = toUsers(userNames, r1.slice(usersAt, usersAt + userNames.length));
   const conditionalAccess = await toConditionalAccess(transport, r1[policiesAt]);
   const identifierUriHolders: NonNullable<LiveState['identifierUriHolders']> = {};
   uris.forEach((u, i) => {
@@ -113,7 +119,23 @@ export async function readLive(transport: GraphSender, req: ReadRequest): Promis
     conditionalAccess,
     ...(premium ? { premium } : {}),
     ...(uris.length ? { identifierUriHolders } : {}),
+    ...(userNames.length ? { users } : {}),
   };
+}
+
+/** Each named user, or null when Graph has none by that name (404). Reading users needs User.Read.All (user-get). */
+function toUsers(names: string[], answers: GraphResponse[]): NonNullable<LiveState['users']> {
+  const out: NonNullable<LiveState['users']> = {};
+  names.forEach((name, i) => {
+    const res = answers[i];
+    if (res.status === 404) {
+      out[name.toLowerCase()] = null;
+      return;
+    }
+    const u = expectOk(res, `look up the user ${name}`, ['User.Read.All']) as { id: string; userPrincipalName: string };
+    out[name.toLowerCase()] = { id: String(u.id).toLowerCase(), userPrincipalName: String(u.userPrincipalName) };
+  });
+  return out;
 }
 
 /** A service principal by appId, its app role assignments and its delegated grants: three GETs. */

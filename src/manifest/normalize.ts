@@ -24,24 +24,18 @@ import { normalizeCertificates, normalizeFederatedCredentials, normalizeSecrets 
 import { outputShape } from './output-shapes.js';
 import { apiRefFor } from './rules-links.js';
 import { outputFormat } from './schema.js';
+import { durationMs } from './duration.js';
 import { LIFETIME, type Manifest, type ManifestApplication, type ManifestOptionalClaim, type ManifestPolicy } from './schema.js';
 import { CA_APP_KEYWORDS, CA_USER_KEYWORDS, type DesiredPolicy, type PolicyAppRef } from '../model/policies.js';
 import { keyword } from './rules-policies.js';
 
 export { defaultRenewBeforeMs } from './normalize-credentials.js';
 
-const UNIT_MS: Record<string, number> = {
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 7 * 86_400_000,
-  y: 365 * 86_400_000,
-};
-
-/** `180d` → milliseconds (y = 365 days). Throws on text the schema would have rejected. */
+/** `180d` → milliseconds (duration.ts; y = 365 days). Throws on text the schema would have rejected. */
 export function lifetimeMs(lifetime: string): number {
-  const m = LIFETIME.exec(lifetime);
-  if (!m) throw new Error(`invalid lifetime ${lifetime}`);
-  return Number(m[1]) * UNIT_MS[m[2]];
+  const ms = LIFETIME.test(lifetime) ? durationMs(lifetime) : undefined;
+  if (ms === undefined) throw new Error(`invalid lifetime ${lifetime}`);
+  return ms;
 }
 
 export function normalizeManifest(opts: { source: ManifestSource; manifest: Manifest; variables: Map<string, string> }): DesiredStack {
@@ -136,6 +130,9 @@ function normalizeApplication(opts: {
       roles: [...p.roles],
       scopes: [...p.scopes],
       adminConsent: p.adminConsent,
+      ...(p.userConsent.length
+        ? { userConsent: p.userConsent.map((user, j) => ({ user, location: locate(source, ['applications', key, 'permissions', i, 'userConsent', j]) })) }
+        : {}),
       location: locate(source, ['applications', key, 'permissions', i]),
       sources: {
         api: locate(source, ['applications', key, 'permissions', i, 'api']),

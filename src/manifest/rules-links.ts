@@ -44,6 +44,7 @@ export function checkPermissions(m: CheckedManifest, report: Reporter): void {
         report,
         (v, also) => `Scope "${v}" is listed twice in a permission of application "${key}" (also at ${also})`,
       );
+      checkUserConsent(report, path, key, perm);
       if (ref.kind === 'stack') {
         const target = m.apps.get(ref.key);
         if (target) checkStackPermission({ report, path, key, api: ref.key, target, roles: perm.roles, scopes: perm.scopes });
@@ -51,6 +52,46 @@ export function checkPermissions(m: CheckedManifest, report: Reporter): void {
     });
     duplicates(seenApis, report, (_v, also) => `Application "${key}" lists permissions on the same API twice (also at ${also})`);
   }
+}
+
+/** A user is a userPrincipalName (alias@domain) or an object id; Graph resolves either at /users/{id}. */
+export const USER_REF = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/** userConsent: delegated scopes to consent to, users named once each, and not beside adminConsent (which covers everyone). */
+function checkUserConsent(report: Reporter, path: Array<string | number>, key: string, perm: ManifestApplication['permissions'][number]): void {
+  const users = perm.userConsent;
+  if (users.length === 0) return;
+  if (perm.adminConsent) {
+    report.add(
+      'invalid-value',
+      [...path, 'userConsent'],
+      `Permission on "${perm.api}" in application "${key}" has adminConsent, which consents for every user`,
+      {
+        hint: 'drop userConsent, or set adminConsent: false to consent for the listed users only',
+      },
+    );
+  }
+  if (perm.scopes.length === 0) {
+    report.add(
+      'invalid-value',
+      [...path, 'userConsent'],
+      `userConsent of the permission on "${perm.api}" in application "${key}" has no scopes to consent to`,
+      {
+        hint: 'users consent to delegated permissions (scopes); roles need adminConsent',
+      },
+    );
+  }
+  users.forEach((u, j) => {
+    if (GUID.test(u) || USER_REF.test(u)) return;
+    report.add('invalid-value', [...path, 'userConsent', j], `"${u}" in userConsent of application "${key}" is not a user`, {
+      hint: 'a userPrincipalName (alias@contoso.com) or a user object id',
+    });
+  });
+  duplicates(
+    users.map((u, j) => ({ value: u.toLowerCase(), path: [...path, 'userConsent', j] })),
+    report,
+    (v, also) => `User "${v}" is listed twice in userConsent of application "${key}" (also at ${also})`,
+  );
 }
 
 function checkStackPermission(opts: {

@@ -6,7 +6,7 @@
 import { CA_APP_KEYWORDS, CA_USER_KEYWORDS } from '../model/policies.js';
 import type { CheckedManifest } from './checked.js';
 import { duplicates, type Reporter } from './report.js';
-import { GUID } from './rules-links.js';
+import { GUID, USER_REF } from './rules-links.js';
 import { APP_KEY, APP_KEY_MAX } from './schema.js';
 
 /** Microsoft's advice for policies that apply to everyone (emergency access accounts). */
@@ -48,10 +48,16 @@ export function checkPolicies(m: CheckedManifest, report: Reporter): void {
     const users = p.users;
     (['include', 'exclude'] as const).forEach((side) => {
       users[side].forEach((name, i) => {
-        if (GUID.test(name) || keyword(name, CA_USER_KEYWORDS)) return;
-        report.add('invalid-value', [...base, 'users', side, i], `Policy "${key}" names the user "${name}" by name; Graph takes user object ids here`, {
-          hint: `an object id (az ad user show --id ${name} --query id), or one of ${CA_USER_KEYWORDS.join(', ')}`,
-        });
+        // A userPrincipalName is resolved to its object id at plan time (Graph takes ids only).
+        if (GUID.test(name) || USER_REF.test(name) || keyword(name, CA_USER_KEYWORDS)) return;
+        report.add(
+          'invalid-value',
+          [...base, 'users', side, i],
+          `Policy "${key}" names the user "${name}", which is neither a userPrincipalName nor an object id`,
+          {
+            hint: `alias@contoso.com, an object id, or one of ${CA_USER_KEYWORDS.join(', ')}`,
+          },
+        );
       });
     });
     for (const field of ['includeGroups', 'excludeGroups', 'includeRoles', 'excludeRoles'] as const) {

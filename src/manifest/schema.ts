@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { SIGN_IN_AUDIENCES } from '../model/desired.js';
 import { CA_CLIENT_APP_TYPES, CA_GRANT_CONTROLS, CA_POLICY_STATES } from '../model/policies.js';
+import { DURATION_HELP, LIFETIME } from './duration.js';
 
 /** [a-z0-9] words joined by single hyphens (so `--` can separate stack and app in uniqueName). */
 export const STACK_NAME = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -18,8 +19,8 @@ export const APP_KEY = /^[A-Za-z][A-Za-z0-9_-]*$/;
 export const APP_KEY_MAX = 60;
 /** Secret names: used in `${apps.KEY.secrets.NAME}`. */
 export const SECRET_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
-/** 12h, 180d, 8w, 2y (y = 365 days). */
-export const LIFETIME = /^([1-9][0-9]*)([hdwy])$/;
+/** Lifetimes and renewBefore: 30m, 12h, 180d, 8w, 2y — the one duration grammar of the tool, also --older-than's (duration.ts). */
+export { LIFETIME } from './duration.js';
 /** Characters Graph allows in app role and scope values (graph-api.md §3.3); rules.ts checks them. */
 export const PERMISSION_VALUE_PATTERN = "^[A-Za-z0-9!#$%&'()*+,\\-/:;<=>?@\\[\\]^_`{|}~][A-Za-z0-9!#$%&'()*+,\\-./:;<=>?@\\[\\]^_`{|}~]*$";
 export const DOTENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -79,7 +80,7 @@ function buildSchemas(strict: boolean) {
     tags: z.array(z.string().min(1)).default([]),
   });
 
-  const duration = (what: string) => z.string().regex(LIFETIME, { error: `${what} must be a number and a unit h, d, w or y, like 12h, 30d or 2y` });
+  const duration = (what: string) => z.string().regex(LIFETIME, { error: `${what} must be ${DURATION_HELP}` });
 
   const Secret = obj({
     name: z.string().meta({ pattern: SECRET_NAME.source }).describe('Unique within the application; used in ${apps.KEY.secrets.NAME}.'),
@@ -152,6 +153,12 @@ function buildSchemas(strict: boolean) {
     roles: z.array(z.string().min(1)).default([]).describe('App role values: application permissions.'),
     scopes: z.array(z.string().min(1)).default([]).describe('Scope values: delegated permissions.'),
     adminConsent: z.boolean().default(false).describe('Grant admin consent (app role assignments for roles, a tenant-wide grant for scopes).'),
+    userConsent: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        "Consent to the scopes for these users only (a per-user oauth2PermissionGrant each, consentType Principal): userPrincipalNames or user object ids. Instead of adminConsent; other users' own consents are left alone.",
+      ),
   }).describe('Permissions on another API.');
 
   const redirectUris = (example: string) =>
@@ -269,8 +276,8 @@ function buildSchemas(strict: boolean) {
         'Default enabledForReportingButNotEnforced (report-only: sign-ins are logged, nothing is blocked). Write enabled explicitly: a wrongly targeted enabled policy can lock everyone out.',
       ),
     users: obj({
-      include: z.array(z.string().min(1)).min(1).describe('All, None, GuestsOrExternalUsers, or user object ids.'),
-      exclude: targets('User object ids (or GuestsOrExternalUsers) the policy never applies to', 'your emergency access accounts'),
+      include: z.array(z.string().min(1)).min(1).describe('All, None, GuestsOrExternalUsers, or users: userPrincipalNames or object ids.'),
+      exclude: targets('Users (userPrincipalNames or object ids, or GuestsOrExternalUsers) the policy never applies to', 'your emergency access accounts'),
       includeGroups: targets('Group object ids', '["<group id>"]'),
       excludeGroups: targets('Group object ids', '["<group id>"]'),
       includeRoles: targets('Directory role template ids', '["62e90394-69f5-4237-9190-012177145e10"] (Global Administrator)'),

@@ -145,6 +145,11 @@ export interface DesiredPermission {
   /** Scope values (delegated permissions). With adminConsent they become an AllPrincipals oauth2PermissionGrant. */
   scopes: string[];
   adminConsent: boolean;
+  /**
+   * Users (userPrincipalNames or object ids, as written) to consent for, one Principal grant each: resolved against
+   * the tenant's users at plan time. Absent in snapshots from older versions: none.
+   */
+  userConsent?: Array<{ user: string; location: SourceLocation }>;
   location: SourceLocation;
   /**
    * Where the `api:` value and each role and scope value are written, so a name the tenant does not know is

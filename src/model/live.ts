@@ -51,6 +51,16 @@ export interface LiveState {
   identifierUriHolders?: Record<string, Array<{ appId: string; displayName: string; uniqueName: string | null }>>;
   /** Entra ID P1 from /subscribedSkus, read only when a stack declares policies. */
   premium?: LivePremium;
+  /**
+   * The users the manifests name (per-user consent, conditional access), by the name as written, lower-cased:
+   * a userPrincipalName or an object id. null: no such user. Absent (older snapshots, no user named): none.
+   */
+  users?: Record<string, LiveUser | null>;
+}
+
+export interface LiveUser {
+  id: string;
+  userPrincipalName: string;
 }
 
 /** What a Graph read answered when it was refused: status and code, for the plan's refusal. */

@@ -3,6 +3,8 @@ import { formatLocation, TenantformError, type SourceLocation } from '../errors.
 import type { Problem, ProblemCode } from '../manifest/problems.js';
 import { closestN } from '../model/closest.js';
 import type { LiveApplication, LiveState } from '../model/live.js';
+import { CA_USER_KEYWORDS } from '../model/policies.js';
+import { GUID } from '../model/guid.js';
 import type { PlanApplication, PlanPermission, PlanStack } from './input.js';
 import { appRef, type Change, type ResourceRef } from './types.js';
 
@@ -113,6 +115,10 @@ export function resolutionProblems(stacks: readonly PlanStack[], live: LiveState
         check('role', p.roles, at?.roles);
         check('scope', p.scopes, at?.scopes);
       });
+      for (const u of app.permissions.flatMap((p) => p.userConsent ?? [])) {
+        if (live.users?.[u.user.toLowerCase()]) continue;
+        add('unresolved-user', u.location, `application "${app.key}" consents for the user "${u.user}", whom the tenant does not have`, userHint(u.user));
+      }
       for (const c of [...app.knownClientApplications, ...app.preAuthorizedApplications.map((x) => x.client)]) {
         if (c.kind !== 'appId' || ours.has(c.appId) || live.resources[c.appId]) continue;
         add(
@@ -123,8 +129,18 @@ export function resolutionProblems(stacks: readonly PlanStack[], live: LiveState
         );
       }
     }
+    for (const p of stack.policies) {
+      for (const u of [...p.users.includeUsers, ...p.users.excludeUsers]) {
+        if (CA_USER_KEYWORDS.some((k) => k.toLowerCase() === u.toLowerCase()) || live.users?.[u.toLowerCase()]) continue;
+        add('unresolved-user', p.location, `policy "${p.key}" names the user "${u}", whom the tenant does not have`, userHint(u));
+      }
+    }
   }
   return problems;
+}
+
+function userHint(user: string): string {
+  return GUID.test(user) ? 'check the object id (az ad user show --id <upn> --query id)' : 'check the userPrincipalName (alias@domain, as the user signs in)';
 }
 
 /** The one refusal for unresolved names: every problem in meta.problems (the CLI lists them like validate). */
@@ -174,7 +190,13 @@ export function requiredResourceAccess(client: PlanApplication, apis: ResolvedAp
  * The stack owns every app role assignment and tenant-wide grant of its own service principals, so
  * what the manifest no longer asks for is removed (drift made in the portal is reported and undone).
  */
-export function diffAccess(client: PlanApplication, apis: ResolvedApi[], live: LiveApplication | undefined, planned: Set<string>): Change[] {
+export function diffAccess(
+  client: PlanApplication,
+  apis: ResolvedApi[],
+  live: LiveApplication | undefined,
+  planned: Set<string>,
+  users: LiveState['users'] = {},
+): Change[] {
   const ref = appRef(client.stack, client.key);
   const spDep = planned.has(`sp:${client.stack}/${client.key}`) ? [`sp:${client.stack}/${client.key}`] : [];
   const changes: Change[] = [];
@@ -219,7 +241,64 @@ export function diffAccess(client: PlanApplication, apis: ResolvedApi[], live: L
     });
   }
   changes.push(...diffGrants(client, apis, live, spDep));
+  changes.push(...diffUserGrants(client, apis, live, spDep, users));
   return changes;
+}
+
+/**
+ * Per-user consent (`userConsent`): one Principal grant per client, API and named user, its scopes those of the
+ * permission (https://learn.microsoft.com/graph/api/resources/oauth2permissiongrant). Only the named users' grants are
+ * managed: other users consented for themselves when they signed in, and that consent is theirs — so a user dropped
+ * from the manifest keeps a grant apply cannot tell from their own (README "Consent for some users only" says how to revoke it).
+ */
+function diffUserGrants(client: PlanApplication, apis: ResolvedApi[], live: LiveApplication | undefined, spDep: string[], users: LiveState['users']): Change[] {
+  const ref = appRef(client.stack, client.key);
+  const out: Change[] = [];
+  const perUser = (live?.grants ?? []).filter((g) => g.consentType === 'Principal');
+  client.permissions.forEach((p, i) => {
+    if (p.scopes.length === 0) return;
+    const api = apis[i];
+    const scope = [...p.scopes].sort().join(' ');
+    for (const { user: name } of p.userConsent ?? []) {
+      const user = users?.[name.toLowerCase()];
+      if (!user) continue; // reported by resolutionProblems before any change is planned
+      const who = { id: user.id, userPrincipalName: user.userPrincipalName };
+      const id = `grant:${client.stack}/${client.key}/${api.ref.display}/${user.userPrincipalName}`;
+      const existing = api.servicePrincipalId
+        ? perUser.find((g) => g.resourceId === api.servicePrincipalId && g.principalId?.toLowerCase() === user.id)
+        : undefined;
+      if (!existing) {
+        out.push({
+          id,
+          action: 'create-delegated-grant',
+          app: ref,
+          resource: api.ref,
+          scope,
+          user: who,
+          wave: 0,
+          dependsOn: [...spDep, ...api.deps],
+          reason: `consent for ${scope} on ${api.ref.display} for ${user.userPrincipalName}`,
+        });
+        continue;
+      }
+      const before = (existing.scope ?? '').trim().split(/\s+/).filter(Boolean).sort().join(' ');
+      if (before !== scope) {
+        out.push({
+          id,
+          action: 'update-delegated-grant',
+          app: ref,
+          grantId: String(existing.id),
+          before,
+          scope,
+          user: who,
+          wave: 0,
+          dependsOn: api.deps,
+          reason: `${user.userPrincipalName}'s consented scopes differ from the manifest`,
+        });
+      }
+    }
+  });
+  return out;
 }
 
 function diffGrants(client: PlanApplication, apis: ResolvedApi[], live: LiveApplication | undefined, spDep: string[]): Change[] {

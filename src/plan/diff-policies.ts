@@ -13,7 +13,12 @@ import { appRef, type Change, type FieldChange } from './types.js';
 import { GUID } from '../model/guid.js';
 
 /** The request body tenantform writes: the whole of `conditions` and `grantControls` (PATCH replaces each as a whole). */
-export function policyBody(stack: string, p: DesiredPolicy, appIdOf: (r: PolicyAppRef) => string): Record<string, unknown> {
+export function policyBody(
+  stack: string,
+  p: DesiredPolicy,
+  appIdOf: (r: PolicyAppRef) => string,
+  userIdOf: (u: string) => string = (u) => u,
+): Record<string, unknown> {
   return {
     displayName: p.displayName,
     description: policyDescription(stack, p),
@@ -21,7 +26,8 @@ export function policyBody(stack: string, p: DesiredPolicy, appIdOf: (r: PolicyA
     conditions: {
       clientAppTypes: [...p.clientAppTypes],
       applications: { includeApplications: p.applications.include.map(appIdOf), excludeApplications: p.applications.exclude.map(appIdOf) },
-      users: { ...p.users },
+      // Graph takes user object ids; a userPrincipalName of the manifest was looked up at gather time.
+      users: { ...p.users, includeUsers: p.users.includeUsers.map(userIdOf), excludeUsers: p.users.excludeUsers.map(userIdOf) },
     },
     grantControls: { operator: p.grant.operator, builtInControls: [...p.grant.builtInControls] },
   };
@@ -137,7 +143,8 @@ export function diffPolicies(stack: PlanStack, live: LiveState): Change[] {
       const appId = live.applications[d.uniqueName.toLowerCase()]?.app.appId;
       return appId ? appId.toLowerCase() : `{appId:${ref}}`;
     };
-    const after = policyBody(stack.name, p, appIdOf);
+    const userIdOf = (u: string) => live.users?.[u.toLowerCase()]?.id ?? u;
+    const after = policyBody(stack.name, p, appIdOf, userIdOf);
     const ref = policyRef(stack.name, p.key);
     const current = byKey.get(p.key);
     byKey.delete(p.key);

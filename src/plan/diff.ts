@@ -86,7 +86,7 @@ export function diffStacks(inputs: PlanInputs): { changes: Change[]; warnings: s
       ];
       changes.push(...credentialChanges);
       warnings.push(...expiryWarnings({ desired: d, live, changes: credentialChanges, now: inputs.now, certificates }));
-      changes.push(...diffAccess(d, apis, live, planned));
+      changes.push(...diffAccess(d, apis, live, planned, inputs.live.users));
     }
     changes.push(...diffPolicies(stack, inputs.live));
   }

@@ -28,6 +28,12 @@ interface ChangeBase {
 /** Properties of an application body as the plan shows them; `{appId}` may still be a placeholder. */
 export type AppBody = Record<string, unknown>;
 
+/** The user of a per-user delegated grant: its object id and, for people, its userPrincipalName. */
+export interface GrantUser {
+  id: string;
+  userPrincipalName: string;
+}
+
 export type Change =
   | (ChangeBase & { action: 'create-application'; app: AppRef; uniqueName: string; after: AppBody })
   | (ChangeBase & { action: 'update-application'; app: AppRef; uniqueName: string; fields: FieldChange[]; after: AppBody })
@@ -71,8 +77,9 @@ export type Change =
   | (ChangeBase & { action: 'delete-federated-credential'; app: AppRef; name: string; ficId: string })
   | (ChangeBase & { action: 'create-app-role-assignment'; app: AppRef; resource: ResourceRef; appRoleId: string; role: string })
   | (ChangeBase & { action: 'delete-app-role-assignment'; app: AppRef; assignmentId: string; resourceId: string; appRoleId: string; role: string })
-  | (ChangeBase & { action: 'create-delegated-grant'; app: AppRef; resource: ResourceRef; scope: string })
-  | (ChangeBase & { action: 'update-delegated-grant'; app: AppRef; grantId: string; before: string; scope: string })
+  // `user`: a per-user (consentType Principal) grant for that user; without it the tenant-wide (AllPrincipals) one.
+  | (ChangeBase & { action: 'create-delegated-grant'; app: AppRef; resource: ResourceRef; scope: string; user?: GrantUser })
+  | (ChangeBase & { action: 'update-delegated-grant'; app: AppRef; grantId: string; before: string; scope: string; user?: GrantUser })
   | (ChangeBase & { action: 'delete-delegated-grant'; app: AppRef; grantId: string; before: string })
   // Conditional access policies (src/model/policies.ts): found by the marker in their description, written last.
   | (ChangeBase & { action: 'create-conditional-access-policy'; policy: PolicyRef; displayName: string; after: Record<string, unknown> })

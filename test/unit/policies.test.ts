@@ -27,11 +27,11 @@ const cases: Record<string, FixtureCase> = {
     message:
       'Policy "mfa" names the application "apii", which is neither an application of this manifest, an appId nor one of All, None, Office365, MicrosoftAdminPortals',
   },
-  'user-by-name': {
+  'user-not-a-user': {
     code: 'invalid-value',
     line: 7,
     column: 17,
-    message: 'Policy "mfa" names the user "breakglass@contoso.com" by name; Graph takes user object ids here',
+    message: 'Policy "mfa" names the user "breakglass", which is neither a userPrincipalName nor an object id',
   },
   'block-combined': {
     code: 'invalid-value',
