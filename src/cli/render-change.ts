@@ -37,9 +37,9 @@ export function describeChange(c: Change, names: PlanNames): string {
     case 'delete-app-role-assignment':
       return `revoke ${roleOf(c, names)} from ${app(c.app)}`;
     case 'create-delegated-grant':
-      return `grant delegated "${c.scope}" on ${c.resource.display} to ${app(c.app)}`;
+      return `grant delegated "${c.scope}" on ${c.resource.display} to ${app(c.app)}${c.user ? ` for ${c.user.userPrincipalName}` : ''}`;
     case 'update-delegated-grant':
-      return `change delegated grant of ${app(c.app)}: "${c.before}" → "${c.scope}"`;
+      return `change delegated grant of ${app(c.app)}${c.user ? ` for ${c.user.userPrincipalName}` : ''}: "${c.before}" → "${c.scope}"`;
     case 'delete-delegated-grant':
       return `revoke delegated "${c.before}" from ${app(c.app)}`;
     case 'write-output':

@@ -20,6 +20,8 @@ const policyRef = z
   .regex(/^policy:[^/]+\/.+$/)
   .meta({ id: 'PolicyRef', description: '`policy:<stack>/<key>`: a conditional access policy of a stack' });
 const guid = z.string().meta({ id: 'ObjectId', description: 'an object id or appId (GUID)' });
+/** A per-user (consentType Principal) grant's user; absent: the tenant-wide (AllPrincipals) grant. */
+const grantUser = z.object({ id: guid, userPrincipalName: z.string() });
 const body = z
   .record(z.string(), z.unknown())
   .meta({ id: 'GraphBody', description: 'Graph request body; `{appId}` / `{appId:app:<stack>/<key>}` placeholders are filled in by apply' });
@@ -63,8 +65,8 @@ const SHAPES: Record<ChangeAction, z.ZodRawShape> = {
   'delete-federated-credential': { app: appRef, name: z.string(), ficId: guid },
   'create-app-role-assignment': { app: appRef, resource, appRoleId: guid, role: z.string() },
   'delete-app-role-assignment': { app: appRef, assignmentId: z.string(), resourceId: guid, appRoleId: guid, role: z.string() },
-  'create-delegated-grant': { app: appRef, resource, scope: z.string() },
-  'update-delegated-grant': { app: appRef, grantId: z.string(), before: z.string(), scope: z.string() },
+  'create-delegated-grant': { app: appRef, resource, scope: z.string(), user: grantUser.optional() },
+  'update-delegated-grant': { app: appRef, grantId: z.string(), before: z.string(), scope: z.string(), user: grantUser.optional() },
   'delete-delegated-grant': { app: appRef, grantId: z.string(), before: z.string() },
   'create-conditional-access-policy': { policy: policyRef, displayName: z.string(), after: body },
   'update-conditional-access-policy': { policy: policyRef, policyId: guid, displayName: z.string(), fields, after: body },

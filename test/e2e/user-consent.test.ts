@@ -13,6 +13,7 @@ import type { Client } from '@microsoft/microsoft-graph-client';
 import type { ConditionalAccessPolicy, OAuth2PermissionGrant, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import type { TestUser } from '../../src/emulator/index.js';
 import { apply, plan, TenantformError } from '../../src/index.js';
+import { PlanSchema } from '../../src/plan/schema.js';
 import { graphClient, useEmulator } from '../helpers/emulator.js';
 import { assertConverged, engineOptions, settle } from '../helpers/engine.js';
 import { tempDir } from '../helpers/temp.js';
@@ -69,6 +70,17 @@ describe('per-user consent and users by userPrincipalName', () => {
 
   it('a Principal grant for each named user (by UPN or object id); the policy excludes a user written by UPN as its object id; converges', async () => {
     const opts = write(manifest([alice.userPrincipalName, carol.id], [bob.userPrincipalName]));
+    // The plan names each user of a per-user grant, in the published plan format.
+    const planned = await plan(opts);
+    const json = JSON.parse(JSON.stringify(planned.plan)) as unknown;
+    assert.deepEqual(PlanSchema.parse(json), json);
+    assert.deepEqual(
+      planned.plan.changes.flatMap((c) => (c.action === 'create-delegated-grant' && c.user ? [c.user] : [])),
+      [
+        { id: alice.id, userPrincipalName: alice.userPrincipalName },
+        { id: carol.id, userPrincipalName: carol.userPrincipalName },
+      ],
+    );
     const r = await apply(opts);
     assert.ok(r.ok, JSON.stringify(r.results.filter((x) => x.status !== 'done')));
     await assertConverged(emu, opts);
