@@ -111,18 +111,31 @@ function graphServicePrincipal(): ServicePrincipal {
     userConsentDescription: `Allows the app to use ${value} on your behalf.`,
     isEnabled: true,
   }));
+  return firstPartyServicePrincipal({
+    appId: MICROSOFT_GRAPH_APP_ID,
+    displayName: graphPermissions.displayName,
+    appRoles,
+    oauth2PermissionScopes: scopes,
+    servicePrincipalNames: [MICROSOFT_GRAPH_APP_ID, 'https://graph.microsoft.com', 'https://graph.microsoft.com/', 'https://canary.graph.microsoft.com'],
+  });
+}
+
+/** A first-party resource's service principal as every tenant holds it: owned by Microsoft's tenant, multi-tenant. */
+function firstPartyServicePrincipal(
+  o: Required<Pick<ServicePrincipal, 'appId' | 'displayName' | 'appRoles' | 'oauth2PermissionScopes' | 'servicePrincipalNames'>>,
+): ServicePrincipal {
   return {
     id: randomUUID(),
     deletedDateTime: null,
     accountEnabled: true,
-    appId: MICROSOFT_GRAPH_APP_ID,
-    appDisplayName: graphPermissions.displayName,
-    displayName: graphPermissions.displayName,
+    appId: o.appId,
+    appDisplayName: o.displayName,
+    displayName: o.displayName,
     appOwnerOrganizationId: MICROSOFT_TENANT_ID,
     appRoleAssignmentRequired: false,
-    appRoles,
-    oauth2PermissionScopes: scopes,
-    servicePrincipalNames: [MICROSOFT_GRAPH_APP_ID, 'https://graph.microsoft.com', 'https://graph.microsoft.com/', 'https://canary.graph.microsoft.com'],
+    appRoles: o.appRoles,
+    oauth2PermissionScopes: o.oauth2PermissionScopes,
+    servicePrincipalNames: o.servicePrincipalNames,
     servicePrincipalType: 'Application',
     signInAudience: 'AzureADMultipleOrgs',
     tags: [],
@@ -148,16 +161,10 @@ export const AZURE_SERVICE_MANAGEMENT_APP_ID = '797f4846-ba00-4fd7-ba43-dac1f8f6
  * Its other properties (tags, descriptions) are UNCONFIRMED.
  */
 function azureServiceManagementServicePrincipal(): ServicePrincipal {
-  const name = 'Windows Azure Service Management API';
-  return {
-    id: randomUUID(),
-    deletedDateTime: null,
-    accountEnabled: true,
+  const text = 'Allows the application to access the Azure Management Service API acting as users in the organization.';
+  return firstPartyServicePrincipal({
     appId: AZURE_SERVICE_MANAGEMENT_APP_ID,
-    appDisplayName: name,
-    displayName: name,
-    appOwnerOrganizationId: MICROSOFT_TENANT_ID,
-    appRoleAssignmentRequired: false,
+    displayName: 'Windows Azure Service Management API',
     appRoles: [],
     oauth2PermissionScopes: [
       {
@@ -165,25 +172,15 @@ function azureServiceManagementServicePrincipal(): ServicePrincipal {
         value: 'user_impersonation',
         type: 'User',
         adminConsentDisplayName: 'Access Azure Service Management as organization users',
-        adminConsentDescription: 'Allows the application to access the Azure Management Service API acting as users in the organization.',
+        adminConsentDescription: text,
         // The user-consent texts are UNCONFIRMED (the listings give the admin ones only).
         userConsentDisplayName: 'Access Azure Service Management as organization users',
-        userConsentDescription: 'Allows the application to access the Azure Management Service API acting as users in the organization.',
+        userConsentDescription: text,
         isEnabled: true,
       },
     ],
     servicePrincipalNames: [AZURE_SERVICE_MANAGEMENT_APP_ID, 'https://management.core.windows.net/', 'https://management.azure.com/'],
-    servicePrincipalType: 'Application',
-    signInAudience: 'AzureADMultipleOrgs',
-    tags: [],
-    keyCredentials: [],
-    passwordCredentials: [],
-    replyUrls: [],
-    alternativeNames: [],
-    notificationEmailAddresses: [],
-    addIns: [],
-    info: null,
-  };
+  });
 }
 
 export function seedTenant(opts: SeedOptions, signingKey: SigningKey, nowIso: string): TenantState {

@@ -1,4 +1,4 @@
-import type { RequiredResourceAccess } from '@microsoft/microsoft-graph-types';
+import type { OAuth2PermissionGrant, RequiredResourceAccess } from '@microsoft/microsoft-graph-types';
 import { formatLocation, TenantformError, type SourceLocation } from '../errors.js';
 import type { Problem, ProblemCode } from '../manifest/problems.js';
 import { closestN } from '../model/closest.js';
@@ -6,7 +6,7 @@ import type { LiveApplication, LiveState } from '../model/live.js';
 import { CA_USER_KEYWORDS } from '../model/policies.js';
 import { GUID } from '../model/guid.js';
 import type { PlanApplication, PlanPermission, PlanStack } from './input.js';
-import { appRef, type Change, type ResourceRef } from './types.js';
+import { appRef, type AppRef, type Change, type GrantUser, type ResourceRef } from './types.js';
 
 /** A permission's API with its role/scope ids resolved (manifest apps statically, tenant APIs from Graph). */
 export interface ResolvedApi {
@@ -281,21 +281,8 @@ function diffUserGrants(client: PlanApplication, apis: ResolvedApi[], live: Live
         });
         continue;
       }
-      const before = (existing.scope ?? '').trim().split(/\s+/).filter(Boolean).sort().join(' ');
-      if (before !== scope) {
-        out.push({
-          id,
-          action: 'update-delegated-grant',
-          app: ref,
-          grantId: String(existing.id),
-          before,
-          scope,
-          user: who,
-          wave: 0,
-          dependsOn: api.deps,
-          reason: `${user.userPrincipalName}'s consented scopes differ from the manifest`,
-        });
-      }
+      const update = grantUpdate({ id, ref, existing, scope, deps: api.deps, user: who });
+      if (update) out.push(update);
     }
   });
   return out;
@@ -327,20 +314,8 @@ function diffGrants(client: PlanApplication, apis: ResolvedApi[], live: LiveAppl
       return;
     }
     seen.add(String(existing.id));
-    const before = (existing.scope ?? '').trim().split(/\s+/).filter(Boolean).sort().join(' ');
-    if (before !== scope) {
-      out.push({
-        id,
-        action: 'update-delegated-grant',
-        app: ref,
-        grantId: String(existing.id),
-        before,
-        scope,
-        wave: 0,
-        dependsOn: api.deps,
-        reason: 'granted scopes differ from the manifest',
-      });
-    }
+    const update = grantUpdate({ id, ref, existing, scope, deps: api.deps });
+    if (update) out.push(update);
   });
   for (const g of tenantWide) {
     if (seen.has(String(g.id))) continue;
@@ -356,6 +331,24 @@ function diffGrants(client: PlanApplication, apis: ResolvedApi[], live: LiveAppl
     });
   }
   return out;
+}
+
+/** The change of a grant whose scopes (compared as a set) differ from the manifest's; undefined when they do not. */
+function grantUpdate(o: { id: string; ref: AppRef; existing: OAuth2PermissionGrant; scope: string; deps: string[]; user?: GrantUser }): Change | undefined {
+  const before = (o.existing.scope ?? '').trim().split(/\s+/).filter(Boolean).sort().join(' ');
+  if (before === o.scope) return undefined;
+  return {
+    id: o.id,
+    action: 'update-delegated-grant',
+    app: o.ref,
+    grantId: String(o.existing.id),
+    before,
+    scope: o.scope,
+    ...(o.user ? { user: o.user } : {}),
+    wave: 0,
+    dependsOn: o.deps,
+    reason: o.user ? `${o.user.userPrincipalName}'s consented scopes differ from the manifest` : 'granted scopes differ from the manifest',
+  };
 }
 
 function roleName(appRoleId: string | undefined, resourceId: string | null | undefined, apis: ResolvedApi[]): string {

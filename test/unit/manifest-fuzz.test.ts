@@ -14,6 +14,7 @@ import path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { validate } from '../../src/api/validate.js';
 import { validateManifestText, type Problem } from '../../src/manifest/index.js';
+import { seededRandom } from '../../src/emulator/fault-random.js';
 
 const SEED = 0x7e4a_f015;
 const CASES = 300;
@@ -27,17 +28,8 @@ const BASES = ['manifests', 'test/fixtures/verify'].flatMap((dir) =>
     .map((f) => ({ name: path.join(dir, f), text: readFileSync(path.join(dir, f), 'utf8') })),
 );
 
-/** mulberry32: small, seedable, the same sequence on every machine. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The emulator's seeded PRNG (mulberry32): the same mutations on every machine. */
+const random = seededRandom;
 
 const VALUES = [
   '7',

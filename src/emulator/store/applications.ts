@@ -101,15 +101,13 @@ export class ApplicationStore {
     if (after.length === before.length) return false;
     app.passwordCredentials = after;
     this.update(app);
-    const internals = this.core.internals(id);
-    internals.secrets = internals.secrets.filter((s) => !sameId(s.keyId, keyId));
-    this.core.changed();
+    this.core.forgetSecret(id, keyId);
     return true;
   }
 
   /** The stored secret hashes of an application, by keyId (the secrets themselves are never stored). */
   storedSecrets(id: string): Array<{ keyId: string; sha256: string }> {
-    return (this.core.state.appInternals[id]?.secrets ?? []).map((s) => ({ ...s }));
+    return this.core.storedSecrets(id);
   }
 
   /** Federated identity credentials a replica shows (one created moments ago is not listed yet). */

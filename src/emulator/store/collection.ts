@@ -176,6 +176,18 @@ export class StoreCore implements Replication {
     this.rep.changed();
   }
 
+  /** The stored secret hashes of an application or a service principal, by keyId (the secrets themselves are never stored). */
+  storedSecrets(objectId: string): Array<{ keyId: string; sha256: string }> {
+    return (this.state.appInternals[objectId]?.secrets ?? []).map((s) => ({ ...s }));
+  }
+
+  /** Drop the stored hash of a removed secret. */
+  forgetSecret(objectId: string, keyId: string): void {
+    const internals = this.internals(objectId);
+    internals.secrets = internals.secrets.filter((s) => s.keyId.toLowerCase() !== keyId.toLowerCase());
+    this.changed();
+  }
+
   /** The internals of an application, created empty on first use. */
   internals(appObjectId: string): AppInternals {
     const existing = this.state.appInternals[appObjectId];

@@ -61,15 +61,13 @@ export class ServicePrincipalStore {
     const after = before.filter((p) => !sameId(p.keyId, keyId));
     if (!sp || after.length === before.length) return false;
     this.update({ ...sp, passwordCredentials: after });
-    const internals = this.core.internals(id);
-    internals.secrets = internals.secrets.filter((s) => !sameId(s.keyId, keyId));
-    this.core.changed();
+    this.core.forgetSecret(id, keyId);
     return true;
   }
 
   /** The stored secret hashes of a service principal, by keyId (the secrets themselves are never stored). */
   storedSecrets(id: string): Array<{ keyId: string; sha256: string }> {
-    return (this.core.state.appInternals[id]?.secrets ?? []).map((s) => ({ ...s }));
+    return this.core.storedSecrets(id);
   }
 
   /** DELETE /servicePrincipals/{id}: to the recycle bin, with its app role assignments and grants. */
