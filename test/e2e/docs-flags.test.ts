@@ -49,3 +49,16 @@ describe('flags in the docs', () => {
     assert.deepEqual(wrong, []);
   });
 });
+
+describe('template values in the docs', () => {
+  test('every `${tenant.…}` field and every certificate field the manifest accepts is documented in README.md', async () => {
+    const { TENANT_FIELDS, CERTIFICATE_FIELDS } = await import('../../src/manifest/references.js');
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const missing = [
+      ...TENANT_FIELDS.filter((f) => !readme.includes(`\${tenant.${f}}`)).map((f) => `\${tenant.${f}}`),
+      ...CERTIFICATE_FIELDS.filter((f) => !new RegExp(`\`${f}\``).test(readme)).map((f) => `certificate field ${f}`),
+    ];
+    if (!readme.includes('${apps.KEY.scopes.VALUE}')) missing.push('${apps.KEY.scopes.VALUE}');
+    assert.deepEqual(missing, [], 'README.md "Outputs" names every template value');
+  });
+});
