@@ -64,7 +64,7 @@ export async function apply(opts: ApplyOptions): Promise<ApplyResult> {
 }
 
 async function applyOnce(opts: ApplyOptions): Promise<ApplyResult> {
-  const g = await gatherAndPlan(gatherApply(opts), opts.saveSnapshot);
+  const g = await gatherAndPlan(gatherApply(opts, { lock: 'apply' }), opts.saveSnapshot);
   try {
     if (!isEmpty(g.plan) && opts.confirm && !(await opts.confirm(g.plan))) {
       return { plan: g.plan, results: [], outputs: [], ok: false, graphRequests: 0 };

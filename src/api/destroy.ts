@@ -42,7 +42,7 @@ export interface DestroyResult extends DestroyPlanResult {
 }
 
 /** gather what the stacks own, then plan once. */
-const openDestroy = (opts: DestroyOptions) => gatherAndPlan(gatherDestroy(opts), opts.saveSnapshot);
+const openDestroy = (opts: DestroyOptions, lock = false) => gatherAndPlan(gatherDestroy(opts, { lock }), opts.saveSnapshot);
 
 /** What destroy would delete. Writes nothing. */
 export async function planDestroy(opts: DestroyOptions): Promise<DestroyPlanResult> {
@@ -52,7 +52,7 @@ export async function planDestroy(opts: DestroyOptions): Promise<DestroyPlanResu
 }
 
 export async function destroy(opts: DestroyOptions): Promise<DestroyResult> {
-  const s = await openDestroy(opts);
+  const s = await openDestroy(opts, true);
   try {
     const base = { plan: s.plan, empty: isEmpty(s.plan), outputs: s.outputs };
     if ((!isEmpty(s.plan) || s.outputs.length) && opts.confirm && !(await opts.confirm(s.plan, { outputs: s.outputs }))) {

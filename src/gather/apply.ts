@@ -9,6 +9,7 @@ import { readDeletedServicePrincipals } from '../graph/deleted.js';
 import { readLive } from '../graph/reader.js';
 import { SNAPSHOT_FORMAT_VERSION, type ApplySnapshot } from '../model/snapshot.js';
 import type { CommonOptions } from '../options.js';
+import { lockStacks } from '../local/stack-lock.js';
 import { SecretStore } from '../outputs/secret-cache.js';
 import { deletedHolders } from '../plan/recover.js';
 import { connect } from './connect.js';
@@ -18,14 +19,22 @@ import { fixedIdentifierUris, tenantResources, tenantUsers, type Gathered } from
 
 export type { Gathered, GatherIO } from './types.js';
 
-export async function gatherApply(opts: CommonOptions): Promise<Gathered<ApplySnapshot>> {
+/** `lock`: the command that will write (apply), which takes the stacks' locks before the tenant is read (local/stack-lock.ts). */
+export async function gatherApply(opts: CommonOptions, o: { lock?: string } = {}): Promise<Gathered<ApplySnapshot>> {
   if (opts.homeTenant) {
     const { gatherCustomer } = await import('./customer.js');
     return gatherCustomer({ ...opts, homeTenant: opts.homeTenant });
   }
   const cwd = opts.cwd ?? process.cwd();
   const { stacks, warnings: manifestWarnings } = await loadStacks({ ...opts, cwd });
-  const connection = await connect(opts);
+  const lock = o.lock ? lockStacks({ cwd, tenant: opts.tenant ?? 'local', stacks: stacks.map((s) => s.name), command: o.lock }) : undefined;
+  let connection;
+  try {
+    connection = await connect(opts);
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
   try {
     const { transport, deadline, target } = connection;
     const live = await readLive(transport, {
@@ -63,8 +72,14 @@ export async function gatherApply(opts: CommonOptions): Promise<Gathered<ApplySn
       flags: { rotateSecrets: opts.rotateSecrets, rotateCertificates: opts.rotateCertificates, deletedApps: opts.deletedApps },
       ...(deletedServicePrincipals ? { deletedServicePrincipals } : {}),
     };
-    return { snapshot, io: { connection, secrets, certificates, cwd, close: () => connection.close() } };
+    const opened = connection;
+    const close = async () => {
+      lock?.release();
+      await opened.close();
+    };
+    return { snapshot, io: { connection, secrets, certificates, cwd, close } };
   } catch (e) {
+    lock?.release();
     await connection.close();
     throw e;
   }

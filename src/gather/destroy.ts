@@ -9,10 +9,14 @@ import { SecretStore } from '../outputs/secret-cache.js';
 import { onlyStacks, staleStacks } from '../plan/destroy.js';
 import type { Gathered } from './types.js';
 import { connect } from './connect.js';
+import { lockStacks } from '../local/stack-lock.js';
 import { loadStacks } from './manifests.js';
 
 /** gather for destroy and sweeps: what the stacks own (by ownership tag), the output files that exist. */
-export async function gatherDestroy(opts: DestroyOptions): Promise<Gathered<DestroySnapshot> & { stacks: DesiredStack[]; outputs: string[] }> {
+export async function gatherDestroy(
+  opts: DestroyOptions,
+  o: { lock?: boolean } = {},
+): Promise<Gathered<DestroySnapshot> & { stacks: DesiredStack[]; outputs: string[] }> {
   const cwd = opts.cwd ?? process.cwd();
   const manifests = opts.manifests ?? [];
   if (!manifests.length && !opts.stackPrefix) throw new TenantformError('USAGE', 'Name the manifests of the stacks to destroy, or sweep with --stack-prefix.');
@@ -24,7 +28,15 @@ export async function gatherDestroy(opts: DestroyOptions): Promise<Gathered<Dest
   }
   if (opts.olderThanMs !== undefined && !opts.stackPrefix) throw new TenantformError('USAGE', '--older-than only applies to a sweep: add --stack-prefix.');
   const stacks = manifests.length ? (await loadStacks({ ...opts, manifests, cwd })).stacks : [];
-  const connection = await connect(opts);
+  // The stacks the manifests name are locked like apply's (a sweep by prefix has no stack names to lock).
+  const lock = o.lock && stacks.length ? lockStacks({ cwd, tenant: opts.tenant ?? 'local', stacks: stacks.map((x) => x.name), command: 'destroy' }) : undefined;
+  let connection;
+  try {
+    connection = await connect(opts);
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
   try {
     let owned = await readOwned(connection.transport, {
       stacks: stacks.map((x) => ({ name: x.name, uniqueNames: x.applications.map((a) => a.uniqueName), policies: x.conditionalAccessPolicies.length })),
@@ -57,8 +69,14 @@ export async function gatherDestroy(opts: DestroyOptions): Promise<Gathered<Dest
     };
     const secrets = SecretStore.forTenant(owned.tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`, { onWrite: opts.onWrite });
     const outputs = opts.removeOutputs ? stacks.flatMap((x) => x.outputs.map((o) => o.path)).filter((p) => existsSync(resolve(cwd, p))) : [];
-    return { snapshot, stacks, outputs, io: { connection, secrets, cwd, close: () => connection.close() } };
+    const opened = connection;
+    const close = async () => {
+      lock?.release();
+      await opened.close();
+    };
+    return { snapshot, stacks, outputs, io: { connection, secrets, cwd, close } };
   } catch (e) {
+    lock?.release();
     await connection.close();
     throw e;
   }

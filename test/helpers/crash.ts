@@ -79,6 +79,9 @@ export async function applyCrashingAfter(emu: Emulator, o: CrashInput): Promise<
   if (dead) {
     for (const f of readdirSync(o.cwd)) rmSync(join(o.cwd, f), { recursive: true, force: true });
     cpSync(disk, o.cwd, { recursive: true });
+    // The crash's stack lock names this (living) process; a killed one's would name a dead pid, which the next run
+    // takes over (test/e2e/stack-lock.test.ts) — so it goes, as the takeover would remove it.
+    rmSync(join(o.cwd, '.tenantform', 'locks'), { recursive: true, force: true });
   }
   return { writes, crashed: dead, stderr };
 }
