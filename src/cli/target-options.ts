@@ -26,6 +26,10 @@ export function withTenantOptions<T>(y: Argv<T>) {
       type: 'string',
       describe: "With --auth device-code: your public client app registration (default: the Azure CLI's, which cannot write conditional access)",
     })
+    .option('local-state', {
+      type: 'string',
+      describe: "With --tenant local: the local tenant's state file (default ./.tenantform/local-tenant.json; its TLS certificate beside it)",
+    })
     .option('ca-file', { type: 'string', describe: 'Extra CA certificate (PEM) to trust, e.g. an emulator started with `tenantform emulator`' })
     .option('timeout', TIMEOUT_OPTION);
 }
@@ -48,6 +52,7 @@ export interface TargetArgs {
   'authority-host'?: string;
   auth: 'default' | 'device-code';
   'client-id'?: string;
+  'local-state'?: string;
   'ca-file'?: string;
   var?: string[];
   /** Checked by commonOptions (numberArg): yargs leaves what the user typed. */
@@ -79,6 +84,7 @@ export async function commonOptions(a: TargetArgs, progress?: (l: string) => voi
     authorityHost: a['authority-host'],
     auth: a.auth,
     ...(a['client-id'] ? { clientId: a['client-id'] } : {}),
+    ...(a['local-state'] ? { localStateFile: a['local-state'] } : {}),
     ca: a['ca-file'] ? await readCaFile(a['ca-file']) : undefined,
     timeoutMs: timeout * 1000,
     stackSuffix: a['stack-suffix'],
@@ -99,6 +105,15 @@ export function checkTargetFlags(a: TargetArgs, tenantFlag = '--tenant'): number
   if (a['graph-url']) checkHttpsUrl(a['graph-url'], '--graph-url');
   if (a['authority-host']) checkHttpsUrl(a['authority-host'], '--authority-host');
   checkClientId(a);
+  if (a['local-state'] && a.tenant !== 'local') {
+    throw new TenantformError(
+      'USAGE',
+      `--local-state names the state file of the embedded local tenant, but ${tenantFlag} is ${a.tenant}: drop --local-state.`,
+      {
+        flag: '--local-state',
+      },
+    );
+  }
   // The embedded emulator brings its own URLs and certificate: these flags only make sense for another tenant.
   const given = (['graph-url', 'authority-host', 'ca-file'] as const).filter((f) => a[f]).map((f) => `--${f}`);
   if (a.tenant === 'local' && given.length) {

@@ -11,6 +11,7 @@ import type { Emulator } from '../emulator/index.js';
 import { TenantformError } from '../errors.js';
 import { remoteTarget, secretCredential, type Target, type TargetOptions } from '../graph/target.js';
 import { checkTenant } from '../graph/target-check.js';
+import { isPortInUse } from './port.js';
 
 /** Resolve the target tenant: 'local' (default) is the emulator, anything else a remote tenant. */
 export async function resolveTarget(opts: TargetOptions): Promise<Target> {
@@ -30,6 +31,9 @@ async function localTarget(opts: TargetOptions): Promise<Target> {
   }
   const port = opts.localPort ?? envPort ?? DEFAULT_EMULATOR_PORT;
   let emu: Emulator | undefined;
+  // Ask first: an emulator that finds the port taken has already written a state file and a TLS key for a tenant
+  // that would exist nowhere.
+  if (await isPortInUse(port)) return servedElsewhere(port, stateFile);
   try {
     // Loaded only for the local tenant: a remote target never pays for the emulator (its TLS and JWT code).
     const { createEmulator } = await import('../emulator/index.js');
@@ -48,12 +52,17 @@ async function localTarget(opts: TargetOptions): Promise<Target> {
     });
     return { kind: 'local', tenant: e.tenantId, graphUrl: e.graphUrl, authorityHost: e.authorityHost, ca: e.ca, credential, close: () => e.close() };
   }
-  // Someone runs `tenantform emulator` on the port: use the tenant recorded in its state file.
+  return servedElsewhere(port, stateFile);
+}
+
+/** Someone runs `tenantform emulator` (or an app with --tenant local) on the port: use the tenant of this folder's state file. */
+function servedElsewhere(port: number, stateFile: string): Target {
   const certFile = stateFile.replace(/\.json$/, '') + '.tls-cert.pem';
   if (!existsSync(stateFile) || !existsSync(certFile)) {
     throw new TenantformError(
       'USAGE',
-      `Port ${port} is in use, but ${stateFile} does not describe a local tenant. Stop the process on port ${port} or pass --tenant.`,
+      `Port ${port} on 127.0.0.1 is in use (a \`tenantform emulator\` or an app using --tenant local, started in another folder?), and ${stateFile} does not exist here, so this folder has no local tenant to talk to it with. Run from the folder whose .tenantform/ holds that tenant (or pass its state file with --local-state), set TENANTFORM_LOCAL_PORT to give this folder's local tenant another port, or stop the process on port ${port}. Nothing was written.`,
+      { port, stateFile },
     );
   }
   const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { tenantId: string; admin: { appId: string; clientSecret: string } };

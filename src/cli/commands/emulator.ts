@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import type { Argv } from 'yargs';
 import { TenantformError } from '../../errors.js';
 import { numberArg, numberOption, type NumberRange } from '../numeric.js';
@@ -123,20 +122,13 @@ function usageError(e: unknown): unknown {
 
 /** Refuse a port another process listens on, naming it and the way out (before the emulator writes anything). */
 async function assertPortFree(port: number): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EADDRINUSE') return reject(e);
-      reject(
-        new TenantformError(
-          'USAGE',
-          `Port ${port} on 127.0.0.1 is in use (another \`tenantform emulator\`, or an app started with --tenant local, may hold it). Stop it, or choose another port with --port (0 = any free port).`,
-          { port },
-        ),
-      );
-    });
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
-  });
+  const { isPortInUse } = await import('../../local/port.js');
+  if (!(await isPortInUse(port))) return;
+  throw new TenantformError(
+    'USAGE',
+    `Port ${port} on 127.0.0.1 is in use (another \`tenantform emulator\`, or an app started with --tenant local, may hold it). Stop it, or choose another port with --port (0 = any free port).`,
+    { port },
+  );
 }
 
 /**
