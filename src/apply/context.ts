@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import { TenantformError } from '../errors.js';
 import type { LiveState } from '../model/live.js';
@@ -71,7 +72,13 @@ export async function call(
   spec: GraphRequestSpec,
   what: { action: string; needs?: readonly string[]; ok?: (res: GraphResponse) => boolean; reconcile?: () => Promise<GraphResponse | undefined> },
 ): Promise<GraphResponse> {
-  const res = await withRetry(op, () => ctx.transport.send(spec), {
+  // One client-request-id for every attempt of this call, and the attempt's number: a request log (Graph's, the
+  // emulator's) can tell a retry from a second write (https://learn.microsoft.com/graph/best-practices-concept).
+  const requestId = randomUUID();
+  let tries = 0;
+  const send = () =>
+    ctx.transport.send({ ...spec, headers: { ...spec.headers, 'client-request-id': requestId, 'x-tenantform-attempt': String(++tries) } });
+  const res = await withRetry(op, send, {
     deadline: ctx.deadline,
     sleep: ctx.sleep,
     reconcile: what.reconcile,

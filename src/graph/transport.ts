@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { TokenCredential } from '@azure/identity';
 import {
   AuthenticationHandler,
@@ -59,6 +60,8 @@ export interface GraphSender {
  */
 export class GraphTransport implements GraphSender {
   readonly stats: TransportStats = { requests: 0, writes: 0 };
+  /** Sent with every request of this run (x-tenantform-run-id): a request log can group one command's requests. */
+  readonly runId = randomUUID();
   private readonly client: Client;
 
   constructor(readonly options: TransportOptions) {
@@ -85,6 +88,7 @@ export class GraphTransport implements GraphSender {
     if (req.method !== 'GET' && req.path !== paths.batch) this.stats.writes++;
     const failure = new FetchFailure();
     let r = this.client.api(req.path).responseType(ResponseType.RAW).middlewareOptions([failure]);
+    r = r.header('x-tenantform-run-id', this.runId);
     for (const [k, v] of Object.entries(req.headers ?? {})) r = r.header(k, v);
     let res: Response;
     try {

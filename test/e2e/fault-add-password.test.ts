@@ -18,9 +18,19 @@ describe('fault: addPassword committed, answer lost (connection reset)', () => {
   it('leaves exactly one tool-created secret, the config holds it, and the stack converges', async () => {
     const rule = emu.faults.add('POST:/applications/*/addPassword:nth=1:commit-then-reset');
     const opts = engineOptions(emu);
+    const start = emu.requestLog.mark();
     const r = await apply(opts);
     assert.ok(r.ok, JSON.stringify(r.results.filter((x) => x.status !== 'done')));
     assert.equal(emu.faults.fired(rule.id), 1, 'the fault fired on the first addPassword');
+    // The request log tells the retry from a second write: one client-request-id, attempts 1 and 2.
+    const adds = emu.requestLog.since(start).filter((e) => e.method === 'POST' && e.path.endsWith('/addPassword'));
+    assert.deepEqual(
+      adds.map((e) => e.attempt),
+      [1, 2],
+    );
+    assert.equal(new Set(adds.map((e) => e.clientRequestId)).size, 1, JSON.stringify(adds));
+    assert.ok(adds[0].clientRequestId);
+    assert.equal(new Set(emu.requestLog.since(start).filter((e) => e.service === 'graph' && !e.batch).map((e) => e.runId)).size, 1, 'one run id');
 
     const env = readDotenv(join(opts.cwd!, 'out/todolist-daemon.env'));
     settle(emu);
