@@ -1,4 +1,5 @@
 import type { PasswordCredential } from '@microsoft/microsoft-graph-types';
+import { TenantformError } from '../errors.js';
 import { paths } from '../graph/paths.js';
 import type { Change } from '../plan/types.js';
 import { APP_WRITE, call, idsOf, type ApplyContext } from './context.js';
@@ -31,18 +32,7 @@ export async function addSecret(ctx: ApplyContext, c: Of<'add-secret'>, stack: s
     const lost = ((res.body as { passwordCredentials?: PasswordCredential[] }).passwordCredentials ?? []).filter(
       (p) => p.displayName === c.displayName && p.keyId !== current && Date.parse(String(p.startDateTime)) >= started - CLOCK_SKEW_MS,
     );
-    for (const p of lost) {
-      await call(
-        ctx,
-        'write',
-        { method: 'POST', path: paths.removePassword(id), body: { keyId: p.keyId } },
-        {
-          action: `remove the client secret "${c.name}" whose answer was lost`,
-          needs: APP_WRITE,
-          ok: (r) => r.status === 404,
-        },
-      );
-    }
+    for (const p of lost) await removePassword(ctx, id, String(p.keyId), `remove the client secret "${c.name}" whose answer was lost`);
     return undefined;
   };
   await writeCredential({
@@ -69,16 +59,31 @@ export async function addSecret(ctx: ApplyContext, c: Of<'add-secret'>, stack: s
 }
 
 export async function removeSecret(ctx: ApplyContext, c: Of<'remove-secret'>): Promise<void> {
-  await call(
-    ctx,
-    'write',
-    { method: 'POST', path: paths.removePassword(idsOf(ctx, c.app, 'objectId')), body: { keyId: c.keyId } },
-    {
-      action: `remove old client secret ${c.keyId} of ${ctx.refs.get(c.app)!.uniqueName}`,
-      needs: APP_WRITE,
-      // An unknown keyId: Graph's status for it is UNCONFIRMED (reference/graph-api.md §1.6; the emulator answers
-      // 400), so nothing but a 404 is taken as "already gone"; a re-run plans from a fresh read and converges.
-      ok: (r) => r.status === 404,
-    },
-  );
+  const id = idsOf(ctx, c.app, 'objectId');
+  await removePassword(ctx, id, c.keyId, `remove old client secret ${c.keyId} of ${ctx.refs.get(c.app)!.uniqueName}`);
+}
+
+/**
+ * removePassword, and "already gone" counts as done. A 404 says so. An unknown keyId — what the retry of a
+ * removePassword that Graph applied but whose answer was lost meets — has an UNCONFIRMED status
+ * (reference/graph-api.md §1.6; the emulator answers 400), so on a 400 the application is read: when the keyId is
+ * not on it, the secret is gone. A replica that has not seen the removal yet still lists it: then the error
+ * stands, and a re-run plans from a fresh read and converges.
+ */
+async function removePassword(ctx: ApplyContext, objectId: string, keyId: string, action: string): Promise<void> {
+  try {
+    await call(
+      ctx,
+      'write',
+      { method: 'POST', path: paths.removePassword(objectId), body: { keyId } },
+      { action, needs: APP_WRITE, ok: (r) => r.status === 404 },
+    );
+  } catch (e) {
+    if (!(e instanceof TenantformError) || e.meta.status !== 400) throw e;
+    const res = await ctx.transport.send({ method: 'GET', path: paths.application(objectId, 'passwordCredentials') });
+    const listed = ((res.body as { passwordCredentials?: PasswordCredential[] } | undefined)?.passwordCredentials ?? []).some(
+      (p) => p.keyId?.toLowerCase() === keyId.toLowerCase(),
+    );
+    if (res.status !== 200 || listed) throw e;
+  }
 }

@@ -1,7 +1,14 @@
 import { paths } from './paths.js';
 import { TenantformError } from '../errors.js';
-import { backoffMs, waitUntil } from './retry.js';
-import type { GraphRequestSpec, GraphResponse, GraphSender } from './transport.js';
+import { backoffMs, isRetryableFailure, lastFailedAttempt, waitUntil } from './retry.js';
+import { graphErrorOf, type GraphRequestSpec, type GraphResponse, type GraphSender } from './transport.js';
+
+/** Answers of the service's own failure: a read is asked again (writes go through the retry table). */
+const TRANSIENT = new Set([500, 502, 504]);
+
+function isConcurrency(res: GraphResponse): boolean {
+  return res.status === 409 && graphErrorOf(res).code === 'Directory_ConcurrencyViolation';
+}
 
 /** Graph accepts at most 20 requests per $batch (https://learn.microsoft.com/graph/json-batching). */
 export const BATCH_LIMIT = 20;
@@ -34,7 +41,9 @@ export async function batchRequests(transport: GraphSender, specs: GraphRequestS
             opts,
           );
           for (const [i, res] of items) {
-            if (res.status === 429 || res.status === 503) {
+            // A read may be asked again after every transient answer, not only throttling.
+            const transient = specs[i].method === 'GET' && (TRANSIENT.has(res.status) || isConcurrency(res));
+            if (res.status === 429 || res.status === 503 || transient) {
               // An item without Retry-After waits 1 s; one with 0 (or garbage) waits the backoff.
               throttled.push({ index: i, waitMs: Math.max(0, Number(res.headers['retry-after'] ?? 1) * 1000) || backoffMs('batch', round) });
             }
@@ -70,18 +79,31 @@ export async function sendEnvelope(
       ...(spec.body !== undefined ? { body: spec.body, headers: { 'Content-Type': 'application/json', ...(spec.headers ?? {}) } } : {}),
     })),
   };
+  // An envelope of reads may be sent again after any transient failure. One holding writes only after a 429 (Graph
+  // throttled it whole, nothing ran): after a 5xx or a lost answer some items may have been applied, so each
+  // item's own caller decides, under the retry table, with a re-read of what it creates (retry.ts withRetry).
+  const readsOnly = items.every(({ spec }) => spec.method === 'GET');
   const res = await waitUntil<GraphResponse>(
     'batch',
-    async () => {
-      const res = await transport.send({ method: 'POST', path: paths.batch, body: payload });
-      if (res.status !== 429 && res.status !== 503) return { done: res };
+    async (n) => {
+      let res: GraphResponse;
+      try {
+        res = await transport.send({ method: 'POST', path: paths.batch, body: payload });
+      } catch (e) {
+        if (!readsOnly || !isRetryableFailure(e) || n >= lastFailedAttempt(e)) throw e;
+        return { again: { why: 'network failure', pastDeadline: 'wait anyway', quiet: true } };
+      }
+      const again = res.status === 429 || (readsOnly && (res.status === 503 || TRANSIENT.has(res.status) || isConcurrency(res)));
+      if (!again) return { done: res };
       return {
         again: {
-          why: '$batch throttled',
+          why: res.status === 429 || res.status === 503 ? '$batch throttled' : `$batch answered ${res.status}`,
           // Retry-After 0 (or missing) waits the backoff.
           waitMs: Number(res.headers['retry-after'] ?? 0) * 1000 || undefined,
           pastDeadline: () => {
-            throw new TenantformError('TIMEOUT', 'Microsoft Graph kept throttling the $batch request; wait a minute and re-run.');
+            const what =
+              res.status === 429 || res.status === 503 ? 'kept throttling the $batch request' : `kept answering the $batch request with ${res.status}`;
+            throw new TenantformError('TIMEOUT', `Microsoft Graph ${what}; wait a minute and re-run.`);
           },
         },
       };
@@ -89,6 +111,9 @@ export async function sendEnvelope(
     opts,
   );
   if (res.status !== 200) {
+    // The envelope's answer is every item's: their callers retry (or report) each under the retry table.
+    if (res.status >= 500 || res.status === 429 || isConcurrency(res))
+      return items.map(({ id }) => [Number(id), { status: res.status, headers: res.headers, body: res.body }]);
     throw new TenantformError('GRAPH_ERROR', `Microsoft Graph rejected a $batch request with ${res.status}.`, { status: res.status, body: res.body });
   }
   const responses = (res.body as { responses?: Array<{ id: string; status: number; headers?: Record<string, string>; body?: unknown }> }).responses ?? [];

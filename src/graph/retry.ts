@@ -55,6 +55,9 @@ export const RETRY_TABLE: readonly RetryRule[] = [
   { ops: 'any', status: 503, retry: 'throttle', why: 'service unavailable; honour Retry-After' },
   { ops: 'any', status: 504, retry: 'transient', why: 'gateway timeout' },
   { ops: 'any', status: 502, retry: 'transient', why: 'bad gateway' },
+  // A 500 is the service's own failure, transient as a rule (https://learn.microsoft.com/graph/errors); a create
+  // that may have been applied is re-read before it is sent again, as after every ambiguous answer.
+  { ops: 'any', status: 500, retry: 'transient', why: 'internal server error' },
   { ops: WRITES_AFTER_CREATE, status: 404, codes: ['Request_ResourceNotFound'], retry: 'replication', why: 'object not replicated to this replica yet' },
   {
     ops: ['write', 'upsert'],
@@ -75,9 +78,10 @@ export const RETRY_TABLE: readonly RetryRule[] = [
     why: 'MSA side of a new app not created yet (azuread #1764)',
   },
   // Credential writes to one application in quick succession (keyCredentials PATCH, addPassword) are refused,
-  // not applied, with 409 Directory_ConcurrencyViolation (anchors.md gotcha 8; nais/azurerator #448).
+  // not applied, with 409 Directory_ConcurrencyViolation (anchors.md gotcha 8; nais/azurerator #448); any other
+  // write refused so is not applied either.
   {
-    ops: ['write', 'add-password'],
+    ops: 'any',
     status: 409,
     codes: ['Directory_ConcurrencyViolation'],
     retry: 'replication',
@@ -245,6 +249,21 @@ export function waitFor(rule: RetryRule, res: GraphResponse, attempt: number): n
 /** Errors of the transport that are final: retrying cannot help (src/graph/network.ts maps them). */
 const FINAL = new Set<string>(['TLS_ERROR', 'INTERRUPTED', 'USAGE']);
 
+/** A thrown transport error that asking again may cure (a reset, a timeout), as opposed to a final one. */
+export function isRetryableFailure(e: unknown): boolean {
+  return !(e instanceof TenantformError && FINAL.has(e.code));
+}
+
+/**
+ * How many attempts a thrown failure gets. A connection that was reset or timed out reached Graph (a proxy restart, a
+ * load balancer draining): 8 attempts, ~24 s of backoff. Anything else — refused, no DNS answer — more likely means
+ * the host is wrong or down: 5 attempts, ~4 s, so a wrong --graph-url is reported soon.
+ */
+export function lastFailedAttempt(e: unknown): number {
+  const cause = e instanceof TenantformError ? e.meta.cause : undefined;
+  return cause === 'reset' || cause === 'timeout' ? 7 : 4;
+}
+
 function unreachable(e: unknown): TenantformError {
   if (e instanceof TenantformError) return e;
   return new TenantformError('GRAPH_ERROR', `Could not reach Microsoft Graph: ${(e as Error).message}. Check the network and --graph-url.`, {
@@ -268,7 +287,7 @@ export async function withRetry(op: OpKind, attempt: () => Promise<GraphResponse
         try {
           done = await opts.reconcile?.();
         } catch (e) {
-          if (n >= 4) throw unreachable(e);
+          if (n >= lastFailedAttempt(e)) throw unreachable(e);
           return { again: { why: 'network failure', pastDeadline: 'wait anyway', quiet: true } };
         }
         if (done) return { done };
@@ -278,9 +297,9 @@ export async function withRetry(op: OpKind, attempt: () => Promise<GraphResponse
         res = await attempt();
       } catch (e) {
         // A certificate problem or the user's Ctrl-C does not get better by asking again.
-        if (e instanceof TenantformError && FINAL.has(e.code)) throw e;
+        if (!isRetryableFailure(e)) throw e;
         // Network failure: the request may or may not have been applied, so creates reconcile first.
-        if (n >= 4) throw unreachable(e);
+        if (n >= lastFailedAttempt(e)) throw unreachable(e);
         reconcile = true;
         return { again: { why: 'network failure', pastDeadline: 'wait anyway', quiet: true } };
       }

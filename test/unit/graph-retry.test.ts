@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { batchRequests } from '../../src/graph/batch.js';
-import { BACKOFF, backoffMs, waitUntil, withRetry } from '../../src/graph/retry.js';
+import { TenantformError } from '../../src/errors.js';
+import { batchRequests, sendEnvelope } from '../../src/graph/batch.js';
+import { BACKOFF, backoffMs, lastFailedAttempt, waitUntil, withRetry } from '../../src/graph/retry.js';
 import type { GraphResponse, GraphTransport } from '../../src/graph/transport.js';
 
 const FAR = Date.now() + 3_600_000;
@@ -149,5 +150,40 @@ describe('batchRequests', () => {
     assert.deepEqual(waits, [250, 1000]);
     const always = { send: async () => res(429, { 'retry-after': '60' }) } as unknown as GraphTransport;
     await assert.rejects(batchRequests(always, [{ method: 'GET', path: '/z' }], { deadline: Date.now() + 1000, sleep }), /kept throttling the \$batch/);
+  });
+  test('an envelope of reads is sent again after a 5xx, a 409 concurrency answer or a reset; one holding writes never', async () => {
+    const { sleep } = recorder();
+    const reset = () => new TenantformError('NETWORK_ERROR', 'reset', { cause: 'reset' });
+    const reads: Array<GraphResponse | Error> = [res(500), res(409, {}, 'Directory_ConcurrencyViolation'), reset(), envelope([{ id: '0', status: 200 }])];
+    let sentReads = 0;
+    const readTransport = {
+      send: async () => {
+        sentReads++;
+        const next = reads.shift()!;
+        if (next instanceof Error) throw next;
+        return next;
+      },
+    } as unknown as GraphTransport;
+    assert.equal((await batchRequests(readTransport, [{ method: 'GET', path: '/r' }], { deadline: FAR, sleep }))[0].status, 200);
+    assert.equal(sentReads, 4);
+
+    // Writes: after a 503 or 500 some items may have run, so the envelope's answer becomes each item's, for its own
+    // caller's retry table (which re-reads creates first); a lost connection is thrown to them.
+    let sentWrites = 0;
+    const writeTransport = { send: async () => (sentWrites++, res(503, { 'retry-after': '0' })) } as unknown as GraphTransport;
+    const items = await sendEnvelope(writeTransport, [{ id: '0', spec: { method: 'POST', path: '/applications', body: {} } }], { deadline: FAR, sleep });
+    assert.deepEqual(
+      items.map(([i, r]) => [i, r.status]),
+      [[0, 503]],
+    );
+    assert.equal(sentWrites, 1, 'not sent again');
+    const lost = { send: async () => Promise.reject(reset()) } as unknown as GraphTransport;
+    await assert.rejects(sendEnvelope(lost, [{ id: '0', spec: { method: 'POST', path: '/x', body: {} } }], { deadline: FAR, sleep }), /reset/);
+  });
+  test('a reset or a timeout gets 8 attempts, a refused connection 5', () => {
+    assert.equal(lastFailedAttempt(new TenantformError('NETWORK_ERROR', 'x', { cause: 'reset' })), 7);
+    assert.equal(lastFailedAttempt(new TenantformError('NETWORK_ERROR', 'x', { cause: 'timeout' })), 7);
+    assert.equal(lastFailedAttempt(new TenantformError('NETWORK_ERROR', 'x', { cause: 'refused' })), 4);
+    assert.equal(lastFailedAttempt(new Error('fetch failed')), 4);
   });
 });
