@@ -76,8 +76,7 @@ export async function call(
   // emulator's) can tell a retry from a second write (https://learn.microsoft.com/graph/best-practices-concept).
   const requestId = randomUUID();
   let tries = 0;
-  const send = () =>
-    ctx.transport.send({ ...spec, headers: { ...spec.headers, 'client-request-id': requestId, 'x-tenantform-attempt': String(++tries) } });
+  const send = () => ctx.transport.send({ ...spec, headers: { ...spec.headers, 'client-request-id': requestId, 'x-tenantform-attempt': String(++tries) } });
   const res = await withRetry(op, send, {
     deadline: ctx.deadline,
     sleep: ctx.sleep,

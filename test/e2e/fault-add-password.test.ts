@@ -30,7 +30,16 @@ describe('fault: addPassword committed, answer lost (connection reset)', () => {
     );
     assert.equal(new Set(adds.map((e) => e.clientRequestId)).size, 1, JSON.stringify(adds));
     assert.ok(adds[0].clientRequestId);
-    assert.equal(new Set(emu.requestLog.since(start).filter((e) => e.service === 'graph' && !e.batch).map((e) => e.runId)).size, 1, 'one run id');
+    assert.equal(
+      new Set(
+        emu.requestLog
+          .since(start)
+          .filter((e) => e.service === 'graph' && !e.batch)
+          .map((e) => e.runId),
+      ).size,
+      1,
+      'one run id',
+    );
 
     const env = readDotenv(join(opts.cwd!, 'out/todolist-daemon.env'));
     settle(emu);
