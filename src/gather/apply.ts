@@ -12,7 +12,7 @@ import type { CommonOptions } from '../options.js';
 import { lockStacks } from '../local/stack-lock.js';
 import { SecretStore } from '../outputs/secret-cache.js';
 import { deletedHolders } from '../plan/recover.js';
-import { connect } from './connect.js';
+import { connectHolding } from './connect.js';
 import { readLocalState } from './local.js';
 import { loadStacks } from './manifests.js';
 import { fixedIdentifierUris, tenantResources, tenantUsers, type Gathered } from './types.js';
@@ -28,13 +28,7 @@ export async function gatherApply(opts: CommonOptions, o: { lock?: string } = {}
   const cwd = opts.cwd ?? process.cwd();
   const { stacks, warnings: manifestWarnings } = await loadStacks({ ...opts, cwd });
   const lock = o.lock ? lockStacks({ cwd, tenant: opts.tenant ?? 'local', stacks: stacks.map((s) => s.name), command: o.lock }) : undefined;
-  let connection;
-  try {
-    connection = await connect(opts);
-  } catch (e) {
-    lock?.release();
-    throw e;
-  }
+  const { connection, close } = await connectHolding(opts, lock);
   try {
     const { transport, deadline, target } = connection;
     const live = await readLive(transport, {
@@ -72,15 +66,9 @@ export async function gatherApply(opts: CommonOptions, o: { lock?: string } = {}
       flags: { rotateSecrets: opts.rotateSecrets, rotateCertificates: opts.rotateCertificates, deletedApps: opts.deletedApps },
       ...(deletedServicePrincipals ? { deletedServicePrincipals } : {}),
     };
-    const opened = connection;
-    const close = async () => {
-      lock?.release();
-      await opened.close();
-    };
     return { snapshot, io: { connection, secrets, certificates, cwd, close } };
   } catch (e) {
-    lock?.release();
-    await connection.close();
+    await close();
     throw e;
   }
 }

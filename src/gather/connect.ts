@@ -1,3 +1,4 @@
+import type { StackLock } from '../local/stack-lock.js';
 import { describeIdentity } from '../graph/identity.js';
 import type { Target, TargetOptions } from '../graph/target.js';
 import { GraphTransport } from '../graph/transport.js';
@@ -30,4 +31,28 @@ export async function connect(opts: TargetOptions & { timeoutMs?: number }): Pro
     await target.close();
     throw e;
   }
+}
+
+/**
+ * Connect while holding the stacks' lock (local/stack-lock.ts): released when connecting fails, and by the returned
+ * `close`, which also closes the connection — what a gatherer's io.close and its error path both call.
+ */
+export async function connectHolding(
+  opts: TargetOptions & { timeoutMs?: number },
+  lock: StackLock | undefined,
+): Promise<{ connection: Connection; close: () => Promise<void> }> {
+  let connection: Connection;
+  try {
+    connection = await connect(opts);
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
+  return {
+    connection,
+    close: async () => {
+      lock?.release();
+      await connection.close();
+    },
+  };
 }

@@ -8,7 +8,7 @@ import type { DestroyOptions } from '../options.js';
 import { SecretStore } from '../outputs/secret-cache.js';
 import { onlyStacks, staleStacks } from '../plan/destroy.js';
 import type { Gathered } from './types.js';
-import { connect } from './connect.js';
+import { connectHolding } from './connect.js';
 import { lockStacks } from '../local/stack-lock.js';
 import { loadStacks } from './manifests.js';
 
@@ -30,13 +30,7 @@ export async function gatherDestroy(
   const stacks = manifests.length ? (await loadStacks({ ...opts, manifests, cwd })).stacks : [];
   // The stacks the manifests name are locked like apply's (a sweep by prefix has no stack names to lock).
   const lock = o.lock && stacks.length ? lockStacks({ cwd, tenant: opts.tenant ?? 'local', stacks: stacks.map((x) => x.name), command: 'destroy' }) : undefined;
-  let connection;
-  try {
-    connection = await connect(opts);
-  } catch (e) {
-    lock?.release();
-    throw e;
-  }
+  const { connection, close } = await connectHolding(opts, lock);
   try {
     let owned = await readOwned(connection.transport, {
       stacks: stacks.map((x) => ({ name: x.name, uniqueNames: x.applications.map((a) => a.uniqueName), policies: x.conditionalAccessPolicies.length })),
@@ -69,15 +63,9 @@ export async function gatherDestroy(
     };
     const secrets = SecretStore.forTenant(owned.tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`, { onWrite: opts.onWrite });
     const outputs = opts.removeOutputs ? stacks.flatMap((x) => x.outputs.map((o) => o.path)).filter((p) => existsSync(resolve(cwd, p))) : [];
-    const opened = connection;
-    const close = async () => {
-      lock?.release();
-      await opened.close();
-    };
     return { snapshot, stacks, outputs, io: { connection, secrets, cwd, close } };
   } catch (e) {
-    lock?.release();
-    await connection.close();
+    await close();
     throw e;
   }
 }
