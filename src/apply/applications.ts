@@ -1,7 +1,7 @@
 import { waitUntil } from '../graph/retry.js';
 import { paths } from '../graph/paths.js';
 import type { Change } from '../plan/types.js';
-import { APP_WRITE, asApp, asSp, call, fillPlaceholders, idsOf, timeout, type ApplyContext } from './context.js';
+import { APP_WRITE, asApp, asSp, call, fillPlaceholders, idsOf, timeout, waitOptions, type ApplyContext } from './context.js';
 
 type Of<A extends Change['action']> = Extract<Change, { action: A }>;
 
@@ -90,7 +90,7 @@ export async function disableEntitlements(ctx: ApplyContext, c: Of<'disable-enti
         },
       };
     },
-    { deadline: ctx.deadline, sleep: ctx.sleep },
+    waitOptions(ctx, `disable app roles/scopes of ${c.uniqueName}`),
   );
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import { TenantformError } from '../errors.js';
 import type { LiveState } from '../model/live.js';
-import { withRetry, type OpKind } from '../graph/retry.js';
+import { withRetry, type OpKind, type WaitOptions } from '../graph/retry.js';
 import { graphFailure } from '../graph/failure.js';
 import type { GraphRequestSpec, GraphResponse, GraphSender } from '../graph/transport.js';
 import type { CertificateStore } from '../credentials/store.js';
@@ -77,16 +77,20 @@ export async function call(
   const requestId = randomUUID();
   let tries = 0;
   const send = () => ctx.transport.send({ ...spec, headers: { ...spec.headers, 'client-request-id': requestId, 'x-tenantform-attempt': String(++tries) } });
-  const res = await withRetry(op, send, {
-    deadline: ctx.deadline,
-    sleep: ctx.sleep,
-    reconcile: what.reconcile,
-    onWait: ({ waitMs, why, attempt, leftMs }) =>
-      ctx.progress?.(`  waiting ${Math.round(waitMs)} ms: ${why} (${what.action})`, { kind: 'wait', waitMs, why, attempt, leftMs, what: what.action }),
-  });
+  const res = await withRetry(op, send, { ...waitOptions(ctx, what.action), reconcile: what.reconcile });
   if (res.status < 400 && spec.method !== 'GET') ctx.onWrite?.(`graph ${spec.method} ${spec.path.split('?')[0]}`);
   if (res.status < 400 || what.ok?.(res)) return res;
   throw graphFailure(res, { action: what.action, needs: what.needs });
+}
+
+/** The deadline, the sleep and the progress line of every wait of an apply (one line per wait: src/cli/progress.ts). */
+export function waitOptions(ctx: ApplyContext, action: string): WaitOptions {
+  return {
+    deadline: ctx.deadline,
+    sleep: ctx.sleep,
+    onWait: ({ waitMs, why, attempt, leftMs }) =>
+      ctx.progress?.(`  waiting ${Math.round(waitMs)} ms: ${why} (${action})`, { kind: 'wait', waitMs, why, attempt, leftMs, what: action }),
+  };
 }
 
 export const APP_WRITE = ['Application.ReadWrite.OwnedBy', 'Application.ReadWrite.All'] as const;

@@ -3,7 +3,7 @@ import type { CertificateMaterial } from '../credentials/certificate.js';
 import { TenantformError } from '../errors.js';
 import { paths } from '../graph/paths.js';
 import { waitUntil } from '../graph/retry.js';
-import { APP_WRITE, call, timeout, type ApplyContext } from './context.js';
+import { APP_WRITE, call, timeout, waitOptions, type ApplyContext } from './context.js';
 
 /**
  * The Graph side of certificates: PATCH keyCredentials, which replaces the whole collection
@@ -66,7 +66,7 @@ async function readKeys(ctx: ApplyContext, objectId: string, s: AppKeyState, uni
         },
       };
     },
-    { deadline: ctx.deadline, sleep: ctx.sleep },
+    waitOptions(ctx, `read the certificates of ${uniqueName}`),
   );
 }
 

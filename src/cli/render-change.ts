@@ -82,7 +82,7 @@ export function describeChange(c: Change, names: PlanNames): string {
 function roleOf(c: Extract<Change, { action: 'delete-app-role-assignment' }>, names: PlanNames): string {
   const value = c.role !== c.appRoleId ? c.role : names.guid(c.appRoleId);
   const publisher = names.publisher(c.appRoleId);
-  const api = names.guid(c.resourceId) ?? (publisher ? names.app(publisher) : undefined);
+  const api = names.guid(c.resourceId) ?? (publisher ? names.app(publisher) : undefined) ?? c.resourceDisplayName;
   return `${value ?? `app role ${c.appRoleId}`} on ${api ?? `the API with service principal ${c.resourceId}`}`;
 }
 

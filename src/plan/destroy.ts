@@ -60,6 +60,7 @@ export function createDestroyPlan(input: DestroyPlanInput): Plan {
         app: a.ref,
         assignmentId: String(r.id),
         resourceId: String(r.resourceId),
+        ...(r.resourceDisplayName ? { resourceDisplayName: r.resourceDisplayName } : {}),
         appRoleId: String(r.appRoleId),
         role,
         wave: 0,

@@ -233,6 +233,7 @@ export function diffAccess(
       app: ref,
       assignmentId: String(a.id),
       resourceId: String(a.resourceId),
+      ...(a.resourceDisplayName ? { resourceDisplayName: a.resourceDisplayName } : {}),
       appRoleId: String(a.appRoleId),
       role: roleName(a.appRoleId, a.resourceId, apis),
       wave: 0,

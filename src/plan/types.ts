@@ -76,7 +76,16 @@ export type Change =
   | (ChangeBase & { action: 'update-federated-credential'; app: AppRef; name: string; ficId: string; fields: FieldChange[]; after: FederatedCredentialBody })
   | (ChangeBase & { action: 'delete-federated-credential'; app: AppRef; name: string; ficId: string })
   | (ChangeBase & { action: 'create-app-role-assignment'; app: AppRef; resource: ResourceRef; appRoleId: string; role: string })
-  | (ChangeBase & { action: 'delete-app-role-assignment'; app: AppRef; assignmentId: string; resourceId: string; appRoleId: string; role: string })
+  // resourceDisplayName: the API's name as Graph records it on the assignment (absent in plans of older versions).
+  | (ChangeBase & {
+      action: 'delete-app-role-assignment';
+      app: AppRef;
+      assignmentId: string;
+      resourceId: string;
+      resourceDisplayName?: string;
+      appRoleId: string;
+      role: string;
+    })
   // `user`: a per-user (consentType Principal) grant for that user; without it the tenant-wide (AllPrincipals) one.
   | (ChangeBase & { action: 'create-delegated-grant'; app: AppRef; resource: ResourceRef; scope: string; user?: GrantUser })
   | (ChangeBase & { action: 'update-delegated-grant'; app: AppRef; grantId: string; before: string; scope: string; user?: GrantUser })

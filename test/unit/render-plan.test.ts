@@ -173,6 +173,11 @@ describe('render-plan: names instead of refs and GUIDs', () => {
     assert.match(text, /- revoke Orders\.Old on Orders API from s--daemon {2}#/);
   });
 
+  it('an API the plan does not show is named as Graph recorded it on the assignment', () => {
+    const c = { ...revoke(ROLE_OLD, 'Orders.Old'), resourceDisplayName: 'Legacy Orders' } as Change;
+    assert.match(renderPlan(plan([c]), plain), /- revoke Orders\.Old on Legacy Orders from s--daemon {2}#/);
+  });
+
   it('a GUID the plan cannot name is said to be one', () => {
     const unknown = '55555555-5555-4555-8555-555555555555';
     const text = renderPlan(plan([revoke(unknown, unknown)]), plain);
