@@ -57,7 +57,7 @@ export async function exportStack(opts: ExportOptions): Promise<ExportResult> {
   const out = opts.out ? resolve(cwd, opts.out) : undefined;
   const result = exportManifest(g.read, { stack: opts.stack, schemaRef: opts.schemaRef ?? schemaRefFor(out ? dirname(out) : cwd), now: g.now });
   const { authorityHost: _host, permissions: _p, ...tenant } = g.tenant;
-  const check = checkExport({ file: opts.out ?? '<export>', result, read: g.read, secrets: g.secrets, tenant, now: g.now, cwd });
+  const check = checkExport({ file: opts.out ?? '<export>', result, read: g.read, secrets: g.secrets, certificates: g.certificates, tenant, now: g.now, cwd });
   if (out) {
     // Checked before reading too; again here, as the file may have appeared meanwhile.
     if (!opts.force && existsSync(out)) throw exists(opts.out!);

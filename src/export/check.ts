@@ -9,7 +9,7 @@ import { validateManifestText } from '../manifest/index.js';
 import { ownershipTagFor, uniqueNameFor, type DesiredApplication } from '../model/desired.js';
 import type { ExportRead } from '../model/export.js';
 import type { LiveApplication, LiveState } from '../model/live.js';
-import type { SecretCache } from '../model/local.js';
+import type { CertificateCache, SecretCache } from '../model/local.js';
 import { GUID } from '../model/guid.js';
 import { diffStacks } from '../plan/diff.js';
 import { toPlanStack } from '../plan/input.js';
@@ -31,6 +31,8 @@ export function checkExport(o: {
   read: ExportRead;
   /** The secret cache of this machine: a `tenantform:` secret whose value it knows is kept, not replaced. */
   secrets: SecretCache;
+  /** This machine's generated certificates: one whose key it holds is kept, not rotated (absent: none). */
+  certificates?: CertificateCache;
   tenant: Plan['tenant'];
   now: number;
   cwd: string;
@@ -57,7 +59,7 @@ export function checkExport(o: {
   const live: LiveState = { tenant: o.read.tenant, applications, resources: resourcesFor(stack.applications, o.read) };
   let changes: Change[];
   try {
-    changes = diffStacks({ stacks: [toPlanStack(stack)], live, secrets: o.secrets, tenant: o.tenant, now: o.now }).changes;
+    changes = diffStacks({ stacks: [toPlanStack(stack)], live, secrets: o.secrets, certificates: o.certificates, tenant: o.tenant, now: o.now }).changes;
   } catch (e) {
     if (!isTenantformError(e)) throw e;
     return { problems: [...problems, `the manifest cannot be planned: ${e.message}`], changes: [] };

@@ -10,6 +10,7 @@ import { X509Certificate } from 'node:crypto';
 import { stringify } from 'yaml';
 import type { FederatedIdentityCredential, KeyCredential, PasswordCredential } from '@microsoft/microsoft-graph-types';
 import { OWNERSHIP_TAG_PREFIX, TOKEN_EXCHANGE_AUDIENCE } from '../model/desired.js';
+import { githubFormOf } from '../manifest/normalize-credentials.js';
 import { SECRET_NAME } from '../manifest/schema.js';
 import type { Notes } from './context.js';
 
@@ -71,8 +72,8 @@ export function exportCredentials(o: {
       name: f.name,
       ...(userDescription(f.description) ? { description: userDescription(f.description) } : {}),
       ...(f.audiences?.length === 1 && f.audiences[0] === TOKEN_EXCHANGE_AUDIENCE ? {} : { audience: f.audiences?.[0] }),
-      issuer: f.issuer,
-      subject: f.subject,
+      // A GitHub Actions trust in the shorthand a person writes; any other as issuer and subject.
+      ...trustOf(f),
     };
     if ((f.audiences?.length ?? 0) > 1) o.notes.warn(`federated credential "${f.name}" has several audiences; a manifest names one (the first)`);
     if (marked) out.federatedCredentials.push(entry);
@@ -94,6 +95,11 @@ export function exportCredentials(o: {
     );
   }
   return out;
+}
+
+function trustOf(f: FederatedIdentityCredential): Out {
+  const github = githubFormOf(f.issuer, f.subject);
+  return github ? { github } : { issuer: f.issuer, subject: f.subject };
 }
 
 function credentialComment(listed: string[], out: ExportedCredentials, proposals: Out[]): string[] {

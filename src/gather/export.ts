@@ -3,9 +3,10 @@
  * and what this machine knows that the planner would (the secret cache), for the exporter's self-check.
  * Read-only: nothing here writes to the tenant or to disk.
  */
+import { CertificateStore } from '../credentials/store.js';
 import { actingOwner, readForExport } from '../graph/export-reader.js';
 import type { ExportRead } from '../model/export.js';
-import type { SecretCache } from '../model/local.js';
+import type { CertificateCache, SecretCache } from '../model/local.js';
 import type { TenantFacts } from '../model/snapshot.js';
 import type { CommonOptions } from '../options.js';
 import { SecretStore } from '../outputs/secret-cache.js';
@@ -25,6 +26,8 @@ export interface ExportGathered {
   read: ExportRead;
   tenant: TenantFacts;
   secrets: SecretCache;
+  /** This machine's generated certificates of the tenant: a `tenantform:` certificate whose key it holds is kept. */
+  certificates: CertificateCache;
   now: number;
 }
 
@@ -42,6 +45,7 @@ export async function gatherExport(opts: Omit<CommonOptions, 'manifests'> & Expo
       tenantId: connection.tenantId,
     });
     const secrets = SecretStore.forTenant(read.tenant.id, opts.secretsDir ?? `${cwd}/.tenantform/secrets`, { persist: opts.secretCache !== false }).snapshot();
+    const certificates = CertificateStore.forTenant(read.tenant.id, opts.certificatesDir ?? `${cwd}/.tenantform/certificates`).snapshot();
     return {
       read,
       tenant: {
@@ -53,6 +57,7 @@ export async function gatherExport(opts: Omit<CommonOptions, 'manifests'> & Expo
         authorityHost: target.authorityHost,
       },
       secrets,
+      certificates,
       now: Date.now(),
     };
   } finally {

@@ -36,6 +36,22 @@ export function githubSubject(g: GithubForm): string {
   return `${repo}:ref:refs/heads/${g.branch ?? ''}`;
 }
 
+/**
+ * The `github:` form of a GitHub Actions trust, for export: the inverse of githubSubject, undefined for any issuer or
+ * subject it would not write back exactly (another issuer, a subject with claims of a customized template).
+ */
+export function githubFormOf(issuer: string | null | undefined, subject: string | null | undefined): GithubForm | undefined {
+  if (issuer !== GITHUB_ISSUER || !subject) return undefined;
+  const m = /^repo:([^:/\s]+\/[^:/\s]+):(?:environment:([^:]+)|(pull_request)|ref:refs\/tags\/([^:]+)|ref:refs\/heads\/([^:]+))$/.exec(subject);
+  if (!m) return undefined;
+  const [, repository, environment, pr, tag, branch] = m;
+  const form: GithubForm = {
+    repository,
+    ...(environment !== undefined ? { environment } : pr ? { pullRequest: true } : tag !== undefined ? { tag } : { branch }),
+  };
+  return githubSubject(form) === subject ? form : undefined;
+}
+
 /** Issuer and subject of any form (github, kubernetes, or explicit). Undefined parts stay empty strings. */
 export function ficIssuerSubject(f: FicForm): { issuer: string; subject: string } {
   if (f.github) return { issuer: GITHUB_ISSUER, subject: githubSubject(f.github) };

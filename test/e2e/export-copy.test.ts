@@ -65,6 +65,30 @@ describe('export: the example stack as a template for an empty tenant', () => {
     );
   });
 
+  it("a stack's generated certificate, exported on the machine that holds its key: nothing pending after adoption", async () => {
+    const cwd = source.cwd!;
+    const manifest = join(cwd, 'certs.yaml');
+    writeFileSync(
+      manifest,
+      [
+        'stack: certs',
+        'applications:',
+        '  worker:',
+        '    displayName: certs-worker',
+        '    certificates:',
+        '      - name: main',
+        '        generate: { subject: CN=certs-worker }',
+        '',
+      ].join('\n'),
+    );
+    const opts = { ...source, manifests: [manifest] };
+    assert.ok((await apply(opts)).ok);
+    settle(emu);
+    const r = await exportStack({ ...source, stack: 'certs', filter: "tags/any(t:t eq 'tenantform:stack=certs')" });
+    assert.match(r.text, /certificates:\n\s+- name: main\n\s+generate:/);
+    assert.deepEqual(r.pendingChanges, [], 'the certificate store of this machine holds its key: no rotation');
+  });
+
   it('a read-only identity is enough (Application.Read.All)', async () => {
     const reader = await clientWithRoles(emu, graphClient(emu), ['Application.Read.All']);
     const secret = (await graphClient(emu)

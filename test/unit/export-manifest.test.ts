@@ -5,6 +5,7 @@ import { checkExport, exportManifest, importCommand } from '../../src/export/ind
 import { stableId } from '../../src/model/desired.js';
 import type { ExportRead } from '../../src/model/export.js';
 import { assignment, exported, exportRead, grant, graphApp, graphRole, graphScope, graphSp, guid, seed000 } from '../helpers/export-fixtures.js';
+import { githubFormOf } from '../../src/manifest/normalize-credentials.js';
 
 const NOW = Date.parse('2025-03-01T12:00:00Z');
 const TENANT = { id: 't', kind: 'remote' as const, identity: 'test' };
@@ -194,6 +195,14 @@ describe('export: what the manifest cannot say exactly is reported (comment + wa
     assert.deepEqual(r.check, { problems: [], changes: [] });
   });
 
+  it('a GitHub Actions subject becomes the github: form only when it writes back exactly', () => {
+    const gh = 'https://token.actions.githubusercontent.com';
+    assert.deepEqual(githubFormOf(gh, 'repo:o/r:ref:refs/tags/v1.2'), { repository: 'o/r', tag: 'v1.2' });
+    assert.deepEqual(githubFormOf(gh, 'repo:o/r:pull_request'), { repository: 'o/r', pullRequest: true });
+    assert.equal(githubFormOf(gh, 'repo:o/r:environment:prod:job_workflow_ref:x'), undefined, 'a customized subject template');
+    assert.equal(githubFormOf('https://gitlab.example.com', 'repo:o/r:pull_request'), undefined);
+  });
+
   it("tenantform's own credentials are entries (else apply would remove them); others are comments with how to adopt them", () => {
     const app = graphApp({
       displayName: 'deployer',
@@ -221,13 +230,9 @@ describe('export: what the manifest cannot say exactly is reported (comment + wa
     const r = run(read);
     const d = r.app('deployer');
     assert.deepEqual(d.secrets, [{ name: 'main', lifetime: '2y' }]);
-    assert.deepEqual(d.federatedCredentials, [
-      { name: 'main', description: 'deploys main', issuer: 'https://token.actions.githubusercontent.com', subject: 'repo:o/r:ref:refs/heads/main' },
-    ]);
-    assert.match(
-      r.text,
-      /# federatedCredentials: .*\n\s+# {3}- \{ name: portal, issuer: https:\/\/token\.actions\.githubusercontent\.com, subject: repo:o\/r:environment:prod \}/,
-    );
+    // GitHub Actions trusts in the `github:` shorthand a person writes.
+    assert.deepEqual(d.federatedCredentials, [{ name: 'main', description: 'deploys main', github: { repository: 'o/r', branch: 'main' } }]);
+    assert.match(r.text, /# federatedCredentials: .*\n\s+# {3}- \{ name: portal, github: \{ repository: o\/r, environment: prod \} \}/);
     // Its secret's value is in this machine's cache: kept. Without it, the check says apply would replace it.
     const cached = checkExport({
       file: 'x.yaml',
