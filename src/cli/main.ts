@@ -1,8 +1,6 @@
 #!/usr/bin/env node
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { TenantformError } from '../errors.js';
-import { emitError, outputContext } from './output.js';
 import { applyCommand } from './commands/apply.js';
 import { destroyCommand } from './commands/destroy.js';
 import { importCommand } from './commands/import.js';
@@ -26,11 +24,13 @@ const cli = yargs(argv)
   // A flag yargs refuses (unknown, missing value, a coerce that threw) is a usage error like any other: one line
   // with the code and where to look, in JSON with --json — not the whole help text above the reason.
   .fail((message, error) => {
-    const ctx = outputContext({ json: argv.includes('--json') });
     const command = argv.find((a) => !a.startsWith('-')) ?? 'tenantform';
     const reason = (error?.message ?? message ?? 'invalid arguments').replace(/\.?$/, '.');
     const help = command === 'tenantform' ? 'tenantform --help' : `tenantform ${command} --help`;
-    process.exit(emitError(ctx, command, new TenantformError('USAGE', `${reason} See ${help}.`)));
+    // Loaded only on this path: every command's start-up stays as light as before (issue 13).
+    void Promise.all([import('../errors.js'), import('./output.js')]).then(([{ TenantformError }, { emitError, outputContext }]) =>
+      process.exit(emitError(outputContext({ json: argv.includes('--json') }), command, new TenantformError('USAGE', `${reason} See ${help}.`))),
+    );
   });
 planCommand(cli);
 applyCommand(cli);
