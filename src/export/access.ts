@@ -119,7 +119,7 @@ export function exportPermissions(ctx: ExportContext, a: ExportedApplication, no
   for (const g of a.grants.filter((x) => x.consentType !== 'AllPrincipals')) {
     const resource = resourceBySp(ctx, lower(g.resourceId));
     notes.warn(
-      `a user (${g.principalId}) consented to "${g.scope ?? ''}" on ${resource?.name ?? g.resourceId}: user consent is not managed by tenantform and stays as it is`,
+      `a user (${g.principalId}) consented to "${g.scope ?? ''}" on ${resource?.name ?? g.resourceId}: that consent stays as it is (to manage it, list the user in the permission's userConsent)`,
     );
   }
   return [...wanted.values()].map((w) => ({
