@@ -22,12 +22,23 @@ export async function runGraphWithFaults(
   onFire: (t: FaultTag) => void,
   run: () => Promise<EmuResponse>,
 ): Promise<EmuResponse> {
+  return withFault(faults, target, onFire, run, (r) => {
+    throw graphFault(r.kind, r);
+  });
+}
+
+/** The rule that fires for this request, if any, answering with `render` (the service's error shape). */
+function withFault(
+  faults: Faults,
+  target: FaultTarget,
+  onFire: (t: FaultTag) => void,
+  run: () => Promise<EmuResponse>,
+  render: Parameters<typeof answer>[2],
+): Promise<EmuResponse> {
   const fired = faults.rules.decide(target);
   if (!fired) return run();
   onFire(tagOf(fired.rule));
-  return answer(fired.rule, run, (r) => {
-    throw graphFault(r.kind, r);
-  });
+  return answer(fired.rule, run, render);
 }
 
 export interface LoginFaultContext {
@@ -45,10 +56,7 @@ export async function runLoginWithFaults(
   onFire: (t: FaultTag) => void,
   run: () => Promise<EmuResponse>,
 ): Promise<EmuResponse> {
-  const fired = faults.rules.decide(target);
-  if (!fired) return run();
-  onFire(tagOf(fired.rule));
-  return answer(fired.rule, run, (r) => {
+  return withFault(faults, target, onFire, run, (r) => {
     const out = renderOAuthFault(oauthFault(r, ctx.form, ctx.tenantSegment), ctx.authorityHost, ctx.correlationId);
     return { ...out, headers: { ...out.headers, ...oauthRetryAfter(r) } };
   });

@@ -269,17 +269,7 @@ function diffUserGrants(client: PlanApplication, apis: ResolvedApi[], live: Live
         ? perUser.find((g) => g.resourceId === api.servicePrincipalId && g.principalId?.toLowerCase() === user.id)
         : undefined;
       if (!existing) {
-        out.push({
-          id,
-          action: 'create-delegated-grant',
-          app: ref,
-          resource: api.ref,
-          scope,
-          user: who,
-          wave: 0,
-          dependsOn: [...spDep, ...api.deps],
-          reason: `consent for ${scope} on ${api.ref.display} for ${user.userPrincipalName}`,
-        });
+        out.push(grantCreate({ id, ref, api, scope, deps: [...spDep, ...api.deps], user: who }));
         continue;
       }
       const update = grantUpdate({ id, ref, existing, scope, deps: api.deps, user: who });
@@ -302,16 +292,7 @@ function diffGrants(client: PlanApplication, apis: ResolvedApi[], live: LiveAppl
     const existing = api.servicePrincipalId ? tenantWide.find((g) => g.resourceId === api.servicePrincipalId) : undefined;
     const id = `grant:${client.stack}/${client.key}/${api.ref.display}`;
     if (!existing) {
-      out.push({
-        id,
-        action: 'create-delegated-grant',
-        app: ref,
-        resource: api.ref,
-        scope,
-        wave: 0,
-        dependsOn: [...spDep, ...api.deps],
-        reason: `admin consent for ${scope} on ${api.ref.display}`,
-      });
+      out.push(grantCreate({ id, ref, api, scope, deps: [...spDep, ...api.deps] }));
       return;
     }
     seen.add(String(existing.id));
@@ -332,6 +313,21 @@ function diffGrants(client: PlanApplication, apis: ResolvedApi[], live: LiveAppl
     });
   }
   return out;
+}
+
+/** A new delegated grant: tenant-wide, or — with `user` — that user's. */
+function grantCreate(o: { id: string; ref: AppRef; api: ResolvedApi; scope: string; deps: string[]; user?: GrantUser }): Change {
+  return {
+    id: o.id,
+    action: 'create-delegated-grant',
+    app: o.ref,
+    resource: o.api.ref,
+    scope: o.scope,
+    ...(o.user ? { user: o.user } : {}),
+    wave: 0,
+    dependsOn: o.deps,
+    reason: `${o.user ? 'consent' : 'admin consent'} for ${o.scope} on ${o.api.ref.display}${o.user ? ` for ${o.user.userPrincipalName}` : ''}`,
+  };
 }
 
 /** The change of a grant whose scopes (compared as a set) differ from the manifest's; undefined when they do not. */
