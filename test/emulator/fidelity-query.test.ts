@@ -84,15 +84,36 @@ describe('fidelity: OData query options', () => {
   });
 
   it('$filter operators and functions the emulator does not model answer 501, not a guessed 400', async () => {
-    for (const filter of [
-      `displayName in ('a','b')`,
-      `displayName ge 'a'`,
-      `endswith(displayName,'audit')`,
-      `tags/all(t:t eq 'audit')`,
-      `identifierUris/$count eq 0`,
-    ]) {
+    for (const filter of [`displayName ge 'a'`, `tags/all(t:t eq 'audit')`, `identifierUris/$count eq 0`]) {
       await expectStatus(`/applications?$filter=${encodeURIComponent(filter)}`, 501, 'NotImplemented');
     }
+  });
+
+  it('advanced queries (aad-advanced-queries): in works like eq; endsWith and /$count need ConsistencyLevel; $count=true alone is ignored', async () => {
+    const names = async (path: string, headers: Record<string, string> = {}) => {
+      const res = await get(path, headers);
+      assert.equal(res.status, 200, await res.clone().text());
+      const body = (await res.json()) as { value: Array<{ displayName: string }>; '@odata.count'?: number };
+      return { names: body.value.map((a) => a.displayName).sort(), count: body['@odata.count'] };
+    };
+    for (const displayName of ['q-alpha', 'q-beta-audit', 'q-gamma']) await client.api('/applications').post({ displayName });
+    emu.clock.advance(60_000);
+    const inFilter = encodeURIComponent(`displayName in ('q-alpha','q-beta-audit')`);
+    assert.deepEqual((await names(`/applications?$filter=${inFilter}`)).names, ['q-alpha', 'q-beta-audit']);
+
+    const ends = encodeURIComponent(`endswith(displayName,'-audit')`);
+    await expectStatus(`/applications?$filter=${ends}`, 400, 'Request_UnsupportedQuery');
+    const advanced = await names(`/applications?$filter=${ends}&$count=true`, { ConsistencyLevel: 'eventual' });
+    assert.deepEqual(advanced, { names: ['q-beta-audit', 'query-audit'], count: 2 });
+
+    // $count=true without the header: ignored (200, no count), not an error.
+    assert.equal((await names(`/applications?$filter=${inFilter}&$count=true`)).count, undefined);
+
+    const counted = await get(`/applications/$count?$filter=${inFilter}`, { ConsistencyLevel: 'eventual' });
+    assert.equal(counted.status, 200);
+    assert.match(String(counted.headers.get('content-type')), /^text\/plain/);
+    assert.equal(await counted.text(), '2');
+    await expectStatus('/applications/$count', 400, 'Request_BadRequest');
   });
 
   it('deletedItems lists keep $orderby (documented there)', async () => {

@@ -17,6 +17,7 @@ import { GUID } from '../guid.js';
  */
 export function checkObjectId(value: string): void {
   if (GUID.test(value)) return;
+  // `/applications/$count` has its own route; delta, and $count of the other collections, are not modelled.
   if (value === 'delta' || value === '$count') throw graphErrors.notImplemented(`${value} on a directory object collection`);
   throw graphErrors.badRequest(`Invalid object identifier '${value}'.`);
 }

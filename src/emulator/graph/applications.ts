@@ -1,11 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Application } from '@microsoft/microsoft-graph-types';
 import { PERMS, type GraphCtx, type GraphRoute } from '../context.js';
 import { graphErrors } from '../errors.js';
 import { noContent, type EmuResponse } from '../http.js';
 import { applicationKey, assertAppAccess, findVisibleApplication, isOwner, masterApplication, ownedByOnly, requireApplication } from './app-access.js';
 import { applyApplicationWrite, ownersFromBind, rejectOtherBinds } from './applications-write.js';
 import { federatedRoutes } from './federated.js';
-import { entityResponse, listResponse } from './odata.js';
+import { compileFilter, entityResponse, eventual, listResponse } from './odata.js';
 import { passwordRoutes } from './passwords.js';
 import { LIST_QUERY } from './query-options.js';
 
@@ -23,6 +24,7 @@ const FILTERABLE = ['id', 'appId', 'displayName', 'uniqueName', 'tags', 'identif
 export const applicationRoutes: GraphRoute[] = [
   { method: 'POST', pattern: 'applications', anyOf: PERMS.appWrite, handler: createApplication },
   { method: 'GET', pattern: 'applications', anyOf: PERMS.appRead, query: LIST_QUERY, handler: listApplications },
+  { method: 'GET', pattern: 'applications/$count', anyOf: PERMS.appRead, query: ['$filter'], handler: (ctx) => countResponse(ctx, applicationsOf(ctx)) },
   {
     method: 'GET',
     pattern: 'applications/:app',
@@ -70,11 +72,25 @@ function create(ctx: GraphCtx, body: Record<string, unknown>, uniqueNameKey?: st
   return entityResponse(ctx, 'applications', 'application', app, 201);
 }
 
-function listApplications(ctx: GraphCtx): EmuResponse {
+function applicationsOf(ctx: GraphCtx): Application[] {
   const tenant = ctx.env.tenant;
-  let items = tenant.applications.list();
-  if (ownedByOnly(ctx.caller, 'read')) items = items.filter((a) => isOwner(tenant, a.id!, ctx.caller));
-  return listResponse(ctx, { entitySet: 'applications', type: 'application', items, filterable: FILTERABLE, resource: 'application' });
+  const items = tenant.applications.list();
+  return ownedByOnly(ctx.caller, 'read') ? items.filter((a) => isOwner(tenant, a.id!, ctx.caller)) : items;
+}
+
+function listApplications(ctx: GraphCtx): EmuResponse {
+  return listResponse(ctx, { entitySet: 'applications', type: 'application', items: applicationsOf(ctx), filterable: FILTERABLE, resource: 'application' });
+}
+
+/**
+ * `GET /applications/$count`: the number as text/plain, an advanced query — without `ConsistencyLevel: eventual`
+ * 400 "$count is not currently supported." (https://learn.microsoft.com/graph/aad-advanced-queries).
+ */
+function countResponse(ctx: GraphCtx, items: Application[]): EmuResponse {
+  if (!eventual(ctx)) throw graphErrors.badRequest('$count is not currently supported.');
+  const filter = ctx.req.query.get('$filter');
+  const counted = filter ? items.filter(compileFilter(filter, FILTERABLE, 'application').predicate as (a: Application) => boolean) : items;
+  return { status: 200, headers: { 'Content-Type': 'text/plain; charset=utf-8' }, text: String(counted.length) };
 }
 
 function prefersCreate(headers: IncomingHttpHeaders): boolean {

@@ -18,15 +18,23 @@ export function entityProperties(type: string): Set<string> {
 type Value = string | number | boolean | null;
 type Predicate = (o: Record<string, unknown>) => boolean;
 
+/** The request is an advanced query's: `ConsistencyLevel: eventual` (https://learn.microsoft.com/graph/aad-advanced-queries). */
+export function eventual(ctx: GraphCtx): boolean {
+  return String(ctx.req.headers.consistencylevel ?? '').toLowerCase() === 'eventual';
+}
+
 /** A compiled $filter, and whether it used an operator Graph serves only as an advanced query. */
 export interface CompiledFilter {
   predicate: Predicate;
-  /** `ne` or `not` appeared: on directory objects they need `ConsistencyLevel: eventual` + `$count=true`. */
-  advanced: boolean;
+  /**
+   * `ne` or `not` (true) or `endsWith` appeared: on directory objects they need `ConsistencyLevel: eventual` +
+   * `$count=true`; false otherwise.
+   */
+  advanced: boolean | 'endsWith';
 }
 
 /** OData comparison operators this compiler does not model: 501, never a guess. */
-const UNMODELLED_OPERATORS = ['ge', 'le', 'gt', 'lt', 'in', 'has'];
+const UNMODELLED_OPERATORS = ['ge', 'le', 'gt', 'lt', 'has'];
 
 /**
  * A small $filter compiler for the clauses Graph supports on the properties we emulate:
@@ -38,7 +46,7 @@ const UNMODELLED_OPERATORS = ['ge', 'le', 'gt', 'lt', 'in', 'has'];
  */
 export function compileFilter(filter: string, allowed: readonly string[], resource: string): CompiledFilter {
   const tokens = tokenize(filter);
-  let advanced = false;
+  let advanced: boolean | 'endsWith' = false;
   let i = 0;
   const peek = () => tokens[i];
   const next = () => tokens[i++];
@@ -74,14 +82,21 @@ export function compileFilter(filter: string, allowed: readonly string[], resour
       const p = primary();
       return (o) => !p(o);
     }
-    if (t.toLowerCase() === 'startswith') {
+    if (t.toLowerCase() === 'startswith' || t.toLowerCase() === 'endswith') {
+      // endsWith is served on directory objects only as an advanced query (aad-advanced-queries, "endsWith").
+      const ends = t.toLowerCase() === 'endswith';
+      if (ends) advanced = 'endsWith';
       expect('(');
       const prop = next()!;
       checkProp(prop);
       expect(',');
       const v = literal();
       expect(')');
-      return (o) => typeof o[prop] === 'string' && typeof v === 'string' && (o[prop] as string).toLowerCase().startsWith(v.toLowerCase());
+      return (o) => {
+        if (typeof o[prop] !== 'string' || typeof v !== 'string') return false;
+        const value = (o[prop] as string).toLowerCase();
+        return ends ? value.endsWith(v.toLowerCase()) : value.startsWith(v.toLowerCase());
+      };
     }
     const any = /^([A-Za-z]+)\/any$/.exec(t);
     if (any) {
@@ -114,6 +129,18 @@ export function compileFilter(filter: string, allowed: readonly string[], resour
     if (t.includes('/')) throw graphErrors.notImplemented(`the $filter path '${t}'`);
     if (peek() === '(') throw graphErrors.notImplemented(`the $filter function '${t}'`);
     checkProp(t);
+    // `p in ('a','b')`: works wherever `eq` does (https://learn.microsoft.com/graph/filter-query-parameter#operators-and-functions-supported-in-filter-expressions).
+    if (peek()?.toLowerCase() === 'in') {
+      next();
+      expect('(');
+      const values: Value[] = [literal()];
+      while (peek() === ',') {
+        next();
+        values.push(literal());
+      }
+      expect(')');
+      return (o) => values.some((v) => compare('eq', o[t], v));
+    }
     const op = operator(next());
     const val = literal();
     return (o) => compare(op, o[t], val);
@@ -238,8 +265,14 @@ export function listResponse(
     // `ne` and `not` on directory objects are advanced queries (https://learn.microsoft.com/graph/aad-advanced-queries):
     // without ConsistencyLevel: eventual and $count=true Graph refuses them (observed text for ne: Azure/logicapps#283;
     // that `not` gets the same text is UNCONFIRMED).
-    const advancedQuery = q.get('$count') === 'true' && String(ctx.req.headers.consistencylevel ?? '').toLowerCase() === 'eventual';
-    if (advanced && !advancedQuery) throw graphErrors.unsupportedQuery("Unsupported property filter clause operator 'NotEqualsMatch'.");
+    const advancedQuery = q.get('$count') === 'true' && eventual(ctx);
+    if (advanced && !advancedQuery) {
+      throw graphErrors.unsupportedQuery(
+        advanced === 'endsWith'
+          ? "Unsupported Query. The operator 'endsWith' requires ConsistencyLevel: eventual and $count=true."
+          : "Unsupported property filter clause operator 'NotEqualsMatch'.",
+      );
+    }
     items = items.filter(predicate);
   }
   const select = parseSelect(ctx, opts.type, opts.properties);
@@ -250,12 +283,9 @@ export function listResponse(
   const skip = q.has('$skiptoken') ? Number(Buffer.from(q.get('$skiptoken')!, 'base64url').toString()) || 0 : 0;
   const page = items.slice(skip, skip + top);
   const body: Record<string, unknown> = { '@odata.context': contextUrl(ctx, opts.entitySet, select, false) };
-  if (q.get('$count') === 'true') {
-    if (String(ctx.req.headers.consistencylevel ?? '').toLowerCase() !== 'eventual') {
-      throw graphErrors.badRequest('$count is supported only with the ConsistencyLevel header set to eventual.');
-    }
-    body['@odata.count'] = items.length;
-  }
+  // `$count=true` counts only as an advanced query; without `ConsistencyLevel: eventual` Graph ignores it: 200, no
+  // @odata.count (https://learn.microsoft.com/graph/aad-advanced-queries).
+  if (q.get('$count') === 'true' && eventual(ctx)) body['@odata.count'] = items.length;
   if (skip + top < items.length) {
     const next = new URLSearchParams(q);
     next.set('$skiptoken', Buffer.from(String(skip + top)).toString('base64url'));
