@@ -1,14 +1,7 @@
 import { paths } from './paths.js';
 import { TenantformError } from '../errors.js';
-import { backoffMs, isRetryableFailure, lastFailedAttempt, waitUntil } from './retry.js';
-import { graphErrorOf, type GraphRequestSpec, type GraphResponse, type GraphSender } from './transport.js';
-
-/** Answers of the service's own failure: a read is asked again (writes go through the retry table). */
-const TRANSIENT = new Set([500, 502, 504]);
-
-function isConcurrency(res: GraphResponse): boolean {
-  return res.status === 409 && graphErrorOf(res).code === 'Directory_ConcurrencyViolation';
-}
+import { backoffMs, isRetryableFailure, lastFailedAttempt, ruleFor, waitUntil } from './retry.js';
+import type { GraphRequestSpec, GraphResponse, GraphSender } from './transport.js';
 
 /** Graph accepts at most 20 requests per $batch (https://learn.microsoft.com/graph/json-batching). */
 export const BATCH_LIMIT = 20;
@@ -41,9 +34,8 @@ export async function batchRequests(transport: GraphSender, specs: GraphRequestS
             opts,
           );
           for (const [i, res] of items) {
-            // A read may be asked again after every transient answer, not only throttling.
-            const transient = specs[i].method === 'GET' && (TRANSIENT.has(res.status) || isConcurrency(res));
-            if (res.status === 429 || res.status === 503 || transient) {
+            // A read is asked again after every answer the retry table retries for reads, not only throttling.
+            if (specs[i].method === 'GET' ? ruleFor('read', res) : res.status === 429 || res.status === 503) {
               // An item without Retry-After waits 1 s; one with 0 (or garbage) waits the backoff.
               throttled.push({ index: i, waitMs: Math.max(0, Number(res.headers['retry-after'] ?? 1) * 1000) || backoffMs('batch', round) });
             }
@@ -93,7 +85,7 @@ export async function sendEnvelope(
         if (!readsOnly || !isRetryableFailure(e) || n >= lastFailedAttempt(e)) throw e;
         return { again: { why: 'network failure', pastDeadline: 'wait anyway', quiet: true } };
       }
-      const again = res.status === 429 || (readsOnly && (res.status === 503 || TRANSIENT.has(res.status) || isConcurrency(res)));
+      const again = res.status === 429 || (readsOnly && ruleFor('read', res) !== undefined);
       if (!again) return { done: res };
       return {
         again: {
@@ -112,8 +104,7 @@ export async function sendEnvelope(
   );
   if (res.status !== 200) {
     // The envelope's answer is every item's: their callers retry (or report) each under the retry table.
-    if (res.status >= 500 || res.status === 429 || isConcurrency(res))
-      return items.map(({ id }) => [Number(id), { status: res.status, headers: res.headers, body: res.body }]);
+    if (ruleFor('write', res)) return items.map(({ id }) => [Number(id), { status: res.status, headers: res.headers, body: res.body }]);
     throw new TenantformError('GRAPH_ERROR', `Microsoft Graph rejected a $batch request with ${res.status}.`, { status: res.status, body: res.body });
   }
   const responses = (res.body as { responses?: Array<{ id: string; status: number; headers?: Record<string, string>; body?: unknown }> }).responses ?? [];
