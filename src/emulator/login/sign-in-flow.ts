@@ -70,29 +70,24 @@ export function startAuthorize(env: EmulatorEnv, req: EmuRequest, request: Autho
   const sessionUser = session ? env.tenant.users.visible(session.userId) : undefined;
   const hintMismatch = !!request.loginHint && !!sessionUser && !sameUpn(sessionUser, request.loginHint);
   const base = { purpose: { kind: 'authorize' as const, request }, tenantId: env.tenant.tenantId, loginHint: request.loginHint };
+  // The sign-in the session already holds: its user and how it authenticated.
+  const bySession = (s: NonNullable<typeof session>) => ({
+    ...base,
+    step: 'credentials' as const,
+    userId: s.userId,
+    authMethods: s.authMethods,
+    authTime: s.authTime,
+    expiresAt: 0,
+  });
   if (request.prompt === 'none') {
     // "If the request can't be completed silently by using single-sign on, … returns an interaction_required error";
     // no session (or a session of another user than login_hint: UNCONFIRMED) is login_required AADSTS50058.
     if (!session || hintMismatch) return authorizeError(env, request, interactiveErrors.loginRequired());
-    return finish(
-      env,
-      req,
-      undefined,
-      { ...base, step: 'credentials', userId: session.userId, authMethods: session.authMethods, authTime: session.authTime, expiresAt: 0 },
-      true,
-    );
+    return finish(env, req, undefined, bySession(session), true);
   }
   if (request.prompt !== 'login' && session && sessionUser) {
     if (request.prompt === 'select_account') return showAccounts(env, { ...base, step: 'select_account' }, sessionUser);
-    if (!hintMismatch) {
-      return finish(
-        env,
-        req,
-        undefined,
-        { ...base, step: 'credentials', userId: session.userId, authMethods: session.authMethods, authTime: session.authTime, expiresAt: 0 },
-        false,
-      );
-    }
+    if (!hintMismatch) return finish(env, req, undefined, bySession(session), false);
   }
   return showCredentials(env, { ...base, step: 'credentials' });
 }
