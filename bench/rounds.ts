@@ -64,6 +64,10 @@ export interface PhaseStats {
   graphRequests: number;
   batchItems: number;
   graphWrites: number;
+  /** Resource units Graph's quotas charged (src/emulator/quotas.ts). */
+  resourceUnits: number;
+  /** Graph requests and $batch items answered 429. */
+  throttled: number;
   loginRequests: number;
   graphRoundTrips: number;
   loginRoundTrips: number;
@@ -81,6 +85,8 @@ export function phaseStats(entries: readonly RequestLogEntry[], graph: readonly 
     graphRequests: top.length,
     batchItems: graphEntries.length - top.length,
     graphWrites: graphEntries.filter((e) => e.method !== 'GET' && !e.path.endsWith('/$batch')).length,
+    resourceUnits: graphEntries.reduce((sum, e) => sum + (e.resourceUnits ?? 0), 0),
+    throttled: graphEntries.filter((e) => e.status === 429).length,
     loginRequests: login.length,
     graphRoundTrips: sequentialDepth(graph),
     loginRoundTrips: sequentialDepth(login),

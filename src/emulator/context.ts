@@ -2,6 +2,7 @@ import type { GraphFault } from './errors.js';
 import type { Clock, Faults } from './faults.js';
 import type { EmuRequest, EmuResponse } from './http.js';
 import type { TokenKeys } from './keys.js';
+import type { GraphQuotas } from './quotas.js';
 import type { SignInState } from './login/sign-in-state.js';
 import type { Tenant } from './store/index.js';
 
@@ -10,6 +11,8 @@ export interface EmulatorEnv {
   tenant: Tenant;
   clock: Clock;
   faults: Faults;
+  /** Graph's identity and access service limits (quotas.ts), one set of buckets for the whole emulator. */
+  quotas: GraphQuotas;
   keys: TokenKeys;
   /** Origin used like https://login.microsoftonline.com. */
   authorityHost: string;

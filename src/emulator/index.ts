@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createSigningKey, loadOrCreateTls, sharedInMemoryTls, type TlsMaterial } from './certs.js';
 import type { EmulatorEnv } from './context.js';
+import { GraphQuotas, resolveQuotas, type QuotaOptions } from './quotas.js';
 import { Clock, Faults, resolveFaultRules, resolveFaults, type FaultOptions, type FaultRuleOptions } from './faults.js';
 import { TokenKeys } from './keys.js';
 import { resolveLicenses } from './licenses.js';
@@ -20,13 +21,14 @@ export { graphWrites, type RequestLogEntry } from './log.js';
 export type { FaultKind, FaultOptions, FaultRuleInfo, FaultRuleOptions, FaultRuleSpec } from './faults.js';
 export { parseFaultSpec } from './fault-spec.js';
 export type { LicenseSku } from './licenses.js';
+export type { GraphQuotas, QuotaOptions, TenantSize } from './quotas.js';
 export type { SigningKey } from './store/index.js';
 export type { TlsMaterial } from './certs.js';
 export type { TestUser, TestUserSpec } from './users.js';
 
 export { DEFAULT_EMULATOR_PORT, DEFAULT_STATE_FILE } from './defaults.js';
 
-export interface EmulatorOptions extends FaultOptions, FaultRuleOptions, SeedOptions {
+export interface EmulatorOptions extends FaultOptions, FaultRuleOptions, QuotaOptions, SeedOptions {
   /** 0 = any free port. Default 0 in process; the CLI defaults to DEFAULT_EMULATOR_PORT. */
   port?: number;
   /** Persist the tenant as JSON here (TLS certificate beside it). Omit for a throwaway in-memory tenant. */
@@ -85,6 +87,8 @@ export interface Emulator {
   tenant: Tenant;
   /** Fault options and rules: faults.add(rule | spec) → {id, …}, remove(id), clear(), list(), fired(id); see docs/emulator.md. */
   faults: Faults;
+  /** Graph's identity and access service limits as enforced here (quotas.ts); `quotas: false` turns them off. */
+  quotas: GraphQuotas;
   /** Every tenant this emulator hosts; the first is the one above (tenantId, admin client, tenant). */
   tenants: EmulatorTenant[];
   /** Host one more tenant (persisted in the state file). Its id and domain can name it in login URLs. */
@@ -101,6 +105,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   // First: a mistake in a fault option or rule is refused before anything is written (state file, TLS key).
   const faults = new Faults(resolveFaults(options, env), resolveFaultRules(options, env));
   const clock = new Clock();
+  const quotas = new GraphQuotas(resolveQuotas(options, env), () => clock.now());
   const stateFile = options.stateFile;
   const certFile = stateFile ? stateFile.replace(/\.json$/, '') + '.tls-cert.pem' : undefined;
   const keyFile = stateFile ? stateFile.replace(/\.json$/, '') + '.tls-key.pem' : undefined;
@@ -111,7 +116,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   let state = stateFile ? loadState(stateFile) : undefined;
   const fresh = !state;
   state ??= seedTenant({ ...options, licenses }, options.signingKey ?? (await createSigningKey()), clock.iso());
-  const tenant = new Tenant(state, { clock, lagMs: () => faults.lagMs(), file: stateFile });
+  const tenant = new Tenant(state, { clock, lagMs: () => faults.lagMs(), deleteLagMs: () => faults.deleteLagMs(), file: stateFile });
   if (!fresh && licenses) tenant.setLicenses(licenses);
   const directory = new TenantDirectory(tenant);
   for (const extra of tenant.extraTenants) directory.add(extra);
@@ -159,7 +164,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
   const port = (server.address() as AddressInfo).port;
   const origin = `https://127.0.0.1:${port}`;
   const signIns = new SignInState(clock, { deviceCodeIntervalSeconds: options.deviceCodeIntervalSeconds });
-  envRef.current = { tenant, clock, faults, keys: await TokenKeys.load(tenant.signingKey), authorityHost: origin, graphUrl: origin, signIns };
+  envRef.current = { tenant, clock, faults, quotas, keys: await TokenKeys.load(tenant.signingKey), authorityHost: origin, graphUrl: origin, signIns };
   pipeline = new EmulatorPipeline(envRef.current, log);
 
   return {
@@ -175,6 +180,7 @@ export async function createEmulator(options: EmulatorOptions = {}): Promise<Emu
     clock,
     tenant,
     faults,
+    quotas,
     get tenants() {
       return directory.all().map((t) => describeTenant(t, clock));
     },

@@ -12,6 +12,8 @@ export interface RequestLogEntry {
   bodyKeys: string[];
   /** Set on the sub-requests of a `$batch` (path without version); each is logged as it completes, before its envelope's line. */
   batch?: boolean;
+  /** The resource units Graph's quotas charged it (x-ms-resource-unit; quotas.ts); a $batch envelope has none. */
+  resourceUnits?: number;
   /** The Graph or AADSTS error code, when the request failed. */
   errorCode?: string;
   /** The `client-request-id` the client sent (header; for the token endpoint also the query or form field msal uses). */

@@ -57,14 +57,17 @@ export class EmulatorPipeline {
           service: isGraphPath(emuReq.path) ? 'graph' : 'login',
           status: lost ? 0 : out!.status,
           durationMs: Math.round(performance.now() - started),
-          ...(lost ? {} : errorCode(out!)),
+          ...(lost ? {} : { ...errorCode(out!), ...resourceUnits(out!) }),
         }),
       );
     }
   }
 
   /** A log entry: what the request says about itself (ids, attempt), the fault that fired, and the outcome. */
-  private entry(req: EmuRequest, outcome: Pick<RequestLogEntry, 'service' | 'status' | 'durationMs' | 'errorCode' | 'batch'>): RequestLogEntry {
+  private entry(
+    req: EmuRequest,
+    outcome: Pick<RequestLogEntry, 'service' | 'status' | 'durationMs' | 'errorCode' | 'batch' | 'resourceUnits'>,
+  ): RequestLogEntry {
     const fault = this.faultOf.get(req);
     const crid = outcome.service === 'login' ? (req.query.get('client-request-id') ?? formFields(req.body)['client-request-id']) : undefined;
     return {
@@ -77,6 +80,7 @@ export class EmulatorPipeline {
       bodyKeys: bodyKeys(req.body),
       ...(outcome.batch ? { batch: true } : {}),
       ...(outcome.errorCode ? { errorCode: outcome.errorCode } : {}),
+      ...(outcome.resourceUnits ? { resourceUnits: outcome.resourceUnits } : {}),
       ...requestIdentity(req.headers, crid ?? undefined),
       ...(fault ? { fault } : {}),
     };
@@ -141,7 +145,15 @@ export class EmulatorPipeline {
     }
     if (req.inBatch) {
       const durationMs = Math.round(performance.now() - started);
-      this.log.add(this.entry(req, { service: 'graph', status: lost ? 0 : out!.status, durationMs, batch: true, ...(lost ? {} : errorCode(out!)) }));
+      this.log.add(
+        this.entry(req, {
+          service: 'graph',
+          status: lost ? 0 : out!.status,
+          durationMs,
+          batch: true,
+          ...(lost ? {} : { ...errorCode(out!), ...resourceUnits(out!) }),
+        }),
+      );
     }
     if (lost) throw lost;
     return out!;
@@ -168,20 +180,33 @@ export class EmulatorPipeline {
     }
     return runGraphWithFaults(env.faults, target, onFire, async () => {
       if (env.faults.shouldThrottle()) throw graphErrors.throttled(env.faults.options.retryAfterSeconds);
-      // Graph refuses /me for an app-only token whatever the path below it and the roles.
-      if (segments[0]?.toLowerCase() === 'me' && !caller.user) throw graphErrors.meWithoutUser();
-      const ghost = req.method === 'GET' ? this.ghosts.read(env.tenant.tenantId, rulePath(target), env.clock.now(), req.query) : undefined;
-      if (ghost) return json(200, ghost);
-      const { route, params } = this.router.match(req.method, segments);
-      if (!hasAny(caller, route.anyOf) || route.alsoAnyOf?.some((group) => !hasAny(caller, group))) throw (route.denied ?? graphErrors.denied)();
-      checkQueryOptions(req, route);
-      const lag = env.faults.rules.lag(target)?.rule;
-      if (!lag) return route.handler({ req, params, env, caller });
-      onFire({ rule: lag.id, kind: lag.kind });
-      if (req.method === 'DELETE')
-        return this.lagDelete(req, segments, { params, env, caller }, route.handler, lag.lagMs ?? env.faults.options.replicationLagMs);
-      return env.faults.withLag(lag, () => route.handler({ req, params, env, caller }));
+      // Graph's own limits, per request and per $batch item (quotas.ts); a throttled request draws nothing.
+      const quota = env.quotas.charge(req, { appId: caller.appId, tenantId: env.tenant.tenantId, users: () => env.tenant.users.list().length });
+      const out = await this.route(req, segments, target, onFire, caller, env);
+      return { ...out, headers: { ...out.headers, ...quota } };
     });
+  }
+
+  private async route(
+    req: EmuRequest,
+    segments: string[],
+    target: FaultTarget,
+    onFire: (t: FaultTag) => void,
+    caller: Caller,
+    env: EmulatorEnv,
+  ): Promise<EmuResponse> {
+    // Graph refuses /me for an app-only token whatever the path below it and the roles.
+    if (segments[0]?.toLowerCase() === 'me' && !caller.user) throw graphErrors.meWithoutUser();
+    const ghost = req.method === 'GET' ? this.ghosts.read(env.tenant.tenantId, rulePath(target), env.clock.now(), req.query) : undefined;
+    if (ghost) return json(200, ghost);
+    const { route, params } = this.router.match(req.method, segments);
+    if (!hasAny(caller, route.anyOf) || route.alsoAnyOf?.some((group) => !hasAny(caller, group))) throw (route.denied ?? graphErrors.denied)();
+    checkQueryOptions(req, route);
+    const lag = env.faults.rules.lag(target)?.rule;
+    if (!lag) return route.handler({ req, params, env, caller });
+    onFire({ rule: lag.id, kind: lag.kind });
+    if (req.method === 'DELETE') return this.lagDelete(req, segments, { params, env, caller }, route.handler, lag);
+    return env.faults.withLag(lag, () => route.handler({ req, params, env, caller }));
   }
 
   /** A DELETE under a `lag` rule: what a GET of the path answered just before stays readable for lagMs (fault-ghosts.ts). */
@@ -190,8 +215,9 @@ export class EmulatorPipeline {
     segments: string[],
     ctx: { params: Record<string, string>; env: EmulatorEnv; caller: Caller },
     handler: GraphRoute['handler'],
-    lagMs: number,
+    lag: { lagMs?: number; jitterMs?: number },
   ): Promise<EmuResponse> {
+    const lagMs = lag.lagMs ?? ctx.env.faults.options.replicationLagMs;
     let before: EmuResponse | undefined;
     try {
       const get = this.router.match('GET', segments);
@@ -204,7 +230,9 @@ export class EmulatorPipeline {
     } catch {
       before = undefined; // nothing to keep: no GET route here, or the object is not readable
     }
-    const out = await handler({ req, ...ctx });
+    // In the rule's lag, the store keeps a tombstone of what it deletes (collection.ts): lists, filters and
+    // alternate keys still find it on the replicas; the ghost below serves the same path for what is not a collection.
+    const out = await ctx.env.faults.withLag(lag, () => handler({ req, ...ctx }));
     const key = rulePath({ service: 'graph', method: 'GET', path: req.path, inBatch: req.inBatch });
     if (out.status < 300 && before?.status === 200) this.ghosts.remember(ctx.env.tenant.tenantId, key, before.body, ctx.env.clock.now() + lagMs);
     return out;
@@ -227,6 +255,12 @@ function send(res: ServerResponse, out: EmuResponse): void {
 
 function isGraphPath(path: string): boolean {
   return path.startsWith('/v1.0/') || path === '/v1.0' || path.startsWith('/beta/');
+}
+
+/** The resource units Graph's quotas charged (quotas.ts), from the answer's x-ms-resource-unit. */
+function resourceUnits(out: EmuResponse): { resourceUnits?: number } {
+  const ru = Number(out.headers?.['x-ms-resource-unit']);
+  return ru > 0 ? { resourceUnits: ru } : {};
 }
 
 function errorCode(out: EmuResponse): { errorCode?: string } {

@@ -306,7 +306,9 @@ export async function withRetry(op: OpKind, attempt: () => Promise<GraphResponse
       if (res.status < 400) return { done: res };
       const rule = ruleFor(op, res);
       if (!rule) return { done: res };
-      reconcile = op.startsWith('create-') || op === 'add-password';
+      // A 429 is unambiguous: Graph applied nothing. Re-reading before the next attempt would only spend the quota the
+      // attempt needs (conditional access allows one request per second per tenant: the read would starve the create).
+      reconcile = res.status !== 429 && (op.startsWith('create-') || op === 'add-password');
       const gaveUp = (): never => {
         const { code, message } = graphErrorOf(res);
         throw new TenantformError(

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
 import type { TokenCredential } from '@azure/identity';
 import {
   AuthenticationHandler,
@@ -79,7 +80,9 @@ export class GraphTransport implements GraphSender {
       // The SDK attaches the bearer token only to hosts it knows as Graph hosts.
       customHosts: new Set([new URL(options.graphUrl).hostname]),
     };
-    if (options.ca) config.fetchOptions = { dispatcher: new Agent({ connect: { ca: options.ca } }) };
+    // One TLS context for the run: with `ca`, each new connection would parse the certificate into a context of
+    // its own (a large fan-out of $batch envelopes opens many connections).
+    if (options.ca) config.fetchOptions = { dispatcher: new Agent({ connect: { secureContext: createSecureContext({ ca: options.ca }) } }) };
     this.client = Client.initWithMiddleware(config);
   }
 

@@ -43,7 +43,9 @@ const skus = async (client: Client) => ((await client.api('/subscribedSkus').get
 describe('emulator: conditional access policies (Entra ID P1 tenant)', () => {
   let admin: Client;
   let token: string;
-  const emu = useEmulator();
+  // Conditional access allows one request per second per tenant (quotas.ts, tested in quotas.test.ts); these tests are
+  // about the policies, sent back to back.
+  const emu = useEmulator({ quotas: false });
   before(async () => {
     admin = graphClient(emu);
     token = await graphToken(emu);
@@ -312,7 +314,14 @@ describe('emulator: conditional access policies (Entra ID P1 tenant)', () => {
       {
         requests: [
           { id: 'create', method: 'POST', url: POLICIES, headers: { 'Content-Type': 'application/json' }, body },
-          { id: 'bad', method: 'POST', url: POLICIES, headers: { 'Content-Type': 'application/json' }, body: policyBody({ state: 'on' }) },
+          {
+            id: 'bad',
+            dependsOn: ['create'],
+            method: 'POST',
+            url: POLICIES,
+            headers: { 'Content-Type': 'application/json' },
+            body: policyBody({ state: 'on' }),
+          },
           { id: 'list', method: 'GET', url: `${POLICIES}?$filter=displayName eq '${String(body.displayName)}'`, dependsOn: ['create'] },
         ],
       },
@@ -334,7 +343,7 @@ describe('emulator: conditional access policies (Entra ID P1 tenant)', () => {
 
 describe('emulator: conditional access with replication lag', () => {
   let admin: Client;
-  const emu = useEmulator({ replicationLagMs: LAG });
+  const emu = useEmulator({ replicationLagMs: LAG, quotas: false });
   before(() => {
     admin = graphClient(emu);
   });

@@ -31,6 +31,14 @@ export function emulatorCommand(y: Argv): Argv {
           describe:
             'A fault rule [METHOD:]PATH|token:field…, e.g. POST:/applications/*/addPassword:nth=1:commit-then-reset (repeatable; docs/emulator.md) [TENANTFORM_EMULATOR_FAULTS, ;-separated]',
         })
+        .option('quotas', {
+          type: 'boolean',
+          describe: "Enforce Graph's identity and access throttling limits; --no-quotas turns them off [TENANTFORM_EMULATOR_QUOTAS=off] (default on)",
+        })
+        .option('tenant-size', {
+          choices: ['S', 'M', 'L'] as const,
+          describe: "Tenant size for Graph's per app+tenant quota (S < 50 users, M ≤ 500, L > 500) [TENANTFORM_EMULATOR_TENANT_SIZE] (default: from the users)",
+        })
         .option('log', { type: 'string', describe: 'Append a JSON line per request to this file [TENANTFORM_EMULATOR_LOG]' })
         .option('user', {
           type: 'string',
@@ -62,6 +70,8 @@ export function emulatorCommand(y: Argv): Argv {
           replicationLagMs: n('replication-lag-ms'),
           retryAfterSeconds: n('retry-after'),
           seed: n('seed'),
+          ...(args.quotas === undefined ? {} : { quotas: args.quotas }),
+          tenantSize: args['tenant-size'],
           // Omitted without --fault, so TENANTFORM_EMULATOR_FAULTS applies; specs are checked before anything is written.
           ...(args.fault?.length ? { faults: args.fault } : {}),
           logFile: args.log,
