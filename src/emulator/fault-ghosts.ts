@@ -2,8 +2,9 @@
  * Replication lag on deletes (a `lag` rule matching a DELETE): for lagMs after the delete, a GET of the same path
  * still finds the object, as a replica that has not seen the delete yet serves it ("removal not immediate either":
  * anchors.md gotcha 7; https://devblogs.microsoft.com/identity/designing-for-eventual-consistency-for-microsoft-entra).
- * The store deletes at once (lists, $filter, deletedItems and uniqueness see the delete); only reads by the same key
- * path are served the ghost, which is what destroy-then-verify code trips over.
+ * Directory objects kept in the store's collections also leave a tombstone there (store/collection.ts), so lists,
+ * $filter and alternate keys find them too while the write master (uniqueness, the recycle bin) has them gone; the
+ * ghost covers what is not such an object (a federated credential, an owner reference) by its path.
  */
 export class DeleteGhosts {
   private readonly ghosts = new Map<string, { body: Record<string, unknown>; until: number }>();

@@ -103,6 +103,11 @@ export class Faults {
     return (c.lagMs ?? this.options.replicationLagMs) + jitter;
   }
 
+  /** The lag of a delete now: a `lag` rule's (as lagMs) while one is in effect for the request, else none. */
+  deleteLagMs(): number {
+    return this.lagContext.getStore() ? this.lagMs() : 0;
+  }
+
   /** Run a handler with a lag rule's lag in effect for what it writes. */
   withLag<T>(rule: { lagMs?: number; jitterMs?: number } | undefined, fn: () => T): T {
     return rule ? this.lagContext.run({ lagMs: rule.lagMs, jitterMs: rule.jitterMs }, fn) : fn();

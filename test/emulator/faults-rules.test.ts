@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { before, beforeEach, describe, it } from 'node:test';
 import { GraphError } from '@microsoft/microsoft-graph-client';
-import type { Application, PasswordCredential } from '@microsoft/microsoft-graph-types';
+import type { Application, PasswordCredential, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import { Agent } from 'undici';
 import { seededRandom } from '../../src/emulator/faults.js';
 import { item, postBatch } from '../helpers/batch.js';
@@ -250,13 +250,16 @@ describe('fault rules: $batch', () => {
       TypeError,
     );
     const log = emu.requestLog.since(mark).filter((e) => e.service === 'graph');
+    const rows = log.map((e) => [e.path.replace(/[0-9a-f-]{36}/g, 'ID'), e.status, e.fault?.kind]);
+    // The items run side by side (their order in the log is not meaningful); the envelope is logged last.
+    const items = rows.slice(0, -1).sort((x, y) => String(x[0]).localeCompare(String(y[0])));
     assert.deepEqual(
-      log.map((e) => [e.path.replace(/[0-9a-f-]{36}/g, 'ID'), e.status, e.fault?.kind]),
+      [...items, rows.at(-1)],
       [
-        ['/applications/ID/addPassword', 0, 'commit-then-reset'],
         ['/applications/ID', 204, undefined],
+        ['/applications/ID/addPassword', 0, 'commit-then-reset'],
         ['/v1.0/$batch', 0, 'commit-then-reset'],
-      ].sort((x, y) => (x[0] === '/v1.0/$batch' ? 1 : y[0] === '/v1.0/$batch' ? -1 : 0)),
+      ],
     );
     const client = graphClient(emu);
     assert.equal(((await client.api(`/applications/${a.id}`).get()) as Application).passwordCredentials?.length, 1);
@@ -313,6 +316,46 @@ describe('fault rules: replication lag per request', () => {
     assert.equal(ghost.displayName, 'ghost');
     emu.clock.advance(2000);
     await assert.rejects(client.api(`/applications/${app.id}`).get(), (e: unknown) => e instanceof GraphError && e.statusCode === 404);
+  });
+
+  it('a lag rule on DELETE: lists, filters and alternate keys still find it (and its service principal); the recycle bin has it at once', async () => {
+    const client = graphClient(emu);
+    const app = (await client.api('/applications').post({ displayName: 'tombstone' })) as Application;
+    const sp = (await client.api('/servicePrincipals').post({ appId: app.appId })) as ServicePrincipal;
+    emu.faults.add('DELETE:/applications/*:lag-ms=3000:lag');
+    await client.api(`/applications/${app.id}`).delete();
+    const listed = (await client.api('/applications').select('id').get()) as { value: Application[] };
+    assert.ok(
+      listed.value.some((a) => a.id === app.id),
+      'a replica that has not seen the delete still lists it',
+    );
+    const byFilter = (await client.api('/applications').filter(`appId eq '${app.appId}'`).get()) as { value: Application[] };
+    assert.deepEqual(
+      byFilter.value.map((a) => a.id),
+      [app.id],
+    );
+    const byKey = (await client.api(`/applications(appId='${app.appId}')`).get()) as Application;
+    assert.equal(byKey.displayName, 'tombstone');
+    const spByKey = (await client.api(`/servicePrincipals(appId='${app.appId}')`).get()) as ServicePrincipal;
+    assert.equal(spByKey.id, sp.id, 'the cascade to the service principal lags too');
+    const bin = (await client.api(`/directory/deletedItems/${app.id}`).get()) as Application;
+    assert.equal(bin.id, app.id, 'the write master moved it to the recycle bin at once');
+    emu.clock.advance(3000);
+    const after = (await client.api('/applications').filter(`appId eq '${app.appId}'`).get()) as { value: Application[] };
+    assert.deepEqual(after.value, []);
+    await assert.rejects(client.api(`/servicePrincipals(appId='${app.appId}')`).get(), (e: unknown) => e instanceof GraphError && e.statusCode === 404);
+  });
+
+  it('a lag rule on DELETE: a restore during the lag is what replicas serve next', async () => {
+    const client = graphClient(emu);
+    const app = (await client.api('/applications').post({ displayName: 'restored' })) as Application;
+    emu.faults.add('DELETE:/applications/*:lag-ms=3000:lag');
+    await client.api(`/applications/${app.id}`).delete();
+    emu.faults.clear();
+    await client.api(`/directory/deletedItems/${app.id}/restore`).post({});
+    emu.clock.advance(3000);
+    const got = (await client.api(`/applications/${app.id}`).select('displayName').get()) as Application;
+    assert.equal(got.displayName, 'restored');
   });
 });
 

@@ -16,6 +16,11 @@ export interface TenantLink {
 export interface Replication {
   now(): number;
   lagMs(): number;
+  /**
+   * How long replicas still serve an object deleted now: 0 unless the DELETE is under a `lag` fault rule (Graph's
+   * deletes replicate too — anchors.md gotcha 7 — but by default the emulator lags only writes that create or change).
+   */
+  deleteLagMs(): number;
   /** Schedule a save of the state file (a no-op for an in-memory tenant). */
   changed(): void;
 }
@@ -29,6 +34,12 @@ export interface Replication {
 export class Collection<T> {
   /** field → lower-cased value → ids that held it in some version (built on first use; stale ids are filtered on read). */
   private readonly indexes = new Map<string, Map<string, Set<string>>>();
+  /**
+   * Objects deleted under replication lag: the write master has dropped them (uniqueness checks, the recycle bin),
+   * while every read replica still serves the last visible value until `until` — by id, in lists and through the
+   * indexes alike. In memory only: lag is a matter of seconds.
+   */
+  private readonly tombstones = new Map<string, { value: T; until: number }>();
 
   constructor(
     private readonly records: Record<string, Versioned<T>>,
@@ -42,9 +53,20 @@ export class Collection<T> {
   where(field: keyof T & string, value: string): T[] {
     const now = this.rep.now();
     return this.candidates(field, value).flatMap((id) => {
-      const v = visibleValue(this.records[id], now);
+      const v = this.replicaValue(id, now);
       return v && same(v[field], value) ? [v] : [];
     });
+  }
+
+  /** What a replica serves for `id` at `now`: the record's visible version, else a tombstone still replicating. */
+  private replicaValue(id: string, now: number): T | undefined {
+    const rec = this.records[id];
+    if (rec) return visibleValue(rec, now);
+    const t = this.tombstones.get(id);
+    if (!t) return undefined;
+    if (now < t.until) return t.value;
+    this.tombstones.delete(id);
+    return undefined;
   }
 
   /** The same on the write master (no lag). */
@@ -80,7 +102,7 @@ export class Collection<T> {
 
   /** The value a read replica returns for this id right now. */
   visible(id: string): T | undefined {
-    return visibleValue(this.records[id], this.rep.now());
+    return this.replicaValue(id, this.rep.now());
   }
 
   /** Every value a replica can see. */
@@ -89,6 +111,10 @@ export class Collection<T> {
     const out: T[] = [];
     for (const v of Object.values(this.records)) {
       const value = visibleValue(v, now);
+      if (value) out.push(value);
+    }
+    for (const id of [...this.tombstones.keys()]) {
+      const value = this.replicaValue(id, now);
       if (value) out.push(value);
     }
     return out;
@@ -104,6 +130,7 @@ export class Collection<T> {
   }
 
   put(id: string, value: T): void {
+    this.tombstones.delete(id); // restored or written again: the master's value is what replicates now
     this.records[id] = versioned(value, this.records[id], this.rep.now(), this.rep.lagMs());
     this.reindex(id);
     this.rep.changed();
@@ -114,12 +141,17 @@ export class Collection<T> {
    * can look (seeded test users), as the seeded admin client and Microsoft Graph service principal are.
    */
   putReplicated(id: string, value: T): void {
+    this.tombstones.delete(id);
     this.records[id] = { value, prev: null, visibleAt: this.rep.now() };
     this.reindex(id);
     this.rep.changed();
   }
 
   remove(id: string): void {
+    const now = this.rep.now();
+    const lag = this.rep.deleteLagMs();
+    const last = lag > 0 ? visibleValue(this.records[id], now) : undefined;
+    if (last) this.tombstones.set(id, { value: last, until: now + lag });
     delete this.records[id];
     this.rep.changed();
   }
@@ -170,6 +202,10 @@ export class StoreCore implements Replication {
 
   lagMs(): number {
     return this.rep.lagMs();
+  }
+
+  deleteLagMs(): number {
+    return this.rep.deleteLagMs();
   }
 
   changed(): void {

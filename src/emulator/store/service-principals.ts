@@ -42,6 +42,22 @@ export class ServicePrincipalStore {
     this.core.servicePrincipals.put(sp.id!, sp);
   }
 
+  /** Object ids of the service principal's owners (users and service principals), in the order they were added. */
+  owners(id: string): string[] {
+    return [...(this.core.state.appInternals[id]?.owners ?? [])];
+  }
+
+  addOwner(id: string, objectId: string): void {
+    this.core.internals(id).owners.push(objectId);
+    this.core.changed();
+  }
+
+  removeOwner(id: string, objectId: string): void {
+    const internals = this.core.internals(id);
+    internals.owners = internals.owners.filter((o) => o !== objectId);
+    this.core.changed();
+  }
+
   /**
    * servicePrincipal addPassword: the credential's metadata on the SP, the sha256 of its secret in the internals
    * kept by object id (as an application's are; the two never share an id).

@@ -16,6 +16,8 @@ export interface TenantOptions {
   clock: Clock;
   /** The replication lag in effect now (faults can change it at run time). */
   lagMs: () => number;
+  /** How long replicas still serve an object deleted now (collection.ts tombstones); default none. */
+  deleteLagMs?: () => number;
   /** Persist the state here (the primary tenant only); omit for an in-memory tenant. */
   file?: string;
 }
@@ -48,7 +50,11 @@ export class Tenant {
     private readonly parent?: Tenant,
   ) {
     upgradeState(state);
-    const core = new StoreCore(state, { now: () => options.clock.now(), lagMs: options.lagMs, changed: () => this.changed() }, this);
+    const core = new StoreCore(
+      state,
+      { now: () => options.clock.now(), lagMs: options.lagMs, deleteLagMs: options.deleteLagMs ?? (() => 0), changed: () => this.changed() },
+      this,
+    );
     this.applications = new ApplicationStore(core);
     this.servicePrincipals = new ServicePrincipalStore(core);
     this.appRoleAssignments = new AssignmentStore(core);
