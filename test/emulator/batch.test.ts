@@ -202,6 +202,34 @@ describe('$batch', () => {
       }
     });
 
+    it('a batch is fully parallel or fully sequential: independent items beside dependent ones answer 400 (json-batching tip)', async () => {
+      // The doc's former example: 1 and 3 independent, 2 after 1, 4 after 2 and 3 (microsoft-graph-docs#16280).
+      const mixed = await postBatch(
+        emu,
+        {
+          requests: [get('1'), { ...get('2'), dependsOn: ['1'] }, get('3'), { ...get('4'), dependsOn: ['2', '3'] }],
+        },
+        token,
+      );
+      assert.deepEqual(
+        [mixed.status, mixed.body.error?.code, mixed.body.error?.message],
+        [400, 'BadRequest', 'Batch should be either fully sequential or fully parallel.'],
+      );
+      // The doc's current example: one chain 1 → 2 → 4 → 3, where 3 names a request listed before it but with a
+      // higher id; a dependsOn naming a request later in the array is not refused either (batch.ts, UNCONFIRMED).
+      for (const requests of [
+        [get('1'), { ...get('2'), dependsOn: ['1'] }, { ...get('4'), dependsOn: ['2'] }, { ...get('3'), dependsOn: ['4'] }],
+        [{ ...get('2'), dependsOn: ['1'] }, get('1')],
+      ]) {
+        const res = await postBatch(emu, { requests }, token);
+        assert.equal(res.status, 200, JSON.stringify(res.body));
+        assert.deepEqual(
+          res.body.responses?.map((r) => r.status),
+          requests.map(() => 200),
+        );
+      }
+    });
+
     it('only POST is allowed on $batch, and the envelope needs a token', async () => {
       const getBatch = await rawFetch(emu, '/v1.0/$batch', { token });
       assert.equal(getBatch.status, 405);
@@ -243,7 +271,7 @@ describe('$batch', () => {
       {
         requests: [
           { id: '1', method: 'GET', url: '/organization' },
-          { id: '2', method: 'POST', url: '/applications', headers: { 'Content-Type': 'application/json' }, body: { displayName: 'logged' } },
+          { id: '2', method: 'POST', url: '/applications', headers: { 'Content-Type': 'application/json' }, body: { displayName: 'logged' }, dependsOn: ['1'] },
           { id: '3', method: 'GET', url: '/organization/bad', dependsOn: ['1'] },
           { id: '4', method: 'GET', url: '/organization', dependsOn: ['3'] },
         ],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import type { Client } from '@microsoft/microsoft-graph-client';
+import { ResponseType, type Client } from '@microsoft/microsoft-graph-client';
 import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import { expectGraphError, settle } from '../helpers/directory.js';
 import { graphClient, useEmulator } from '../helpers/emulator.js';
@@ -54,6 +54,58 @@ describe('emulator: application owners', () => {
       [adminSp.id],
     );
     await expectGraphError(admin.api(`/applications/${app.id}/owners/${user.id}/$ref`).delete(), 404, 'Request_ResourceNotFound');
+  });
+
+  it('$expand=owners and owners/$count follow the owners list', async () => {
+    const user = emu.seededUsers[0];
+    await admin.api(`/applications/${app.id}/owners/$ref`).post(ref(user.id));
+    const expanded = (await admin.api(`/applications/${app.id}`).select('id').expand('owners').get()) as { owners: Array<Record<string, unknown>> };
+    assert.deepEqual(
+      expanded.owners.map((o) => [o['@odata.type'], o.id]),
+      [
+        ['#microsoft.graph.servicePrincipal', adminSp.id],
+        ['#microsoft.graph.user', user.id],
+      ],
+    );
+    const count = (await admin
+      .api(`/applications/${app.id}/owners/$count`)
+      .header('ConsistencyLevel', 'eventual')
+      .responseType(ResponseType.TEXT)
+      .get()) as string;
+    assert.equal(count, '2');
+    await admin.api(`/applications/${app.id}/owners/${user.id}/$ref`).delete();
+  });
+
+  it('service principals have owners too: list, $ref add and remove, $count, $expand', async () => {
+    const user = emu.seededUsers[0];
+    const spOwners = async () =>
+      ((await admin.api(`/servicePrincipals/${adminSp.id}/owners`).get()) as { value: Array<Record<string, unknown>> }).value.map((o) => [
+        o['@odata.type'],
+        o.id,
+      ]);
+    assert.deepEqual(await spOwners(), []);
+    await admin.api(`/servicePrincipals/${adminSp.id}/owners/$ref`).post(ref(user.id));
+    assert.deepEqual(await spOwners(), [['#microsoft.graph.user', user.id]]);
+    await expectGraphError(
+      admin.api(`/servicePrincipals/${adminSp.id}/owners/$ref`).post(ref(user.id)),
+      400,
+      'Request_BadRequest',
+      "One or more added object references already exist for the following modified properties: 'owners'.",
+    );
+    const expanded = (await admin.api(`/servicePrincipals/${adminSp.id}`).select('id').expand('owners').get()) as { owners: Array<{ id: string }> };
+    assert.deepEqual(
+      expanded.owners.map((o) => o.id),
+      [user.id],
+    );
+    const count = (await admin
+      .api(`/servicePrincipals/${adminSp.id}/owners/$count`)
+      .header('ConsistencyLevel', 'eventual')
+      .responseType(ResponseType.TEXT)
+      .get()) as string;
+    assert.equal(count, '1');
+    await admin.api(`/servicePrincipals/${adminSp.id}/owners/${user.id}/$ref`).delete();
+    assert.deepEqual(await spOwners(), []);
+    await expectGraphError(admin.api(`/servicePrincipals/${adminSp.id}/owners/${user.id}/$ref`).delete(), 404, 'Request_ResourceNotFound');
   });
 
   it('refuses an object that does not exist (404) and a reference that is not a directory object URL (400)', async () => {

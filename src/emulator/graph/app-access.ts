@@ -13,11 +13,11 @@ import { GUID } from '../guid.js';
 
 /**
  * An id segment of a directory object must be a GUID: Graph answers 400 "Invalid object identifier" for anything
- * else, not 404. `delta` and `$count` are functions, not ids; they are not modelled (501), never guessed as a 404.
+ * else, not 404. `delta` and `$count` are functions, not ids: never guessed as a 404 (delta answers 501).
  */
 export function checkObjectId(value: string): void {
   if (GUID.test(value)) return;
-  // `/applications/$count` has its own route; delta, and $count of the other collections, are not modelled.
+  // The collections' `$count` segments have routes of their own (counts.ts); delta is not modelled.
   if (value === 'delta' || value === '$count') throw graphErrors.notImplemented(`${value} on a directory object collection`);
   throw graphErrors.badRequest(`Invalid object identifier '${value}'.`);
 }

@@ -6,9 +6,12 @@ import { noContent, type EmuResponse } from '../http.js';
 import { applicationKey, assertAppAccess, findVisibleApplication, isOwner, masterApplication, ownedByOnly, requireApplication } from './app-access.js';
 import { applyApplicationWrite, ownersFromBind, rejectOtherBinds } from './applications-write.js';
 import { federatedRoutes } from './federated.js';
-import { compileFilter, entityResponse, eventual, listResponse } from './odata.js';
+import { APPLICATION_EXPAND } from './navigations.js';
+import { compileFilter, entityProperties, entityResponse, eventual, listResponse } from './odata.js';
+import type { OrderSpec } from './orderby.js';
+import type { SearchSpec } from './search.js';
 import { passwordRoutes } from './passwords.js';
-import { LIST_QUERY } from './query-options.js';
+import { EXPANDABLE_ENTITY_QUERY, EXPANDABLE_LIST_QUERY } from './query-options.js';
 
 /**
  * /applications: create, list, get, update (incl. upsert by uniqueName), delete, plus the credential
@@ -21,15 +24,26 @@ import { LIST_QUERY } from './query-options.js';
  */
 const FILTERABLE = ['id', 'appId', 'displayName', 'uniqueName', 'tags', 'identifierUris', 'applicationTemplateId', 'signInAudience', 'publisherDomain'];
 
+/**
+ * `$search`: tokenized on displayName and description, `startsWith` on the other $filter properties
+ * (https://learn.microsoft.com/graph/search-query-parameter#using-search-on-directory-object-collections; the
+ * application property table lists $search on displayName, description and tags).
+ */
+const SEARCH: SearchSpec = { tokenized: ['displayName', 'description'], startsWith: FILTERABLE.filter((p) => p !== 'displayName'), resource: 'application' };
+
+/** `$orderby`: displayName and createdDateTime (application resource, property table), only as advanced queries (graph/orderby.ts). */
+const ORDERBY: OrderSpec = { byDefault: [], advanced: ['displayName', 'createdDateTime'], type: 'application', properties: entityProperties('application') };
+
 export const applicationRoutes: GraphRoute[] = [
   { method: 'POST', pattern: 'applications', anyOf: PERMS.appWrite, handler: createApplication },
-  { method: 'GET', pattern: 'applications', anyOf: PERMS.appRead, query: LIST_QUERY, handler: listApplications },
+  { method: 'GET', pattern: 'applications', anyOf: PERMS.appRead, query: EXPANDABLE_LIST_QUERY, handler: listApplications },
   { method: 'GET', pattern: 'applications/$count', anyOf: PERMS.appRead, query: ['$filter'], handler: (ctx) => countResponse(ctx, applicationsOf(ctx)) },
   {
     method: 'GET',
     pattern: 'applications/:app',
     anyOf: PERMS.appRead,
-    handler: (ctx) => entityResponse(ctx, 'applications', 'application', requireApplication(ctx, ctx.params.app, 'read')),
+    query: EXPANDABLE_ENTITY_QUERY,
+    handler: (ctx) => entityResponse(ctx, 'applications', 'application', requireApplication(ctx, ctx.params.app, 'read'), 200, APPLICATION_EXPAND),
   },
   { method: 'PATCH', pattern: 'applications/:app', anyOf: PERMS.appWrite, handler: updateApplication },
   {
@@ -79,7 +93,16 @@ function applicationsOf(ctx: GraphCtx): Application[] {
 }
 
 function listApplications(ctx: GraphCtx): EmuResponse {
-  return listResponse(ctx, { entitySet: 'applications', type: 'application', items: applicationsOf(ctx), filterable: FILTERABLE, resource: 'application' });
+  return listResponse(ctx, {
+    entitySet: 'applications',
+    type: 'application',
+    items: applicationsOf(ctx),
+    filterable: FILTERABLE,
+    resource: 'application',
+    search: SEARCH,
+    orderby: ORDERBY,
+    expand: APPLICATION_EXPAND,
+  });
 }
 
 /**

@@ -6,6 +6,7 @@ import { noContent, type EmuResponse } from '../http.js';
 import { MICROSOFT_GRAPH_APP_ID } from '../seed.js';
 import type { Tenant } from '../store/index.js';
 import { mayGrantGraphAppRoles } from './delegated-access.js';
+import { countText } from './counts.js';
 import { entityResponse, listResponse } from './odata.js';
 import { LIST_QUERY } from './query-options.js';
 import { findServicePrincipal, objectBody } from './sp-model.js';
@@ -20,7 +21,7 @@ import { validateBody } from './validate-body.js';
  * Only service principals are principals here: the emulator has no users or groups.
  */
 
-type Side = 'appRoleAssignedTo' | 'appRoleAssignments';
+export type Side = 'appRoleAssignedTo' | 'appRoleAssignments';
 
 /** "Default access": the role id to assign when the resource app defines no app roles. */
 export const DEFAULT_ACCESS_ROLE_ID = '00000000-0000-0000-0000-000000000000';
@@ -36,9 +37,7 @@ export const assignmentRoutes: GraphRoute[] = (['appRoleAssignedTo', 'appRoleAss
     query: LIST_QUERY,
     handler: (ctx) => {
       const sp = findServicePrincipal(ctx.env.tenant, ctx.params.sp);
-      const items = ctx.env.tenant.appRoleAssignments
-        .where(side === 'appRoleAssignedTo' ? 'resourceId' : 'principalId', sp.id!)
-        .filter((a) => endOf(a, side) === sp.id);
+      const items = assignmentsOf(ctx.env.tenant, sp.id!, side);
       return listResponse(ctx, {
         entitySet: `servicePrincipals('${sp.id}')/${side}`,
         type: 'appRoleAssignment',
@@ -47,6 +46,15 @@ export const assignmentRoutes: GraphRoute[] = (['appRoleAssignedTo', 'appRoleAss
         resource: 'appRoleAssignment',
       });
     },
+  },
+  {
+    // `$count` of the navigation: an advanced query (aad-advanced-queries lists appRoleAssignments and appRoleAssignedTo
+    // of servicePrincipal among the relationships with advanced query support; graph/counts.ts).
+    method: 'GET',
+    pattern: `servicePrincipals/:sp/${side}/$count`,
+    anyOf: PERMS.appRead,
+    query: [],
+    handler: (ctx) => countText(ctx, assignmentsOf(ctx.env.tenant, findServicePrincipal(ctx.env.tenant, ctx.params.sp).id!, side).length),
   },
   {
     // One assignment by id (the navigation entity; the SDKs generate this call).
@@ -69,6 +77,11 @@ export const assignmentRoutes: GraphRoute[] = (['appRoleAssignedTo', 'appRoleAss
     },
   },
 ]);
+
+/** The app role assignments hanging off a service principal on one side, as a replica sees them. */
+export function assignmentsOf(tenant: Tenant, spId: string, side: Side): AppRoleAssignment[] {
+  return tenant.appRoleAssignments.where(side === 'appRoleAssignedTo' ? 'resourceId' : 'principalId', spId).filter((a) => endOf(a, side) === spId);
+}
 
 /** The assignment a URL names, as a replica sees it, hanging off the URL's SP on the given side; else 404. */
 function findAssignment(ctx: GraphCtx, side: Side): AppRoleAssignment {

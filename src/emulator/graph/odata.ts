@@ -1,27 +1,18 @@
 import { graphErrors } from '../errors.js';
 import { json, type EmuResponse } from '../http.js';
 import type { GraphCtx } from '../context.js';
-import appTypes from '../data/graph-v1.0-app-types.json' with { type: 'json' };
+import { entityProperties, eventual, project } from './odata-shared.js';
+import { applyExpand, parseExpand, selectList, type ExpandItem, type ExpandSpec } from './expand.js';
+import { parseOrderBy, sortItems, type OrderSpec } from './orderby.js';
+import { searchFilter, type SearchSpec } from './search.js';
 
-/** Properties of an entity type including its base types (entity → directoryObject → …), from the v1.0 CSDL extract. */
-export function entityProperties(type: string): Set<string> {
-  const props = new Set<string>(['id']);
-  const t = (appTypes.types as Record<string, { properties?: Record<string, string> }>)[type];
-  if (!t) throw new Error(`no v1.0 type ${type}`);
-  for (const p of Object.keys(t.properties ?? {})) props.add(p);
-  if (['application', 'servicePrincipal', 'organization'].includes(type)) props.add('deletedDateTime');
-  return props;
-}
+/** Re-exported: the route modules import them from here. */
+export { entityProperties, eventual, project } from './odata-shared.js';
 
 // ---------------------------------------------------------------- $filter
 
 type Value = string | number | boolean | null;
 type Predicate = (o: Record<string, unknown>) => boolean;
-
-/** The request is an advanced query's: `ConsistencyLevel: eventual` (https://learn.microsoft.com/graph/aad-advanced-queries). */
-export function eventual(ctx: GraphCtx): boolean {
-  return String(ctx.req.headers.consistencylevel ?? '').toLowerCase() === 'eventual';
-}
 
 /** A compiled $filter, and whether it used an operator Graph serves only as an advanced query. */
 export interface CompiledFilter {
@@ -214,29 +205,16 @@ export function parseSelect(ctx: GraphCtx, type: string, properties?: ReadonlySe
   return names;
 }
 
-/**
- * The JSON Graph returns for an object: every property by default except `keyCredentials[].key`, which
- * appears only when `$select` names keyCredentials (https://learn.microsoft.com/graph/api/application-get).
- */
-export function project<T extends object>(obj: T, select: string[] | undefined): Record<string, unknown> {
-  const src = obj as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const k of select ?? Object.keys(src)) out[k] = src[k] === undefined ? null : structuredClone(src[k]);
-  if (!select?.includes('keyCredentials') && Array.isArray(out.keyCredentials)) {
-    out.keyCredentials = (out.keyCredentials as Array<Record<string, unknown>>).map((k) => ({ ...k, key: null }));
-  }
-  return out;
+function contextUrl(ctx: GraphCtx, entitySet: string, select: string[] | undefined, single: boolean, expand?: ExpandItem[]): string {
+  return `${ctx.env.graphUrl}/v1.0/$metadata#${entitySet}${selectList(select, expand)}${single ? '/$entity' : ''}`;
 }
 
-function contextUrl(ctx: GraphCtx, entitySet: string, select: string[] | undefined, single: boolean): string {
-  const sel = select ? `(${select.join(',')})` : '';
-  return `${ctx.env.graphUrl}/v1.0/$metadata#${entitySet}${sel}${single ? '/$entity' : ''}`;
-}
-
-/** 200 with one object. */
-export function entityResponse(ctx: GraphCtx, entitySet: string, type: string, obj: object, status = 200): EmuResponse {
+/** 200 with one object; `$expand` of the navigations `expand` models (graph/expand.ts). */
+export function entityResponse(ctx: GraphCtx, entitySet: string, type: string, obj: object, status = 200, expand?: ExpandSpec): EmuResponse {
   const select = parseSelect(ctx, type);
-  return json(status, { '@odata.context': contextUrl(ctx, entitySet, select, true), ...project(obj, select) });
+  const expanded = parseExpand(ctx, expand);
+  const body = applyExpand(ctx, expanded, obj, project(obj, select));
+  return json(status, { '@odata.context': contextUrl(ctx, entitySet, select, true, expanded), ...body });
 }
 
 /**
@@ -255,6 +233,12 @@ export function listResponse(
     properties?: ReadonlySet<string>;
     /** What Graph returns without `$select` when it is not every property (users: a default subset). */
     defaultSelect?: readonly string[];
+    /** `$search` (graph/search.ts); a route that lists `$search` without this answers 501. */
+    search?: SearchSpec;
+    /** `$orderby` (graph/orderby.ts). */
+    orderby?: OrderSpec;
+    /** `$expand` (graph/expand.ts). */
+    expand?: ExpandSpec;
   },
 ): EmuResponse {
   const q = ctx.req.query;
@@ -275,14 +259,23 @@ export function listResponse(
     }
     items = items.filter(predicate);
   }
+  const searched = searchFilter(ctx, opts.search);
+  if (searched) items = items.filter(searched);
+  const orderby = q.get('$orderby');
+  // Without a spec the route sorts on its own (deletedItems.ts) or does not list $orderby (checkQueryOptions refused it).
+  if (orderby !== null && opts.orderby) {
+    const advancedQuery = q.get('$count') === 'true' && eventual(ctx);
+    items = sortItems(items, parseOrderBy(orderby, opts.orderby, { advancedQuery, combined: filter !== null || searched !== undefined }));
+  }
   const select = parseSelect(ctx, opts.type, opts.properties);
+  const expanded = parseExpand(ctx, opts.expand);
   const top = q.has('$top') ? Number(q.get('$top')) : 100;
   if (!Number.isInteger(top) || top < 1 || top > 999) {
     throw graphErrors.badRequest(`Invalid page size specified: '${q.get('$top')}'. Must be between 1 and 999 inclusive.`);
   }
   const skip = q.has('$skiptoken') ? Number(Buffer.from(q.get('$skiptoken')!, 'base64url').toString()) || 0 : 0;
   const page = items.slice(skip, skip + top);
-  const body: Record<string, unknown> = { '@odata.context': contextUrl(ctx, opts.entitySet, select, false) };
+  const body: Record<string, unknown> = { '@odata.context': contextUrl(ctx, opts.entitySet, select, false, expanded) };
   // `$count=true` counts only as an advanced query; without `ConsistencyLevel: eventual` Graph ignores it: 200, no
   // @odata.count (https://learn.microsoft.com/graph/aad-advanced-queries).
   if (q.get('$count') === 'true' && eventual(ctx)) body['@odata.count'] = items.length;
@@ -291,6 +284,6 @@ export function listResponse(
     next.set('$skiptoken', Buffer.from(String(skip + top)).toString('base64url'));
     body['@odata.nextLink'] = `${ctx.env.graphUrl}${ctx.req.path}?${next.toString()}`;
   }
-  body.value = page.map((o) => project(o, select ?? (opts.defaultSelect ? [...opts.defaultSelect] : undefined)));
+  body.value = page.map((o) => applyExpand(ctx, expanded, o, project(o, select ?? (opts.defaultSelect ? [...opts.defaultSelect] : undefined))));
   return json(200, body);
 }

@@ -4,7 +4,8 @@ import type { EmuRequest } from '../http.js';
 
 /**
  * Which OData query options a route honours. Everything else is refused out loud — a 501 NotImplemented
- * for a real Graph option the emulator does not model (`$expand`, `$orderby`, `$search`, …), never a
+ * for a real Graph option the emulator does not model on that route (`$skip`, `$apply`, `$expand` of most
+ * collections, …), never a
  * silent ignore that would let a test pass against behaviour the real service does not have
  * (DESIGN.md style 7). https://learn.microsoft.com/graph/query-parameters
  */
@@ -34,6 +35,14 @@ const SYSTEM_OPTIONS = new Set([
 export const LIST_QUERY: readonly string[] = ['$filter', '$select', '$top', '$count', '$skiptoken'];
 /** A single entity: projection only. */
 export const ENTITY_QUERY: readonly string[] = ['$select'];
+/**
+ * Directory collections that the emulator also searches and sorts as advanced queries (graph/search.ts,
+ * graph/orderby.ts; https://learn.microsoft.com/graph/aad-advanced-queries).
+ */
+export const DIRECTORY_LIST_QUERY: readonly string[] = [...LIST_QUERY, '$search', '$orderby'];
+/** Collections and entities whose navigations `$expand` can inline (graph/expand.ts). */
+export const EXPANDABLE_LIST_QUERY: readonly string[] = [...DIRECTORY_LIST_QUERY, '$expand'];
+export const EXPANDABLE_ENTITY_QUERY: readonly string[] = [...ENTITY_QUERY, '$expand'];
 
 /** The options a route honours: its own list, else `$select` for a GET and nothing for a write or action. */
 export function routeQueryOptions(route: GraphRoute): readonly string[] {

@@ -8,12 +8,12 @@ import { grantRoutes } from './grants.js';
 import { organizationRoutes } from './organization.js';
 import { meRoutes } from './me.js';
 import { ownerRoutes } from './owners.js';
+import { propertyPathRoutes } from './property-paths.js';
 import { servicePrincipalRoutes } from './servicePrincipals.js';
 import { subscribedSkuRoutes } from './subscribed-skus.js';
 import { userRoutes } from './users.js';
 
-/** Every Graph route the emulator serves. Anything else answers 501 NotImplemented (never a guess). */
-export const graphRoutes: GraphRoute[] = [
+const entityRoutes: GraphRoute[] = [
   ...organizationRoutes,
   ...applicationRoutes,
   ...ownerRoutes,
@@ -27,3 +27,9 @@ export const graphRoutes: GraphRoute[] = [
   ...subscribedSkuRoutes,
   ...userRoutes,
 ];
+
+/**
+ * Every Graph route the emulator serves. Anything else answers 501 NotImplemented (never a guess). The property
+ * paths (`/applications/{id}/{property}`, graph/property-paths.ts) come last and match only what no literal route does.
+ */
+export const graphRoutes: GraphRoute[] = [...entityRoutes, ...propertyPathRoutes(entityRoutes)];

@@ -6,9 +6,13 @@ import type { Tenant } from '../store/index.js';
 import { ownedByOnly } from './app-access.js';
 import { noContent, type EmuResponse } from '../http.js';
 import { parseKey } from '../router.js';
-import { entityResponse, listResponse } from './odata.js';
+import { countCollection } from './counts.js';
+import { SERVICE_PRINCIPAL_EXPAND } from './navigations.js';
+import { entityProperties, entityResponse, listResponse } from './odata.js';
+import type { OrderSpec } from './orderby.js';
+import type { SearchSpec } from './search.js';
 import { spPasswordRoutes } from './passwords.js';
-import { LIST_QUERY } from './query-options.js';
+import { EXPANDABLE_ENTITY_QUERY, EXPANDABLE_LIST_QUERY } from './query-options.js';
 import {
   applyWritable,
   assertCanManageApp,
@@ -38,28 +42,59 @@ const FILTERABLE = [
   'appRoleAssignmentRequired',
 ];
 
+/** `$search`: tokenized on displayName and description, `startsWith` on the other $filter properties (graph/search.ts). */
+const SEARCH: SearchSpec = {
+  tokenized: ['displayName', 'description'],
+  startsWith: FILTERABLE.filter((p) => p !== 'displayName'),
+  resource: 'servicePrincipal',
+};
+
+/** `$orderby`: displayName (servicePrincipal resource, property table), only as an advanced query (graph/orderby.ts). */
+const ORDERBY: OrderSpec = { byDefault: [], advanced: ['displayName'], type: 'servicePrincipal', properties: entityProperties('servicePrincipal') };
+
+const visibleServicePrincipals = (ctx: GraphCtx) => ctx.env.tenant.servicePrincipals.list().map((sp) => servicePrincipalView(ctx.env.tenant, sp));
+
 export const servicePrincipalRoutes: GraphRoute[] = [
   { method: 'POST', pattern: 'servicePrincipals', anyOf: PERMS.appWrite, handler: createServicePrincipal },
   {
     method: 'GET',
     pattern: 'servicePrincipals',
     anyOf: PERMS.appRead,
-    query: LIST_QUERY,
+    query: EXPANDABLE_LIST_QUERY,
     handler: (ctx) =>
       listResponse(ctx, {
         entitySet: 'servicePrincipals',
         type: 'servicePrincipal',
-        items: ctx.env.tenant.servicePrincipals.list().map((sp) => servicePrincipalView(ctx.env.tenant, sp)),
+        items: visibleServicePrincipals(ctx),
         filterable: FILTERABLE,
         resource: 'servicePrincipal',
+        search: SEARCH,
+        orderby: ORDERBY,
+        expand: SERVICE_PRINCIPAL_EXPAND,
       }),
+  },
+  {
+    // https://learn.microsoft.com/graph/api/serviceprincipal-list, example "Get only a count" (graph/counts.ts).
+    method: 'GET',
+    pattern: 'servicePrincipals/$count',
+    anyOf: PERMS.appRead,
+    query: ['$filter'],
+    handler: (ctx) => countCollection(ctx, visibleServicePrincipals(ctx), FILTERABLE, 'servicePrincipal'),
   },
   {
     method: 'GET',
     pattern: 'servicePrincipals/:sp',
     anyOf: PERMS.appRead,
+    query: EXPANDABLE_ENTITY_QUERY,
     handler: (ctx) =>
-      entityResponse(ctx, 'servicePrincipals', 'servicePrincipal', servicePrincipalView(ctx.env.tenant, findServicePrincipal(ctx.env.tenant, ctx.params.sp))),
+      entityResponse(
+        ctx,
+        'servicePrincipals',
+        'servicePrincipal',
+        servicePrincipalView(ctx.env.tenant, findServicePrincipal(ctx.env.tenant, ctx.params.sp)),
+        200,
+        SERVICE_PRINCIPAL_EXPAND,
+      ),
   },
   { method: 'PATCH', pattern: 'servicePrincipals/:sp', anyOf: PERMS.appWrite, handler: updateServicePrincipal },
   {

@@ -5,8 +5,11 @@ import { json, noContent, type EmuResponse } from '../http.js';
 import { parseKey } from '../router.js';
 import type { Tenant, UserInternals } from '../store/index.js';
 import { buildUser, hashPassword, upnShapeProblem } from '../users.js';
+import { countCollection } from './counts.js';
 import { listResponse, parseSelect, project } from './odata.js';
-import { LIST_QUERY } from './query-options.js';
+import type { OrderSpec } from './orderby.js';
+import type { SearchSpec } from './search.js';
+import { DIRECTORY_LIST_QUERY } from './query-options.js';
 import { isGuid } from './validate-body.js';
 
 /**
@@ -155,12 +158,22 @@ const FILTERABLE = [
   'proxyAddresses',
 ];
 
+/** `$search`: tokenized on displayName (users have no description), `startsWith` on the other $filter properties (graph/search.ts). */
+const SEARCH: SearchSpec = { tokenized: ['displayName'], startsWith: FILTERABLE.filter((p) => p !== 'displayName'), resource: 'user' };
+
+/**
+ * `$orderby`: displayName and userPrincipalName (user resource, property table); they sort without advanced query
+ * parameters — `/users?$orderby=displayName desc` is the query-parameters page's own example — unless a $filter or
+ * $search is present (graph/orderby.ts).
+ */
+const ORDERBY: OrderSpec = { byDefault: ['displayName', 'userPrincipalName'], advanced: [], type: 'user', properties: MODELLED };
+
 export const userRoutes: GraphRoute[] = [
   {
     method: 'GET',
     pattern: 'users',
     anyOf: PERMS.userRead,
-    query: LIST_QUERY,
+    query: DIRECTORY_LIST_QUERY,
     handler: (ctx) => {
       checkSelect(ctx);
       return listResponse(ctx, {
@@ -171,8 +184,18 @@ export const userRoutes: GraphRoute[] = [
         resource: 'user',
         properties: MODELLED,
         defaultSelect: USER_DEFAULT_SELECT,
+        search: SEARCH,
+        orderby: ORDERBY,
       });
     },
+  },
+  {
+    // https://learn.microsoft.com/graph/api/user-list, "Get only a count of users" (graph/counts.ts).
+    method: 'GET',
+    pattern: 'users/$count',
+    anyOf: PERMS.userRead,
+    query: ['$filter'],
+    handler: (ctx) => countCollection(ctx, ctx.env.tenant.users.list(), FILTERABLE, 'user'),
   },
   { method: 'POST', pattern: 'users', anyOf: PERMS.userWrite, handler: createUser },
   { method: 'GET', pattern: 'users/:user', anyOf: PERMS.userRead, handler: (ctx) => userResponse(ctx, findUser(ctx.env.tenant, ctx.params.user)) },
