@@ -13,6 +13,16 @@ export function issuerV2(authorityHost: string, tenantId: string): string {
   return `${authorityHost}/${tenantId}/v2.0`;
 }
 
+/**
+ * The issuers this emulator accepts back for a tenant: v1, and v2 on its own authority host or on any origin it has
+ * issued tokens on (a client behind an HTTPS proxy for login.microsoftonline.com; login/origin.ts, keys.ts). A token
+ * naming another origin was not issued here, whatever key signed it.
+ */
+export function acceptedIssuers(env: EmulatorEnv, tenantId: string): string[] {
+  const origins = new Set([env.authorityHost.toLowerCase(), ...env.keys.servedOrigins()]);
+  return [issuerV1(tenantId), ...[...origins].map((o) => issuerV2(o, tenantId))];
+}
+
 const GRAPH_AUDIENCES = ['https://graph.microsoft.com', 'https://graph.microsoft.com/', MICROSOFT_GRAPH_APP_ID];
 
 /**
@@ -28,7 +38,7 @@ export async function authenticateGraph(req: EmuRequest, env: EmulatorEnv): Prom
   const tid = env.tenant.tenantId;
   try {
     const claims = await env.keys.verify(token, {
-      issuer: [issuerV1(tid), issuerV2(env.authorityHost, tid)],
+      issuer: acceptedIssuers(env, tid),
       currentDate: new Date(env.clock.now()),
     });
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];

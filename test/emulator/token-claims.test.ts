@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
-import { rawFetch, secretCredential, useEmulator } from '../helpers/emulator.js';
+import catalogue from '../../src/emulator/data/microsoft-graph-permissions.json' with { type: 'json' };
+import { settle } from '../helpers/directory.js';
+import { graphClient, rawFetch, secretCredential, useEmulator } from '../helpers/emulator.js';
 import { addApp, addSecret, assignRoles, postToken, verifyWithDiscovery, type OAuthErrorBody } from '../helpers/tokens.js';
 
 describe('token endpoint: resources, audiences and claims', () => {
@@ -146,9 +148,132 @@ describe('token endpoint: resources, audiences and claims', () => {
     assert.deepEqual(decodeJwt(((await ok.json()) as { access_token: string }).access_token).roles, ['Use']);
   });
 
+  it('gives a Microsoft Graph app-only token the claims real ones carry, in their order (wids, tenant_region_scope, xms_tcdt)', async () => {
+    // Real v1 app-only Graph tokens (decoded samples): aud iss iat nbf exp aio app_displayname appid appidacr idp idtyp
+    // oid rh roles sub tenant_region_scope tid uti ver wids xms_tcdt.
+    const c = decodeJwt((await secretCredential(emu).getToken('https://graph.microsoft.com/.default')).token);
+    assert.deepEqual(Object.keys(c), [
+      'aud',
+      'iss',
+      'iat',
+      'nbf',
+      'exp',
+      'aio',
+      'app_displayname',
+      'appid',
+      'appidacr',
+      'idp',
+      'idtyp',
+      'oid',
+      'rh',
+      'roles',
+      'sub',
+      'tenant_region_scope',
+      'tid',
+      'uti',
+      'ver',
+      'wids',
+      'xms_tcdt',
+    ]);
+    assert.deepEqual(c.wids, ['0997a1d0-0d1d-4acb-b408-d5ca73121e90']);
+    assert.equal(c.tenant_region_scope, 'WW', "the tenant's region, as its discovery document says");
+    const created = Date.parse(emu.tenant.organization().createdDateTime!);
+    assert.equal(c.xms_tcdt, Math.floor(created / 1000));
+  });
+
+  it('gives a custom API no app_displayname in v2 tokens and no Graph-only claims in either version', async () => {
+    const v2 = decodeJwt(await token(`api://${apiV2.app.appId}/.default`));
+    // The observed v2 app-only payload keys (reference/tokens.md §4.2), with idtyp (configured) and roles (granted).
+    assert.deepEqual(Object.keys(v2).sort(), [
+      'aio',
+      'aud',
+      'azp',
+      'azpacr',
+      'exp',
+      'iat',
+      'idtyp',
+      'iss',
+      'nbf',
+      'oid',
+      'rh',
+      'roles',
+      'sub',
+      'tid',
+      'uti',
+      'ver',
+    ]);
+    const v1 = decodeJwt(await token(`${apiV1.app.appId}/.default`));
+    for (const k of ['wids', 'tenant_region_scope', 'xms_tcdt']) assert.equal(v1[k], undefined, k);
+  });
+
   it('refuses a token signed by this tenant for another audience at Graph (401)', async () => {
     const t = await token(`api://${apiV2.app.appId}/.default`);
     const res = await rawFetch(emu, '/v1.0/organization', { token: t });
     assert.equal(res.status, 401);
+  });
+});
+
+describe('the Microsoft Graph permission catalogue (data/microsoft-graph-permissions.json)', () => {
+  const emu = useEmulator();
+  const graphSp = async (): Promise<ServicePrincipal> => {
+    // As the tool reads it: the tenant's Graph service principal by appId, through the Graph SDK.
+    const list = (await graphClient(emu).api('/servicePrincipals').filter("appId eq '00000003-0000-0000-c000-000000000000'").get()) as {
+      value: ServicePrincipal[];
+    };
+    assert.equal(list.value.length, 1);
+    return list.value[0];
+  };
+
+  it('publishes every application and delegated permission with Microsoft ids, texts and consent types', async () => {
+    const sp = await graphSp();
+    assert.equal(sp.appRoles!.length, catalogue.appRoles.length);
+    assert.equal(sp.oauth2PermissionScopes!.length, catalogue.oauth2PermissionScopes.length);
+    assert.ok(sp.appRoles!.length > 200 && sp.oauth2PermissionScopes!.length > 250, 'the whole catalogue, not a subset');
+    const role = (v: string) => sp.appRoles!.find((r) => r.value === v);
+    const scope = (v: string) => sp.oauth2PermissionScopes!.find((s) => s.value === v);
+    // Ids from the permissions reference (https://learn.microsoft.com/graph/permissions-reference).
+    assert.deepEqual(role('Sites.Read.All'), {
+      allowedMemberTypes: ['Application'],
+      description: 'Allows the app to read documents and list items in all site collections without a signed in user.',
+      displayName: 'Read items in all site collections ',
+      id: '332a536c-c7ef-4017-ab91-336970924f0d',
+      isEnabled: true,
+      origin: 'Application',
+      value: 'Sites.Read.All',
+    });
+    assert.equal(role('Application.ReadWrite.All')?.id, '1bfefb4e-e0b5-418b-a88f-73c46d2cc8e9');
+    assert.equal(scope('User.Read')?.id, 'e1fe6dd8-ba31-4d61-89e7-88639da4683d');
+    assert.equal(scope('User.Read')?.type, 'User');
+    assert.equal(scope('User.Read.All')?.type, 'Admin');
+    assert.equal(scope('offline_access')?.type, 'User');
+    assert.equal(scope('Sites.Read.All')?.adminConsentDisplayName, 'Read items in all site collections');
+  });
+
+  it('names its source and commit, and was generated (sorted, no duplicates)', () => {
+    assert.match(
+      catalogue.source.url,
+      /^https:\/\/github\.com\/microsoftgraph\/microsoft-graph-devx-content\/blob\/[0-9a-f]{40}\/permissions\/permissions-descriptions\.json$/,
+    );
+    assert.ok(catalogue.source.url.includes(catalogue.source.commit));
+    for (const list of [catalogue.appRoles, catalogue.oauth2PermissionScopes]) {
+      const values = list.map((e) => e.value);
+      assert.deepEqual(
+        values,
+        [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+      );
+      assert.equal(new Set(list.map((e) => e.id)).size, list.length);
+    }
+  });
+
+  it('grants any catalogue permission: an app assigned Sites.Read.All gets it in its Graph token', async () => {
+    const admin = graphClient(emu);
+    const sp = await graphSp();
+    const c = addApp(emu, { displayName: 'sites-reader' });
+    const secret = addSecret(emu, c.app);
+    const roleId = sp.appRoles!.find((r) => r.value === 'Sites.Read.All')!.id!;
+    await admin.api(`/servicePrincipals/${sp.id}/appRoleAssignedTo`).post({ principalId: c.sp!.id, resourceId: sp.id, appRoleId: roleId });
+    settle(emu);
+    const t = await secretCredential(emu, c.app.appId!, secret).getToken('https://graph.microsoft.com/.default');
+    assert.deepEqual(decodeJwt(t.token).roles, ['Sites.Read.All']);
   });
 });

@@ -110,13 +110,17 @@ export function accessTokenClaims(env: EmulatorEnv, facts: TokenRequestFacts): I
     // docs). That Microsoft Graph's do too is UNCONFIRMED by a published Graph token, but follows the same rule.
     resource.sp.appId === MICROSOFT_GRAPH_APP_ID ||
     resource.sp.appId === AZURE_SERVICE_MANAGEMENT_APP_ID;
+  const graph = resource.sp.appId === MICROSOFT_GRAPH_APP_ID;
   const claims: JWTPayload & Record<string, unknown> = {
     aud: audience(version, resource),
     iss: version === '2.0' ? issuerV2(env.authorityHost, tid) : issuerV1(tid),
     ...accessTokenTimes(now),
     aio: opaque(48),
-    app_displayname: client.sp.appDisplayName ?? client.app.displayName ?? undefined,
   };
+  // app_displayname is a v1 claim: real v1 app-only tokens (Microsoft Graph's, ARM's) carry it, and the observed v2
+  // app-only payload keys of a custom API have none (reference/tokens.md §4.2, [ISS-msgraph149]). That v1 tokens of
+  // a custom API carry it too is UNCONFIRMED (kept: the v1 format is the same).
+  if (version === '1.0') claims.app_displayname = client.sp.appDisplayName ?? client.app.displayName ?? undefined;
   if (version === '2.0') {
     Object.assign(claims, { azp: client.app.appId, azpacr: acr });
   } else {
@@ -129,11 +133,36 @@ export function accessTokenClaims(env: EmulatorEnv, facts: TokenRequestFacts): I
     rh: `0.${opaque(60)}.`,
     ...(roles.length > 0 ? { roles } : {}),
     sub: client.sp.id,
+    ...(graph ? { tenant_region_scope: TENANT_REGION_SCOPE } : {}),
     tid,
     uti: opaque(16),
     ver: version,
+    ...(graph ? graphAppOnlyClaims(env) : {}),
   });
   return { version, claims };
+}
+
+/**
+ * The tenant's region as its discovery document and its tokens name it. Real tenants say NA, EU, AS, … (their
+ * tokens and documents agree); the emulator's tenant is worldwide, as its discovery document says (discovery.ts).
+ */
+export const TENANT_REGION_SCOPE = 'WW';
+
+/**
+ * The role template id every app-only token for Microsoft Graph carries in `wids`: it is not a directory role (no
+ * role definition has it) but stands for the app-only caller itself; an SP that holds directory roles gets their
+ * template ids beside it (the emulator assigns none to SPs). Seen in every published decoded app-only Graph token
+ * found (the agent identity blueprint samples of Microsoft's agent identity docs, SharePoint Sites.Selected and
+ * mail-daemon walkthroughs, all v1 with `tenant_region_scope` between `sub` and `tid`); after `wids` comes `xms_tcdt`,
+ * the tenant's creation time (unix seconds). Claim order follows those tokens. The docs' claims reference
+ * (https://learn.microsoft.com/entra/identity-platform/access-token-claims-reference#payload-claims) lists `wids` as
+ * the tenant-wide roles of the caller; that the app-only id is the same in every tenant is observed, not documented.
+ */
+export const APP_ONLY_WIDS = ['0997a1d0-0d1d-4acb-b408-d5ca73121e90'];
+
+function graphAppOnlyClaims(env: EmulatorEnv): Record<string, unknown> {
+  const created = Date.parse(env.tenant.organization().createdDateTime ?? '');
+  return { wids: APP_ONLY_WIDS, ...(Number.isFinite(created) ? { xms_tcdt: Math.floor(created / 1000) } : {}) };
 }
 
 /**

@@ -2,13 +2,15 @@ import { issuerV1, issuerV2 } from '../auth.js';
 import type { EmulatorEnv } from '../context.js';
 import { OAuthFault } from '../errors.js';
 import { json, type EmuResponse } from '../http.js';
+import { TENANT_REGION_SCOPE } from './claims.js';
 import type { TenantSegment } from './tenant.js';
 
 /**
  * OpenID Connect discovery documents and signing keys, shaped like a real tenant's
  * (reference/tokens.md §5; https://learn.microsoft.com/entra/identity-platform/v2-protocols-oidc#find-your-apps-openid-configuration-document-uri).
- * Endpoints always sit on the emulator's own https origin: msal-node checks `issuer`/`token_endpoint`
- * against the authority it was given (reference/tokens.md §6.2).
+ * Endpoints and issuer sit on the https origin the request came to (its `Host`, origin.ts; the emulator's own
+ * origin by default): msal-node checks `issuer`/`token_endpoint` against the authority it was given
+ * (reference/tokens.md §6.2), so a client behind a proxy for login.microsoftonline.com stays on that origin.
  */
 
 /** Real discovery responses are cacheable for a day and readable cross-origin (recorded traffic, reference/tokens.md §5.1). */
@@ -42,7 +44,7 @@ function common(env: EmulatorEnv, t: TenantSegment): Record<string, unknown> {
     frontchannel_logout_supported: true,
     kerberos_endpoint: `${env.authorityHost}/${pathTenant(t)}/kerberos`,
     // Real multi-tenant documents have a null region scope.
-    tenant_region_scope: t.kind === 'tenant' ? 'WW' : null,
+    tenant_region_scope: t.kind === 'tenant' ? TENANT_REGION_SCOPE : null,
     cloud_instance_name: 'microsoftonline.com',
     cloud_graph_host_name: 'graph.windows.net',
     msgraph_host: host(env.graphUrl),
@@ -157,14 +159,22 @@ export function signingKeys(env: EmulatorEnv, t: TenantSegment, version: '1.0' |
  * Microsoft's clouds (different on purpose: nothing should leave for them). A missing or unparsable
  * authorization_endpoint answers 50049 as well (UNCONFIRMED).
  */
-export function instanceDiscovery(env: EmulatorEnv, query: URLSearchParams, requestHost: string | undefined): EmuResponse {
+export function instanceDiscovery(env: EmulatorEnv, query: URLSearchParams): EmuResponse {
   const endpoint = parseUrl(query.get('authorization_endpoint'));
-  const served = [host(env.authorityHost), requestHost?.toLowerCase()].filter(Boolean);
-  if (!endpoint || endpoint.protocol !== 'https:' || !served.includes(endpoint.host.toLowerCase())) {
+  // env.authorityHost is the origin of this request (origin.ts); graphUrl is the emulator's own one (they share it).
+  const served = [env.authorityHost, env.graphUrl].map((o) => new URL(o));
+  // MSAL Python builds the endpoint from the authority's hostname and so drops its port (msal/authority.py
+  // canonicalize → `authority.hostname`): a port-less endpoint matches a served origin by hostname, and the answer
+  // names the served origin with its port, where the client then finds the tenant's document.
+  const match =
+    endpoint && endpoint.protocol === 'https:'
+      ? (served.find((o) => o.host === endpoint.host) ?? (endpoint.port === '' ? served.find((o) => o.hostname === endpoint.hostname) : undefined))
+      : undefined;
+  if (!endpoint || !match) {
     throw new OAuthFault('invalid_instance', 50049, 'Unknown or invalid instance.');
   }
   const tenant = endpoint.pathname.split('/').filter(Boolean)[0] ?? 'common';
-  const instance = endpoint.host.toLowerCase();
+  const instance = match.host;
   return json(
     200,
     {

@@ -13,6 +13,7 @@ import { handleDeviceCodeRequest } from './device-code.js';
 import { handleDeviceLogin } from './device-page.js';
 import { handleSignInPost } from './sign-in-flow.js';
 import { errorPageResponse } from './sign-in.js';
+import { onRequestOrigin, servedOrigin } from './origin.js';
 
 /**
  * Token endpoint and discovery (the login.microsoftonline.com equivalents) on the authority host:
@@ -30,7 +31,7 @@ export async function handleLogin(req: EmuRequest, env: EmulatorEnv): Promise<Em
   try {
     out = await route(req, env);
   } catch (e) {
-    if (e instanceof OAuthFault) out = renderOAuthFault(e, env.authorityHost, correlationId(req));
+    if (e instanceof OAuthFault) out = renderOAuthFault(e, servedOrigin(req, env.authorityHost), correlationId(req));
     else if (e instanceof LoginNotImplemented) out = renderNotImplemented(e);
     else throw e;
   }
@@ -48,7 +49,7 @@ async function route(req: EmuRequest, env: EmulatorEnv): Promise<EmuResponse> {
   const segments = req.path.split('/').filter(Boolean).map(safeDecode);
   const [tenantSegment, ...rest] = segments;
   const path = rest.join('/').toLowerCase();
-  if (segments.length === 1 && tenantSegment.toLowerCase() === 'devicelogin') return handleDeviceLogin(req, env);
+  if (segments.length === 1 && tenantSegment.toLowerCase() === 'devicelogin') return handleDeviceLogin(req, onRequestOrigin(env, req));
   const known = [
     'oauth2/v2.0/authorize',
     'login',
@@ -67,6 +68,9 @@ async function route(req: EmuRequest, env: EmulatorEnv): Promise<EmuResponse> {
   // One authority host serves every tenant of the emulator; `{tenant}` (id or verified domain) picks it.
   const own = findTenant(env.tenant, tenantSegment);
   if (own) env = envForTenant(env, own);
+  // After envForTenant (which caches one env per tenant): every URL and issuer of this answer sits on the origin the
+  // request came to (origin.ts).
+  env = onRequestOrigin(env, req);
   if (PAGE_PATHS.has(path)) {
     try {
       if (path === 'oauth2/deviceauth') return handleDeviceLogin(req, env);
@@ -97,7 +101,7 @@ async function route(req: EmuRequest, env: EmulatorEnv): Promise<EmuResponse> {
     case 'discovery/v2.0/keys':
       return signingKeys(env, tenant, '2.0');
     case 'discovery/instance':
-      return instanceDiscovery(env, req.query, typeof req.headers.host === 'string' ? req.headers.host : undefined);
+      return instanceDiscovery(env, req.query);
     default:
       return signingKeys(env, tenant, '1.0');
   }

@@ -1,7 +1,7 @@
 import { X509Certificate } from 'node:crypto';
 import type { User } from '@microsoft/microsoft-graph-types';
 import { decodeProtectedHeader, errors as joseErrors, type JWTPayload } from 'jose';
-import { issuerV1, issuerV2 } from '../auth.js';
+import { acceptedIssuers } from '../auth.js';
 import type { EmulatorEnv } from '../context.js';
 import type { ClientIdentity } from './client.js';
 import { oboErrors } from './obo-errors.js';
@@ -26,7 +26,8 @@ export interface AcceptedAssertion {
  * UNCONFIRMED):
  * 1. a JWT signed by this tenant's key (RS256; AADSTS50013 with the signature reason, or "key not found");
  * 2. within its lifetime on the emulator clock, no skew (AADSTS500133);
- * 3. issued by this tenant (v1 `https://sts.windows.net/{tid}/` or v2 `{authorityHost}/{tid}/v2.0`, and `tid`; else 50013);
+ * 3. issued by this tenant (v1 `https://sts.windows.net/{tid}/` or v2 `{origin}/{tid}/v2.0` on an origin the emulator
+ *    issued tokens on, auth.ts acceptedIssuers; and `tid`; else 50013);
  * 4. `aud` = the calling application: its appId (any case) or one of its identifierUris (exactly: an identifier URI
  *    registered with upper case letters did not match a lower-case audience in OfficeDev/microsoft-teams-apps-company-communicator#214) — else AADSTS500131;
  * 5. an access token of a user: an ID token (no azp/appid) answers AADSTS240002, an application token (idtyp app,
@@ -38,7 +39,7 @@ export async function acceptUserAssertion(env: EmulatorEnv, tenant: TenantSegmen
   const claims = await verifySignatureAndLifetime(env, assertion);
   const tid = env.tenant.tenantId;
   const iss = typeof claims.iss === 'string' ? claims.iss : '';
-  if ((iss !== issuerV1(tid) && iss !== issuerV2(env.authorityHost, tid)) || String(claims.tid ?? '').toLowerCase() !== tid.toLowerCase()) {
+  if (!acceptedIssuers(env, tid).includes(iss) || String(claims.tid ?? '').toLowerCase() !== tid.toLowerCase()) {
     throw oboErrors.wrongIssuer(iss);
   }
 
