@@ -29,12 +29,14 @@ interface Wanted {
   roles: string[];
   scopes: string[];
   adminConsent: boolean;
+  /** userPrincipalNames of per-user grants, in the order read. */
+  userConsent: string[];
 }
 
 export function exportPermissions(ctx: ExportContext, a: ExportedApplication, notes: Notes): Array<Record<string, unknown>> {
   const wanted = new Map<string, Wanted>();
   const add = (resource: Resource, kind: 'roles' | 'scopes', value: string) => {
-    const w = wanted.get(resource.name) ?? { resource, roles: [], scopes: [], adminConsent: false };
+    const w = wanted.get(resource.name) ?? { resource, roles: [], scopes: [], adminConsent: false, userConsent: [] };
     if (!w[kind].includes(value)) w[kind].push(value);
     wanted.set(resource.name, w);
   };
@@ -116,18 +118,80 @@ export function exportPermissions(ctx: ExportContext, a: ExportedApplication, no
       );
     }
   }
-  for (const g of a.grants.filter((x) => x.consentType !== 'AllPrincipals')) {
-    const resource = resourceBySp(ctx, lower(g.resourceId));
-    notes.warn(
-      `a user (${g.principalId}) consented to "${g.scope ?? ''}" on ${resource?.name ?? g.resourceId}: that consent stays as it is (to manage it, list the user in the permission's userConsent)`,
-    );
+  // 4. Per-user consent (consentType Principal): `userConsent: [<upn>]` on the permission, when the user resolves.
+  const userScopes = exportUserGrants(ctx, a, notes, wanted, configured, add);
+  // The planner gives each listed user a grant of exactly the permission's scopes (plan/diff-access.ts diffUserGrants).
+  for (const w of wanted.values()) {
+    for (const upn of w.userConsent) {
+      const had = userScopes.get(`${w.resource.name}\n${upn}`) ?? [];
+      if (had.length !== w.scopes.length || !w.scopes.every((s) => had.includes(s))) {
+        notes.warn(
+          `${upn} consented to "${had.join(' ')}" on ${w.resource.name}, the permission lists ${w.scopes.join(', ')}: userConsent gives every listed user exactly those, so the next apply sets ${upn}'s consent to them`,
+        );
+      }
+    }
   }
   return [...wanted.values()].map((w) => ({
     api: w.resource.name,
     ...(w.roles.length ? { roles: w.roles } : {}),
     ...(w.scopes.length ? { scopes: w.scopes } : {}),
     ...(w.adminConsent ? { adminConsent: true } : {}),
+    ...(w.userConsent.length ? { userConsent: w.userConsent } : {}),
   }));
+}
+
+/**
+ * Per-user grants (https://learn.microsoft.com/graph/api/resources/oauth2permissiongrant: consentType Principal,
+ * principalId the user) as `userConsent`. What a manifest cannot say stays a note and the grant stays as it is
+ * (apply manages only the users a manifest lists): a user the reader could not resolve to a userPrincipalName, an
+ * API a manifest cannot name, and consent beside adminConsent (tenant-wide consent already covers every user; the
+ * validator refuses both on one permission). Returns each listed user's granted scopes by `api\nupn`.
+ */
+function exportUserGrants(
+  ctx: ExportContext,
+  a: ExportedApplication,
+  notes: Notes,
+  wanted: Map<string, Wanted>,
+  configured: Map<string, { roles: Set<string>; scopes: Set<string> }>,
+  add: (resource: Resource, kind: 'roles' | 'scopes', value: string) => void,
+): Map<string, string[]> {
+  const granted = new Map<string, string[]>();
+  for (const g of a.grants.filter((x) => x.consentType === 'Principal')) {
+    const resource = resourceBySp(ctx, lower(g.resourceId));
+    const scope = g.scope ?? '';
+    const upn = ctx.users.get(lower(g.principalId));
+    const stays = `that consent stays as it is (to manage it, list the user in the permission's userConsent)`;
+    if (!resource) {
+      notes.warn(`a user (${upn ?? g.principalId}) consented to "${scope}" on ${g.resourceId}, which a manifest cannot name: ${stays}`);
+      continue;
+    }
+    if (!upn) {
+      notes.warn(`a user (${g.principalId}) consented to "${scope}" on ${resource.name}, and that user could not be resolved to a userPrincipalName: ${stays}`);
+      continue;
+    }
+    if (wanted.get(resource.name)?.adminConsent) {
+      notes.warn(`${upn} consented to "${scope}" on ${resource.name}, which also has admin consent (for every user): ${upn}'s own consent stays as it is`);
+      continue;
+    }
+    const values = scope.split(/\s+/).filter(Boolean);
+    const usable = values.filter((v) => [...resource.scopes.values()].includes(v));
+    for (const v of values.filter((x) => !usable.includes(x))) {
+      notes.warn(`${upn} consented to "${v}" on ${resource.name}, which it does not publish as an enabled scope: the next apply removes it from that consent`);
+    }
+    if (!usable.length) continue;
+    for (const v of usable) {
+      if (!configured.get(resource.name)?.scopes.has(v) && !wanted.get(resource.name)?.scopes.includes(v)) {
+        notes.warn(
+          `${upn} consented to ${v} on ${resource.name} without it being a configured permission: the next apply adds it to the configured permissions`,
+        );
+      }
+      add(resource, 'scopes', v);
+    }
+    const w = wanted.get(resource.name)!;
+    if (!w.userConsent.some((u) => u.toLowerCase() === upn.toLowerCase())) w.userConsent.push(upn);
+    granted.set(`${resource.name}\n${upn}`, [...new Set([...(granted.get(`${resource.name}\n${upn}`) ?? []), ...usable])]);
+  }
+  return granted;
 }
 
 function unusable(resource: Resource, kind: 'roles' | 'scopes', id: string): string {

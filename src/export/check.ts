@@ -7,7 +7,6 @@
 import { formatLocation, isTenantformError } from '../errors.js';
 import { validateManifestText } from '../manifest/index.js';
 import { ownershipTagFor, uniqueNameFor, type DesiredApplication } from '../model/desired.js';
-import type { ExportRead } from '../model/export.js';
 import type { LiveApplication, LiveState } from '../model/live.js';
 import type { CertificateCache, SecretCache } from '../model/local.js';
 import { GUID } from '../model/guid.js';
@@ -16,6 +15,7 @@ import { toPlanStack } from '../plan/input.js';
 import { mergeTags } from '../plan/normalize.js';
 import type { Change, Plan } from '../plan/types.js';
 import { lower } from './context.js';
+import type { ExportInput } from './input.js';
 import type { ExportManifestResult } from './types.js';
 
 export interface ExportCheck {
@@ -28,7 +28,7 @@ export interface ExportCheck {
 export function checkExport(o: {
   file: string;
   result: ExportManifestResult;
-  read: ExportRead;
+  read: ExportInput;
   /** The secret cache of this machine: a `tenantform:` secret whose value it knows is kept, not replaced. */
   secrets: SecretCache;
   /** This machine's generated certificates: one whose key it holds is kept, not rotated (absent: none). */
@@ -56,7 +56,7 @@ export function checkExport(o: {
       federatedCredentials: a.federatedCredentials,
     };
   }
-  const live: LiveState = { tenant: o.read.tenant, applications, resources: resourcesFor(stack.applications, o.read) };
+  const live: LiveState = { tenant: o.read.tenant, applications, resources: resourcesFor(stack.applications, o.read), users: usersFor(o.read) };
   let changes: Change[];
   try {
     changes = diffStacks({ stacks: [toPlanStack(stack)], live, secrets: o.secrets, certificates: o.certificates, tenant: o.tenant, now: o.now }).changes;
@@ -69,7 +69,7 @@ export function checkExport(o: {
 }
 
 /** Tenant APIs and clients the manifest names, resolved like gather does: by appId, or by display name. */
-function resourcesFor(apps: DesiredApplication[], read: ExportRead): LiveState['resources'] {
+function resourcesFor(apps: DesiredApplication[], read: ExportInput): LiveState['resources'] {
   const names = new Set<string>();
   for (const a of apps) {
     for (const p of a.permissions) if (p.api.kind === 'tenant') names.add(p.api.name);
@@ -81,6 +81,13 @@ function resourcesFor(apps: DesiredApplication[], read: ExportRead): LiveState['
     const sp = GUID.test(name) ? sps.find((s) => lower(s.appId) === lower(name)) : sps.find((s) => s.displayName === name);
     out[name] = sp ? { servicePrincipal: sp } : null;
   }
+  return out;
+}
+
+/** The users `userConsent` names (the UPNs the exporter wrote), resolved as gather does: by the name, lower-cased. */
+function usersFor(read: ExportInput): LiveState['users'] {
+  const out: NonNullable<LiveState['users']> = {};
+  for (const [id, upn] of Object.entries(read.users ?? {})) if (upn) out[upn.toLowerCase()] = { id: lower(id), userPrincipalName: upn };
   return out;
 }
 

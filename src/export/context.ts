@@ -3,11 +3,14 @@
  * their keys) and every service principal read (by object id and by appId).
  */
 import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
-import type { ExportedApplication, ExportRead } from '../model/export.js';
+import type { ExportedApplication } from '../model/export.js';
+import type { ExportInput } from './input.js';
 
 export interface ExportContext {
   stack: string;
-  read: ExportRead;
+  read: ExportInput;
+  /** Principal object id (lower-case) → userPrincipalName, for the users of per-user grants the reader resolved. */
+  users: Map<string, string>;
   /** Lower-case appId → manifest key, for every exported application. */
   keys: Map<string, string>;
   /** Lower-case appId → exported application. */
@@ -22,12 +25,13 @@ export interface ExportContext {
 
 export const lower = (s: string | null | undefined): string => String(s ?? '').toLowerCase();
 
-export function exportContext(stack: string, read: ExportRead, keys: Map<string, string>): ExportContext {
+export function exportContext(stack: string, read: ExportInput, keys: Map<string, string>): ExportContext {
   const apps = new Map(read.applications.map((a) => [lower(a.app.appId), a]));
   const sps = [...read.servicePrincipals, ...read.applications.flatMap((a) => (a.servicePrincipal ? [a.servicePrincipal] : []))];
   return {
     stack,
     read,
+    users: new Map(Object.entries(read.users ?? {}).flatMap(([id, upn]) => (upn ? [[lower(id), upn] as [string, string]] : []))),
     keys: new Map([...keys].map(([appId, key]) => [lower(appId), key])),
     apps,
     spById: new Map(sps.map((sp) => [lower(sp.id), sp])),

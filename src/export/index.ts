@@ -4,14 +4,13 @@
  * gathers (gather/export.ts) and writes (api/export.ts).
  */
 import { TenantformError } from '../errors.js';
-import type { ExportRead } from '../model/export.js';
 import { exportApplication } from './application.js';
 import { exportContext } from './context.js';
 import { assignKeys } from './keys.js';
 import { renderManifest } from './render.js';
-import type { ExportManifestResult } from './types.js';
+import type { ExportInput, ExportManifestResult } from './types.js';
 
-export type { ExportManifestResult };
+export type { ExportInput, ExportManifestResult, ExportUsers } from './types.js';
 
 export interface ExportManifestOptions {
   stack: string;
@@ -21,7 +20,7 @@ export interface ExportManifestOptions {
   now: number;
 }
 
-export function exportManifest(read: ExportRead, opts: ExportManifestOptions): ExportManifestResult {
+export function exportManifest(read: ExportInput, opts: ExportManifestOptions): ExportManifestResult {
   if (!read.applications.length) {
     throw new TenantformError('RESOLVE_FAILED', `No applications to export in tenant ${read.tenant.id}: check --app, --filter or --owned-by-me.`);
   }

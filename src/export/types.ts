@@ -1,5 +1,7 @@
 import type { ExportedApp } from './application.js';
 
+export type { ExportInput, ExportUsers } from './input.js';
+
 /** The exporter's answer: the manifest text, the applications in it, and what it could not say. */
 export interface ExportManifestResult {
   text: string;

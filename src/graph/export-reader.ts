@@ -123,13 +123,24 @@ export async function readForExport(transport: GraphSender, sel: ExportSelection
   const byId = [...new Set(applications.flatMap((a) => [...a.assignments, ...a.grants].map((x) => String(x.resourceId).toLowerCase())))].filter(
     (x) => !own.has(x),
   );
-  const r3 = await batchRequests(
-    transport,
-    [...byAppId.map((x) => get(paths.servicePrincipalByAppId(x, SP_SELECT))), ...byId.map((x) => get(paths.servicePrincipalById(x, SP_SELECT)))],
-    opts,
-  );
+  // The users of per-user grants, in the same round trip (https://learn.microsoft.com/graph/api/user-get): the
+  // manifest names them by userPrincipalName (permissions[].userConsent).
+  const userIds = [
+    ...new Set(
+      applications.flatMap((a) => a.grants.filter((g) => g.consentType === 'Principal' && g.principalId).map((g) => String(g.principalId).toLowerCase())),
+    ),
+  ];
+  const spReads = [...byAppId.map((x) => get(paths.servicePrincipalByAppId(x, SP_SELECT))), ...byId.map((x) => get(paths.servicePrincipalById(x, SP_SELECT)))];
+  const r3 = await batchRequests(transport, [...spReads, ...userIds.map((id) => get(paths.user(id)))], opts);
+  const users: Record<string, string | null> = {};
+  userIds.forEach((id, i) => {
+    const res = r3[spReads.length + i];
+    // Gone (404) or not readable (403): the grant stays a reported note, never a guess.
+    const upn = res.status === 200 ? (res.body as { userPrincipalName?: string }).userPrincipalName : undefined;
+    users[id] = typeof upn === 'string' ? upn : null;
+  });
   const servicePrincipals = new Map<string, ServicePrincipal>();
-  for (const [i, res] of r3.entries()) {
+  for (const [i, res] of r3.slice(0, spReads.length).entries()) {
     if (res.status === 404) continue; // named but gone: the core reports what it cannot name
     const sp = expectOk(res, `read the service principal ${[...byAppId, ...byId][i]}`, NEEDS) as ServicePrincipal;
     servicePrincipals.set(String(sp.id), sp);
@@ -147,7 +158,7 @@ export async function readForExport(transport: GraphSender, sel: ExportSelection
     const body = expectOk(r4[i], `look up the service principals named "${n}"`, NEEDS) as { value?: unknown[] };
     displayNameCounts[n] = body.value?.length ?? 0;
   });
-  return { tenant, applications, servicePrincipals: [...servicePrincipals.values()], displayNameCounts };
+  return { tenant, applications, servicePrincipals: [...servicePrincipals.values()], displayNameCounts, ...(userIds.length ? { users } : {}) };
 }
 
 function selectionReads(sel: ExportSelection): GraphRequestSpec[] {

@@ -36,4 +36,9 @@ export interface ExportRead {
    * tenant API by display name only when that name is unique (the planner refuses an ambiguous one).
    */
   displayNameCounts: Record<string, number>;
+  /**
+   * The users behind per-user delegated grants (consentType Principal): principal object id (lower-case) →
+   * userPrincipalName, null when the user could not be read (deleted, or the read refused: User.ReadBasic.All).
+   */
+  users?: Record<string, string | null>;
 }

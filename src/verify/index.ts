@@ -8,8 +8,11 @@ import { authorityFor } from '../outputs/render.js';
 import { gatherApply, type Gathered } from '../gather/apply.js';
 import type { ApplySnapshot } from '../model/snapshot.js';
 import type { CommonOptions } from '../options.js';
+import { delegatedProbesFor, type DelegatedProbe } from './delegated.js';
+import { PASSWORD_ENV } from './diagnose-delegated.js';
 import { toolFailure } from './diagnose.js';
 import { probesFor } from './probes.js';
+import { runDelegated } from './run-delegated.js';
 import { runProbe } from './run.js';
 import type { VerifyCheck, VerifyResult } from './types.js';
 import { readWrittenConfig } from './written.js';
@@ -27,6 +30,12 @@ export interface VerifyOptions extends CommonOptions {
   afterApply?: boolean;
   /** Test hook: the validator's clock in ms (default Date.now), for tests that move the emulator's clock. */
   now?: () => number;
+  /**
+   * `--user`: the userPrincipalName verify signs in as to prove the delegated chains (middle tier → On-Behalf-Of →
+   * downstream API). Its password is read from TENANTFORM_VERIFY_PASSWORD in `env`, never from an option.
+   * Without it the delegated chains are reported as skipped.
+   */
+  user?: string;
 }
 
 export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
@@ -50,39 +59,93 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
     const tenantId = s.live.tenant.id;
     const homeTenant = (opts as { homeTenant?: string }).homeTenant;
     const probes = s.stacks.flatMap((stack) => probesFor(stack, { live: s.live, written: readWrittenConfig([stack], cwd), secrets: io.secrets, cwd }));
-    const results = await Promise.all(
-      probes.map((p) =>
-        runProbe(p, {
-          tenantId,
-          authorityHost: target.authorityHost,
-          // In a customer tenant the written config still names the home tenant: the token is requested from the customer's.
-          useWrittenAuthority: !homeTenant,
-          ca: target.ca,
-          cwd,
-          deadline: io.connection.deadline,
-          diag: { tenantId, authorityHost: target.authorityHost, manifests, homeTenant },
-          progress: opts.progress,
-          sleep: opts.sleep,
-          afterApply: opts.afterApply ?? false,
-          now: opts.now,
-        }),
+    const chains = s.stacks.flatMap((stack) => delegatedProbesFor(stack, { live: s.live, written: readWrittenConfig([stack], cwd), secrets: io.secrets, cwd }));
+    const password = opts.env?.[PASSWORD_ENV];
+    const delegated = (): Promise<Array<{ checks: VerifyCheck[]; waitedMs: number }>> =>
+      Promise.all(
+        chains.map((c) =>
+          !opts.user || !password
+            ? { checks: [notRun(c, opts.user)], waitedMs: 0 }
+            : runDelegated(c, {
+                tenantId,
+                authorityHost: target.authorityHost,
+                useWrittenAuthority: !homeTenant,
+                ca: target.ca,
+                cwd,
+                deadline: io.connection.deadline,
+                diag: { tenantId, authorityHost: target.authorityHost, manifests, homeTenant, upn: opts.user, live: s.live, local: target.kind === 'local' },
+                user: { upn: opts.user, password },
+                progress: opts.progress,
+                sleep: opts.sleep,
+                now: opts.now,
+              }),
+        ),
+      );
+    const [results, chainResults] = await Promise.all([
+      Promise.all(
+        probes.map((p) =>
+          runProbe(p, {
+            tenantId,
+            authorityHost: target.authorityHost,
+            // In a customer tenant the written config still names the home tenant: the token is requested from the customer's.
+            useWrittenAuthority: !homeTenant,
+            ca: target.ca,
+            cwd,
+            deadline: io.connection.deadline,
+            diag: { tenantId, authorityHost: target.authorityHost, manifests, homeTenant },
+            progress: opts.progress,
+            sleep: opts.sleep,
+            afterApply: opts.afterApply ?? false,
+            now: opts.now,
+          }),
+        ),
       ),
-    );
+      delegated(),
+    ]);
     const read: VerifyCheck = {
       client: '',
       api: 'Microsoft Graph',
       check: 'graph-read',
       ok: true,
-      detail: `read tenant ${tenantId} as ${s.tenant.identity}; ${probes.length} client→API pair${probes.length === 1 ? '' : 's'} to verify`,
+      detail: `read tenant ${tenantId} as ${s.tenant.identity}; ${probes.length} client→API pair${probes.length === 1 ? '' : 's'}${
+        chains.length ? ` and ${chains.length} delegated chain${chains.length === 1 ? '' : 's'}` : ''
+      } to verify`,
     };
-    const checks = [read, ...results.flatMap((r) => r.checks)];
+    const checks = [read, ...results.flatMap((r) => r.checks), ...chainResults.flatMap((r) => r.checks)];
     return {
       ok: checks.every((c) => c.ok),
       tenant: { id: tenantId, authority: authorityFor(s.live.tenant, target.authorityHost, target.kind === 'local') },
       checks,
-      waitedMs: Math.max(0, ...results.map((r) => r.waitedMs)),
+      waitedMs: Math.max(0, ...results.map((r) => r.waitedMs), ...chainResults.map((r) => r.waitedMs)),
     };
   } finally {
     await io.close();
   }
+}
+
+/** A delegated chain verify did not run: skipped without --user; a failure with --user but no password. */
+function notRun(c: DelegatedProbe, user: string | undefined): VerifyCheck {
+  const api = c.downstream.map((d) => d.api.label).join(', ');
+  if (!user) {
+    return {
+      client: c.label,
+      api,
+      check: 'delegated',
+      ok: true,
+      skipped: true,
+      detail: `skipped: pass --user <upn> and ${PASSWORD_ENV} to prove the delegated chain`,
+    };
+  }
+  return {
+    client: c.label,
+    api,
+    check: 'delegated',
+    ok: false,
+    detail: `${PASSWORD_ENV} is not set`,
+    diagnosis: {
+      code: 'user-password-missing',
+      problem: `--user ${user} was given but ${PASSWORD_ENV} is not set, so verify cannot sign in as that user.`,
+      next: `Set ${PASSWORD_ENV} to ${user}'s password in the environment (never on the command line) and re-run verify.`,
+    },
+  };
 }

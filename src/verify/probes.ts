@@ -111,7 +111,7 @@ export function probesFor(stack: DesiredStack, ctx: ProbeContext): Probe[] {
 }
 
 /** The output names the client itself (its appId, a secret or a certificate): it is that app's config file. */
-function holdsClientConfig(o: DesiredOutput, key: string): boolean {
+export function holdsClientConfig(o: DesiredOutput, key: string): boolean {
   const names = (parts: readonly TemplatePart[]) =>
     parts.some((p) => 'ref' in p && (p.ref.kind === 'appId' || p.ref.kind === 'secret' || p.ref.kind === 'certificate') && p.ref.app === key);
   const inShape = (t: JsonTemplate | null): boolean =>
@@ -120,7 +120,7 @@ function holdsClientConfig(o: DesiredOutput, key: string): boolean {
 }
 
 /** The API of a permission; `appId` is '' when it does not exist in the tenant (yet). */
-function apiFor(stack: DesiredStack, p: DesiredPermission, live: LiveState): ProbeApi {
+export function apiFor(stack: DesiredStack, p: DesiredPermission, live: LiveState): ProbeApi {
   const absent = (label: string, key?: string): ProbeApi => ({
     label,
     key,
@@ -173,7 +173,7 @@ function scopeFor(api: ProbeApi, written: WrittenConfig, preferFile?: string): P
  * The credential the daemon would use: a secret or certificate from the written config (preferred: that is
  * what the app reads), else the 0600 secret cache, else a generated certificate's key file.
  */
-function credentialFor(stack: DesiredStack, app: DesiredApplication, ctx: ProbeContext): ProbeCredential | undefined {
+export function credentialFor(stack: DesiredStack, app: DesiredApplication, ctx: ProbeContext): ProbeCredential | undefined {
   const secret = valueOf(ctx.written, (r) => r.kind === 'secret' && r.app === app.key);
   if (secret) return { kind: 'secret', value: secret.value, source: `${secret.file}:${secret.key}` };
   const isCert = (field: string) => (r: OutputRef) => r.kind === 'certificate' && r.app === app.key && r.field === field;

@@ -22,8 +22,18 @@ export type CheckName =
   | 'version'
   /** `roles` holds every application permission the manifest grants. */
   | 'roles'
-  /** idtyp=app, when the API asked for the optional claim. */
-  | 'idtyp';
+  /** idtyp=app, when the API asked for the optional claim (delegated probes: idtyp=user with include_user_token). */
+  | 'idtyp'
+  /** Delegated chains (src/verify/delegated.ts): the user's token for the middle tier (password grant). */
+  | 'user-token'
+  /** The middle tier's On-Behalf-Of exchange for the downstream API. */
+  | 'obo-token'
+  /** `scp` holds every delegated scope the leg asked for. */
+  | 'scopes'
+  /** Conditional access answered the exchange with a claims challenge (or did not have to). */
+  | 'conditional-access'
+  /** A delegated chain that was not proven (no --user): a skipped row, not a failure. */
+  | 'delegated';
 
 /** Why a check failed, as a stable code, and what the operator does next. */
 export type DiagnosisCode =
@@ -43,7 +53,16 @@ export type DiagnosisCode =
   | 'resource-not-found' // AADSTS500011 after the wait
   | 'authority-unreachable' // the written authority gave no answer: NETWORK_ERROR / TLS_ERROR cause in meta (host, cause, errno)
   | 'token-mismatch' // a claim differs from what the manifest implies (issuer, audience, version, idtyp, tenant)
-  | 'token-error'; // any other token endpoint error (code and description are shown)
+  | 'token-error' // any other token endpoint error (code and description are shown)
+  | 'user-password-missing' // --user without TENANTFORM_VERIFY_PASSWORD
+  | 'user-not-found' // AADSTS50034: no such user in the tenant
+  | 'wrong-password' // AADSTS50126
+  | 'user-blocked' // AADSTS50057 / 50055 / 50053: the account cannot sign in with a password
+  | 'consent-missing' // AADSTS65001: the delegated grant (adminConsent / userConsent) is not in the tenant (meta.grant)
+  | 'mfa-at-sign-in' // AADSTS50076/50079 at the password grant: a policy on the middle tier; ROPC cannot do MFA
+  | 'conditional-access-unexpected' // the exchange met a claims challenge no enabled MFA policy of the manifests explains
+  | 'client-not-confidential' // AADSTS7000218 / 700025: the credential and the app's public-client setting disagree
+  | 'scope-mismatch'; // the token's scp lacks scopes the leg asked for
 
 export interface Diagnosis {
   code: DiagnosisCode;
@@ -62,6 +81,8 @@ export interface VerifyCheck {
   api: string;
   check: CheckName;
   ok: boolean;
+  /** Not run (a delegated chain without --user): `ok` is true, the row is informational. */
+  skipped?: true;
   /** What was seen (claim values, the scope used, where the credential came from). Never secret. */
   detail: string;
   diagnosis?: Diagnosis;
