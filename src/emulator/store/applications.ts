@@ -66,18 +66,15 @@ export class ApplicationStore {
 
   /** Object ids of the app's owners (service principals and users), in the order they were added. */
   owners(id: string): string[] {
-    return [...(this.core.state.appInternals[id]?.owners ?? [])];
+    return this.core.owners(id);
   }
 
   addOwner(id: string, objectId: string): void {
-    this.core.internals(id).owners.push(objectId);
-    this.core.changed();
+    this.core.addOwner(id, objectId);
   }
 
   removeOwner(id: string, objectId: string): void {
-    const internals = this.core.internals(id);
-    internals.owners = internals.owners.filter((o) => o !== objectId);
-    this.core.changed();
+    this.core.removeOwner(id, objectId);
   }
 
   isOwner(id: string, servicePrincipalId: string): boolean {

@@ -224,6 +224,22 @@ export class StoreCore implements Replication {
     this.changed();
   }
 
+  /** Object ids of an application's or a service principal's owners (users and service principals), in the order added. */
+  owners(objectId: string): string[] {
+    return [...(this.state.appInternals[objectId]?.owners ?? [])];
+  }
+
+  addOwner(objectId: string, ownerId: string): void {
+    this.internals(objectId).owners.push(ownerId);
+    this.changed();
+  }
+
+  removeOwner(objectId: string, ownerId: string): void {
+    const internals = this.internals(objectId);
+    internals.owners = internals.owners.filter((o) => o !== ownerId);
+    this.changed();
+  }
+
   /** The internals of an application, created empty on first use. */
   internals(appObjectId: string): AppInternals {
     const existing = this.state.appInternals[appObjectId];
