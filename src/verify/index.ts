@@ -58,8 +58,23 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
     const cwd = io.cwd;
     const tenantId = s.live.tenant.id;
     const homeTenant = (opts as { homeTenant?: string }).homeTenant;
-    const probes = s.stacks.flatMap((stack) => probesFor(stack, { live: s.live, written: readWrittenConfig([stack], cwd), secrets: io.secrets, cwd }));
-    const chains = s.stacks.flatMap((stack) => delegatedProbesFor(stack, { live: s.live, written: readWrittenConfig([stack], cwd), secrets: io.secrets, cwd }));
+    // Each stack's written config is read once, for its app-only probes and its delegated chains alike.
+    const contexts = s.stacks.map((stack) => ({ stack, ctx: { live: s.live, written: readWrittenConfig([stack], cwd), secrets: io.secrets, cwd } }));
+    const probes = contexts.flatMap(({ stack, ctx }) => probesFor(stack, ctx));
+    const chains = contexts.flatMap(({ stack, ctx }) => delegatedProbesFor(stack, ctx));
+    // What every token request of this run shares (app-only probes and delegated chains).
+    const shared = {
+      tenantId,
+      authorityHost: target.authorityHost,
+      // In a customer tenant the written config still names the home tenant: the token is requested from the customer's.
+      useWrittenAuthority: !homeTenant,
+      ca: target.ca,
+      cwd,
+      deadline: io.connection.deadline,
+      progress: opts.progress,
+      sleep: opts.sleep,
+      now: opts.now,
+    };
     const password = opts.env?.[PASSWORD_ENV];
     const delegated = (): Promise<Array<{ checks: VerifyCheck[]; waitedMs: number }>> =>
       Promise.all(
@@ -67,17 +82,9 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
           !opts.user || !password
             ? { checks: [notRun(c, opts.user)], waitedMs: 0 }
             : runDelegated(c, {
-                tenantId,
-                authorityHost: target.authorityHost,
-                useWrittenAuthority: !homeTenant,
-                ca: target.ca,
-                cwd,
-                deadline: io.connection.deadline,
+                ...shared,
                 diag: { tenantId, authorityHost: target.authorityHost, manifests, homeTenant, upn: opts.user, live: s.live, local: target.kind === 'local' },
                 user: { upn: opts.user, password },
-                progress: opts.progress,
-                sleep: opts.sleep,
-                now: opts.now,
               }),
         ),
       );
@@ -85,18 +92,9 @@ export async function verify(opts: VerifyOptions): Promise<VerifyResult> {
       Promise.all(
         probes.map((p) =>
           runProbe(p, {
-            tenantId,
-            authorityHost: target.authorityHost,
-            // In a customer tenant the written config still names the home tenant: the token is requested from the customer's.
-            useWrittenAuthority: !homeTenant,
-            ca: target.ca,
-            cwd,
-            deadline: io.connection.deadline,
+            ...shared,
             diag: { tenantId, authorityHost: target.authorityHost, manifests, homeTenant },
-            progress: opts.progress,
-            sleep: opts.sleep,
             afterApply: opts.afterApply ?? false,
-            now: opts.now,
           }),
         ),
       ),

@@ -5,6 +5,7 @@ import type { GraphResponse } from '../graph/transport.js';
 import { grantCovers, type DelegatedLeg, type DelegatedProbe, type MfaPolicy } from './delegated.js';
 import { delegatedFailure, unexpectedChallenge, type DelegatedDiagnoseContext } from './diagnose-delegated.js';
 import type { ProbeApi } from './probes.js';
+import type { RunEnv } from './run.js';
 import type { Diagnosis, VerifyCheck } from './types.js';
 import { requestOnBehalfOf, requestUserToken, type DelegatedOutcome } from './user-token.js';
 import { validateToken } from './validate.js';
@@ -14,18 +15,9 @@ import { validateToken } from './validate.js';
  * tier, then one On-Behalf-Of exchange per downstream API, each token validated as its API validates it. The
  * password and the tokens stay in this function's variables: rows carry claim values only.
  */
-export interface DelegatedEnv {
-  tenantId: string;
-  authorityHost: string;
-  useWrittenAuthority: boolean;
-  ca?: string;
-  cwd: string;
-  deadline: number;
+export interface DelegatedEnv extends Omit<RunEnv, 'diag' | 'afterApply'> {
   diag: DelegatedDiagnoseContext;
   user: { upn: string; password: string };
-  progress?: (line: string) => void;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
 }
 
 /** The conditional access answer that asks for more authentication (https://learn.microsoft.com/entra/identity-platform/claims-challenge). */
