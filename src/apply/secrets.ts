@@ -80,7 +80,8 @@ async function removePassword(ctx: ApplyContext, objectId: string, keyId: string
     );
   } catch (e) {
     if (!(e instanceof TenantformError) || e.meta.status !== 400) throw e;
-    const res = await ctx.transport.send({ method: 'GET', path: paths.application(objectId, 'passwordCredentials') });
+    // Under the retry table too: a reset here must not end the run that the removal itself survived.
+    const res = await call(ctx, 'read', { method: 'GET', path: paths.application(objectId, 'passwordCredentials') }, { action, ok: () => true });
     const listed = ((res.body as { passwordCredentials?: PasswordCredential[] } | undefined)?.passwordCredentials ?? []).some(
       (p) => p.keyId?.toLowerCase() === keyId.toLowerCase(),
     );

@@ -60,3 +60,32 @@ describe('fault: addPassword committed, answer lost (connection reset)', () => {
     );
   });
 });
+
+describe('fault: removePassword committed, answer lost, and the read that checks it reset', () => {
+  const emu = useEmulator();
+
+  it('the rotation still succeeds in one run (the check read is retried like every call) and converges', async () => {
+    const opts = engineOptions(emu);
+    assert.ok((await apply(opts)).ok);
+    settle(emu);
+    // The removal is applied but its answer lost; its retry meets an unknown keyId (400), and the read of the
+    // application that tells "already gone" from a real 400 has its connection reset once.
+    const { CLIENT_ID } = readDotenv(join(opts.cwd!, 'out/todolist-daemon.env'));
+    const { id } = (await graphClient(emu).api(`/applications(appId='${CLIENT_ID}')`).select('id').get()) as Application;
+    emu.faults.add('POST:/applications/*/removePassword:nth=1:commit-then-reset');
+    const read = emu.faults.add(`GET:/applications/${id}:nth=1:reset`);
+    const r = await apply({ ...opts, rotateSecrets: true });
+    assert.ok(r.ok, JSON.stringify(r.results.filter((x) => x.status !== 'done')));
+    assert.equal(emu.faults.fired(read.id), 1, 'the check read was reset');
+    const env = readDotenv(join(opts.cwd!, 'out/todolist-daemon.env'));
+    settle(emu);
+    const app = (await graphClient(emu).api(`/applications(appId='${env.CLIENT_ID}')`).select('passwordCredentials').get()) as Application;
+    const tool = (app.passwordCredentials ?? []).filter((p: PasswordCredential) => p.displayName?.startsWith('tenantform:'));
+    assert.equal(tool.length, 1, JSON.stringify(tool.map((p) => p.keyId)));
+    assert.equal(tool[0].hint, env.CLIENT_SECRET.slice(0, 3));
+    assert.ok((await plan(opts)).empty);
+    const mark = emu.requestLog.mark();
+    assert.ok((await apply(opts)).ok);
+    assert.deepEqual(graphWrites(emu.requestLog.since(mark)), []);
+  });
+});
