@@ -1,7 +1,7 @@
 import type { AppRoleAssignment, OAuth2PermissionGrant } from '@microsoft/microsoft-graph-types';
 import type { Change, ResourceRef } from '../plan/types.js';
 import { paths } from '../graph/paths.js';
-import { ASSIGN_WRITE, call, GRANT_WRITE, idsOf, type ApplyContext } from './context.js';
+import { ASSIGN_WRITE, call, GRANT_WRITE, idsOf, type ApplyContext, lookUp } from './context.js';
 
 type Of<A extends Change['action']> = Extract<Change, { action: A }>;
 
@@ -19,7 +19,7 @@ export async function createAssignment(ctx: ApplyContext, c: Of<'create-app-role
   const resourceId = resourceSpId(ctx, c.resource);
   const action = `grant ${c.role} on ${c.resource.display} to ${ctx.refs.get(c.app)!.uniqueName}`;
   const reconcile = async () => {
-    const res = await ctx.transport.send({ method: 'GET', path: paths.assignmentsOf(principalId) });
+    const res = await lookUp(ctx, paths.assignmentsOf(principalId), action);
     const found =
       res.status === 200 && ((res.body as { value?: AppRoleAssignment[] }).value ?? []).find((a) => a.resourceId === resourceId && a.appRoleId === c.appRoleId);
     return found ? { status: 201, headers: {}, body: found } : undefined;
@@ -55,7 +55,7 @@ export async function createGrant(ctx: ApplyContext, c: Of<'create-delegated-gra
   const mine = (g: OAuth2PermissionGrant) =>
     c.user ? g.consentType === 'Principal' && g.principalId?.toLowerCase() === c.user.id : g.consentType === 'AllPrincipals';
   const reconcile = async () => {
-    const res = await ctx.transport.send({ method: 'GET', path: paths.grantsBetween(clientId, resourceId) });
+    const res = await lookUp(ctx, paths.grantsBetween(clientId, resourceId), `grant ${c.scope}`);
     const found = res.status === 200 && ((res.body as { value?: OAuth2PermissionGrant[] }).value ?? []).find(mine);
     return found ? { status: 201, headers: {}, body: found } : undefined;
   };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import { TenantformError } from '../errors.js';
 import type { LiveState } from '../model/live.js';
-import { withRetry, type OpKind, type WaitOptions } from '../graph/retry.js';
+import { ruleFor, withRetry, type OpKind, type WaitOptions } from '../graph/retry.js';
 import { graphFailure } from '../graph/failure.js';
 import type { GraphRequestSpec, GraphResponse, GraphSender } from '../graph/transport.js';
 import type { CertificateStore } from '../credentials/store.js';
@@ -81,6 +81,18 @@ export async function call(
   if (res.status < 400 && spec.method !== 'GET') ctx.onWrite?.(`graph ${spec.method} ${spec.path.split('?')[0]}`);
   if (res.status < 400 || what.ok?.(res)) return res;
   throw graphFailure(res, { action: what.action, needs: what.needs });
+}
+
+/**
+ * The read a create's reconcile makes before the create is sent again (withRetry's `reconcile`). An answer the retry
+ * table would retry on a read (429, 5xx) says nothing about whether the create landed, so it is thrown: withRetry
+ * counts it as one more failed attempt and looks again later, instead of sending the create blind (a second secret,
+ * assignment or policy). 200 and 404 are answers.
+ */
+export async function lookUp(ctx: ApplyContext, path: string, action: string): Promise<GraphResponse> {
+  const res = await ctx.transport.send({ method: 'GET', path });
+  if (res.status >= 400 && ruleFor('read', res)) throw graphFailure(res, { action: `look up whether "${action}" was applied before sending it again` });
+  return res;
 }
 
 /** The deadline, the sleep and the progress line of every wait of an apply (one line per wait: src/cli/progress.ts). */

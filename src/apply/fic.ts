@@ -1,7 +1,7 @@
 import type { FederatedIdentityCredential } from '@microsoft/microsoft-graph-types';
 import type { Change } from '../plan/types.js';
 import { paths } from '../graph/paths.js';
-import { APP_WRITE, call, idsOf, type ApplyContext } from './context.js';
+import { APP_WRITE, call, idsOf, type ApplyContext, lookUp } from './context.js';
 
 type Of<A extends Change['action']> = Extract<Change, { action: A }>;
 
@@ -13,7 +13,7 @@ type Of<A extends Change['action']> = Extract<Change, { action: A }>;
 export async function createFederatedCredential(ctx: ApplyContext, c: Of<'create-federated-credential'>): Promise<void> {
   const objectId = idsOf(ctx, c.app, 'objectId');
   const reconcile = async () => {
-    const res = await ctx.transport.send({ method: 'GET', path: paths.federatedCredentialNamed(objectId, c.name) });
+    const res = await lookUp(ctx, paths.federatedCredentialNamed(objectId, c.name), `add federated credential "${c.name}"`);
     const found = res.status === 200 && ((res.body as { value?: FederatedIdentityCredential[] }).value ?? [])[0];
     return found ? { status: 201, headers: {}, body: found } : undefined;
   };

@@ -4,7 +4,7 @@ import { listAll } from '../graph/list.js';
 import { POLICY_READ_NEEDS } from '../graph/policies.js';
 import { policyMarker } from '../model/policies.js';
 import type { Change } from '../plan/types.js';
-import { call, fillPlaceholders, type ApplyContext } from './context.js';
+import { call, fillPlaceholders, type ApplyContext, lookUp } from './context.js';
 
 type Of<A extends Change['action']> = Extract<Change, { action: A }>;
 
@@ -26,7 +26,7 @@ export async function createPolicy(ctx: ApplyContext, c: Of<'create-conditional-
   const { stack, key } = split(c.policy);
   const marker = policyMarker(stack, key);
   const reconcile = async () => {
-    const res = await ctx.transport.send({ method: 'GET', path: paths.conditionalAccessPolicies });
+    const res = await lookUp(ctx, paths.conditionalAccessPolicies, `create conditional access policy ${key}`);
     if (res.status !== 200) return undefined;
     const all = await listAll<ConditionalAccessPolicy>(ctx.transport, res, 'list conditional access policies', POLICY_READ_NEEDS);
     const found = all.find((p) => p.description === marker || p.description?.startsWith(`${marker} `));

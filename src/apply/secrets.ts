@@ -2,7 +2,7 @@ import type { PasswordCredential } from '@microsoft/microsoft-graph-types';
 import { TenantformError } from '../errors.js';
 import { paths } from '../graph/paths.js';
 import type { Change } from '../plan/types.js';
-import { APP_WRITE, call, idsOf, type ApplyContext } from './context.js';
+import { APP_WRITE, call, idsOf, type ApplyContext, lookUp } from './context.js';
 import { writeCredential } from './credential-write.js';
 
 type Of<A extends Change['action']> = Extract<Change, { action: A }>;
@@ -27,7 +27,7 @@ export async function addSecret(ctx: ApplyContext, c: Of<'add-secret'>, stack: s
    * that this attempt created (started since it began, not the one the cache holds), then add afresh.
    */
   const reconcile = async () => {
-    const res = await ctx.transport.send({ method: 'GET', path: paths.application(id, 'passwordCredentials') });
+    const res = await lookUp(ctx, paths.application(id, 'passwordCredentials'), `add client secret "${c.name}"`);
     if (res.status !== 200) return undefined;
     const lost = ((res.body as { passwordCredentials?: PasswordCredential[] }).passwordCredentials ?? []).filter(
       (p) => p.displayName === c.displayName && p.keyId !== current && Date.parse(String(p.startDateTime)) >= started - CLOCK_SKEW_MS,

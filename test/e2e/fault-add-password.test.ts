@@ -89,3 +89,31 @@ describe('fault: removePassword committed, answer lost, and the read that checks
     assert.deepEqual(graphWrites(emu.requestLog.since(mark)), []);
   });
 });
+
+describe('fault: addPassword committed, answer lost, and the look-up before the retry answered 503', () => {
+  const emu = useEmulator();
+
+  it('the look-up is asked again rather than the secret added blind: one tool-created secret, converged', async () => {
+    const opts = engineOptions(emu);
+    assert.ok((await apply(opts)).ok);
+    settle(emu);
+    const { CLIENT_ID } = readDotenv(join(opts.cwd!, 'out/todolist-daemon.env'));
+    const { id } = (await graphClient(emu).api(`/applications(appId='${CLIENT_ID}')`).select('id').get()) as Application;
+    emu.faults.add('POST:/applications/*/addPassword:nth=1:commit-then-reset');
+    const lookUp = emu.faults.add(`GET:/applications/${id}:nth=1:503:retry-after=0`);
+    const r = await apply({ ...opts, rotateSecrets: true });
+    assert.ok(r.ok, JSON.stringify(r.results.filter((x) => x.status !== 'done')));
+    assert.equal(emu.faults.fired(lookUp.id), 1, 'the look-up answered 503 once');
+    const env = readDotenv(join(opts.cwd!, 'out/todolist-daemon.env'));
+    settle(emu);
+    const app = (await graphClient(emu).api(`/applications/${id}`).select('passwordCredentials').get()) as Application;
+    const tool = (app.passwordCredentials ?? []).filter((p: PasswordCredential) => p.displayName?.startsWith('tenantform:'));
+    assert.equal(tool.length, 1, `an orphaned secret: ${JSON.stringify(tool.map((p) => p.keyId))}`);
+    assert.equal(tool[0].hint, env.CLIENT_SECRET.slice(0, 3));
+    await daemonToken(emu, env);
+    assert.ok((await plan(opts)).empty);
+    const mark = emu.requestLog.mark();
+    assert.ok((await apply(opts)).ok);
+    assert.deepEqual(graphWrites(emu.requestLog.since(mark)), []);
+  });
+});
