@@ -11,8 +11,10 @@ import { TenantformError } from '../errors.js';
  * whose process is gone (SIGKILL, a crash, a reboot) is taken over: on this host the pid is checked; a lock from
  * another host (a shared folder) is refused with the way out. Plans take no lock: they write nothing.
  *
- * Runs from different folders or machines against one tenant are not seen (Graph has no lock to take); their
- * writes still converge, as every create is reconciled before it is retried.
+ * Runs from different folders or machines against one tenant are not seen here (Graph has no lock to take, and a
+ * marker in the tenant would be a write). Their writes still converge, as every create is reconciled before it is
+ * retried, and the trace they leave — the secret this folder holds replaced by one it never made — is named in the
+ * plan (src/plan/other-writer.ts).
  */
 export interface StackLock {
   release(): void;

@@ -9,6 +9,7 @@ import type { TokenPermissions } from '../model/snapshot.js';
 import { diffKeys } from './diff-keys.js';
 import { diffSecrets } from './diff-secrets.js';
 import { expiryWarnings } from './expiry.js';
+import { otherWriterWarnings } from './other-writer.js';
 import { diffServicePrincipal } from './diff-sp.js';
 import type { CertificateCache, SecretCache } from '../model/local.js';
 import type { PlanApplication, PlanStack } from './input.js';
@@ -86,6 +87,7 @@ export function diffStacks(inputs: PlanInputs): { changes: Change[]; warnings: s
       ];
       changes.push(...credentialChanges);
       warnings.push(...expiryWarnings({ desired: d, live, changes: credentialChanges, now: inputs.now, certificates }));
+      warnings.push(...otherWriterWarnings({ desired: d, live, known: inputs.secrets[stack.name]?.[d.key] ?? {} }));
       changes.push(...diffAccess(d, apis, live, planned, inputs.live.users));
     }
     changes.push(...diffPolicies(stack, inputs.live));

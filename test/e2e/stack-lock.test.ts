@@ -13,7 +13,7 @@ import { graphWrites } from '../../src/emulator/index.js';
 import { apply, destroy, plan, TenantformError } from '../../src/index.js';
 import { EXAMPLE_MANIFEST, remoteArgs, runCli, credentialEnv } from '../helpers/cli-engine.js';
 import { useEmulator } from '../helpers/emulator.js';
-import { assertConverged, engineOptions } from '../helpers/engine.js';
+import { assertConverged, engineOptions, settle } from '../helpers/engine.js';
 import { tempDir } from '../helpers/temp.js';
 
 describe('one apply of a stack at a time', () => {
@@ -88,5 +88,26 @@ describe('one apply of a stack at a time', () => {
     assert.equal(emu.requestLog.since(mark).length, 0, 'refused before it signed in');
     const p = await runCli(['plan', EXAMPLE_MANIFEST, ...remoteArgs(emu)], { cwd, env });
     assert.equal(p.code, 0, p.stderr);
+  });
+
+  it('another folder applying the same stack (no lock can see it) is named in the plan: its secret replaced the one this folder holds', async () => {
+    const a = engineOptions(emu, { cwd: tempDir('tenantform-folder-a-') });
+    const b = engineOptions(emu, { cwd: tempDir('tenantform-folder-b-') });
+    assert.ok((await apply(a)).ok);
+    settle(emu);
+    assert.deepEqual((await plan(a)).plan.warnings, []);
+    // Folder B knows no secret value: it adds its own and removes A's (a leftover no config of B's holds).
+    assert.ok((await apply(b)).ok);
+    settle(emu);
+    const seen = (await plan(a)).plan.warnings.filter((w) => /another folder or machine/.test(w));
+    assert.equal(seen.length, 1, JSON.stringify(seen));
+    assert.match(seen[0], /client secret "main" of todolist-daemon--daemon: the one this folder's secret cache holds \(keyId [0-9a-f-]+\) is gone/);
+    assert.match(seen[0], /Apply stack todolist-daemon from one place/);
+    // B itself, whose secret is still in place, sees nothing; and the CLI prints the warning without a secret.
+    assert.deepEqual((await plan(b)).plan.warnings, []);
+    const cli = await runCli(['plan', EXAMPLE_MANIFEST, ...remoteArgs(emu)], { cwd: a.cwd!, env: credentialEnv(emu) });
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout + cli.stderr, /another folder or machine applies stack todolist-daemon/);
+    await assertConverged(emu, b);
   });
 });

@@ -14,6 +14,7 @@ import { diffFederatedCredentials } from '../../src/plan/diff-fic.js';
 import { diffKeys } from '../../src/plan/diff-keys.js';
 import { diffSecrets } from '../../src/plan/diff-secrets.js';
 import { expiryWarnings } from '../../src/plan/expiry.js';
+import { otherWriterWarnings } from '../../src/plan/other-writer.js';
 import type { PlanApplication } from '../../src/plan/input.js';
 import type { Change } from '../../src/plan/types.js';
 import { desiredApp, location, secret } from '../helpers/builders.js';
@@ -305,5 +306,29 @@ describe('expiryWarnings', () => {
       'client secret "portal secret" (keyId portal) of test--daemon expires in 20 days (2025-06-21); it is not managed by stack test (read-only report): renew it where it was created',
       'certificate "CN=partner" (keyId k) of test--daemon expired on 2025-05-30; it is not managed by stack test (read-only report): renew it where it was created',
     ]);
+  });
+});
+
+describe('otherWriterWarnings (another folder or machine applies the stack)', () => {
+  const d = app({ secrets: [secret('main', '180d', '30d')] });
+  const known = { main: { keyId: 'cur', value: 'v' } };
+  const run = (creds: PasswordCredential[], k: Record<string, { keyId: string; value: string }> = known) =>
+    otherWriterWarnings({ desired: d, live: live({ passwordCredentials: creds }), known: k });
+
+  test('the secret the cache holds is gone and one of its name this folder did not create is there: warned, nothing secret', () => {
+    const w = run([{ ...pw('theirs', 100), startDateTime: '2025-05-31T10:00:00Z' }]);
+    assert.equal(w.length, 1);
+    assert.match(w[0], /client secret "main" of test--daemon: the one this folder's secret cache holds \(keyId cur\) is gone/);
+    assert.match(w[0], /keyId theirs, created 2025-05-31T10:00:00Z/);
+    assert.match(w[0], /another folder or machine applies stack test/);
+    assert.doesNotMatch(w[0], /\bv\b/);
+  });
+  test('no warning: the known secret is still there (a rotation in progress here), none is known (a new folder), or only the known one vanished', () => {
+    assert.deepEqual(run([pw('cur', 100), pw('theirs', 100)]), []);
+    assert.deepEqual(run([pw('CUR', 100)]), [], 'keyIds compare without case');
+    assert.deepEqual(run([pw('theirs', 100)], {}), []);
+    assert.deepEqual(run([]), []);
+    assert.deepEqual(run([pw('portal', 100, 'made in the portal')]), []);
+    assert.deepEqual(otherWriterWarnings({ desired: d, known }), []);
   });
 });
