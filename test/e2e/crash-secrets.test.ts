@@ -27,7 +27,9 @@ const PARALLEL = 3;
 const named = (writes: string[]) => writes.map((w) => w.replace(/[0-9a-f-]{36}/g, 'ID').replace(/uniqueName='[^']*--/g, "uniqueName='STACK--"));
 
 describe('crash safety: a crash after every write of the example stack', () => {
-  const emu = useEmulator();
+  // Graph's quotas off: ~50 commands against one tenant would each wait for conditional access's 1 request/s
+  // (quotas.test.ts covers the quotas; this is about the disk and the tenant a crash leaves).
+  const emu = useEmulator({ quotas: false });
 
   /** Crash point `k` of a run whose writes were probed: for real (SIGKILL) at `killAt`, else in process. */
   const crashAt = async (k: number, killAt: number, probe: string[], input: Omit<CrashInput, 'crashAfter'>): Promise<{ run: CrashRun; what: string }> => {
