@@ -47,8 +47,12 @@ const BASE_COSTS: Array<{ method: string; pattern: RegExp; ru: number; write: nu
   { method: 'POST', pattern: /^(me|users\/[^/]+)\/check(MemberGroups|MemberObjects)$/i, ru: 4, write: 0 },
   { method: 'POST', pattern: /^(me|users\/[^/]+)\/get(MemberGroups|MemberObjects)$/i, ru: 2, write: 0 },
   { method: 'GET', pattern: /^(me|users\/[^/]+)\/(licenseDetails|memberOf|ownedObjects|transitiveMemberOf)/i, ru: 2, write: 0 },
+  // The doc's rows are `GET oauth2PermissionGrants` and `GET oauth2PermissionGrants/{id}`: the top-level collection.
+  // Whether the navigation `servicePrincipals/{id}/oauth2PermissionGrants` costs the same is UNCONFIRMED (no row
+  // names it), so it keeps the base cost of 1 like every other unlisted read.
   { method: 'GET', pattern: /^oauth2PermissionGrants(\/[^/]+)?$/i, ru: 2, write: 0 },
-  { method: 'GET', pattern: /^servicePrincipals\/[^/]+\/appRoleAssignments$/i, ru: 2, write: 0 },
+  // By object id or by the alternate key (`servicePrincipals(appId='…')/appRoleAssignments`): the same navigation.
+  { method: 'GET', pattern: /^servicePrincipals(\/[^/]+|\([^/]*\))\/appRoleAssignments$/i, ru: 2, write: 0 },
   { method: 'GET', pattern: /^subscribedSkus$/i, ru: 3, write: 0 },
   { method: 'GET', pattern: /^users$/i, ru: 2, write: 0 },
 ];

@@ -15,13 +15,34 @@ export const queryValue = (s: string): string => s.replace(/[%&#+]/g, (c) => `%$
 
 const deletedOf = (type: 'application' | 'servicePrincipal') => `/directory/deletedItems/microsoft.graph.${type}`;
 
+/** `?$select=…&$expand=…` with whichever is given ('' when neither). */
+const query = (o: { select?: string; expand?: string }): string => {
+  const parts = [o.select ? `$select=${o.select}` : '', o.expand ? `$expand=${o.expand}` : ''].filter(Boolean);
+  return parts.length ? `?${parts.join('&')}` : '';
+};
+
+/**
+ * Values one `in (…)` may list: with `in`, a request is limited to 15 expressions in the filter clause by default
+ * (https://learn.microsoft.com/graph/filter-query-parameter, the note in the operators table).
+ */
+export const IN_LIMIT = 15;
+
+/** `values` in runs of at most IN_LIMIT, for `in (…)` filters. */
+export function inChunks<T>(values: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < values.length; i += IN_LIMIT) out.push(values.slice(i, i + IN_LIMIT));
+  return out;
+}
+
+const inList = (values: string[]) => `(${values.map((v) => `'${odataString(v)}'`).join(',')})`;
+
 export const paths = {
   batch: '/$batch',
   organization: '/organization?$select=id,displayName,tenantType,verifiedDomains',
 
   // Applications
-  applicationByUniqueName: (uniqueName: string, select?: string) =>
-    `/applications(uniqueName='${odataString(uniqueName)}')${select ? `?$select=${select}` : ''}`,
+  applicationByUniqueName: (uniqueName: string, select?: string, expand?: string) =>
+    `/applications(uniqueName='${odataString(uniqueName)}')${query({ select, expand })}`,
   applicationByAppId: (appId: string, select = APP_SELECT) => `/applications(appId='${appId}')?$select=${select}`,
   application: (objectId: string, select?: string) => `/applications/${objectId}${select ? `?$select=${select}` : ''}`,
   applicationsWhere: (filter: string, select = APP_SELECT) => `/applications?$filter=${filter}&$select=${select}&$top=999`,
@@ -49,6 +70,9 @@ export const paths = {
 
   // Service principals
   servicePrincipalByAppId: (appId: string, select?: string) => `/servicePrincipals(appId='${appId}')${select ? `?$select=${select}` : ''}`,
+  /** Up to 15 service principals by appId in one list read (`in`: see filters.appIdIn), e.g. with `appRoleAssignments` expanded. */
+  servicePrincipalsOfAppIds: (appIds: string[], select = SP_SELECT, expand?: string) =>
+    `/servicePrincipals?$filter=${filters.appIdIn(appIds)}${query({ select, expand }).replace('?', '&')}`,
   /** A user by object id or userPrincipalName (Graph takes either at /users/{id}); `@` stays readable. */
   user: (idOrUpn: string) => `/users/${encodeURIComponent(idOrUpn).replace(/%40/g, '@')}?$select=id,userPrincipalName`,
   servicePrincipalsNamed: (displayName: string) => `/servicePrincipals?$filter=displayName eq '${odataString(displayName)}'&$select=${SP_SELECT}`,
@@ -82,7 +106,11 @@ export const paths = {
 /** `$filter` clauses, built here for the same quoting reasons. */
 export const filters = {
   uniqueName: (u: string) => `uniqueName eq '${odataString(u)}'`,
+  /** At most IN_LIMIT values (inChunks). */
+  uniqueNameIn: (us: string[]) => `uniqueName in ${inList(us)}`,
   appId: (appId: string) => `appId eq '${appId}'`,
+  /** At most IN_LIMIT values (inChunks); servicePrincipal's appId supports `in` (resources/serviceprincipal, property table). */
+  appIdIn: (appIds: string[]) => `appId in ${inList(appIds)}`,
   tag: (tag: string) => `tags/any(t:t eq '${odataString(tag)}')`,
   identifierUri: (uri: string) => `identifierUris/any(x:x eq '${odataString(uri)}')`,
   tagStartsWith: (prefix: string) => `tags/any(t:startswith(t,'${odataString(prefix)}'))`,

@@ -1,13 +1,16 @@
-import type { Application, AppRoleAssignment, OAuth2PermissionGrant, Organization, ServicePrincipal } from '@microsoft/microsoft-graph-types';
+import type { Application, FederatedIdentityCredential, Organization, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import { TenantformError } from '../errors.js';
 import { batchRequests } from './batch.js';
-import { graphFailure } from './failure.js';
-import { filters, paths } from './paths.js';
+import { filters, inChunks, paths } from './paths.js';
 import { policyReads, toConditionalAccess, toPremium } from './policies.js';
+import { expectOk, listOf } from './read-results.js';
 import { APP_SELECT, SP_SELECT } from './select.js';
+import { servicePrincipalSpecs, toServicePrincipalReads } from './sp-reads.js';
 import type { LiveApplication, LiveState, LiveTenant } from '../model/live.js';
 import type { GraphRequestSpec, GraphResponse, GraphSender } from './transport.js';
 import { GUID } from '../model/guid.js';
+
+export { expectOk, listOf } from './read-results.js';
 
 export interface ReadRequest {
   /** uniqueNames of the applications the manifests manage. */
@@ -24,25 +27,36 @@ export interface ReadRequest {
 }
 
 /**
+ * An application's federated identity credentials come with it: `$expand=federatedIdentityCredentials` (a navigation
+ * of application that "Supports $expand", https://learn.microsoft.com/graph/api/resources/application). $expand
+ * returns at most 20 related objects, and an application holds at most 20 of these
+ * (https://learn.microsoft.com/graph/api/resources/federatedidentitycredential), so the list is whole. With $select
+ * the read still costs 1 RU, where the separate list cost 1 more per application.
+ */
+const FICS = 'federatedIdentityCredentials';
+
+/**
  * Read everything plan needs in two batched round trips, whatever the number of applications:
- *  1. organization + each application by uniqueName + each named resource API;
- *  2. for each existing application: its service principal, app role assignments and delegated grants
- *     (addressed by appId, so no third round trip for object ids).
+ *  1. organization + each application by uniqueName (its federated credentials inlined) + each named resource API
+ *     + the recycle bin by uniqueName (15 per read);
+ *  2. the service principals of the existing applications (15 per read, app role assignments inlined) and each
+ *     one's delegated grants, addressed by appId, so no third round trip for object ids (graph/sp-reads.ts).
+ * A third round trip happens only when an expansion may have been cut (20 assignments on one SP).
  */
 export async function readLive(transport: GraphSender, req: ReadRequest): Promise<LiveState> {
   const round1: GraphRequestSpec[] = [
     { method: 'GET', path: paths.organization },
-    ...req.uniqueNames.map((u) => ({ method: 'GET' as const, path: paths.applicationByUniqueName(u, APP_SELECT) })),
+    ...req.uniqueNames.map((u) => ({ method: 'GET' as const, path: paths.applicationByUniqueName(u, APP_SELECT, FICS) })),
     ...req.resources.map((name) => ({
       method: 'GET' as const,
       path: GUID.test(name) ? paths.servicePrincipalByAppId(name, SP_SELECT) : paths.servicePrincipalsNamed(name),
     })),
   ];
   // Soft-deleted apps holding our uniqueNames (same round trip): an upsert would otherwise answer "uniqueName
-  // already exists" until the deadline. Filtering deletedItems on uniqueName is UNCONFIRMED for the real
-  // service, so a refused lookup only costs the early diagnosis (see deletedHolders).
+  // already exists" until the deadline. Filtering deletedItems on uniqueName (with eq or in) is UNCONFIRMED for the
+  // real service, so a refused lookup only costs the early diagnosis (see deletedHolders).
   const deletedAt = round1.length;
-  round1.push(...req.uniqueNames.map((u) => ({ method: 'GET' as const, path: paths.deletedApplicationsWhere(filters.uniqueName(u)) })));
+  round1.push(...inChunks(req.uniqueNames).map((us) => ({ method: 'GET' as const, path: paths.deletedApplicationsWhere(filters.uniqueNameIn(us)) })));
   // Policies are read even when no stack declares any: one the manifest dropped must still be deleted.
   const policiesAt = round1.length;
   round1.push(...policyReads(!!req.policies));
@@ -71,12 +85,11 @@ export async function readLive(transport: GraphSender, req: ReadRequest): Promis
   const premium = req.policies ? toPremium(r1[policiesAt + 1]) : undefined;
   const tenant = toTenant(expectOk(r1[0], 'read the organization', ['Organization.Read.All']));
   const applications: Record<string, LiveApplication> = {};
-  const found: Array<{ uniqueName: string; app: Application }> = [];
+  const found: Array<{ uniqueName: string; app: Application; fics?: FederatedIdentityCredential[] }> = [];
   req.uniqueNames.forEach((u, i) => {
     const res = r1[1 + i];
     if (res.status === 404) return;
-    const app = expectOk(res, `read application ${u}`, ['Application.Read.All']) as Application;
-    found.push({ uniqueName: u, app });
+    found.push({ uniqueName: u, ...withoutCredentials(expectOk(res, `read application ${u}`, ['Application.Read.All']) as Expanded) });
   });
   const resources: LiveState['resources'] = {};
   req.resources.forEach((name, i) => {
@@ -95,21 +108,22 @@ export async function readLive(transport: GraphSender, req: ReadRequest): Promis
     resources[name] = list[0] ? { servicePrincipal: list[0] } : null;
   });
 
-  const round2 = found.flatMap(({ app }) => [
-    ...servicePrincipalReads(String(app.appId)),
-    { method: 'GET' as const, path: paths.federatedCredentials(String(app.id)) },
-  ]);
+  const appIds = found.map(({ app }) => String(app.appId));
+  const spSpecs = servicePrincipalSpecs(appIds);
+  // An answer without the expanded list (a service that ignored the $expand) is read the old way, in this round trip.
+  const ficReads = found.flatMap((f, i) => (f.fics ? [] : [{ at: i, spec: { method: 'GET' as const, path: paths.federatedCredentials(String(f.app.id)) } }]));
+  const round2 = [...spSpecs, ...ficReads.map((f) => f.spec)];
   const r2 = round2.length ? await batchRequests(transport, round2, { deadline: req.deadline }) : [];
-  found.forEach(({ uniqueName, app }, i) => {
-    const [sp, assignments, grants, fics] = r2.slice(i * 4, i * 4 + 4);
-    applications[uniqueName.toLowerCase()] = {
-      app,
-      servicePrincipal:
-        sp.status === 404 ? undefined : (expectOk(sp, `read the service principal of ${uniqueName}`, ['Application.Read.All']) as ServicePrincipal),
-      assignments: listOf<AppRoleAssignment>(assignments, `read app role assignments of ${uniqueName}`),
-      grants: listOf<OAuth2PermissionGrant>(grants, `read delegated grants of ${uniqueName}`),
-      federatedCredentials: listOf(fics, `read federated credentials of ${uniqueName}`),
-    };
+  const uniqueNameOf = new Map(found.map((f) => [String(f.app.appId).toLowerCase(), f.uniqueName]));
+  const sps = await toServicePrincipalReads(transport, appIds, r2.slice(0, spSpecs.length), {
+    deadline: req.deadline,
+    name: (appId) => uniqueNameOf.get(appId.toLowerCase()) ?? appId,
+  });
+  ficReads.forEach((f, k) => {
+    found[f.at].fics = listOf(r2[spSpecs.length + k], `read federated credentials of ${found[f.at].uniqueName}`);
+  });
+  found.forEach(({ uniqueName, app, fics }, i) => {
+    applications[uniqueName.toLowerCase()] = { app, ...sps[i], federatedCredentials: fics ?? [] };
   });
   return {
     tenant,
@@ -121,6 +135,15 @@ export async function readLive(transport: GraphSender, req: ReadRequest): Promis
     ...(uris.length ? { identifierUriHolders } : {}),
     ...(userNames.length ? { users } : {}),
   };
+}
+
+type Expanded = Application & { federatedIdentityCredentials?: FederatedIdentityCredential[] };
+
+/** The application as a plain read returns it (the expanded navigation and its annotations removed), and what was inlined. */
+function withoutCredentials(body: Expanded): { app: Application; fics?: FederatedIdentityCredential[] } {
+  const app: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body)) if (k !== FICS && !k.startsWith(`${FICS}@`)) app[k] = v;
+  return { app: app as Application, fics: Array.isArray(body[FICS]) ? body[FICS] : undefined };
 }
 
 /** Each named user, or null when Graph has none by that name (404). Reading users needs User.Read.All (user-get). */
@@ -155,21 +178,6 @@ function deletedHolders(responses: GraphResponse[]): Record<string, Application>
     for (const app of (res.body as { value?: Application[] }).value ?? []) if (app.uniqueName) out[app.uniqueName.toLowerCase()] = app;
   }
   return out;
-}
-
-export function expectOk(res: GraphResponse, action: string, needs: string[]): unknown {
-  if (res.status >= 200 && res.status < 300) return res.body;
-  throw graphFailure(res, { action, needs });
-}
-
-export function listOf<T>(res: GraphResponse, action: string): T[] {
-  if (res.status === 404) return [];
-  const body = expectOk(res, action, ['Application.Read.All']) as { value?: T[]; '@odata.nextLink'?: string };
-  if (body['@odata.nextLink']) {
-    // More than one page (100+ items on one app) is not expected for app registrations; say so rather than drop data.
-    throw new TenantformError('GRAPH_ERROR', `Cannot ${action}: more than one page of results is not supported yet.`);
-  }
-  return body.value ?? [];
 }
 
 /** The tenant from `GET /organization` (also used by the destroy and import readers). */

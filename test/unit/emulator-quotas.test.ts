@@ -14,6 +14,17 @@ describe('emulator quotas: costs and buckets', () => {
     assert.deepEqual(requestCost('GET', '/v1.0/applications', q('$top=5&$select=id')), { ru: 1, write: 0 }); // never below 1
     assert.deepEqual(requestCost('GET', '/v1.0/servicePrincipals/x/appRoleAssignments', q()), { ru: 2, write: 0 });
     assert.deepEqual(requestCost('GET', "/v1.0/servicePrincipals(appId='x')", q()), { ru: 1, write: 0 });
+    // The same navigation by the alternate key, top-level and as a $batch item's path (no version).
+    assert.deepEqual(requestCost('GET', "/v1.0/servicePrincipals(appId='x')/appRoleAssignments", q()), { ru: 2, write: 0 });
+    assert.deepEqual(requestCost('GET', "/servicePrincipals(appId='x')/appRoleAssignments", q()), { ru: 2, write: 0 });
+    assert.deepEqual(requestCost('GET', "/servicePrincipals(appId='x')/appRoleAssignments", q('$select=id')), { ru: 1, write: 0 });
+    assert.deepEqual(requestCost('GET', "/servicePrincipals(appId='x')/appRoleAssignedTo", q()), { ru: 1, write: 0 });
+    // The doc's oauth2PermissionGrants rows are the top-level collection and entity; the SP navigation has no row (UNCONFIRMED).
+    assert.deepEqual(requestCost('GET', '/v1.0/oauth2PermissionGrants', q()), { ru: 2, write: 0 });
+    assert.deepEqual(requestCost('GET', "/servicePrincipals(appId='x')/oauth2PermissionGrants", q()), { ru: 1, write: 0 });
+    // The planner's folded reads: $select and $expand together cost the base 1.
+    assert.deepEqual(requestCost('GET', "/applications(uniqueName='u')", q('$select=id&$expand=federatedIdentityCredentials')), { ru: 1, write: 0 });
+    assert.deepEqual(requestCost('GET', '/servicePrincipals', q("$filter=appId in ('a','b')&$select=id&$expand=appRoleAssignments")), { ru: 1, write: 0 });
     assert.deepEqual(requestCost('POST', '/v1.0/directoryObjects/getByIds', q()), { ru: 5, write: 0 });
     assert.deepEqual(requestCost('POST', '/v1.0/directoryObjects/getByIds', q('$select=id')), { ru: 2, write: 0 });
     assert.deepEqual(requestCost('PATCH', '/v1.0/applications/x', q()), { ru: 1, write: 1 });

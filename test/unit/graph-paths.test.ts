@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, it } from 'node:test';
-import { filters, odataString, paths } from '../../src/graph/paths.js';
+import { filters, IN_LIMIT, inChunks, odataString, paths } from '../../src/graph/paths.js';
 
 function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -35,5 +35,25 @@ describe('graph/paths.ts: every Graph URL is built in one place', () => {
       paths.deletedApplicationsWhere(filters.uniqueName('u')),
       /^\/directory\/deletedItems\/microsoft\.graph\.application\?\$filter=uniqueName eq 'u'&\$select=/,
     );
+  });
+
+  it('folds reads: $select with $expand, `in (…)` lists of at most 15 values', () => {
+    assert.equal(
+      paths.applicationByUniqueName('u', 'id', 'federatedIdentityCredentials'),
+      "/applications(uniqueName='u')?$select=id&$expand=federatedIdentityCredentials",
+    );
+    assert.equal(paths.applicationByUniqueName('u'), "/applications(uniqueName='u')");
+    assert.equal(
+      paths.servicePrincipalsOfAppIds(['a1', 'a2'], 'id,appId', 'appRoleAssignments'),
+      "/servicePrincipals?$filter=appId in ('a1','a2')&$select=id,appId&$expand=appRoleAssignments",
+    );
+    assert.equal(filters.uniqueNameIn(["o'k", 'b']), "uniqueName in ('o''k','b')");
+    const values = Array.from({ length: 31 }, (_, i) => i);
+    assert.deepEqual(
+      inChunks(values).map((c) => c.length),
+      [15, 15, 1],
+    );
+    assert.equal(IN_LIMIT, 15);
+    assert.deepEqual(inChunks([]), []);
   });
 });

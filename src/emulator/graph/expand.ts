@@ -17,7 +17,7 @@ import { entityProperties, eventual, project } from './odata-shared.js';
  * - `$select` inside the expand: for `owners` (typed directoryObject) Graph answered 400 Request_BadRequest "Invalid
  *   $select properties." to a property of a derived type (`owners($select=userPrincipalName)`,
  *   microsoftgraph/microsoft-graph-docs#12838), so only directoryObject's own properties (id, deletedDateTime) are
- *   accepted there; for appRoleAssignment navigations, that type's properties.
+ *   accepted there; for appRoleAssignment and federatedIdentityCredential navigations, that type's properties.
  * - A name the type does not have, or a structural property: ODataLib's texts (UNCONFIRMED for Graph), 400.
  * - A real navigation property the emulator does not model (extensionProperties, memberOf, owners of a service
  *   principal, …), and `*`: 501.
@@ -26,7 +26,7 @@ import { entityProperties, eventual, project } from './odata-shared.js';
 /** One expandable navigation property of a type. */
 export interface Navigation {
   /** The v1.0 type of the expanded objects. */
-  type: 'directoryObject' | 'appRoleAssignment';
+  type: 'directoryObject' | 'appRoleAssignment' | 'federatedIdentityCredential';
   /** The related objects of one entity, as a collection would list them (`@odata.type` first for directory objects). */
   load: (ctx: GraphCtx, entity: Record<string, unknown>) => Array<Record<string, unknown>>;
 }

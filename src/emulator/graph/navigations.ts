@@ -1,4 +1,4 @@
-import type { AppRoleAssignment } from '@microsoft/microsoft-graph-types';
+import type { AppRoleAssignment, FederatedIdentityCredential } from '@microsoft/microsoft-graph-types';
 import { assignmentsOf } from './assignments.js';
 import type { ExpandSpec } from './expand.js';
 import { applicationOwners, servicePrincipalOwners } from './owners.js';
@@ -6,8 +6,9 @@ import { applicationOwners, servicePrincipalOwners } from './owners.js';
 /**
  * The navigation properties `$expand` inlines (graph/expand.ts), per type. Each loads what the navigation's own
  * collection route lists: `/applications/{id}/owners` (application-list-owners),
- * `/servicePrincipals/{id}/appRoleAssignments` and `/appRoleAssignedTo` (serviceprincipal-list-approleassignments,
- * serviceprincipal-list-approleassignedto).
+ * `/applications/{id}/federatedIdentityCredentials` (application-list-federatedidentitycredentials: what a replica
+ * shows, federated.ts), `/servicePrincipals/{id}/appRoleAssignments` and `/appRoleAssignedTo`
+ * (serviceprincipal-list-approleassignments, serviceprincipal-list-approleassignedto).
  */
 
 const assignments = (side: 'appRoleAssignedTo' | 'appRoleAssignments') => ({
@@ -20,6 +21,12 @@ export const APPLICATION_EXPAND: ExpandSpec = {
   type: 'application',
   navigations: {
     owners: { type: 'directoryObject', load: (ctx, app) => applicationOwners(ctx, String(app.id)) },
+    // "Supports $expand and $filter" (https://learn.microsoft.com/graph/api/resources/application, relationships). An
+    // application holds at most 20 (federatedidentitycredential resource page), so the 20-item cap never cuts it.
+    federatedIdentityCredentials: {
+      type: 'federatedIdentityCredential',
+      load: (ctx, app) => ctx.env.tenant.applications.federatedCredentials(String(app.id)) as Array<FederatedIdentityCredential & Record<string, unknown>>,
+    },
   },
 };
 
