@@ -44,12 +44,12 @@ export function logIntervals(entries: readonly RequestLogEntry[]): Interval[] {
     });
 }
 
-/** Record the client-side interval of every GraphTransport request (epoch ms) while installed. */
+/** Record the client-side interval of every GraphTransport request on the wire (epoch ms; not its wait at the throttle gate). */
 export function recordGraphRequests(): { intervals: Interval[]; uninstall(): void } {
   const intervals: Interval[] = [];
-  const original = GraphTransport.prototype.send;
+  const original = GraphTransport.prototype.sendOnWire;
   const now = () => performance.timeOrigin + performance.now();
-  GraphTransport.prototype.send = async function (this: GraphTransport, req) {
+  GraphTransport.prototype.sendOnWire = async function (this: GraphTransport, req) {
     const start = now();
     try {
       return await original.call(this, req);
@@ -57,7 +57,7 @@ export function recordGraphRequests(): { intervals: Interval[]; uninstall(): voi
       intervals.push({ start, end: now() });
     }
   };
-  return { intervals, uninstall: () => void (GraphTransport.prototype.send = original) };
+  return { intervals, uninstall: () => void (GraphTransport.prototype.sendOnWire = original) };
 }
 
 export interface PhaseStats {

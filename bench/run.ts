@@ -18,7 +18,9 @@
  *   npm run bench -- --tenant-size=S  # Graph's quotas for a tenant under 50 users (default L: over 500)
  *
  * The emulator runs in a worker thread (bench/emulator-worker.ts), as Graph runs elsewhere, and enforces Graph's
- * quotas (src/emulator/quotas.ts): the RU column is what each phase cost, the 429s column what that cost.
+ * quotas (src/emulator/quotas.ts): the RU column is what each phase cost, the 429s column what that cost; `graph span`
+ * is the phase's first Graph request to its last answer, `RU floor` the least Graph time the RU quota allows it given
+ * what the bucket held when it began (bench/floor.ts) — a tool that paces itself well has a span near that floor.
  *
  * Each phase gets a fresh credential (a new CLI process would), so token acquisition is counted.
  * Not a test: nothing here fails the build, but the targets are checked and printed.
@@ -31,6 +33,7 @@ import { Worker } from 'node:worker_threads';
 import { ClientSecretCredential } from '@azure/identity';
 import type { RequestLogEntry, TenantSize } from '../src/emulator/index.js';
 import { apply, plan, type CommonOptions } from '../src/index.js';
+import { quotaFloors } from './floor.js';
 import { phaseStats, recordGraphRequests, type PhaseStats } from './rounds.js';
 
 const EXAMPLE = resolve('manifests/todolist-daemon.yaml');
@@ -42,6 +45,10 @@ interface Row extends PhaseStats {
   changes: number;
   /** Graph's quotas were off for this phase (a cold apply of more writes than Graph allows one app in minutes). */
   quotasOff?: boolean;
+  /** First Graph request to last answer, on the client (ms). */
+  graphSpanMs: number;
+  /** The least Graph time the resource unit quota allows this phase (bench/floor.ts), in ms. */
+  floorMs?: number;
 }
 
 /** Graph writes of one cold apply of the example stack (the bench's own figure for 1 stack). */
@@ -123,6 +130,9 @@ function options(emu: BenchEmulator, cwd: string, manifests: string[]): CommonOp
   };
 }
 
+/** Each phase's request log, for the quota floors (bench/floor.ts). */
+const phaseLogs = new Map<Row, RequestLogEntry[]>();
+
 async function measure(emu: BenchEmulator, stacks: number, phase: Row['phase'], run: () => Promise<number>): Promise<Row> {
   const mark = await emu.mark();
   const recorder = recordGraphRequests();
@@ -131,7 +141,12 @@ async function measure(emu: BenchEmulator, stacks: number, phase: Row['phase'], 
   try {
     const changes = await run();
     const wallMs = Math.round(performance.now() - t0);
-    return { stacks, phase, wallMs, changes, ...phaseStats(await emu.since(mark), recorder.intervals) };
+    const log = await emu.since(mark);
+    const spans = recorder.intervals;
+    const graphSpanMs = spans.length ? Math.round(Math.max(...spans.map((i) => i.end)) - Math.min(...spans.map((i) => i.start))) : 0;
+    const row: Row = { stacks, phase, wallMs, changes, graphSpanMs, ...phaseStats(log, recorder.intervals) };
+    phaseLogs.set(row, log);
+    return row;
   } finally {
     recorder.uninstall();
     if (session) await session.stop(`bench-${stacks}-${phase.replace(/\W+/g, '-')}.cpuprofile`);
@@ -170,7 +185,7 @@ async function benchSize(n: number, latencyMs: number): Promise<Row[]> {
       return r.plan.changes.length;
     });
     if (quotasOff && !noQuotas) await emu.quotas(true);
-    rows.push(quotasOff ? { ...cold, quotasOff } : cold);
+    rows.push(quotasOff ? Object.assign(cold, { quotasOff }) : cold);
     rows.push(
       await measure(emu, n, 'no-op plan', async () => {
         const p = await plan(options(emu, cwd, manifests));
@@ -185,6 +200,15 @@ async function benchSize(n: number, latencyMs: number): Promise<Row[]> {
         return 0;
       }),
     );
+    // The bucket exists from the first phase with quotas on; a phase without them sets no floor.
+    if (!noQuotas) {
+      const on = rows.filter((r) => !r.quotasOff);
+      quotaFloors(
+        on.map((r) => phaseLogs.get(r) ?? []),
+        tenantSize,
+      ).forEach((f, i) => (on[i].floorMs = Math.round(f)));
+    }
+    for (const r of rows) phaseLogs.delete(r);
     return rows;
   } finally {
     await emu.close();
@@ -203,6 +227,8 @@ const COLUMNS: Array<[string, (r: Row) => string | number]> = [
   ['login req', (r) => r.loginRequests],
   ['RU', (r) => r.resourceUnits],
   ['429s', (r) => r.throttled],
+  ['graph span', (r) => `${(r.graphSpanMs / 1000).toFixed(2)} s`],
+  ['RU floor', (r) => (r.floorMs === undefined ? '-' : `${(r.floorMs / 1000).toFixed(2)} s`)],
   ['graph RT', (r) => r.graphRoundTrips],
   ['login RT', (r) => r.loginRoundTrips],
   ['total RT', (r) => r.roundTrips],

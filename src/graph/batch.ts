@@ -14,7 +14,9 @@ export interface BatchOptions {
 /**
  * Send many independent GETs as $batch envelopes of ≤20, all envelopes in parallel, so N reads cost one
  * round trip. Items answered 429 are sent again after their own Retry-After (the SDKs do not retry
- * batch items). Sub-request URLs carry no version (Graph rejects `/v1.0/…` inside a batch).
+ * batch items); every envelope passes the run's throttle gate (gate.ts), which, once Graph throttles, lets them out
+ * at the rate its quota refills instead of all at once. Sub-request URLs carry no version (Graph rejects `/v1.0/…`
+ * inside a batch).
  */
 export async function batchRequests(transport: GraphSender, specs: GraphRequestSpec[], opts: BatchOptions): Promise<GraphResponse[]> {
   const results: Array<GraphResponse | undefined> = new Array(specs.length);

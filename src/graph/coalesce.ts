@@ -8,7 +8,8 @@
  *
  * Graph's limits (https://learn.microsoft.com/graph/throttling-limits, "Identity and access service limits"):
  * per app and tenant 3,000 writes per 2 min 30 s and 3,500–8,000 resource units per 10 s; per tenant 18,000 writes
- * per 5 min; each item of a batch counts on its own. `maxEnvelopes` bounds the requests in flight.
+ * per 5 min; each item of a batch counts on its own. `maxEnvelopes` bounds the requests in flight; after a 429 the
+ * transport's throttle gate (gate.ts) paces them, retries included, to what the quota refills.
  */
 import { paths } from './paths.js';
 import { BATCH_LIMIT, sendEnvelope } from './batch.js';

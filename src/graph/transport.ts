@@ -13,6 +13,8 @@ import {
 } from '@microsoft/microsoft-graph-client';
 import { TokenCredentialAuthenticationProvider } from '@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js';
 import { Agent } from 'undici';
+import { decodeJwt } from 'jose';
+import { gateFor, type ThrottleGate } from './gate.js';
 import { networkFailure } from './network.js';
 import { paths } from './paths.js';
 
@@ -64,6 +66,7 @@ export class GraphTransport implements GraphSender {
   /** Sent with every request of this run (x-tenantform-run-id): a request log can group one command's requests. */
   readonly runId = randomUUID();
   private readonly client: Client;
+  private gate?: Promise<ThrottleGate>;
 
   constructor(readonly options: TransportOptions) {
     const authProvider = new TokenCredentialAuthenticationProvider(options.credential, {
@@ -87,6 +90,36 @@ export class GraphTransport implements GraphSender {
   }
 
   async send(req: GraphRequestSpec): Promise<GraphResponse> {
+    const gate = await (this.gate ??= this.gateOf());
+    const ticket = await gate.admit(req);
+    let answer: GraphResponse | undefined;
+    try {
+      answer = await this.sendOnWire(req);
+      return answer;
+    } finally {
+      gate.settle(ticket, answer);
+    }
+  }
+
+  /**
+   * The throttle gate of this run's application+tenant pair (gate.ts): Graph's quotas are per pair, so the key is
+   * the token's `tid` and `appid` (the credential's cached token: no extra sign-in).
+   */
+  private async gateOf(): Promise<ThrottleGate> {
+    let key = this.options.graphUrl;
+    try {
+      const token = await this.options.credential.getToken(`${graphResource(this.options.graphUrl)}/.default`);
+      const c = token ? decodeJwt(token.token) : {};
+      key += ` ${String(c.tid ?? '')} ${String(c.appid ?? c.azp ?? '')}`;
+    } catch {
+      // The request itself meets the sign-in failure and reports it; this run paces alone.
+      key += ` ${this.runId}`;
+    }
+    return gateFor(key);
+  }
+
+  /** The request on the wire, once the gate let it go (bench/rounds.ts times this: round trips, not waits). */
+  async sendOnWire(req: GraphRequestSpec): Promise<GraphResponse> {
     this.stats.requests++;
     if (req.method !== 'GET' && req.path !== paths.batch) this.stats.writes++;
     const failure = new FetchFailure();
