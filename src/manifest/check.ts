@@ -16,6 +16,7 @@ import {
   PolicySchema,
   STACK_NAME,
   STACK_NAME_MAX,
+  type Manifest,
   type ManifestApplication,
   type ManifestOutput,
   type ManifestPolicy,
@@ -81,7 +82,7 @@ export function checkManifest(source: ManifestSource, yamlProblems: Problem[], i
   const sub = substituteVariables(source, tree, vars);
   const parsed = ManifestSchema.safeParse(sub.tree);
   if (!parsed.success) reportIssues(parsed.error.issues, { report, data: sub.tree, schema: ManifestSchema, tainted: sub.tainted });
-  const checked = partialManifest(source, sub.tree);
+  const checked = partialManifest(source, sub.tree, parsed.success ? parsed.data : undefined);
   checkRules(checked, report);
 
   // Problems at a string that still holds an unresolved reference are consequences of that reference.
@@ -128,8 +129,12 @@ function notAManifest(source: ManifestSource, why: string): Problem {
   };
 }
 
-/** The parts of the manifest that pass the schema on their own, so rules can check them. */
-function partialManifest(source: ManifestSource, tree: unknown): CheckedManifest {
+/**
+ * The parts of the manifest that pass the schema on their own, so rules can check them. When the whole manifest
+ * passed (`whole`), its parts are those parts: the lenient schemas accept what the strict one did and give the
+ * same data, so they are not run a second time (a key the parse did not keep as its own, e.g. `__proto__`, still is).
+ */
+function partialManifest(source: ManifestSource, tree: unknown, whole?: Manifest): CheckedManifest {
   const root = isRecord(tree) ? tree : {};
   const stack = typeof root.stack === 'string' && root.stack.length <= STACK_NAME_MAX && STACK_NAME.test(root.stack) ? root.stack : undefined;
   const apps = new Map<string, ManifestApplication>();
@@ -137,14 +142,15 @@ function partialManifest(source: ManifestSource, tree: unknown): CheckedManifest
   if (isRecord(root.applications)) {
     for (const [key, value] of Object.entries(root.applications)) {
       appKeys.add(key);
-      const r = ApplicationSchema.safeParse(value);
+      const r =
+        whole && Object.hasOwn(whole.applications, key) ? { success: true as const, data: whole.applications[key] } : ApplicationSchema.safeParse(value);
       if (r.success) apps.set(key, r.data);
     }
   }
   const outputs: Array<{ index: number; output: ManifestOutput }> = [];
   if (Array.isArray(root.outputs)) {
     root.outputs.forEach((o, index) => {
-      const r = OutputSchema.safeParse(o);
+      const r = whole ? { success: true as const, data: whole.outputs[index] } : OutputSchema.safeParse(o);
       if (r.success) outputs.push({ index, output: r.data });
     });
   }
@@ -153,7 +159,10 @@ function partialManifest(source: ManifestSource, tree: unknown): CheckedManifest
   if (isRecord(root.conditionalAccessPolicies)) {
     for (const [key, value] of Object.entries(root.conditionalAccessPolicies)) {
       policyKeys.add(key);
-      const r = PolicySchema.safeParse(value);
+      const r =
+        whole && Object.hasOwn(whole.conditionalAccessPolicies, key)
+          ? { success: true as const, data: whole.conditionalAccessPolicies[key] }
+          : PolicySchema.safeParse(value);
       if (r.success) policies.set(key, r.data);
     }
   }

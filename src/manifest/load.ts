@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, type Alias, type Document, type Node, type YAMLError } from 'yaml';
 import { TenantformError } from '../errors.js';
@@ -22,16 +22,21 @@ const MANIFEST_EXTENSIONS = new Set(['.yaml', '.yml']);
 /**
  * Expand the paths the user gave: files as they are, directories to their *.yaml / *.yml files (sorted,
  * not recursive). Missing paths are reported together in one MANIFEST_NOT_FOUND error.
+ * Synchronous on purpose (here and in readManifest): a fleet is a thousand small files, and awaiting each
+ * stat and read (open, fstat, read, close: a thread-pool round trip apiece) left the process idle for
+ * half the load; the sync calls take microseconds each.
  */
 export async function expandManifestPaths(paths: readonly string[], opts: { cwd: string }): Promise<string[]> {
   if (paths.length === 0) throw new TenantformError('USAGE', 'Name at least one manifest file, e.g. manifests/todolist-daemon.yaml');
   const files: string[] = [];
   const missing: string[] = [];
   for (const p of paths) {
-    const info = await stat(path.resolve(opts.cwd, p)).catch(() => undefined);
+    const info = statOrUndefined(path.resolve(opts.cwd, p));
     if (!info) missing.push(p);
     else if (info.isDirectory()) {
-      const names = (await readdir(path.resolve(opts.cwd, p))).filter((n) => MANIFEST_EXTENSIONS.has(path.extname(n))).sort();
+      const names = readdirSync(path.resolve(opts.cwd, p))
+        .filter((n) => MANIFEST_EXTENSIONS.has(path.extname(n)))
+        .sort();
       if (names.length === 0) missing.push(`${p} (no *.yaml files in it)`);
       files.push(...names.map((n) => path.join(p, n)));
     } else files.push(p);
@@ -42,11 +47,20 @@ export async function expandManifestPaths(paths: readonly string[], opts: { cwd:
   return [...new Set(files)];
 }
 
+/** Any failure (missing, not a directory, no permission) counts as not found, as before. */
+function statOrUndefined(file: string): Stats | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Read and parse one file. YAML errors come back as problems; the caller skips further checks then. */
 export async function readManifest(file: string, opts: { cwd: string }): Promise<{ source: ManifestSource; problems: Problem[] }> {
   let text: string;
   try {
-    text = await readFile(path.resolve(opts.cwd, file), 'utf8');
+    text = readFileSync(path.resolve(opts.cwd, file), 'utf8');
   } catch (e) {
     throw new TenantformError('MANIFEST_NOT_FOUND', `Manifest not found: ${file}`, { paths: [file], reason: (e as Error).message });
   }

@@ -45,7 +45,11 @@ export function parseTemplate(s: string): { tokens: TemplateToken[]; errors: Tem
       continue;
     }
     if (!s.startsWith('${', i)) {
-      text += s[i++];
+      // Up to the next `$`: nothing before it can start a reference or an escape.
+      const next = s.indexOf('$', i + 1);
+      const end = next < 0 ? s.length : next;
+      text += s.slice(i, end);
+      i = end;
       continue;
     }
     const close = s.indexOf('}', i + 2);

@@ -208,25 +208,38 @@ export function substituteVariables(source: ManifestSource, tree: unknown, vars:
     return out;
   };
 
-  const walk = (value: unknown, path: (string | number)[]): unknown => {
-    if (typeof value === 'string') return substitute(value, path);
-    if (Array.isArray(value)) return value.map((v, i) => walk(v, [...path, i]));
+  // One path, extended and restored on the way down: copied only for a string that holds a reference (a fleet's
+  // manifests are mostly strings without one, and the copy per value was most of this walk).
+  const path: (string | number)[] = [];
+  const walk = (value: unknown): unknown => {
+    if (typeof value === 'string') return value.includes('$') ? substitute(value, [...path]) : value;
+    if (Array.isArray(value)) {
+      const out = new Array<unknown>(value.length);
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        out[i] = walk(value[i]);
+        path.pop();
+      }
+      return out;
+    }
     if (isRecord(value)) {
       const out: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(value)) {
+        let next = v;
+        if (path.length !== 0 || k !== 'variables') {
+          path.push(k);
+          next = walk(v);
+          path.pop();
+        }
         // defineProperty: a YAML key named __proto__ must stay a plain key.
-        Object.defineProperty(out, k, {
-          value: path.length === 0 && k === 'variables' ? v : walk(v, [...path, k]),
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        });
+        if (k === '__proto__') Object.defineProperty(out, k, { value: next, enumerable: true, writable: true, configurable: true });
+        else out[k] = next;
       }
       return out;
     }
     return value;
   };
-  return { tree: walk(tree, []), problems: report.problems, tainted };
+  return { tree: walk(tree), problems: report.problems, tainted };
 }
 
 function isOutputValue(path: TreePath): boolean {

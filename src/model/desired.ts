@@ -10,7 +10,7 @@
  * - `location` fields point into the manifest, for error messages at plan/apply time.
  * - Nothing here is secret. Secret *values* never enter the model; `secrets` only names credentials.
  */
-import { v5 as uuidv5 } from 'uuid';
+import { parse as parseUuid, v5 as uuidv5 } from 'uuid';
 import type { SourceLocation } from '../errors.js';
 import { OWNERSHIP_TAG_PREFIX } from './ownership.js';
 import type { DesiredPolicy } from './policies.js';
@@ -268,6 +268,8 @@ export const APP_ID_PLACEHOLDER = '{appId}';
 
 /** Fixed namespace of tenantform's UUIDv5 ids. Never change it: every derived role/scope id depends on it. */
 export const TENANTFORM_ID_NAMESPACE = '8f0c6d5e-3b0a-4a57-9d55-5e2f1c7a9b41';
+/** The namespace as bytes, parsed once: given as a string, uuid parses it twice per id (a fleet derives thousands). */
+const NAMESPACE_BYTES = parseUuid(TENANTFORM_ID_NAMESPACE);
 
 export type IdKind = 'appRole' | 'scope';
 
@@ -278,7 +280,7 @@ export type IdKind = 'appRole' | 'scope';
  * new id, which is right: to Graph a role with another value is another permission.
  */
 export function stableId(opts: { stack: string; app: string; kind: IdKind; value: string }): string {
-  return uuidv5(`${opts.stack}/${opts.app}/${opts.kind}/${opts.value}`, TENANTFORM_ID_NAMESPACE);
+  return uuidv5(`${opts.stack}/${opts.app}/${opts.kind}/${opts.value}`, NAMESPACE_BYTES);
 }
 
 /** Separator between stack and app key in a uniqueName. Stack names cannot contain it (single hyphens only). */
@@ -367,21 +369,28 @@ export function ficDescription(stack: string, userText: string | null): string {
 }
 
 /** Every reference in a JSON template, in order. */
-export function jsonTemplateRefs(t: JsonTemplate | null): OutputRef[] {
-  if (t === null || typeof t !== 'object') return [];
-  if (Array.isArray(t)) return t.flatMap(jsonTemplateRefs);
-  if ('parts' in t) return templateRefs(t.parts);
-  return t.object.flatMap(([, v]) => jsonTemplateRefs(v));
+export function jsonTemplateRefs(t: JsonTemplate | null, into: OutputRef[] = []): OutputRef[] {
+  if (t === null || typeof t !== 'object') return into;
+  if (Array.isArray(t)) for (const v of t) jsonTemplateRefs(v, into);
+  else if ('parts' in t) templateRefs(t.parts, into);
+  else for (const [, v] of t.object) jsonTemplateRefs(v, into);
+  return into;
 }
 
 /** Every reference of an output (flat values and shape). */
 export function outputRefs(o: Pick<DesiredOutput, 'values' | 'shape'>): OutputRef[] {
-  return [...o.values.flatMap((v) => templateRefs(v.parts)), ...jsonTemplateRefs(o.shape)];
+  const refs: OutputRef[] = [];
+  for (const v of o.values) templateRefs(v.parts, refs);
+  return jsonTemplateRefs(o.shape, refs);
 }
 
-/** Every reference in a template, in order. */
-export function templateRefs(parts: readonly TemplatePart[]): OutputRef[] {
-  return parts.flatMap((p) => ('ref' in p ? [p.ref] : []));
+/**
+ * Every reference in a template, in order (appended to `into`). Loops, not flatMap: the planner asks for the
+ * references of every output of every stack, and the arrays flatMap makes per part were a fleet's plan's garbage.
+ */
+export function templateRefs(parts: readonly TemplatePart[], into: OutputRef[] = []): OutputRef[] {
+  for (const p of parts) if ('ref' in p) into.push(p.ref);
+  return into;
 }
 
 /** Render a template with a resolver for its references (the resolver decides how to treat secrets). */

@@ -46,8 +46,14 @@ export function liveAppIdOf(stack: DesiredStack, applications: Record<string, { 
 
 /** Apps an output refers to, as plan refs; `credential`: apps whose secret or certificate it holds or points to. */
 export function appsOf(stack: DesiredStack, o: DesiredOutput): { all: string[]; credential: string[] } {
-  const refs = outputRefs(o);
-  const all = [...new Set(refs.flatMap((r) => (r.kind === 'tenant' ? [] : [appRef(stack.name, r.app)])))];
-  const credential = [...new Set(refs.flatMap((r) => (r.kind === 'secret' || r.kind === 'certificate' ? [appRef(stack.name, r.app)] : [])))];
-  return { all, credential };
+  // Sets keep first-seen order, as the arrays did.
+  const all = new Set<string>();
+  const credential = new Set<string>();
+  for (const r of outputRefs(o)) {
+    if (r.kind === 'tenant') continue;
+    const ref = appRef(stack.name, r.app);
+    all.add(ref);
+    if (r.kind === 'secret' || r.kind === 'certificate') credential.add(ref);
+  }
+  return { all: [...all], credential: [...credential] };
 }

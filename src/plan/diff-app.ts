@@ -68,37 +68,22 @@ export function diffApplication(input: AppDiffInput): Change[] {
       name: 'api.requestedAccessTokenVersion',
       desired: d.requestedAccessTokenVersion,
       live: app?.api?.requestedAccessTokenVersion ?? null,
-      canon: (v) => v ?? null,
-      body: (v) => ({ api: { requestedAccessTokenVersion: v } }),
+      canon: orNull,
+      body: TOKEN_VERSION_BODY,
     },
-    { name: 'appRoles', desired: d.appRoles, live: app?.appRoles, canon: (v) => canonRoles(v as AppRole[]), body: (v) => ({ appRoles: v }) },
-    {
-      name: 'api.oauth2PermissionScopes',
-      desired: d.oauth2PermissionScopes,
-      live: app?.api?.oauth2PermissionScopes,
-      canon: (v) => canonScopes(v as PermissionScope[]),
-      body: (v) => ({ api: { oauth2PermissionScopes: v } }),
-    },
-    {
-      name: 'optionalClaims',
-      desired: d.optionalClaims,
-      live: app?.optionalClaims,
-      canon: (v) => canonOptionalClaims(v as never),
-      body: (v) => ({ optionalClaims: v }),
-    },
-    { name: 'tags', desired: mergeTags(app?.tags, [d.ownershipTag]), live: app?.tags, canon: (v) => canonStrings(v as string[]), body: (v) => ({ tags: v }) },
+    { name: 'appRoles', desired: d.appRoles, live: app?.appRoles, canon: CANON_ROLES, body: ROLES_BODY },
+    { name: 'api.oauth2PermissionScopes', desired: d.oauth2PermissionScopes, live: app?.api?.oauth2PermissionScopes, canon: CANON_SCOPES, body: SCOPES_BODY },
+    { name: 'optionalClaims', desired: d.optionalClaims, live: app?.optionalClaims, canon: CANON_CLAIMS, body: CLAIMS_BODY },
+    { name: 'tags', desired: mergeTags(app?.tags, [d.ownershipTag]), live: app?.tags, canon: CANON_STRINGS, body: TAGS_BODY },
     {
       name: 'web.implicitGrantSettings',
       desired: d.web.implicitGrantSettings,
       live: app?.web?.implicitGrantSettings,
-      canon: (v) => {
-        const g = v as ImplicitGrantSettings | null | undefined;
-        return { enableIdTokenIssuance: g?.enableIdTokenIssuance ?? false, enableAccessTokenIssuance: g?.enableAccessTokenIssuance ?? false };
-      },
-      body: (v) => ({ web: { implicitGrantSettings: v } }),
+      canon: CANON_IMPLICIT_GRANT,
+      body: IMPLICIT_GRANT_BODY,
       defaulted: true,
     },
-    { ...scalar('isFallbackPublicClient', d.isFallbackPublicClient, app?.isFallbackPublicClient), canon: (v) => v ?? false, defaulted: true },
+    { ...scalar('isFallbackPublicClient', d.isFallbackPublicClient, app?.isFallbackPublicClient), canon: orFalse, defaulted: true },
   ];
   const late: Field[] = [];
   // URI lists that may hold the app's own `{appId}`: written at creation when they do not, else in the
@@ -108,30 +93,30 @@ export function diffApplication(input: AppDiffInput): Change[] {
       name,
       desired: appId ? desired.map((u) => u.replaceAll(APP_ID_PLACEHOLDER, appId)) : desired,
       live,
-      canon: (v) => canonStrings(v as string[]),
+      canon: CANON_STRINGS,
       body,
       defaulted,
     };
     (app || !desired.some((u) => u.includes(APP_ID_PLACEHOLDER)) ? fields : late).push(field);
   };
-  uriList('identifierUris', d.identifierUris, app?.identifierUris, (v) => ({ identifierUris: v }), false);
-  uriList('spa.redirectUris', d.spa.redirectUris, app?.spa?.redirectUris, (v) => ({ spa: { redirectUris: v } }));
-  uriList('web.redirectUris', d.web.redirectUris, app?.web?.redirectUris, (v) => ({ web: { redirectUris: v } }));
-  uriList('publicClient.redirectUris', d.publicClient.redirectUris, app?.publicClient?.redirectUris, (v) => ({ publicClient: { redirectUris: v } }));
+  uriList('identifierUris', d.identifierUris, app?.identifierUris, IDENTIFIER_URIS_BODY, false);
+  uriList('spa.redirectUris', d.spa.redirectUris, app?.spa?.redirectUris, SPA_URIS_BODY);
+  uriList('web.redirectUris', d.web.redirectUris, app?.web?.redirectUris, WEB_URIS_BODY);
+  uriList('publicClient.redirectUris', d.publicClient.redirectUris, app?.publicClient?.redirectUris, PUBLIC_CLIENT_URIS_BODY);
   const rraField: Field = {
     name: 'requiredResourceAccess',
     desired: input.requiredResourceAccess,
     live: app?.requiredResourceAccess,
-    canon: (v) => canonRequiredResourceAccess(v as RequiredResourceAccess[]),
-    body: (v) => ({ requiredResourceAccess: v }),
+    canon: CANON_RRA,
+    body: RRA_BODY,
   };
   const clients = input.clients ?? { known: [], preAuthorized: [], deps: [] };
   const knownField: Field = {
     name: 'api.knownClientApplications',
     desired: clients.known,
     live: app?.api?.knownClientApplications,
-    canon: (v) => canonStrings(((v as string[] | null) ?? []).map((x) => x.toLowerCase())),
-    body: (v) => ({ api: { knownClientApplications: v } }),
+    canon: CANON_KNOWN_CLIENTS,
+    body: KNOWN_CLIENTS_BODY,
     defaulted: true,
   };
   // Fields holding `{appId…}` placeholders wait until those appIds exist; apply substitutes them.
@@ -202,8 +187,8 @@ export function diffApplication(input: AppDiffInput): Change[] {
     name: 'api.preAuthorizedApplications',
     desired: clients.preAuthorized,
     live: app?.api?.preAuthorizedApplications,
-    canon: (v) => canonPreAuthorized(v as PreAuthorizedApplication[] | null),
-    body: (v) => ({ api: { preAuthorizedApplications: v } }),
+    canon: CANON_PRE_AUTHORIZED,
+    body: PRE_AUTHORIZED_BODY,
   };
   if (!same(preAuth.canon(preAuth.desired), preAuth.canon(preAuth.live))) {
     changes.push({
@@ -229,8 +214,36 @@ function canonPreAuthorized(list: PreAuthorizedApplication[] | null | undefined)
 }
 
 function scalar(name: string, desired: unknown, live: unknown): Field {
-  return { name, desired: desired ?? null, live: live ?? null, canon: (v) => v ?? null, body: (v) => ({ [name]: v }) };
+  return { name, desired: desired ?? null, live: live ?? null, canon: orNull, body: (v) => ({ [name]: v }) };
 }
+
+// The fields' canonical forms and bodies, made once instead of once per application and plan (a fleet has thousands).
+const orNull = (v: unknown) => v ?? null;
+const orFalse = (v: unknown) => v ?? false;
+const CANON_ROLES = (v: unknown) => canonRoles(v as AppRole[]);
+const CANON_SCOPES = (v: unknown) => canonScopes(v as PermissionScope[]);
+const CANON_CLAIMS = (v: unknown) => canonOptionalClaims(v as never);
+const CANON_STRINGS = (v: unknown) => canonStrings(v as string[]);
+const CANON_RRA = (v: unknown) => canonRequiredResourceAccess(v as RequiredResourceAccess[]);
+const CANON_KNOWN_CLIENTS = (v: unknown) => canonStrings(((v as string[] | null) ?? []).map((x) => x.toLowerCase()));
+const CANON_PRE_AUTHORIZED = (v: unknown) => canonPreAuthorized(v as PreAuthorizedApplication[] | null);
+const CANON_IMPLICIT_GRANT = (v: unknown) => {
+  const g = v as ImplicitGrantSettings | null | undefined;
+  return { enableIdTokenIssuance: g?.enableIdTokenIssuance ?? false, enableAccessTokenIssuance: g?.enableAccessTokenIssuance ?? false };
+};
+const TOKEN_VERSION_BODY = (v: unknown) => ({ api: { requestedAccessTokenVersion: v } });
+const ROLES_BODY = (v: unknown) => ({ appRoles: v });
+const SCOPES_BODY = (v: unknown) => ({ api: { oauth2PermissionScopes: v } });
+const CLAIMS_BODY = (v: unknown) => ({ optionalClaims: v });
+const TAGS_BODY = (v: unknown) => ({ tags: v });
+const IMPLICIT_GRANT_BODY = (v: unknown) => ({ web: { implicitGrantSettings: v } });
+const IDENTIFIER_URIS_BODY = (v: unknown) => ({ identifierUris: v });
+const SPA_URIS_BODY = (v: unknown) => ({ spa: { redirectUris: v } });
+const WEB_URIS_BODY = (v: unknown) => ({ web: { redirectUris: v } });
+const PUBLIC_CLIENT_URIS_BODY = (v: unknown) => ({ publicClient: { redirectUris: v } });
+const RRA_BODY = (v: unknown) => ({ requiredResourceAccess: v });
+const KNOWN_CLIENTS_BODY = (v: unknown) => ({ api: { knownClientApplications: v } });
+const PRE_AUTHORIZED_BODY = (v: unknown) => ({ api: { preAuthorizedApplications: v } });
 
 function fieldChange(f: Field): FieldChange {
   return { field: f.name, before: f.live ?? null, after: f.desired };

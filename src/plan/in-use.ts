@@ -18,11 +18,13 @@ const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g
 export function credentialsInUse(stacks: DesiredStack[], live: LiveState, files: Record<string, string | null>): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const stack of stacks) {
+    // Once per output, not once per (application, output).
+    const holders = stack.outputs.map((o) => appsOf(stack, o).credential);
     for (const app of stack.applications) {
       const l = live.applications[app.uniqueName.toLowerCase()];
       if (!l) continue;
       const ref = appRef(stack.name, app.key);
-      const texts = stack.outputs.filter((o) => appsOf(stack, o).credential.includes(ref)).flatMap((o) => files[o.path] ?? []);
+      const texts = stack.outputs.filter((_, i) => holders[i].includes(ref)).flatMap((o) => files[o.path] ?? []);
       const inUse: string[] = [];
       const ours = new Set([...app.secrets.map(secretDisplayName), ...app.certificates.map(certificateDisplayName)]);
       for (const c of l.app.passwordCredentials ?? []) {

@@ -108,3 +108,56 @@ describe('mergeTags', () => {
     test(name, () => assert.deepEqual(mergeTags(live && deepFreeze(live), deepFreeze(managed)), expect));
   }
 });
+
+describe('same: exactly JSON.stringify(a) === JSON.stringify(b)', () => {
+  class Box {
+    constructor(readonly v: number) {}
+  }
+  const values: unknown[] = [
+    undefined,
+    null,
+    0,
+    -0,
+    1,
+    NaN,
+    Infinity,
+    '',
+    'a',
+    '1',
+    true,
+    false,
+    () => 1,
+    [],
+    [null],
+    [undefined],
+    [() => 1],
+    [1, 2],
+    [2, 1],
+    [[1], { a: 1 }],
+    {},
+    { a: undefined },
+    { a: null },
+    { a: 1 },
+    { a: 1, b: 2 },
+    { b: 2, a: 1 },
+    { a: 1, b: undefined },
+    { a: { b: [1, { c: 'x' }] } },
+    { a: { b: [1, { c: 'y' }] } },
+    { 2: 'x', 1: 'y' },
+    Object.assign(Object.create(null), { a: 1 }),
+    new Date(0),
+    '1970-01-01T00:00:00.000Z',
+    { toJSON: () => 1 },
+    new Box(1),
+    { v: 1 },
+    { a: new Date(0) },
+    { a: '1970-01-01T00:00:00.000Z' },
+  ];
+  test('every pair of a table of values', () => {
+    for (const a of values) {
+      for (const b of values) {
+        assert.equal(same(a, b), JSON.stringify(a) === JSON.stringify(b), `${String(JSON.stringify(a))} vs ${String(JSON.stringify(b))}`);
+      }
+    }
+  });
+});
