@@ -61,59 +61,53 @@ describe('fault: addPassword committed, answer lost (connection reset)', () => {
   });
 });
 
-describe('fault: removePassword committed, answer lost, and the read that checks it reset', () => {
-  const emu = useEmulator();
+/**
+ * A rotation whose write commits but whose answer is lost, and whose follow-up read (the look-up that tells what
+ * landed) fails once too: it still succeeds in one run, with one tool-created secret, the config's, and converges.
+ */
+const ROTATION_CASES = [
+  {
+    name: 'removePassword committed, answer lost, and the read that checks it reset: the check read is retried like every call',
+    write: 'POST:/applications/*/removePassword:nth=1:commit-then-reset',
+    // Its retry meets an unknown keyId (400); the read that tells "already gone" from a real 400 is reset.
+    read: (id: string) => `GET:/applications/${id}:nth=1:reset`,
+  },
+  {
+    name: 'addPassword committed, answer lost, and the look-up before the retry answered 503: asked again, not added blind',
+    write: 'POST:/applications/*/addPassword:nth=1:commit-then-reset',
+    read: (id: string) => `GET:/applications/${id}:nth=1:503:retry-after=0`,
+  },
+];
 
-  it('the rotation still succeeds in one run (the check read is retried like every call) and converges', async () => {
-    const opts = engineOptions(emu);
-    assert.ok((await apply(opts)).ok);
-    settle(emu);
-    // The removal is applied but its answer lost; its retry meets an unknown keyId (400), and the read of the
-    // application that tells "already gone" from a real 400 has its connection reset once.
-    const { CLIENT_ID } = readDotenv(join(opts.cwd!, 'out/todolist-daemon.env'));
-    const { id } = (await graphClient(emu).api(`/applications(appId='${CLIENT_ID}')`).select('id').get()) as Application;
-    emu.faults.add('POST:/applications/*/removePassword:nth=1:commit-then-reset');
-    const read = emu.faults.add(`GET:/applications/${id}:nth=1:reset`);
-    const r = await apply({ ...opts, rotateSecrets: true });
-    assert.ok(r.ok, JSON.stringify(r.results.filter((x) => x.status !== 'done')));
-    assert.equal(emu.faults.fired(read.id), 1, 'the check read was reset');
-    const env = readDotenv(join(opts.cwd!, 'out/todolist-daemon.env'));
-    settle(emu);
-    const app = (await graphClient(emu).api(`/applications(appId='${env.CLIENT_ID}')`).select('passwordCredentials').get()) as Application;
-    const tool = (app.passwordCredentials ?? []).filter((p: PasswordCredential) => p.displayName?.startsWith('tenantform:'));
-    assert.equal(tool.length, 1, JSON.stringify(tool.map((p) => p.keyId)));
-    assert.equal(tool[0].hint, env.CLIENT_SECRET.slice(0, 3));
-    assert.ok((await plan(opts)).empty);
-    const mark = emu.requestLog.mark();
-    assert.ok((await apply(opts)).ok);
-    assert.deepEqual(graphWrites(emu.requestLog.since(mark)), []);
+for (const c of ROTATION_CASES) {
+  describe(`fault: ${c.name}`, () => {
+    const emu = useEmulator();
+
+    it('one run succeeds, one tool-created secret is left (the config holds it), and the stack converges', async () => {
+      const opts = engineOptions(emu);
+      const file = join(opts.cwd!, 'out/todolist-daemon.env');
+      assert.ok((await apply(opts)).ok);
+      settle(emu);
+      const { id } = (await graphClient(emu)
+        .api(`/applications(appId='${readDotenv(file).CLIENT_ID}')`)
+        .select('id')
+        .get()) as Application;
+      emu.faults.add(c.write);
+      const read = emu.faults.add(c.read(id!));
+      const r = await apply({ ...opts, rotateSecrets: true });
+      assert.ok(r.ok, JSON.stringify(r.results.filter((x) => x.status !== 'done')));
+      assert.equal(emu.faults.fired(read.id), 1, 'the read failed once');
+      const env = readDotenv(file);
+      settle(emu);
+      const app = (await graphClient(emu).api(`/applications/${id}`).select('passwordCredentials').get()) as Application;
+      const tool = (app.passwordCredentials ?? []).filter((p: PasswordCredential) => p.displayName?.startsWith('tenantform:'));
+      assert.equal(tool.length, 1, `tool-created secrets: ${JSON.stringify(tool.map((p) => p.keyId))}`);
+      assert.equal(tool[0].hint, env.CLIENT_SECRET.slice(0, 3));
+      await daemonToken(emu, env);
+      assert.ok((await plan(opts)).empty);
+      const mark = emu.requestLog.mark();
+      assert.ok((await apply(opts)).ok);
+      assert.deepEqual(graphWrites(emu.requestLog.since(mark)), []);
+    });
   });
-});
-
-describe('fault: addPassword committed, answer lost, and the look-up before the retry answered 503', () => {
-  const emu = useEmulator();
-
-  it('the look-up is asked again rather than the secret added blind: one tool-created secret, converged', async () => {
-    const opts = engineOptions(emu);
-    assert.ok((await apply(opts)).ok);
-    settle(emu);
-    const { CLIENT_ID } = readDotenv(join(opts.cwd!, 'out/todolist-daemon.env'));
-    const { id } = (await graphClient(emu).api(`/applications(appId='${CLIENT_ID}')`).select('id').get()) as Application;
-    emu.faults.add('POST:/applications/*/addPassword:nth=1:commit-then-reset');
-    const lookUp = emu.faults.add(`GET:/applications/${id}:nth=1:503:retry-after=0`);
-    const r = await apply({ ...opts, rotateSecrets: true });
-    assert.ok(r.ok, JSON.stringify(r.results.filter((x) => x.status !== 'done')));
-    assert.equal(emu.faults.fired(lookUp.id), 1, 'the look-up answered 503 once');
-    const env = readDotenv(join(opts.cwd!, 'out/todolist-daemon.env'));
-    settle(emu);
-    const app = (await graphClient(emu).api(`/applications/${id}`).select('passwordCredentials').get()) as Application;
-    const tool = (app.passwordCredentials ?? []).filter((p: PasswordCredential) => p.displayName?.startsWith('tenantform:'));
-    assert.equal(tool.length, 1, `an orphaned secret: ${JSON.stringify(tool.map((p) => p.keyId))}`);
-    assert.equal(tool[0].hint, env.CLIENT_SECRET.slice(0, 3));
-    await daemonToken(emu, env);
-    assert.ok((await plan(opts)).empty);
-    const mark = emu.requestLog.mark();
-    assert.ok((await apply(opts)).ok);
-    assert.deepEqual(graphWrites(emu.requestLog.since(mark)), []);
-  });
-});
+}
