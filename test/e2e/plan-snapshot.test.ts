@@ -28,6 +28,14 @@ describe('plan --save-snapshot replays offline', () => {
     assert.ok((await apply(opts)).ok);
     await assertConverged(emu, opts);
     settle(emu);
+    // A no-op plan replays empty too: the redacted secret renders to the redacted output file.
+    const noop = join(opts.cwd!, 'noop.json');
+    const n = await plan({ ...opts, saveSnapshot: noop });
+    assert.ok(n.empty);
+    assert.deepEqual(
+      replay(noop).changes.map((c) => c.id),
+      [],
+    );
     const rotation = join(opts.cwd!, 'rotation.json');
     const r = await plan({ ...opts, rotateSecrets: true, saveSnapshot: rotation });
     assert.deepEqual(replay(rotation), r.plan);

@@ -35,10 +35,10 @@ describe('golden plans from saved snapshots', () => {
       const s = read<Snapshot>(`${name}.snapshot.json`);
       if (s.operation !== 'apply') continue;
       for (const apps of Object.values(s.local.secrets)) {
-        for (const names of Object.values(apps)) for (const k of Object.values(names)) assert.match(k.value, /^.{3}…redacted:[0-9a-f]{12}$/, name);
+        for (const names of Object.values(apps)) for (const k of Object.values(names)) assert.match(k.value, /^.{3}\.redacted\.[0-9a-f]{12}$/, name);
       }
       for (const [path, text] of Object.entries(s.local.outputs)) {
-        for (const m of (text ?? '').matchAll(/^CLIENT_SECRET=(.*)$/gm)) assert.match(m[1], /…redacted:/, `${name} ${path}`);
+        for (const m of (text ?? '').matchAll(/^CLIENT_SECRET=(.*)$/gm)) assert.match(m[1], /\.redacted\./, `${name} ${path}`);
       }
     }
   });
