@@ -11,12 +11,18 @@
  * a conditional access 429 comes without Retry-After. A 429 that names no limit and asks no wait (an injected fault,
  * a proxy's) is left to the retry table's backoff: it says nothing about a quota to pace to.
  *
+ * Which bucket: Graph's resource units per application+tenant depend on the tenant's size by users (S < 50 users
+ * 3,500 RU per 10 s, M up to 500 5,000, L 8,000). The reader asks `GET /users/$count` in its first round (reader.ts);
+ * the gate reads that answer as it passes (or is told: `knowBucket`) and lets an open lane send what the bucket holds
+ * rather than 20 % of the smallest one (throttle.ts). Without it (403: the identity may not read users, B2C's 400, a
+ * body it cannot read) nothing changes.
+ *
  * One gate per application+tenant pair and Graph host in a process (`gateFor`), as Graph keeps one bucket per pair:
  * an apply right after a plan, or applies run side by side through the programmatic API, pace to the bucket the
  * others emptied instead of each meeting it with a burst. A new process learns it again from its first answers.
  */
 import { paths } from './paths.js';
-import { Lane, LANES, type LaneAnswer, type LaneName, type LaneTicket } from './throttle.js';
+import { bucketOfUsers, Lane, LANES, type LaneAnswer, type LaneName, type LaneTicket } from './throttle.js';
 
 /** What the gate reads of a request and of its answer (transport.ts GraphRequestSpec and GraphResponse). */
 interface GraphRequestSpec {
@@ -80,17 +86,18 @@ function itemsOf(req: GraphRequestSpec): { items: Item[]; batch: boolean } {
   return { items: requests.map((r) => ({ method: String(r.method ?? 'GET').toUpperCase(), url: String(r.url ?? ''), id: String(r.id) })), batch: true };
 }
 
-type ItemAnswer = { status: number; headers: Record<string, string> };
+type ItemAnswer = { status: number; headers: Record<string, string>; body?: unknown };
 
 /** Each item's status and headers (undefined: not answered): a $batch's own, or the request's when it was not one or was refused whole. */
 function answersOf(ticket: GateTicket, res: GraphResponse): Array<ItemAnswer | undefined> {
   const responses = (res.body as { responses?: Array<{ id?: unknown; status?: number; headers?: Record<string, unknown> }> } | undefined)?.responses;
-  if (!ticket.batch || res.status !== 200 || !Array.isArray(responses)) return ticket.items.map(() => ({ status: res.status, headers: res.headers }));
+  if (!ticket.batch || res.status !== 200 || !Array.isArray(responses))
+    return ticket.items.map(() => ({ status: res.status, headers: res.headers, ...(ticket.batch ? {} : { body: res.body }) }));
   const byId = new Map<string, ItemAnswer>();
-  for (const r of responses) {
+  for (const r of responses as Array<{ id?: unknown; status?: number; headers?: Record<string, unknown>; body?: unknown }>) {
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(r.headers ?? {})) headers[k.toLowerCase()] = String(v);
-    byId.set(String(r.id), { status: Number(r.status), headers });
+    byId.set(String(r.id), { status: Number(r.status), headers, body: r.body });
   }
   return ticket.items.map((item) => byId.get(item.id ?? ''));
 }
@@ -100,6 +107,24 @@ function usageOf(headers: Record<string, string>): number | undefined {
   const v = Number(headers['x-ms-throttle-limit-percentage']);
   if (!Number.isFinite(v) || headers['x-ms-throttle-limit-percentage'] === undefined) return undefined;
   return v > 2 ? v / 100 : v;
+}
+
+/** `GET /users/$count` (https://learn.microsoft.com/graph/api/user-list, "Get only a count of users"), any query after it. */
+const USER_COUNT = /^\/?(v1\.0\/)?users\/\$count(\?|$)/i;
+
+/**
+ * The number a `/users/$count` answer carries, or undefined. On its own it is text/plain; inside a $batch the item's
+ * body is that text as a JSON string (OData's JSON batch format) or, as Graph writes non-JSON bodies of some items,
+ * base64 — which one Graph sends is UNCONFIRMED, so all three are read.
+ */
+export function countOf(body: unknown): number | undefined {
+  if (typeof body === 'number') return Number.isInteger(body) && body >= 0 ? body : undefined;
+  if (typeof body !== 'string') return undefined;
+  const text = body.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return undefined;
+  const decoded = Buffer.from(text, 'base64').toString('utf8').trim();
+  return /^\d+$/.test(decoded) ? Number(decoded) : undefined;
 }
 
 const gates = new Map<string, ThrottleGate>();
@@ -135,6 +160,15 @@ export class ThrottleGate {
     });
   }
 
+  /**
+   * The application+tenant pair's resource unit bucket, per 10 s (e.g. bucketOfUsers of the tenant's users): the
+   * resource units lane, while open, may send what it holds. A bucket told again replaces the first.
+   */
+  knowBucket(ruPer10s: number): void {
+    this.lanes['resource-units'].know(ruPer10s);
+    this.pump();
+  }
+
   /** The answer to an admitted request; undefined when none came (a network failure). */
   settle(ticket: GateTicket, res: GraphResponse | undefined): void {
     const now = this.now();
@@ -143,6 +177,11 @@ export class ThrottleGate {
       answersOf(ticket, res).forEach((a, i) => {
         const item = ticket.items[i];
         if (!a) return;
+        // The tenant's users, read with the first round's items: its bucket, known as soon as the answer is back.
+        if (a.status === 200 && item.method === 'GET' && USER_COUNT.test(item.url)) {
+          const users = countOf(a.body);
+          if (users !== undefined) this.lanes['resource-units'].know(bucketOfUsers(users));
+        }
         if (a.status === 429) {
           this.throttled++;
           const lane = limitOf(item, a.headers);

@@ -75,6 +75,11 @@ export const paths = {
     `/servicePrincipals?$filter=${filters.appIdIn(appIds)}${query({ select, expand }).replace('?', '&')}`,
   /** A user by object id or userPrincipalName (Graph takes either at /users/{id}); `@` stays readable. */
   user: (idOrUpn: string) => `/users/${encodeURIComponent(idOrUpn).replace(/%40/g, '@')}?$select=id,userPrincipalName`,
+  /**
+   * The tenant's number of users, as text (https://learn.microsoft.com/graph/api/user-list, "Get only a count of
+   * users"): an advanced query, sent with `ConsistencyLevel: eventual` (userCountHeaders).
+   */
+  userCount: '/users/$count',
   servicePrincipalsNamed: (displayName: string) => `/servicePrincipals?$filter=displayName eq '${odataString(displayName)}'&$select=${SP_SELECT}`,
   servicePrincipal: (id: string) => `/servicePrincipals/${id}`,
   /** App role assignments where the SP (addressed by appId) is the principal: its application permissions. */
@@ -102,6 +107,9 @@ export const paths = {
   deletedItem: (objectId: string) => `/directory/deletedItems/${objectId}`,
   restoreDeletedItem: (objectId: string) => `/directory/deletedItems/${objectId}/restore`,
 } as const;
+
+/** $count on directory objects needs it, else 400 "$count is not currently supported." (https://learn.microsoft.com/graph/aad-advanced-queries). */
+export const userCountHeaders = { ConsistencyLevel: 'eventual' } as const;
 
 /** `$filter` clauses, built here for the same quoting reasons. */
 export const filters = {

@@ -1,7 +1,7 @@
 import type { Application, FederatedIdentityCredential, Organization, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import { TenantformError } from '../errors.js';
 import { batchRequests } from './batch.js';
-import { filters, inChunks, paths } from './paths.js';
+import { filters, inChunks, paths, userCountHeaders } from './paths.js';
 import { policyReads, toConditionalAccess, toPremium } from './policies.js';
 import { expectOk, listOf } from './read-results.js';
 import { APP_SELECT, SP_SELECT } from './select.js';
@@ -37,15 +37,22 @@ const FICS = 'federatedIdentityCredentials';
 
 /**
  * Read everything plan needs in two batched round trips, whatever the number of applications:
- *  1. organization + each application by uniqueName (its federated credentials inlined) + each named resource API
- *     + the recycle bin by uniqueName (15 per read);
+ *  1. organization + the tenant's number of users (the throttle gate's bucket, below) + each application by
+ *     uniqueName (its federated credentials inlined) + each named resource API + the recycle bin by uniqueName (15 per read);
  *  2. the service principals of the existing applications (15 per read, app role assignments inlined) and each
  *     one's delegated grants, addressed by appId, so no third round trip for object ids (graph/sp-reads.ts).
  * A third round trip happens only when an expansion may have been cut (20 assignments on one SP).
  */
 export async function readLive(transport: GraphSender, req: ReadRequest): Promise<LiveState> {
+  // The organization, the users' count, then the applications.
+  const appsAt = 2;
   const round1: GraphRequestSpec[] = [
     { method: 'GET', path: paths.organization },
+    // The tenant's users tell its size, so its resource unit bucket (S < 50, M ≤ 500, L): the throttle gate reads the
+    // answer as it passes and lets the rest of this round, and the next, go out as the bucket holds (graph/gate.ts).
+    // In the first envelope, so it is known after one round trip. 1 RU (no row in throttling-limits' table). Nothing
+    // here reads it: a 403 (no User.Read.All), B2C's 400 or any other answer only leaves the gate as it was.
+    { method: 'GET', path: paths.userCount, headers: { ...userCountHeaders } },
     ...req.uniqueNames.map((u) => ({ method: 'GET' as const, path: paths.applicationByUniqueName(u, APP_SELECT, FICS) })),
     ...req.resources.map((name) => ({
       method: 'GET' as const,
@@ -87,13 +94,13 @@ export async function readLive(transport: GraphSender, req: ReadRequest): Promis
   const applications: Record<string, LiveApplication> = {};
   const found: Array<{ uniqueName: string; app: Application; fics?: FederatedIdentityCredential[] }> = [];
   req.uniqueNames.forEach((u, i) => {
-    const res = r1[1 + i];
+    const res = r1[appsAt + i];
     if (res.status === 404) return;
     found.push({ uniqueName: u, ...withoutCredentials(expectOk(res, `read application ${u}`, ['Application.Read.All']) as Expanded) });
   });
   const resources: LiveState['resources'] = {};
   req.resources.forEach((name, i) => {
-    const res = r1[1 + req.uniqueNames.length + i];
+    const res = r1[appsAt + req.uniqueNames.length + i];
     if (res.status === 404) {
       resources[name] = null;
       return;

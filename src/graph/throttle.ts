@@ -9,6 +9,10 @@
  *
  * - open (nothing known): at most `cap` items in flight, grown by every clean answer (TCP's slow start), so small
  *   runs go out at once and a fleet's first burst is bounded by what the bucket showed it could take.
+ *   Told the bucket (`know`: the tenant's size from its user count, gate.ts), an open lane may also send while
+ *   what it drew stays under `HINT_SHARE` of the bucket — its own draws refilled at the bucket's rate, so what it sent
+ *   a window ago is back — and a fleet's round goes out whole instead of 600 items at a time. What others drew from
+ *   the same bucket it cannot see: the share leaves them room, and their draws show in the usage header as before.
  * - paced (after a 429, or an answer at > 80 % of the quota): items leave at `rate` per second, around `base`, the
  *   estimated refill. The first estimate is what the bucket accepted in the last window, over that window (a full
  *   bucket holds one window of refill), never below the smallest documented quota. Then:
@@ -45,13 +49,23 @@ export interface LaneSpec {
  * 2 round trips, while a run that meets an empty bucket loses at most those 500 to 429s. At most 600 are in flight:
  * ~700 RU, 20 % of the smallest bucket (S, 3,500 RU) — what is sent before the answers that cross 80 % of the quota
  * come back cannot empty a bucket that still held 20 %. Floors: an S tenant's 3,500 RU per 10 s at ~1.2 RU an item;
- * 3,000 writes per 2 min 30 s.
+ * 3,000 writes per 2 min 30 s. Told the tenant's bucket (Lane.know), the resource units lane may have more in flight.
  */
 export const LANES: Record<LaneName, LaneSpec> = {
   'resource-units': { windowMs: 10_000, floorRate: 300, initialInFlight: 500, maxInFlight: 600 },
   writes: { windowMs: 150_000, floorRate: 20 },
   'conditional-access': { windowMs: 1000, ratePerSec: 1 },
 };
+
+/** Resource units per 10 s of an application+tenant pair by the tenant's users: S < 50, M 50–500, L > 500 (throttling-limits). */
+export function bucketOfUsers(users: number): number {
+  return users < 50 ? 3500 : users <= 500 ? 5000 : 8000;
+}
+
+/** RU an item is counted at against a known bucket: most reads cost 1, some 2 (assignments, lists; throttling-limits' table). */
+export const ITEM_RU = 1.2;
+/** The share of a known bucket an open lane draws on its own: the rest is room for other clients and cost misjudged. */
+export const HINT_SHARE = 0.8;
 
 /** What the answers to one request said, for one lane. */
 export interface LaneAnswer {
@@ -114,6 +128,10 @@ export class Lane {
   private pacedAt = -Infinity;
   private adjustedAt = 0;
   private sawUsageHeader = false;
+  /** The bucket, in items per window, once told (`know`). */
+  private bucket?: number;
+  /** What this lane sent in the last window, for its own draw on a known bucket. */
+  private readonly sent: Array<{ at: number; n: number }> = [];
 
   constructor(readonly spec: LaneSpec) {
     this.cap = spec.initialInFlight ?? Infinity;
@@ -125,7 +143,13 @@ export class Lane {
       this.limitedAt = now;
       return this.openAt - now;
     }
-    if (this.mode === 'open') return this.inFlight > 0 && this.inFlight + items > this.cap ? Infinity : 0;
+    if (this.mode === 'open') {
+      if (this.inFlight === 0 || this.inFlight + items <= this.cap) return 0;
+      if (this.bucket === undefined) return Infinity;
+      // Over the share: wait until the refill brings the lane's draw back under it (or an answer comes, which pumps).
+      const over = this.drawn(now) + items - HINT_SHARE * this.bucket;
+      return over <= 0 ? 0 : Math.ceil((over * this.spec.windowMs) / this.bucket);
+    }
     this.refill(now);
     // A request bigger than the burst goes once the lane holds a burst, and leaves a debt the next ones wait out.
     const need = Math.min(items, this.burst());
@@ -134,8 +158,34 @@ export class Lane {
     return Math.ceil(((need - this.tokens) * 1000) / this.rate);
   }
 
+  /**
+   * The bucket this lane draws from, in resource units per window (`ruPerWindow`, e.g. bucketOfUsers): an open lane
+   * may then send what it holds (waitMs). A paced lane keeps pacing to what the answers showed.
+   */
+  know(ruPerWindow: number): void {
+    if (Number.isFinite(ruPerWindow) && ruPerWindow > 0) this.bucket = ruPerWindow / ITEM_RU;
+  }
+
+  /** What this lane's own sends have drawn from a known bucket now: a token bucket's deficit, refilled over the window. */
+  private drawn(now: number): number {
+    const perMs = (this.bucket ?? 0) / this.spec.windowMs;
+    let deficit = 0;
+    let at = now - this.spec.windowMs;
+    for (const s of this.sent) {
+      // A window ago or more: refilled since (a full bucket holds one window of refill).
+      if (s.at < at) continue;
+      deficit = Math.max(0, deficit - Math.max(0, s.at - at) * perMs) + s.n;
+      at = s.at;
+    }
+    return Math.max(0, deficit - Math.max(0, now - at) * perMs);
+  }
+
   take(now: number, items: number): LaneTicket {
     this.inFlight += items;
+    while (this.sent.length && this.sent[0].at < now - this.spec.windowMs) this.sent.shift();
+    const last = this.sent[this.sent.length - 1];
+    if (last?.at === now) last.n += items;
+    else this.sent.push({ at: now, n: items });
     if (this.mode === 'paced') {
       this.refill(now);
       this.tokens -= items;

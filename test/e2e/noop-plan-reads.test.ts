@@ -2,7 +2,8 @@
  * What a no-op plan reads, per application, counted in the emulator's request log (issue 13, resource units): two
  * batched round trips; each application once by uniqueName with its federated credentials inlined; the service
  * principals and their app role assignments in one list read per 15 appIds; each SP's delegated grants; the recycle
- * bin once per 15 uniqueNames. An SP with more app role assignments than `$expand` returns (20) is read again in full,
+ * bin once per 15 uniqueNames; the tenant's number of users once (`/users/$count`: the throttle gate's bucket, graph/gate.ts).
+ * An SP with more app role assignments than `$expand` returns (20) is read again in full,
  * in one more round trip, and the plan stays empty.
  */
 import assert from 'node:assert/strict';
@@ -31,6 +32,7 @@ function readsOf(log: RequestLogEntry[]) {
     assignments: count(/\/appRoleAssignments$/),
     grants: count(/\/oauth2PermissionGrants$/),
     deletedItems: count(/^\/directory\/deletedItems\//),
+    userCount: count(/^\/users\/\$count$/),
     total: items.length,
     ru: items.reduce((n, e) => n + (e.resourceUnits ?? 0), 0),
   };
@@ -74,12 +76,19 @@ describe('no-op plan: reads per application', () => {
         assignments: 0,
         grants: apps,
         deletedItems: 1, // uniqueName in (…), ≤ 15 per read
+        userCount: 1, // the tenant's size, for the throttle gate: once per plan
         ru: undefined,
         total: undefined,
       },
     );
-    // The rest: the organization and the conditional access policies, once per plan.
-    assert.equal(reads.total, apps + 1 + apps + 1 + 2);
+    // The rest: the organization, the users' count and the conditional access policies, once per plan.
+    assert.equal(reads.total, apps + 1 + apps + 1 + 3);
+    // Answered in its $batch (ConsistencyLevel: eventual sent with it), 1 RU.
+    const counted = emu.requestLog.since(mark).filter((e) => e.batch && e.path === '/users/$count');
+    assert.deepEqual(
+      counted.map((e) => [e.status, e.resourceUnits]),
+      [[200, 1]],
+    );
     // Every read here costs 1 RU (with $select and $expand together too): 2 per application, 2 per 15 of them.
     assert.equal(reads.ru, reads.total);
     assert.ok((reads.ru - 2) / 3 <= 7, `${reads.ru} RU for 3 stacks`);

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { limitOf, ThrottleGate } from '../../src/graph/gate.js';
-import { Lane, LANES, type LaneAnswer } from '../../src/graph/throttle.js';
+import { countOf, limitOf, ThrottleGate } from '../../src/graph/gate.js';
+import { bucketOfUsers, ITEM_RU, Lane, LANES, type LaneAnswer } from '../../src/graph/throttle.js';
 import type { GraphResponse } from '../../src/graph/transport.js';
 
 const ok = (accepted: number, extra: Partial<LaneAnswer> = {}): LaneAnswer => ({ accepted, throttled: 0, ...extra });
@@ -103,6 +103,52 @@ describe('a lane', () => {
     assert.ok(lane.rate <= rate * 2 ** 0.25, `${lane.rate} after a minute idle (was ${rate})`);
   });
 
+  test('told the bucket (an L tenant, 8,000 RU): an open lane sends 80 % of it at once, then what the refill brings back', () => {
+    const lane = new Lane(LANES['resource-units']);
+    lane.know(8000);
+    const share = Math.floor((0.8 * 8000) / ITEM_RU / 20) * 20; // 5,320 items
+    const tickets = [];
+    for (let sent = 0; sent < share; sent += 20) {
+      assert.equal(lane.waitMs(0, 20), 0, `${sent} sent`);
+      tickets.push(lane.take(0, 20));
+    }
+    const wait = lane.waitMs(0, 20);
+    assert.ok(wait > 0 && Number.isFinite(wait), `over the share: waits for the refill (${wait} ms), not for an answer`);
+    // 8,000 RU per 10 s is 667 items a second: 30 ms bring back 20.
+    assert.ok(wait <= 40, `${wait} ms`);
+    assert.equal(lane.waitMs(wait, 20), 0);
+    // What was sent a window ago is back: the whole share again.
+    for (const t of tickets) lane.settle(100, t, ok(20));
+    assert.equal(lane.waitMs(10_000, share), 0);
+    assert.equal(lane.mode, 'open');
+  });
+
+  test('told the bucket: answers above 80 % of the quota and 429s pace it as before', () => {
+    const lane = new Lane(LANES['resource-units']);
+    lane.know(3500);
+    lane.settle(100, lane.take(0, 2000), ok(2000, { usage: 0.85, usageHeader: true }));
+    assert.equal(lane.mode, 'paced');
+    assert.equal(lane.rate, 300);
+    const other = new Lane(LANES['resource-units']);
+    other.know(8000);
+    other.settle(100, other.take(0, 2000), { accepted: 1000, throttled: 1000, retryAfterMs: 2000 });
+    assert.equal(other.mode, 'paced');
+    assert.ok(other.waitMs(100, 20) >= 1900);
+  });
+
+  test('without a bucket (or a bucket that makes no sense): 500 at once, then answers, as before', () => {
+    for (const told of [undefined, 0, NaN, -1]) {
+      const lane = new Lane(LANES['resource-units']);
+      if (told !== undefined) lane.know(told);
+      for (let i = 0; i < 25; i++) lane.take(0, 20);
+      assert.equal(lane.waitMs(0, 20), Infinity, String(told));
+    }
+  });
+
+  test('the bucket by users: S under 50, M up to 500, L above (throttling-limits)', () => {
+    assert.deepEqual([0, 49, 50, 500, 501, 100_000].map(bucketOfUsers), [3500, 3500, 5000, 5000, 8000, 8000]);
+  });
+
   test('conditional access: 1 request per second after its 429 without Retry-After', () => {
     const lane = new Lane(LANES['conditional-access']);
     lane.settle(50, lane.take(0, 1), { accepted: 0, throttled: 1 });
@@ -153,6 +199,75 @@ describe('the gate', () => {
     assert.equal(gate.lanes['resource-units'].mode, 'open');
     assert.equal(gate.throttled, 1);
   });
+
+  /** A gate that sent 500 items, the first envelope holding `/users/$count`, answered with `count`; then: may 20 more go now? */
+  async function afterCount(count: { status: number; body?: unknown }, batch = true): Promise<boolean> {
+    const gate = new ThrottleGate(() => 0);
+    const items = (n: number, first?: string) =>
+      Array.from({ length: n }, (_, i) => ({ id: String(i), method: 'GET', url: i === 0 && first ? first : '/organization' }));
+    const first = batch
+      ? await gate.admit({ method: 'POST', path: '/$batch', body: { requests: items(20, '/users/$count') } })
+      : await gate.admit({ method: 'GET', path: '/users/$count' });
+    const rest = [];
+    for (let sent = 20; sent < 500; sent += 20) rest.push(await gate.admit({ method: 'POST', path: '/$batch', body: { requests: items(20) } }));
+    const ok200 = (i: number) => ({ id: String(i), status: 200, headers: {}, body: { value: [] } });
+    const res: GraphResponse = batch
+      ? {
+          status: 200,
+          headers: {},
+          body: { responses: [{ id: '0', ...count, headers: { 'Content-Type': 'text/plain' } }, ...items(19).map((_, i) => ok200(i + 1))] },
+        }
+      : { status: count.status, headers: { 'content-type': 'text/plain' }, body: count.body };
+    gate.settle(first, res);
+    // 480 still in flight, with the bucket known or not: 600 would be today's most.
+    const more = Array.from({ length: 10 }, () => gate.admit({ method: 'POST', path: '/$batch', body: { requests: items(20) } }));
+    const admitted = await Promise.race([Promise.all(more).then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 20))]);
+    for (const t of rest) gate.settle(t, { status: 200, headers: {}, body: { responses: [] } });
+    return admitted;
+  }
+
+  test('reads the tenant’s users from a /users/$count answer as it passes (in a $batch or alone): more goes out at once', async () => {
+    assert.equal(await afterCount({ status: 200, body: '12000' }), true, 'a JSON string (the emulator, OData)');
+    assert.equal(await afterCount({ status: 200, body: Buffer.from('12000').toString('base64') }), true, 'base64');
+    assert.equal(await afterCount({ status: 200, body: 12000 }), true, 'a number');
+    assert.equal(await afterCount({ status: 200, body: '12000' }, false), true, 'alone, text/plain');
+  });
+
+  test('no count, no hint: a 403, a 400, a body it cannot read leave the gate as it was', async () => {
+    const denied = { status: 403, body: { error: { code: 'Authorization_RequestDenied', message: 'Insufficient privileges to complete the operation.' } } };
+    assert.equal(await afterCount(denied), false);
+    assert.equal(await afterCount({ status: 400, body: { error: { code: 'Request_BadRequest', message: '$count is not currently supported.' } } }), false);
+    assert.equal(await afterCount({ status: 200, body: 'lots' }), false);
+    assert.equal(await afterCount({ status: 200 }), false);
+  });
+
+  test('knowBucket: told directly (e.g. by a caller that knows the tenant), the gate lets waiting requests go', async () => {
+    const gate = new ThrottleGate(() => 0);
+    const body = { requests: Array.from({ length: 20 }, (_, i) => ({ id: String(i), method: 'GET', url: '/organization' })) };
+    for (let i = 0; i < 25; i++) await gate.admit({ method: 'POST', path: '/$batch', body });
+    let went = false;
+    void gate.admit({ method: 'POST', path: '/$batch', body }).then(() => (went = true));
+    await new Promise((r) => setImmediate(r));
+    assert.equal(went, false);
+    gate.knowBucket(8000);
+    await new Promise((r) => setImmediate(r));
+    assert.equal(went, true);
+  });
+
+  test('countOf: a plain number, as text, a JSON string or base64; nothing else', () => {
+    assert.deepEqual(['42', ' 42\n', 42, Buffer.from('42').toString('base64'), '', 'x', -1, 1.5, null, { value: 42 }].map(countOf), [
+      42,
+      42,
+      42,
+      42,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+  });
 });
 
 /**
@@ -171,8 +286,11 @@ function simulate(o: {
   /** The items in rounds of this size, each sent once the one before is all answered and `pauseMs` more (a plan's two rounds). */
   round?: number;
   pauseMs?: number;
+  /** The bucket the lane is told (Lane.know), in RU per 10 s. */
+  told?: number;
 }) {
   const lane = new Lane(LANES['resource-units']);
+  if (o.told !== undefined) lane.know(o.told);
   const ru = o.ru ?? 1;
   const latency = o.latencyMs ?? 100;
   let level = o.level;
@@ -272,6 +390,35 @@ describe('pacing against a token bucket (virtual time)', () => {
     ['a server without x-ms-throttle-limit-percentage, bucket empty', { capacity: 3500, perSec: 350, level: 0, items: 6000, usageHeader: false }, FIRST + 600],
   ];
   for (const [name, run, most] of cases) {
+    test(name, () => {
+      const r = simulate(run);
+      if (process.env.SIM_LOG) console.log(name, JSON.stringify(r));
+      assert.ok(r.throttled <= most, `${r.throttled} 429s for ${run.items} items`);
+      assert.ok(r.ms <= r.floorMs * 1.15 + 1500, `${r.ms} ms; the quota's floor is ${Math.round(r.floorMs)} ms`);
+    });
+  }
+
+  test('told an L bucket: a 1,000-stack no-op plan’s two rounds of 2,135 go out whole, one round trip each', () => {
+    const r = simulate({ capacity: 8000, perSec: 800, level: 8000, items: 4270, round: 2135, told: 8000 });
+    assert.equal(r.throttled, 0);
+    assert.equal(r.ms, 200);
+    const blind = simulate({ capacity: 8000, perSec: 800, level: 8000, items: 4270, round: 2135 });
+    assert.ok(blind.ms >= 700, `without the bucket: ${blind.ms} ms (500–600 items a round trip)`);
+  });
+
+  const told: Array<[string, Parameters<typeof simulate>[0], number]> = [
+    // Told S: a round of 2,135 goes whole, the next waits for the refill and the usage header paces it.
+    ['told S, bucket full, a 1,000-stack no-op plan', { capacity: 3500, perSec: 350, level: 3500, items: 4270, round: 2135, told: 3500 }, 215],
+    ['told S, bucket full, 12,000 items', { capacity: 3500, perSec: 350, level: 3500, items: 12_000, told: 3500 }, 600],
+    // What others drew the lane cannot see: its first burst (80 % of the bucket, 5,320 items) loses what the bucket
+    // lacked to 429s — the price of a fleet's round in one round trip — then it paces as before.
+    [
+      'told L, bucket a third full (others drew the rest), 14,000 items',
+      { capacity: 8000, perSec: 800, level: 2500, items: 14_000, told: 8000 },
+      Math.round((0.8 * 8000) / ITEM_RU) - 2500 + 700,
+    ],
+  ];
+  for (const [name, run, most] of told) {
     test(name, () => {
       const r = simulate(run);
       if (process.env.SIM_LOG) console.log(name, JSON.stringify(r));

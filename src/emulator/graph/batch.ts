@@ -183,11 +183,15 @@ function subRequest(item: BatchItem, envelope: EmuRequest): EmuRequest {
 /**
  * Graph puts each item's headers (with "Content-Type", capitalised so) next to its status. The Graph JS
  * SDK's BatchResponseContent parses an item body as JSON only when `headers["Content-Type"]` says so,
- * so the exact key matters. 204 items have no body.
+ * so the exact key matters. 204 items have no body. A text answer (`/users/$count`'s bare number, text/plain) is
+ * the item's body as a JSON string, as OData's JSON batch format writes a textual media type
+ * (https://docs.oasis-open.org/odata/odata-json-format/v4.01/odata-json-format-v4.01.html#sec_BatchResponse); whether
+ * Graph writes it so or base64-encodes it is UNCONFIRMED (clients read both: graph/gate.ts countOf).
  */
 function toItemResponse(id: string, res: EmuResponse): BatchItemResponse {
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(res.headers ?? {})) headers[k.toLowerCase() === 'content-type' ? 'Content-Type' : k] = v;
+  if (res.body === undefined && res.text !== undefined) return { id, status: res.status, headers, body: res.text };
   if (res.body === undefined) {
     delete headers['Content-Type'];
     return { id, status: res.status, headers };
