@@ -6,31 +6,19 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { graphWrites } from '../../src/emulator/index.js';
 import { apply, isTenantformError } from '../../src/index.js';
 import { graphClient, useEmulator } from '../helpers/emulator.js';
-import { assertConverged, engineOptions, EXAMPLE, settle } from '../helpers/engine.js';
+import { assertConverged, engineOptions, exampleFleet, settle } from '../helpers/engine.js';
 import { tempDir } from '../helpers/temp.js';
-
-/** N copies of the example stack in one working directory. */
-function stacks(cwd: string, n: number, edit: (yaml: string, i: number) => string = (y) => y): string[] {
-  const text = readFileSync(EXAMPLE, 'utf8');
-  return Array.from({ length: n }, (_, i) => {
-    const file = join(cwd, `s${i}.yaml`);
-    const copy = text.replace(/^stack: todolist-daemon$/m, `stack: batch-${i}`).replace('path: out/todolist-daemon.env', `path: out/batch-${i}.env`);
-    writeFileSync(file, edit(copy, i));
-    return file;
-  });
-}
 
 describe('batched writes under throttling and replication lag', () => {
   const emu = useEmulator({ throttleRate: 0.15, retryAfterSeconds: 0, replicationLagMs: 300, seed: 7 });
 
   it('converges; throttled items are sent again on their own; far fewer requests than writes', async () => {
     const cwd = tempDir('tenantform-batch-');
-    const opts = { ...engineOptions(emu, { cwd, manifests: stacks(cwd, 4) }) };
+    const opts = { ...engineOptions(emu, { cwd, manifests: exampleFleet(cwd, 4, 'batch') }) };
     const mark = emu.requestLog.mark();
     const r = await apply(opts);
     assert.ok(r.ok, JSON.stringify(r.results.filter((x) => x.status !== 'done')));
@@ -53,7 +41,7 @@ describe('a failing item in the middle of an envelope', () => {
     // Stack 1 claims an identifier URI that an application made by hand takes. (Two manifests claiming one URI are
     // refused offline by validation.)
     const shared = `api://${emu.tenantId}/shared-todo`;
-    const manifests = stacks(cwd, 3, (y, i) => (i === 1 ? y.replace('      - api://{appId}', `      - ${shared}`) : y));
+    const manifests = exampleFleet(cwd, 3, 'batch', (y, i) => (i === 1 ? y.replace('      - api://{appId}', `      - ${shared}`) : y));
     const opts = engineOptions(emu, { cwd, manifests });
 
     // Held before the plan: refused at plan time, naming the holder, before any write.

@@ -6,27 +6,16 @@
  * ~640 reads a round: a no-op plan is 2 Graph round trips, every $batch of a round sent before the first answer.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { RequestLogEntry } from '../../src/emulator/index.js';
 import { apply, plan } from '../../src/index.js';
 import { useEmulator } from '../helpers/emulator.js';
-import { engineOptions, EXAMPLE, settle } from '../helpers/engine.js';
+import { engineOptions, exampleFleet, settle } from '../helpers/engine.js';
 import { tempDir } from '../helpers/temp.js';
 
 const STACKS = 300;
 /** Wide, so a loaded machine opening ~32 connections a round still sends them all before the first answer. */
 const LATENCY_MS = 300;
-
-function stacks(cwd: string, n: number): string[] {
-  const text = readFileSync(EXAMPLE, 'utf8');
-  return Array.from({ length: n }, (_, i) => {
-    const file = join(cwd, `h${i}.yaml`);
-    writeFileSync(file, text.replace(/^stack: todolist-daemon$/m, `stack: hint-${i}`).replace('path: out/todolist-daemon.env', `path: out/hint-${i}.env`));
-    return file;
-  });
-}
 
 /** The $batch envelopes (server side: [answered − duration, answered]) and the rounds they form: each starts after the one before was answered. */
 function rounds(log: RequestLogEntry[]): number[] {
@@ -54,7 +43,7 @@ describe('the throttle gate told the bucket by the tenant’s users', () => {
   it('an L tenant: a no-op plan of ~640 items a round is 2 Graph round trips, no 429', async () => {
     for (let i = 0; i < 501; i++) emu.addUser({ userPrincipalName: `u${i}@tenantformlocal.onmicrosoft.com`, password: `Pw-${i}-not-secret!` });
     const cwd = tempDir('tenantform-hint-');
-    const manifests = stacks(cwd, STACKS);
+    const manifests = exampleFleet(cwd, STACKS, 'hint');
     const opts = engineOptions(emu, { cwd, manifests });
     // 2,700 writes: Graph's 3,000 per 2 min 30 s is not what this test is about.
     emu.quotas.options.quotas = false;

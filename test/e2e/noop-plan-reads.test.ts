@@ -7,13 +7,13 @@
  * in one more round trip, and the plan stays empty.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import type { RequestLogEntry } from '../../src/emulator/index.js';
 import { apply, plan } from '../../src/index.js';
 import { useEmulator } from '../helpers/emulator.js';
-import { assertConverged, engineOptions, EXAMPLE, settle } from '../helpers/engine.js';
+import { assertConverged, engineOptions, exampleFleet, settle } from '../helpers/engine.js';
 import { tempDir } from '../helpers/temp.js';
 
 const DEPLOYER = resolve('manifests/github-deployer.yaml');
@@ -43,12 +43,7 @@ describe('no-op plan: reads per application', () => {
 
   it('3 stacks (5 applications, federated credentials on one): 2 round trips, 2 reads per app + 2 per 15, ≤ 7 RU per stack', async () => {
     const cwd = tempDir('tenantform-reads-');
-    const text = readFileSync(EXAMPLE, 'utf8');
-    const manifests = [0, 1].map((i) => {
-      const file = join(cwd, `s${i}.yaml`);
-      writeFileSync(file, text.replace(/^stack: todolist-daemon$/m, `stack: reads-${i}`).replace('path: out/todolist-daemon.env', `path: out/reads-${i}.env`));
-      return file;
-    });
+    const manifests = exampleFleet(cwd, 2, 'reads');
     manifests.push(DEPLOYER);
     const opts = engineOptions(emu, { cwd, manifests });
     const r = await apply(opts);

@@ -7,26 +7,16 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Emulator } from '../../src/emulator/index.js';
 import { apply } from '../../src/index.js';
 import { graphToken, rawFetch, useEmulator } from '../helpers/emulator.js';
-import { assertConverged, engineOptions, EXAMPLE } from '../helpers/engine.js';
+import { assertConverged, engineOptions, exampleFleet } from '../helpers/engine.js';
 import { tempDir } from '../helpers/temp.js';
 
 const STACKS = 260;
 /** What the other run spends: the bucket still holds more than the gate's first burst, so no burst meets it dry. */
 const SPENT = 2000;
-
-function stacks(cwd: string, n: number): string[] {
-  const text = readFileSync(EXAMPLE, 'utf8');
-  return Array.from({ length: n }, (_, i) => {
-    const file = join(cwd, `q${i}.yaml`);
-    writeFileSync(file, text.replace(/^stack: todolist-daemon$/m, `stack: quota-${i}`).replace('path: out/todolist-daemon.env', `path: out/quota-${i}.env`));
-    return file;
-  });
-}
 
 /** Spend `ru` of the application's resource units (as another run would): $batch envelopes of 20 one-RU reads. */
 async function drain(emu: Emulator, ru: number): Promise<void> {
@@ -48,7 +38,7 @@ describe("a fleet under Graph's resource unit quota", () => {
 
   it('waits for the quota: the apply and the plans after it succeed with few 429s, and converge', async (t) => {
     const cwd = tempDir('tenantform-quota-');
-    const manifests = stacks(cwd, STACKS);
+    const manifests = exampleFleet(cwd, STACKS, 'quota');
     const opts = engineOptions(emu, { cwd, manifests });
     // Seeding 900 writes is not what this test is about (Graph allows 3,000 per 2 min 30 s): quotas off meanwhile.
     emu.quotas.options.quotas = false;

@@ -33,6 +33,20 @@ export function variant(cwd: string, edit: (yaml: string) => string, name = 'var
 }
 
 /**
+ * `n` copies of the example stack in `cwd`, stacks `<prefix>-<i>` with their own output files (a fleet), each
+ * optionally edited; returns the manifest paths.
+ */
+export function exampleFleet(cwd: string, n: number, prefix: string, edit: (yaml: string, i: number) => string = (y) => y): string[] {
+  const text = readFileSync(EXAMPLE, 'utf8');
+  return Array.from({ length: n }, (_, i) => {
+    const file = join(cwd, `${prefix}-${i}.yaml`);
+    const copy = text.replace(/^stack: todolist-daemon$/m, `stack: ${prefix}-${i}`).replace('path: out/todolist-daemon.env', `path: out/${prefix}-${i}.env`);
+    writeFileSync(file, edit(copy, i));
+    return file;
+  });
+}
+
+/**
  * Let every write replicate (the emulator's clock moves past the injected lag), as real reads catch up
  * with writes after a while (https://devblogs.microsoft.com/identity/designing-for-eventual-consistency-for-microsoft-entra).
  */
