@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import type { RequestLogEntry } from '../../src/emulator/index.js';
-import { apply, plan } from '../../src/index.js';
+import { apply, plan, type CommonOptions } from '../../src/index.js';
 import { useEmulator } from '../helpers/emulator.js';
 import { assertConverged, engineOptions, exampleFleet, settle } from '../helpers/engine.js';
 import { tempDir } from '../helpers/temp.js';
@@ -41,23 +41,28 @@ function readsOf(log: RequestLogEntry[]) {
 describe('no-op plan: reads per application', () => {
   const emu = useEmulator();
 
-  it('3 stacks (5 applications, federated credentials on one): 2 round trips, 2 reads per app + 2 per 15, ≤ 7 RU per stack', async () => {
-    const cwd = tempDir('tenantform-reads-');
-    const manifests = exampleFleet(cwd, 2, 'reads');
-    manifests.push(DEPLOYER);
-    const opts = engineOptions(emu, { cwd, manifests });
+  /** Apply, let it replicate, then plan: the plan must be empty (its reads, counted) and a second apply writes nothing. */
+  const noOpPlanReads = async (opts: CommonOptions) => {
     const r = await apply(opts);
     assert.ok(r.ok, JSON.stringify(r.results.filter((x) => x.status !== 'done')));
     settle(emu);
-
     const mark = emu.requestLog.mark();
     const p = await plan(opts);
-    // Empty: the daemons' two app role assignments and the deployer's three federated credentials were all read.
     assert.deepEqual(
       p.plan.changes.map((c) => [c.action, c.id]),
       [],
     );
-    const reads = readsOf(emu.requestLog.since(mark));
+    const log = emu.requestLog.since(mark);
+    await assertConverged(emu, opts);
+    return { reads: readsOf(log), log };
+  };
+
+  it('3 stacks (5 applications, federated credentials on one): 2 round trips, 2 reads per app + 2 per 15, ≤ 7 RU per stack', async () => {
+    const cwd = tempDir('tenantform-reads-');
+    const manifests = exampleFleet(cwd, 2, 'reads');
+    manifests.push(DEPLOYER);
+    // Empty: the daemons' two app role assignments and the deployer's three federated credentials were all read.
+    const { reads, log } = await noOpPlanReads(engineOptions(emu, { cwd, manifests }));
     const apps = 5;
     assert.deepEqual(
       { ...reads, ru: undefined, total: undefined },
@@ -79,7 +84,7 @@ describe('no-op plan: reads per application', () => {
     // The rest: the organization, the users' count and the conditional access policies, once per plan.
     assert.equal(reads.total, apps + 1 + apps + 1 + 3);
     // Answered in its $batch (ConsistencyLevel: eventual sent with it), 1 RU.
-    const counted = emu.requestLog.since(mark).filter((e) => e.batch && e.path === '/users/$count');
+    const counted = log.filter((e) => e.batch && e.path === '/users/$count');
     assert.deepEqual(
       counted.map((e) => [e.status, e.resourceUnits]),
       [[200, 1]],
@@ -113,23 +118,11 @@ describe('no-op plan: reads per application', () => {
         '',
       ].join('\n'),
     );
-    const opts = engineOptions(emu, { cwd, manifests: [file] });
-    const r = await apply(opts);
-    assert.ok(r.ok, JSON.stringify(r.results.filter((x) => x.status !== 'done')));
-    settle(emu);
-
-    const mark = emu.requestLog.mark();
-    const p = await plan(opts);
     // Had only the 20 expanded assignments been read, the plan would grant the 21st again.
-    assert.deepEqual(
-      p.plan.changes.map((c) => [c.action, c.id]),
-      [],
-    );
-    const reads = readsOf(emu.requestLog.since(mark));
+    const { reads } = await noOpPlanReads(engineOptions(emu, { cwd, manifests: [file] }));
     // The daemon's SP came back with 20: one more round trip reads its assignments by appId; the api's SP (none) does not.
     assert.equal(reads.envelopes, 3);
     assert.equal(reads.assignments, 1);
     assert.equal(reads.servicePrincipalLists, 1);
-    await assertConverged(emu, opts);
   });
 });
