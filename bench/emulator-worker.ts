@@ -16,6 +16,11 @@ export type EmulatorWorkerRequest =
 
 const { latencyMs, tenantSize } = workerData as EmulatorWorkerData;
 const emu = await createEmulator({ port: 0, env: {}, latencyMs, tenantSize });
+// A tenant of that size has that many users (quotas.ts: S < 50, M ≤ 500, L > 500), and the tool reads their count to
+// know its bucket (src/graph/gate.ts): without them, the emulator would enforce L while the tool paced for S.
+const USERS: Record<TenantSize, number> = { S: 0, M: 50, L: 501 };
+for (let i = 0; i < USERS[tenantSize]; i++)
+  emu.addUser({ userPrincipalName: `bench-user-${i}@tenantformlocal.onmicrosoft.com`, password: `Bench-${i}-not-a-secret!` });
 parentPort!.postMessage({
   ready: {
     graphUrl: emu.graphUrl,
