@@ -87,7 +87,7 @@ export function diffStacks(inputs: PlanInputs): { changes: Change[]; warnings: s
       ];
       changes.push(...credentialChanges);
       warnings.push(...expiryWarnings({ desired: d, live, changes: credentialChanges, now: inputs.now, certificates }));
-      warnings.push(...otherWriterWarnings({ desired: d, live, known: inputs.secrets[stack.name]?.[d.key] ?? {} }));
+      warnings.push(...otherWriterWarnings({ desired: d, live, known: inputs.secrets[stack.name]?.[d.key] ?? {}, certificates }));
       changes.push(...diffAccess(d, apis, live, planned, inputs.live.users));
     }
     changes.push(...diffPolicies(stack, inputs.live));

@@ -331,4 +331,26 @@ describe('otherWriterWarnings (another folder or machine applies the stack)', ()
     assert.deepEqual(run([pw('portal', 100, 'made in the portal')]), []);
     assert.deepEqual(otherWriterWarnings({ desired: d, known }), []);
   });
+
+  test('generated certificates: a registered one replaced by one the store never held is warned; pending, file-based or portal ones are not', () => {
+    const cert: DesiredCertificate = {
+      name: 'main',
+      source: { kind: 'generate', subject: 'CN=x', lifetime: '1y', lifetimeMs: 365 * DAY },
+      renewBeforeMs: 30 * DAY,
+      keyFile: null,
+      location: location(),
+    };
+    const key = (keyId: string, displayName = 'tenantform:main'): KeyCredential => ({ keyId, displayName, endDateTime: iso(300) });
+    const stored = (keyId: string, state: 'pending' | 'uploaded') => ({ keyId, thumbprintSha256: 'x', notAfter: iso(300), state, createdAt: iso(0) });
+    const run = (c: DesiredCertificate, keys: KeyCredential[], known: ReturnType<typeof stored>[]) =>
+      otherWriterWarnings({ desired: app({ certificates: [c] }), live: live({ keyCredentials: keys }), known: {}, certificates: { main: { known } } });
+    const w = run(cert, [key('theirs')], [stored('ours', 'uploaded')]);
+    assert.equal(w.length, 1);
+    assert.match(w[0], /^certificate "main" of test--daemon: the one this folder's certificate store holds \(keyId ours\) is gone, and a certificate/);
+    assert.deepEqual(run(cert, [key('ours'), key('theirs')], [stored('ours', 'uploaded')]), [], 'ours is still there');
+    assert.deepEqual(run(cert, [key('pending')], [stored('pending', 'pending')]), [], 'only a pending one: nothing registered here');
+    assert.deepEqual(run(cert, [key('new')], [stored('old', 'uploaded'), stored('new', 'pending')]), [], 'a crashed rotation here: the new one is known');
+    assert.deepEqual(run(cert, [key('theirs', 'CN=partner')], [stored('ours', 'uploaded')]), [], 'another name');
+    assert.deepEqual(run({ ...cert, source: { kind: 'file', path: 'c.pem', passwordEnv: null } }, [key('theirs')], [stored('ours', 'uploaded')]), []);
+  });
 });
