@@ -1,4 +1,4 @@
-import type { Application, AppRoleAssignment, OAuth2PermissionGrant, ServicePrincipal } from '@microsoft/microsoft-graph-types';
+import type { Application, ServicePrincipal } from '@microsoft/microsoft-graph-types';
 import { TenantformError } from '../errors.js';
 import { OWNERSHIP_TAG_PREFIX, appRef, ownerOf, ownershipTagFor } from '../model/desired.js';
 import { refOf, type DeletedObject, type OwnedApp, type OwnedPolicy, type OwnedState } from '../model/owned.js';
@@ -8,7 +8,8 @@ import { batchRequests } from './batch.js';
 import { graphFailure } from './failure.js';
 import { filters as where, paths } from './paths.js';
 import { listAll } from './list.js';
-import { servicePrincipalReads, toTenant } from './reader.js';
+import { toTenant } from './reader.js';
+import { servicePrincipalSpecs, toServicePrincipalReads } from './sp-reads.js';
 import { APP_SELECT } from './select.js';
 import type { GraphRequestSpec, GraphResponse, GraphSender } from './transport.js';
 
@@ -113,19 +114,14 @@ export async function readOwned(transport: GraphSender, req: OwnedRequest): Prom
   }
 
   const found = [...apps.values()];
-  const round2 = found.flatMap((a) => [...servicePrincipalReads(String(a.appId))]);
+  const appIds = found.map((a) => String(a.appId));
+  const round2 = servicePrincipalSpecs(appIds);
   const r2 = round2.length ? await batchRequests(transport, round2, { deadline: req.deadline }) : [];
+  const names = new Map(found.map((a) => [String(a.appId).toLowerCase(), String(a.displayName)]));
+  const reads = await toServicePrincipalReads(transport, appIds, r2, { deadline: req.deadline, name: (appId) => names.get(appId.toLowerCase()) ?? appId });
   const owned = found.map((app, i): OwnedApp => {
-    const [sp, assignments, grants] = r2.slice(i * 3, i * 3 + 3);
     const stack = ownerOf(app.tags)!;
-    return {
-      stack,
-      ref: refOf(stack, app),
-      app,
-      servicePrincipal: sp.status === 404 ? undefined : (ok(sp, `read the service principal of ${app.displayName}`) as ServicePrincipal),
-      assignments: assignments.status === 404 ? [] : ((ok(assignments, 'read app role assignments') as { value: AppRoleAssignment[] }).value ?? []),
-      grants: grants.status === 404 ? [] : ((ok(grants, 'read delegated grants') as { value: OAuth2PermissionGrant[] }).value ?? []),
-    };
+    return { stack, ref: refOf(stack, app), app, ...reads[i] };
   });
   return { tenant, apps: owned.sort((a, b) => a.ref.localeCompare(b.ref)), deleted, policies, warnings };
 }

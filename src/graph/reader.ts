@@ -168,15 +168,6 @@ function toUsers(names: string[], answers: GraphResponse[]): NonNullable<LiveSta
   return out;
 }
 
-/** A service principal by appId, its app role assignments and its delegated grants: three GETs. */
-export function servicePrincipalReads(appId: string): GraphRequestSpec[] {
-  return [
-    { method: 'GET', path: paths.servicePrincipalByAppId(appId, SP_SELECT) },
-    { method: 'GET', path: paths.assignmentsOfAppId(appId) },
-    { method: 'GET', path: paths.grantsOfAppId(appId) },
-  ];
-}
-
 /** Deleted applications by uniqueName (lower-cased) from the recycle-bin lookups of round 1. */
 function deletedHolders(responses: GraphResponse[]): Record<string, Application> {
   const out: Record<string, Application> = {};
