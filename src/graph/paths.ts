@@ -44,7 +44,7 @@ export const paths = {
   applicationByUniqueName: (uniqueName: string, select?: string, expand?: string) =>
     `/applications(uniqueName='${odataString(uniqueName)}')${query({ select, expand })}`,
   applicationByAppId: (appId: string, select = APP_SELECT) => `/applications(appId='${appId}')?$select=${select}`,
-  application: (objectId: string, select?: string) => `/applications/${objectId}${select ? `?$select=${select}` : ''}`,
+  application: (objectId: string, select?: string) => `/applications/${objectId}${query({ select })}`,
   applicationsWhere: (filter: string, select = APP_SELECT) => `/applications?$filter=${filter}&$select=${select}&$top=999`,
   addPassword: (objectId: string) => `/applications/${objectId}/addPassword`,
   removePassword: (objectId: string) => `/applications/${objectId}/removePassword`,
@@ -69,7 +69,7 @@ export const paths = {
   servicePrincipalIdsNamed: (displayName: string) => `/servicePrincipals?$filter=displayName eq '${odataString(displayName)}'&$select=id&$top=2`,
 
   // Service principals
-  servicePrincipalByAppId: (appId: string, select?: string) => `/servicePrincipals(appId='${appId}')${select ? `?$select=${select}` : ''}`,
+  servicePrincipalByAppId: (appId: string, select?: string) => `/servicePrincipals(appId='${appId}')${query({ select })}`,
   /** Up to 15 service principals by appId in one list read (`in`: see filters.appIdIn), e.g. with `appRoleAssignments` expanded. */
   servicePrincipalsOfAppIds: (appIds: string[], select = SP_SELECT, expand?: string) =>
     `/servicePrincipals?$filter=${filters.appIdIn(appIds)}${query({ select, expand }).replace('?', '&')}`,

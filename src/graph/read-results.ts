@@ -18,3 +18,16 @@ export function listOf<T>(res: GraphResponse, action: string): T[] {
   }
   return body.value ?? [];
 }
+
+/**
+ * An object read with `$expand=<navigation>`, taken apart: the object as a plain read returns it (the navigation and
+ * its `<navigation>@…` annotations removed), and the expanded list — undefined when the answer carries none (a
+ * service that ignored the $expand).
+ */
+export function splitExpanded<T, R>(body: T, navigation: string): { entity: T; expanded?: R[] } {
+  const entity: Record<string, unknown> = {};
+  const all = body as Record<string, unknown>;
+  for (const [k, v] of Object.entries(all)) if (k !== navigation && !k.startsWith(`${navigation}@`)) entity[k] = v;
+  const list = all[navigation];
+  return { entity: entity as T, expanded: Array.isArray(list) ? (list as R[]) : undefined };
+}

@@ -3,7 +3,7 @@ import { TenantformError } from '../errors.js';
 import { batchRequests } from './batch.js';
 import { filters, inChunks, paths, userCountHeaders } from './paths.js';
 import { policyReads, toConditionalAccess, toPremium } from './policies.js';
-import { expectOk, listOf } from './read-results.js';
+import { expectOk, listOf, splitExpanded } from './read-results.js';
 import { APP_SELECT, SP_SELECT } from './select.js';
 import { servicePrincipalSpecs, toServicePrincipalReads } from './sp-reads.js';
 import type { LiveApplication, LiveState, LiveTenant } from '../model/live.js';
@@ -96,7 +96,11 @@ export async function readLive(transport: GraphSender, req: ReadRequest): Promis
   req.uniqueNames.forEach((u, i) => {
     const res = r1[appsAt + i];
     if (res.status === 404) return;
-    found.push({ uniqueName: u, ...withoutCredentials(expectOk(res, `read application ${u}`, ['Application.Read.All']) as Expanded) });
+    const { entity, expanded } = splitExpanded<Application, FederatedIdentityCredential>(
+      expectOk(res, `read application ${u}`, ['Application.Read.All']) as Application,
+      FICS,
+    );
+    found.push({ uniqueName: u, app: entity, fics: expanded });
   });
   const resources: LiveState['resources'] = {};
   req.resources.forEach((name, i) => {
@@ -142,15 +146,6 @@ export async function readLive(transport: GraphSender, req: ReadRequest): Promis
     ...(uris.length ? { identifierUriHolders } : {}),
     ...(userNames.length ? { users } : {}),
   };
-}
-
-type Expanded = Application & { federatedIdentityCredentials?: FederatedIdentityCredential[] };
-
-/** The application as a plain read returns it (the expanded navigation and its annotations removed), and what was inlined. */
-function withoutCredentials(body: Expanded): { app: Application; fics?: FederatedIdentityCredential[] } {
-  const app: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body)) if (k !== FICS && !k.startsWith(`${FICS}@`)) app[k] = v;
-  return { app: app as Application, fics: Array.isArray(body[FICS]) ? body[FICS] : undefined };
 }
 
 /** Each named user, or null when Graph has none by that name (404). Reading users needs User.Read.All (user-get). */

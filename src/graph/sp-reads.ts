@@ -2,7 +2,7 @@ import type { AppRoleAssignment, OAuth2PermissionGrant, ServicePrincipal } from 
 import { batchRequests } from './batch.js';
 import { listAll } from './list.js';
 import { inChunks, paths } from './paths.js';
-import { listOf } from './read-results.js';
+import { listOf, splitExpanded } from './read-results.js';
 import { SP_SELECT } from './select.js';
 import type { GraphRequestSpec, GraphResponse, GraphSender } from './transport.js';
 
@@ -55,9 +55,9 @@ export async function toServicePrincipalReads(
 ): Promise<ServicePrincipalRead[]> {
   const name = opts.name ?? ((appId: string) => appId);
   const chunks = inChunks(appIds);
-  const byAppId = new Map<string, Expanded>();
+  const byAppId = new Map<string, ServicePrincipal>();
   for (const [i, chunk] of chunks.entries()) {
-    const listed = await listAll<Expanded>(transport, responses[i], `read the service principals of ${chunk.map(name).join(', ')}`);
+    const listed = await listAll<ServicePrincipal>(transport, responses[i], `read the service principals of ${chunk.map(name).join(', ')}`);
     for (const sp of listed) byAppId.set(String(sp.appId).toLowerCase(), sp);
   }
   const partial: number[] = [];
@@ -66,7 +66,7 @@ export async function toServicePrincipalReads(
     const grants = listOf<OAuth2PermissionGrant>(responses[chunks.length + i], `read delegated grants of ${name(appId)}`);
     const found = byAppId.get(appId.toLowerCase());
     if (!found) return { servicePrincipal: undefined, assignments: [], grants: [] };
-    const { servicePrincipal, assignments } = withoutAssignments(found);
+    const { entity: servicePrincipal, expanded: assignments } = splitExpanded<ServicePrincipal, AppRoleAssignment>(found, 'appRoleAssignments');
     if (!assignments || assignments.length >= EXPAND_LIMIT) partial.push(i);
     return { servicePrincipal, assignments: assignments ?? [], grants };
   });
@@ -83,13 +83,4 @@ export async function toServicePrincipalReads(
     }
   }
   return reads;
-}
-
-type Expanded = ServicePrincipal & { appRoleAssignments?: AppRoleAssignment[] };
-
-/** The SP as a plain read returns it (the expanded navigation and its annotations removed), and what was inlined. */
-function withoutAssignments(sp: Expanded): { servicePrincipal: ServicePrincipal; assignments?: AppRoleAssignment[] } {
-  const servicePrincipal: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(sp)) if (k !== 'appRoleAssignments' && !k.startsWith('appRoleAssignments@')) servicePrincipal[k] = v;
-  return { servicePrincipal: servicePrincipal as ServicePrincipal, assignments: Array.isArray(sp.appRoleAssignments) ? sp.appRoleAssignments : undefined };
 }
